@@ -1,0 +1,86 @@
+// eccsim command line: a thin dispatcher onto the sim/ library (DESIGN.md, command-line contract).
+// Exit codes: 0 ok, 2 bad input (InputError or a flag error), 1 internal error.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "models/input_error.hpp"
+#include "sim/scenario_yaml.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+
+int not_built_yet(const std::string& command) {
+  fmt::print(stderr, "eccsim {}: not available in this build yet\n", command);
+  return kExitBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"eccsim: edge-cloud collaboration simulator for spiking neural networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "eccsim 0.1.0");
+
+  std::string scenario_file;
+  std::vector<std::string> overrides;
+
+  auto* validate = app.add_subcommand("validate", "Parse and check a scenario; exit 0, or 2 with file:line: key: message");
+  validate->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  validate->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+  bool print_resolved = false;
+  validate->add_flag("--print", print_resolved, "Print the resolved scenario as YAML");
+
+  auto* train = app.add_subcommand("train", "Setup stage: train the cloud ANN and the edge SNN (joint distillation)");
+  train->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  bool quick = false;
+  train->add_flag("--quick", quick, "Quick profile: data subset and few epochs");
+
+  auto* run = app.add_subcommand("run", "Run one simulation (trains missing models first)");
+  run->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  std::string out_dir;
+  run->add_option("--out", out_dir, "Output directory (default: output.dir)");
+  run->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+
+  auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
+  sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  sweep->add_option("--out", out_dir, "Output directory");
+
+  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
+  std::vector<std::string> merge_dirs;
+  merge->add_option("dirs", merge_dirs, "Shard output directories")->required();
+  merge->add_option("--out", out_dir, "Output directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (*validate) {
+      const eccsim::Scenario scenario = eccsim::load_scenario(scenario_file, overrides);
+      if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
+      else fmt::print("{}: ok\n", scenario_file);
+      return kExitOk;
+    }
+    if (*train) return not_built_yet("train");
+    if (*run) return not_built_yet("run");
+    if (*sweep) return not_built_yet("sweep");
+    if (*merge) return not_built_yet("merge");
+  } catch (const eccsim::InputError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "eccsim: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+  return kExitOk;
+}

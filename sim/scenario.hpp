@@ -1,0 +1,172 @@
+// The scenario: everything a run needs, parsed once from YAML, defaults resolved and
+// validated before the engine starts. Units are SI inside (s, B/s, flop/s, W, J, B);
+// the YAML side takes unit strings ("20Mbps", "5ms", "1Gf", "0.3W", "0.9pJ").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace eccsim {
+
+struct DatasetConfig {
+  std::string name = "fashion-mnist";   // fashion-mnist | mnist | cifar10 | cifar100
+  std::string path;                     // empty: Debian package location
+  int tasks = 5;                        // class-incremental tasks
+  int base_classes = 0;                 // classes in the first task; 0 = equal split
+};
+
+struct EdgeModelConfig {
+  std::string arch = "svgg";            // spiking VGG (PAPER.md)
+  int timesteps = 4;                    // T, direct encoding
+};
+
+struct CloudModelConfig {
+  std::string arch = "cnn";             // conventional CNN teacher / cloud model
+};
+
+struct DistillConfig {
+  bool enabled = true;
+  double weight = 0.5;                  // lambda
+  double temperature = 3.0;             // tau
+};
+
+struct TrainConfig {
+  std::string profile = "full";         // full | quick
+  int cloud_epochs = 0;                 // 0: the profile's default
+  int edge_epochs = 0;                  // 0: the profile's default
+  int batch_size = 64;
+  double learning_rate = 1e-3;
+  bool allow = true;                    // train missing checkpoints before a run
+  DistillConfig distill;
+};
+
+struct ModelsConfig {
+  std::string dir = "models/cache/fmnist";
+  EdgeModelConfig edge;
+  CloudModelConfig cloud;
+  TrainConfig train;
+  bool cache = true;                    // memoise inference per (model version, sample)
+};
+
+struct DeviceConfig {
+  double speed_ops = 1e9;               // op/s (one MAC or one synaptic AC = one op)
+  double power_idle_W = 0.05;
+  double power_busy_W = 0.3;
+  double radio_tx_W = 5.48;             // transmit power while uploading
+  std::string energy = "ops";           // ops | power | constant
+  double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC
+  double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate
+  double constant_latency_s = 2.5e-3;   // constant mode: per inference
+  double constant_energy_J = 0.69e-3;   // constant mode: per inference
+};
+
+struct AccessConfig {
+  std::string kind = "wired";           // wired | wifi (one shared wireless zone)
+  double bandwidth_Bps = 20e6 / 8;      // uplink
+  double downlink_bandwidth_Bps = 0;    // 0: same as bandwidth
+  double latency_s = 2e-3;
+};
+
+struct BackhaulConfig {
+  double bandwidth_Bps = 100e6 / 8;     // gateway <-> cloud, shared by all devices
+  double latency_s = 20e-3;
+};
+
+struct BatchConfig {
+  int max = 32;                         // requests per batch
+  double wait_s = 2e-3;                 // longest wait for a batch to fill
+};
+
+struct CloudConfig {
+  int hosts = 1;
+  double speed_flops = 20e12;           // per core
+  int cores = 4;
+  double power_idle_W = 100;
+  double power_busy_W = 300;
+  std::string energy = "power";         // power | constant
+  double constant_latency_s = 4.3e-3;   // constant mode: per inference
+  double constant_energy_J = 15.167;    // constant mode: per inference
+  BatchConfig batch;
+};
+
+struct PlatformConfig {
+  int devices = 10;
+  DeviceConfig device;
+  AccessConfig access;
+  BackhaulConfig backhaul;
+  CloudConfig cloud;
+};
+
+struct WorkloadConfig {
+  std::string arrival = "poisson";      // poisson | periodic | trace
+  double rate_per_s = 2;                // per device
+  std::string trace;                    // arrival=trace: file of arrival times (s), one per line
+  double duration_s = 120;              // used when requests_per_device == 0
+  int64_t requests_per_device = 0;      // > 0: stop each device after this many requests
+  double phase_length_s = 0;            // 0: no phases (everything is task 0's world)
+  std::string classes = "cumulative";   // cumulative | current | all
+};
+
+struct OffloadConfig {
+  std::string filter = "entropy";       // entropy | max_prob | margin | random | edge_only | cloud_only
+  double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
+  double rate = 0.5;                    // random: offload probability
+  double timeout_s = 1.0;               // reply deadline before falling back to the edge prediction
+};
+
+struct UpdateConfig {
+  std::string mode = "none";            // none | on_device | cloud | oracle
+  int buffer = 200;                     // local buffer capacity (samples)
+  int trigger = 50;                     // buffered samples of unknown classes that start an update
+  int epochs = 5;
+  std::string scope = "device";         // device | fleet
+};
+
+struct PolicyConfig {
+  OffloadConfig offload;
+  UpdateConfig update;
+};
+
+struct FaultConfig {
+  double at_s = 0;
+  double for_s = 0;
+  std::string target;                   // backhaul | cloud | cloud[j] | device[i] | access[i]
+};
+
+struct OutputConfig {
+  std::string dir = "results";
+  bool requests = true;                 // write requests.csv
+};
+
+// sweep: dotted key path -> list of values (YAML text of each value), in file order.
+struct SweepAxis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+struct SweepConfig {
+  std::vector<SweepAxis> grid;          // Cartesian product
+  std::vector<SweepAxis> zip;           // paired values (all lists the same length)
+};
+
+struct Scenario {
+  std::string name = "eccsim";
+  uint64_t seed = 2025;
+  DatasetConfig dataset;
+  ModelsConfig models;
+  PlatformConfig platform;
+  WorkloadConfig workload;
+  PolicyConfig policy;
+  std::vector<FaultConfig> faults;
+  OutputConfig output;
+  SweepConfig sweep;
+
+  std::filesystem::path source_file;    // where it was read from
+};
+
+}  // namespace eccsim

@@ -1,0 +1,19 @@
+// YAML <-> Scenario: parsing with defaults, unit strings, validation and --set overrides;
+// printing the resolved scenario. Every error is an InputError "file:line: key.path: message".
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace eccsim {
+
+// Reads, applies overrides ("key.path=value", value read as YAML), validates.
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+// The resolved scenario (every key, defaults filled in) as YAML text that load_scenario accepts.
+std::string to_yaml(const Scenario& scenario);
+
+}  // namespace eccsim
