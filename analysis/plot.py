@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Plots of one eccsim run directory (requests.csv, summary.csv) as PNG files.
+
+usage: analysis/plot.py RUN_DIR [--out DIR]
+
+Writes into DIR (default RUN_DIR/plots):
+  latency_cdf.png      latency CDF per outcome (edge, cloud, fallback)
+  phase_accuracy.png   accuracy and offload rate per workload phase
+  energy_split.png     mean energy per request split into edge / radio / cloud
+Uses Debian's python3-matplotlib and python3-pandas only.
+"""
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def latency_cdf(requests, out):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for outcome, group in requests.groupby("outcome"):
+        latencies = group["latency_s"].sort_values().to_numpy() * 1e3
+        fraction = [(i + 1) / len(latencies) for i in range(len(latencies))]
+        ax.step(latencies, fraction, where="post", label=f"{outcome} ({len(latencies)})")
+    ax.set_xlabel("latency [ms]")
+    ax.set_ylabel("fraction of requests")
+    ax.set_xscale("log")
+    ax.set_title("Latency CDF per outcome")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "latency_cdf.png"), dpi=120)
+    plt.close(fig)
+
+
+def phase_accuracy(requests, out):
+    by_phase = requests.groupby("phase").agg(
+        accuracy=("correct", "mean"), cur=("offloaded", "mean"), requests=("request_id", "count"))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(by_phase.index, by_phase["accuracy"] * 100, marker="o", label="accuracy")
+    ax.plot(by_phase.index, by_phase["cur"] * 100, marker="s", label="offloaded (CUR)")
+    ax.set_xlabel("workload phase (task)")
+    ax.set_ylabel("share of requests [%]")
+    ax.set_ylim(0, 100)
+    ax.set_xticks(list(by_phase.index))
+    ax.set_title("Accuracy and offloading per phase")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "phase_accuracy.png"), dpi=120)
+    plt.close(fig)
+
+
+def energy_split(summary, out):
+    row = summary.iloc[0]
+    parts = {"edge": row["edge_energy_per_request_J"], "radio": row["radio_energy_per_request_J"],
+             "cloud": row["cloud_energy_per_request_J"]}
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.bar(list(parts), [v * 1e3 for v in parts.values()], color=["tab:green", "tab:orange", "tab:blue"])
+    ax.set_ylabel("mean energy per request [mJ]")
+    ax.set_title("Energy per request")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "energy_split.png"), dpi=120)
+    plt.close(fig)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    out = args.out or os.path.join(args.run_dir, "plots")
+    requests_path = os.path.join(args.run_dir, "requests.csv")
+    summary_path = os.path.join(args.run_dir, "summary.csv")
+    for path in (requests_path, summary_path):
+        if not os.path.isfile(path):
+            print(f"plot.py: {path}: not found (is {args.run_dir} an eccsim run directory?)", file=sys.stderr)
+            return 2
+    os.makedirs(out, exist_ok=True)
+    requests = pd.read_csv(requests_path)
+    summary = pd.read_csv(summary_path)
+    if requests.empty:
+        print(f"plot.py: {requests_path}: no requests", file=sys.stderr)
+        return 2
+    latency_cdf(requests, out)
+    phase_accuracy(requests, out)
+    energy_split(summary, out)
+    print(f"plots written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,92 @@
+// Per-request records and the run's aggregates (DESIGN.md, Outputs). Records are plain
+// structs pushed into a sink by the actors; summaries are computed from them, never parsed
+// back out of logs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace eccsim {
+
+enum class Outcome { Edge, Cloud, Fallback, Dropped };
+const char* outcome_name(Outcome outcome);
+
+struct RequestRecord {
+  int64_t request_id = 0;
+  int device = 0;
+  double t_arrival_s = 0;
+  double t_done_s = 0;
+  int64_t sample = 0;
+  int32_t label = 0;
+  int task = 0;                  // task the label belongs to
+  int phase = 0;                 // workload phase at arrival
+  int32_t edge_pred = -1;        // -1: the edge model did not run (cloud_only)
+  double score = 0;              // the offload filter's score
+  bool offloaded = false;
+  int32_t cloud_pred = -1;       // -1: no cloud answer used
+  int32_t final_pred = -1;
+  Outcome outcome = Outcome::Edge;
+  // latency_s = edge_queue_s + edge_compute_s + uplink_s + cloud_queue_s + cloud_compute_s
+  //           + downlink_s + fallback_wait_s
+  double latency_s = 0;
+  double edge_queue_s = 0;       // waiting for the device's processor
+  double edge_compute_s = 0;
+  double uplink_s = 0;
+  double cloud_queue_s = 0;      // waiting for a batch to form and a core to free up
+  double cloud_compute_s = 0;
+  double downlink_s = 0;
+  double fallback_wait_s = 0;    // waiting for a reply that did not come in time
+  double edge_energy_J = 0;
+  double radio_energy_J = 0;
+  double cloud_energy_J = 0;
+  // Counterfactual predictions of the two baselines on the same input (not simulated).
+  int32_t edge_only_pred = -1;
+  int32_t cloud_only_pred = -1;
+
+  bool correct() const { return final_pred == label; }
+};
+
+struct DeviceTotals {
+  int device = 0;
+  int64_t requests = 0;
+  int64_t offloaded = 0;
+  int64_t fallbacks = 0;
+  int64_t correct = 0;
+  double busy_s = 0;
+  double inference_energy_J = 0;
+  double radio_energy_J = 0;
+  double idle_energy_J = 0;      // idle power over the whole run
+  double host_energy_J = 0;      // SimGrid host energy plugin
+};
+
+struct Summary {
+  int64_t requests = 0;
+  double accuracy = 0;
+  double edge_only_accuracy = 0;
+  double cloud_only_accuracy = 0;
+  double cur = 0;                // share of requests offloaded
+  double acci = 0;               // (acc - acc_edge) / (acc_cloud - acc_edge); 0 when undefined
+  double latency_mean_s = 0;
+  double latency_p50_s = 0;
+  double latency_p95_s = 0;
+  double latency_p99_s = 0;
+  double energy_per_request_J = 0;
+  double edge_energy_per_request_J = 0;
+  double radio_energy_per_request_J = 0;
+  double cloud_energy_per_request_J = 0;
+  int64_t fallbacks = 0;
+  int64_t dropped = 0;
+  int64_t updates = 0;
+  double update_bytes = 0;
+  double update_energy_J = 0;
+  double simulated_s = 0;
+  double wall_s = 0;
+};
+
+Summary summarise(const std::vector<RequestRecord>& requests);
+
+// Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
+double percentile(std::vector<double> values, double q);
+
+}  // namespace eccsim

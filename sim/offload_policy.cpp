@@ -1,0 +1,45 @@
+// Offload filters: entropy offloads ambiguous inputs (normalised entropy above the threshold);
+// max_prob and margin offload unconfident ones (score below the threshold); random offloads
+// with a fixed probability; edge_only and cloud_only are the two baselines.
+#include "sim/offload_policy.hpp"
+
+#include <stdexcept>
+
+namespace eccsim {
+
+OffloadFilter parse_offload_filter(const std::string& name) {
+  if (name == "entropy") return OffloadFilter::Entropy;
+  if (name == "max_prob") return OffloadFilter::MaxProb;
+  if (name == "margin") return OffloadFilter::Margin;
+  if (name == "random") return OffloadFilter::Random;
+  if (name == "edge_only") return OffloadFilter::EdgeOnly;
+  if (name == "cloud_only") return OffloadFilter::CloudOnly;
+  throw std::invalid_argument("unknown offload filter '" + name + "'");
+}
+
+OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t seed)
+    : filter_(parse_offload_filter(config.filter)), threshold_(config.threshold), rate_(config.rate), rng_(seed) {}
+
+double OffloadPolicy::score(const EdgePrediction& edge) const {
+  switch (filter_) {
+    case OffloadFilter::MaxProb: return edge.max_prob;
+    case OffloadFilter::Margin: return edge.margin;
+    default: return edge.entropy_score;
+  }
+}
+
+bool OffloadPolicy::should_offload(const EdgePrediction& edge) {
+  switch (filter_) {
+    // The end points are exact even for saturated scores (a probability of exactly 1.0):
+    // entropy threshold 0 offloads everything, max_prob / margin threshold 1 likewise.
+    case OffloadFilter::Entropy: return threshold_ <= 0 || edge.entropy_score > threshold_;
+    case OffloadFilter::MaxProb: return threshold_ >= 1 || edge.max_prob < threshold_;
+    case OffloadFilter::Margin: return threshold_ >= 1 || edge.margin < threshold_;
+    case OffloadFilter::Random: return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < rate_;
+    case OffloadFilter::EdgeOnly: return false;
+    case OffloadFilter::CloudOnly: return true;
+  }
+  return false;
+}
+
+}  // namespace eccsim

@@ -1,0 +1,139 @@
+// One simulation: engine and plugins, the platform, the request schedules, the actors,
+// then the run. Network: SimGrid's CM02 flow model without TCP cross-traffic, so a lone
+// transfer takes exactly latency + bytes / bandwidth and concurrent flows share links
+// max-min fairly.
+#include "sim/simulation.hpp"
+
+#include <fmt/core.h>
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+
+#include <chrono>
+
+#include "sim/cloud_server.hpp"
+#include "sim/edge_device.hpp"
+#include "sim/platform.hpp"
+#include "sim/run_state.hpp"
+#include "sim/workload.hpp"
+
+XBT_LOG_NEW_CATEGORY(eccsim, "eccsim simulation");
+XBT_LOG_NEW_DEFAULT_SUBCATEGORY(eccsim_simulation, eccsim, "Simulation set-up and progress");
+
+namespace sg4 = simgrid::s4u;
+
+namespace eccsim {
+
+namespace {
+
+// SimGrid's command-line style options for the engine: keep its configuration chatter off stderr.
+char kProgram[] = "eccsim";
+char kQuietConfig[] = "--log=xbt_cfg.thres:warning";
+
+void configure_engine_and_plugins() {
+  sg4::Engine::set_config("network/model:CM02");
+  sg4::Engine::set_config("network/crosstraffic:0");
+  sg_host_energy_plugin_init();
+  sg_link_energy_plugin_init();
+}
+
+// Prints simulated time and requests settled on stderr, at most every few wall seconds.
+void progress_reporter(const RunState* state, int64_t total_requests, double step_s) {
+  using Clock = std::chrono::steady_clock;
+  auto last_print = Clock::now();
+  for (;;) {
+    sg4::this_actor::sleep_for(step_s);
+    if (Clock::now() - last_print < std::chrono::seconds(2)) continue;
+    last_print = Clock::now();
+    fmt::print(stderr, "eccsim: simulated {:.1f} s, {}/{} requests settled\n", sg4::Engine::get_clock(),
+               state->requests_done, total_requests);
+  }
+}
+
+}  // namespace
+
+SimulationResult simulate(const SimulationInputs& inputs) {
+  const Scenario& scenario = *inputs.scenario;
+  const ImageSet& test = inputs.dataset->test;
+
+  char* argv[] = {kProgram, kQuietConfig, nullptr};
+  int argc = 2;
+  sg4::Engine engine(&argc, argv);
+  configure_engine_and_plugins();
+  const Platform platform = build_platform(scenario.platform);
+
+  InferenceCache inference(test, scenario.models.cache);
+  RunState state{scenario, *inputs.split, *inputs.edge_model, *inputs.cloud_model, inference, {}, {}, {}, {}, 0, 0, 0};
+  const SamplePools pools(scenario.workload, *inputs.split, test.labels);
+  const std::vector<double> trace =
+      scenario.workload.arrival == "trace" ? read_trace(scenario.workload.trace) : std::vector<double>{};
+  int64_t total_requests = 0;
+  for (int i = 0; i < scenario.platform.devices; ++i) {
+    state.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
+    state.first_request_id.push_back(total_requests);
+    total_requests += static_cast<int64_t>(state.schedules.back().size());
+    for (const ScheduledRequest& request : state.schedules.back()) inference.want(request.sample);
+  }
+  state.records.resize(static_cast<size_t>(total_requests));
+  state.image_bytes = static_cast<double>(test.image_bytes());
+  state.logits_bytes = 4.0 * inputs.dataset->num_classes;  // float32 logits over all classes
+
+  std::vector<sg4::Mailbox*> cloud_mailboxes;
+  for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
+    sg4::Host* host = platform.clouds[j];
+    const CloudServerConfig config{j, sg4::Mailbox::by_name(fmt::format("cloud-{}", j))};
+    auto queue = std::make_shared<CloudQueue>();
+    queue->mutex = sg4::Mutex::create();
+    queue->arrived = sg4::ConditionVariable::create();
+    queue->batch_forming = sg4::Mutex::create();
+    auto receiver = sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, queue));
+    receiver->daemonize();
+    config.requests->set_receiver(receiver);  // uploads flow as soon as they are sent
+    for (int core = 0; core < scenario.platform.cloud.cores; ++core)
+      sg4::Actor::create(fmt::format("cloud-{}-core-{}", j, core), host, CloudWorker(config, state, queue))
+          ->daemonize();
+    cloud_mailboxes.push_back(config.requests);
+  }
+  for (int i = 0; i < scenario.platform.devices; ++i) {
+    sg4::Host* host = platform.devices[i];
+    const EdgeDeviceConfig config{i, cloud_mailboxes[i % cloud_mailboxes.size()],
+                                  sg4::Mailbox::by_name(fmt::format("device-{}-replies", i))};
+    auto pending = std::make_shared<PendingOffloads>();
+    pending->mutex = sg4::Mutex::create();
+    pending->settled = sg4::ConditionVariable::create();
+    sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state, pending));
+    auto receiver = sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state, pending));
+    receiver->daemonize();
+    config.replies->set_receiver(receiver);
+  }
+  const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
+  sg4::Actor::create("progress", platform.clouds.front(), progress_reporter, &state, total_requests, horizon_s / 100)
+      ->daemonize();
+
+  engine.run();
+
+  SimulationResult result;
+  result.simulated_s = sg4::Engine::get_clock();
+  result.inference = inference.stats();
+  for (sg4::Host* host : platform.clouds) result.cloud_energy_J += sg_host_get_consumed_energy(host);
+  result.devices.resize(static_cast<size_t>(scenario.platform.devices));
+  for (int i = 0; i < scenario.platform.devices; ++i) {
+    DeviceTotals& totals = result.devices[i];
+    totals.device = i;
+    totals.host_energy_J = sg_host_get_consumed_energy(platform.devices[i]);
+    totals.idle_energy_J = scenario.platform.device.power_idle_W * result.simulated_s;
+  }
+  for (const RequestRecord& record : state.records) {
+    DeviceTotals& totals = result.devices[record.device];
+    totals.requests += 1;
+    totals.offloaded += record.offloaded;
+    totals.fallbacks += record.outcome == Outcome::Fallback;
+    totals.correct += record.correct();
+    totals.busy_s += record.edge_compute_s;
+    totals.inference_energy_J += record.edge_energy_J;
+    totals.radio_energy_J += record.radio_energy_J;
+  }
+  result.requests = std::move(state.records);
+  return result;
+}
+
+}  // namespace eccsim

@@ -1,0 +1,37 @@
+// One simulation run: platform, actors, engine, and the records they produce. One per
+// process (SimGrid keeps one engine per process).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "models/dataset.hpp"
+#include "models/task_split.hpp"
+#include "sim/inference_cache.hpp"
+#include "sim/metrics.hpp"
+#include "sim/scenario.hpp"
+
+namespace eccsim {
+
+class EdgeModel;
+class CloudModel;
+
+struct SimulationInputs {
+  const Scenario* scenario = nullptr;
+  const Dataset* dataset = nullptr;
+  const TaskSplit* split = nullptr;
+  const EdgeModel* edge_model = nullptr;    // the model every device starts with
+  const CloudModel* cloud_model = nullptr;
+};
+
+struct SimulationResult {
+  std::vector<RequestRecord> requests;      // by request_id
+  std::vector<DeviceTotals> devices;
+  double simulated_s = 0;
+  double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
+  InferenceStats inference;
+};
+
+SimulationResult simulate(const SimulationInputs& inputs);
+
+}  // namespace eccsim

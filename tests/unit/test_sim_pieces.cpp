@@ -1,0 +1,240 @@
+// Unit tests of the simulation's pure pieces: request schedules, offload filters, cost
+// model, metrics. No engine runs here.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "models/input_error.hpp"
+#include "sim/cost_model.hpp"
+#include "sim/metrics.hpp"
+#include "sim/offload_policy.hpp"
+#include "sim/workload.hpp"
+
+using namespace eccsim;
+
+namespace {
+
+TaskSplit five_tasks() {
+  TaskSplitOptions options;
+  options.num_classes = 10;
+  options.tasks = 5;
+  options.seed = 7;
+  return make_task_split(options);
+}
+
+std::vector<int32_t> round_robin_labels(int n) {
+  std::vector<int32_t> labels;
+  for (int i = 0; i < n; ++i) labels.push_back(i % 10);
+  return labels;
+}
+
+EdgePrediction prediction(float entropy, float max_prob, float margin) {
+  EdgePrediction p;
+  p.entropy_score = entropy;
+  p.max_prob = max_prob;
+  p.margin = margin;
+  p.predicted = 0;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("schedules are deterministic per seed and device, and differ across both", "[workload]") {
+  const TaskSplit split = five_tasks();
+  const auto labels = round_robin_labels(1000);
+  Scenario scenario;
+  scenario.workload.rate_per_s = 5;
+  scenario.workload.duration_s = 20;
+  const SamplePools pools(scenario.workload, split, labels);
+  const auto a = device_schedule(scenario, 0, pools, split, labels, {});
+  const auto b = device_schedule(scenario, 0, pools, split, labels, {});
+  const auto other_device = device_schedule(scenario, 1, pools, split, labels, {});
+  scenario.seed += 1;
+  const auto other_seed = device_schedule(scenario, 0, pools, split, labels, {});
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].t_arrival_s == b[i].t_arrival_s);
+    CHECK(a[i].sample == b[i].sample);
+  }
+  CHECK(a.front().t_arrival_s != other_device.front().t_arrival_s);
+  CHECK(a.front().t_arrival_s != other_seed.front().t_arrival_s);
+}
+
+TEST_CASE("poisson arrivals have the configured rate", "[workload]") {
+  const TaskSplit split = five_tasks();
+  const auto labels = round_robin_labels(1000);
+  Scenario scenario;
+  scenario.workload.rate_per_s = 10;
+  scenario.workload.duration_s = 2000;
+  const SamplePools pools(scenario.workload, split, labels);
+  const auto schedule = device_schedule(scenario, 3, pools, split, labels, {});
+  CHECK(static_cast<double>(schedule.size()) / 2000 == Approx(10).epsilon(0.03));
+  for (size_t i = 1; i < schedule.size(); ++i) CHECK(schedule[i].t_arrival_s >= schedule[i - 1].t_arrival_s);
+  CHECK(schedule.back().t_arrival_s <= 2000);
+}
+
+TEST_CASE("requests_per_device bounds the stream and periodic arrivals are evenly spaced", "[workload]") {
+  const TaskSplit split = five_tasks();
+  const auto labels = round_robin_labels(1000);
+  Scenario scenario;
+  scenario.workload.arrival = "periodic";
+  scenario.workload.rate_per_s = 4;
+  scenario.workload.requests_per_device = 25;
+  const SamplePools pools(scenario.workload, split, labels);
+  const auto schedule = device_schedule(scenario, 0, pools, split, labels, {});
+  REQUIRE(schedule.size() == 25);
+  for (size_t i = 1; i < schedule.size(); ++i)
+    CHECK(schedule[i].t_arrival_s - schedule[i - 1].t_arrival_s == Approx(0.25));
+}
+
+TEST_CASE("phases draw from the classes the workload allows", "[workload]") {
+  const TaskSplit split = five_tasks();
+  const auto labels = round_robin_labels(1000);
+  Scenario scenario;
+  scenario.workload.rate_per_s = 20;
+  scenario.workload.duration_s = 50;
+  scenario.workload.phase_length_s = 10;
+  for (const std::string classes : {"cumulative", "current", "all"}) {
+    scenario.workload.classes = classes;
+    const SamplePools pools(scenario.workload, split, labels);
+    const auto schedule = device_schedule(scenario, 0, pools, split, labels, {});
+    bool saw_older_task_late = false;
+    for (const ScheduledRequest& r : schedule) {
+      CHECK(r.phase == phase_at(scenario.workload, 5, r.t_arrival_s));
+      const int task = split.task_of(r.label);
+      CHECK(r.label == split.new_label_of[labels[r.sample]]);
+      if (classes == "current") CHECK(task == r.phase);
+      if (classes == "cumulative") CHECK(task <= r.phase);
+      if (r.phase == 4 && task < 4) saw_older_task_late = true;
+    }
+    if (classes != "current") CHECK(saw_older_task_late);
+  }
+}
+
+TEST_CASE("trace files give the arrival times and reject bad lines", "[workload]") {
+  const auto dir = std::filesystem::temp_directory_path() / "eccsim-trace-test";
+  std::filesystem::create_directories(dir);
+  const auto good = dir / "good.txt";
+  std::ofstream(good) << "# arrivals\n0.5\n1.0\n1.0\n2.25\n";
+  CHECK(read_trace(good.string()) == std::vector<double>{0.5, 1.0, 1.0, 2.25});
+  const auto unsorted = dir / "unsorted.txt";
+  std::ofstream(unsorted) << "1.0\n0.5\n";
+  CHECK_THROWS_WITH(read_trace(unsorted.string()), Catch::Contains("unsorted.txt:2: workload.trace") &&
+                                                        Catch::Contains("non-decreasing"));
+  const auto negative = dir / "negative.txt";
+  std::ofstream(negative) << "-1\n";
+  CHECK_THROWS_WITH(read_trace(negative.string()), Catch::Contains("negative.txt:1") && Catch::Contains("negative"));
+  const auto junk = dir / "junk.txt";
+  std::ofstream(junk) << "1.0\nsoon\n";
+  CHECK_THROWS_AS(read_trace(junk.string()), InputError);
+  CHECK_THROWS_WITH(read_trace((dir / "missing.txt").string()), Catch::Contains("cannot read"));
+}
+
+TEST_CASE("offload filters follow the paper's rules and their end points are exact", "[policy]") {
+  OffloadConfig config;
+  config.filter = "entropy";
+  config.threshold = 0.7;
+  OffloadPolicy entropy(config, 1);
+  CHECK(entropy.should_offload(prediction(0.8f, 0.5f, 0.1f)));
+  CHECK_FALSE(entropy.should_offload(prediction(0.6f, 0.5f, 0.1f)));
+  config.threshold = 0;
+  OffloadPolicy everything(config, 1);
+  CHECK(everything.should_offload(prediction(0.0f, 1.0f, 1.0f)));
+  config.threshold = 1;
+  OffloadPolicy nothing(config, 1);
+  CHECK_FALSE(nothing.should_offload(prediction(1.0f, 0.1f, 0.0f)));
+
+  config.filter = "max_prob";
+  config.threshold = 0.9;
+  OffloadPolicy max_prob(config, 1);
+  CHECK(max_prob.should_offload(prediction(0.1f, 0.8f, 0.7f)));
+  CHECK_FALSE(max_prob.should_offload(prediction(0.1f, 0.95f, 0.9f)));
+  CHECK(max_prob.score(prediction(0.1f, 0.8f, 0.7f)) == Approx(0.8));
+
+  config.filter = "margin";
+  config.threshold = 0.5;
+  OffloadPolicy margin(config, 1);
+  CHECK(margin.should_offload(prediction(0.1f, 0.6f, 0.3f)));
+  CHECK_FALSE(margin.should_offload(prediction(0.1f, 0.9f, 0.8f)));
+
+  config.filter = "edge_only";
+  CHECK_FALSE(OffloadPolicy(config, 1).should_offload(prediction(1, 0, 0)));
+  config.filter = "cloud_only";
+  OffloadPolicy cloud_only(config, 1);
+  CHECK(cloud_only.should_offload(prediction(0, 1, 1)));
+  CHECK_FALSE(cloud_only.runs_edge_model());
+}
+
+TEST_CASE("the random filter offloads its rate of inputs, reproducibly", "[policy]") {
+  OffloadConfig config;
+  config.filter = "random";
+  config.rate = 0.3;
+  OffloadPolicy a(config, 42), b(config, 42);
+  int offloaded = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const bool decision = a.should_offload(prediction(0, 1, 1));
+    CHECK(decision == b.should_offload(prediction(0, 1, 1)));
+    offloaded += decision;
+  }
+  CHECK(offloaded / 10000.0 == Approx(0.3).epsilon(0.05));
+  CHECK_THROWS(parse_offload_filter("entropyy"));
+}
+
+TEST_CASE("edge cost: ops, power and constant modes", "[cost]") {
+  DeviceConfig device;
+  device.speed_ops = 1e9;
+  EdgePrediction p;
+  p.dense_macs = 2e6;
+  p.synaptic_ops = 8e6;
+  device.energy = "ops";
+  const InferenceCost ops = edge_inference_cost(device, p);
+  CHECK(ops.duration_s == Approx(0.01));
+  CHECK(ops.energy_J == Approx(4.6e-12 * 2e6 + 0.9e-12 * 8e6));
+  device.energy = "power";
+  CHECK(edge_inference_cost(device, p).energy_J == Approx(0.3 * 0.01));
+  device.energy = "constant";
+  const InferenceCost constant = edge_inference_cost(device, p);
+  CHECK(constant.duration_s == Approx(2.5e-3));
+  CHECK(constant.energy_J == Approx(0.69e-3));
+}
+
+TEST_CASE("cloud cost: a batch on one core, energy shared by its requests", "[cost]") {
+  CloudConfig cloud;
+  cloud.speed_flops = 1e12;
+  cloud.cores = 4;
+  cloud.power_busy_W = 400;
+  const InferenceCost batch = cloud_batch_cost(cloud, {1e9, 3e9});
+  CHECK(batch.duration_s == Approx(2 * 4e9 / 1e12));
+  CHECK(batch.energy_J == Approx(100.0 * batch.duration_s / 2));
+  cloud.energy = "constant";
+  const InferenceCost constant = cloud_batch_cost(cloud, {1e9, 3e9, 5e9});
+  CHECK(constant.duration_s == Approx(3 * 4.3e-3));
+  CHECK(constant.energy_J == Approx(15.167));
+}
+
+TEST_CASE("summary: accuracy, CUR, AccI and percentiles", "[metrics]") {
+  std::vector<RequestRecord> records(4);
+  for (int i = 0; i < 4; ++i) {
+    records[i].request_id = i;
+    records[i].label = 1;
+    records[i].latency_s = i + 1;
+    records[i].edge_energy_J = 1;
+  }
+  records[0].final_pred = 1, records[0].edge_only_pred = 1, records[0].cloud_only_pred = 1;
+  records[1].final_pred = 1, records[1].edge_only_pred = 0, records[1].cloud_only_pred = 1, records[1].offloaded = true;
+  records[2].final_pred = 0, records[2].edge_only_pred = 0, records[2].cloud_only_pred = 1;
+  records[3].final_pred = 0, records[3].edge_only_pred = 0, records[3].cloud_only_pred = 0;
+  const Summary s = summarise(records);
+  CHECK(s.accuracy == Approx(0.5));
+  CHECK(s.edge_only_accuracy == Approx(0.25));
+  CHECK(s.cloud_only_accuracy == Approx(0.75));
+  CHECK(s.acci == Approx(0.5));
+  CHECK(s.cur == Approx(0.25));
+  CHECK(s.latency_mean_s == Approx(2.5));
+  CHECK(s.latency_p50_s == Approx(2.5));
+  CHECK(s.energy_per_request_J == Approx(1));
+  CHECK(percentile({1, 2, 3, 4, 5}, 0.95) == Approx(4.8));
+  CHECK(percentile({}, 0.5) == 0);
+}
