@@ -128,8 +128,10 @@ void ReplyReceiver::operator()() {
     auto pending = pending_->deadline_s.find(reply->request_id);
     if (pending == pending_->deadline_s.end()) continue;  // already settled as a fallback
     RequestRecord& record = state_.records[reply->request_id];
-    // The upload and the cloud's work happened even when the reply comes too late.
-    record.radio_energy_J = radio_tx_W * (reply->t_received_s - reply->t_sent_s);
+    // The upload and the cloud's work happened even when the reply comes too late. The radio
+    // transmits while the image flows out, not while the last bit propagates to the cloud.
+    const double transmit_s = reply->t_received_s - reply->t_sent_s - state_.uplink_latency_s[config_.index];
+    record.radio_energy_J = radio_tx_W * std::max(0.0, transmit_s);
     record.cloud_energy_J = reply->cloud_energy_J;
     if (now_s <= pending->second) {
       record.outcome = Outcome::Cloud;

@@ -26,6 +26,7 @@ struct RunState {
   std::vector<int64_t> first_request_id;                 // per device: id of its first request
   std::vector<RequestRecord> records;                    // by request_id
   std::vector<DeviceTotals> devices;
+  std::vector<double> uplink_latency_s;                  // per device: propagation latency to its cloud host
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
   int64_t requests_done = 0;

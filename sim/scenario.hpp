@@ -167,6 +167,18 @@ struct Scenario {
   SweepConfig sweep;
 
   std::filesystem::path source_file;    // where it was read from
+  // Where each key's value was given, for checks made after loading (a trace file that does not
+  // parse, a checkpoint that does not fit): key path ("platform.devices", "faults[1].target",
+  // "sweep.platform.devices") -> 1-based line in source_file, or 0 when set by --set. Defaults are absent.
+  std::map<std::string, int> key_lines;
+
+  // Error prefix for a key: "file:line: key.path", "--set key.path", or "file: key.path" for a default.
+  std::string where(const std::string& key_path) const {
+    const auto it = key_lines.find(key_path);
+    if (it == key_lines.end()) return source_file.string() + ": " + key_path;
+    if (it->second == 0) return "--set " + key_path;
+    return source_file.string() + ":" + std::to_string(it->second) + ": " + key_path;
+  }
 };
 
 }  // namespace eccsim

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "models/input_error.hpp"
+#include "sim/cli/run_command.hpp"
+#include "sim/cli/train_command.hpp"
+#include "sim/cli/sweep_command.hpp"
 #include "sim/scenario_yaml.hpp"
 
 namespace {
@@ -15,11 +18,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
-
-int not_built_yet(const std::string& command) {
-  fmt::print(stderr, "eccsim {}: not available in this build yet\n", command);
-  return kExitBadInput;
-}
 
 }  // namespace
 
@@ -41,6 +39,7 @@ int main(int argc, char** argv) {
   train->add_option("scenario", scenario_file, "Scenario YAML file")->required();
   bool quick = false;
   train->add_flag("--quick", quick, "Quick profile: data subset and few epochs");
+  train->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
 
   auto* run = app.add_subcommand("run", "Run one simulation (trains missing models first)");
   run->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -50,7 +49,13 @@ int main(int argc, char** argv) {
 
   auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
   sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
-  sweep->add_option("--out", out_dir, "Output directory");
+  sweep->add_option("--out", out_dir, "Output directory (default: output.dir)");
+  int sweep_jobs = 1;
+  sweep->add_option("-j,--jobs", sweep_jobs, "Points run at once (one process each)");
+  std::string shard;
+  sweep->add_option("--shard", shard, "Run only the points whose index % N == K (K/N, e.g. 0/10)");
+  bool resume = false;
+  sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
 
   auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
   std::vector<std::string> merge_dirs;
@@ -71,10 +76,14 @@ int main(int argc, char** argv) {
       else fmt::print("{}: ok\n", scenario_file);
       return kExitOk;
     }
-    if (*train) return not_built_yet("train");
-    if (*run) return not_built_yet("run");
-    if (*sweep) return not_built_yet("sweep");
-    if (*merge) return not_built_yet("merge");
+    if (*train) return eccsim::train_command({scenario_file, overrides, quick});
+    if (*run) {
+      std::string command_line;
+      for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+      return eccsim::run_command({scenario_file, overrides, out_dir, command_line});
+    }
+    if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume});
+    if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);
   } catch (const eccsim::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kExitBadInput;

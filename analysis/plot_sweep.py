@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Plots of one eccsim sweep directory (its summary.csv: one row per grid point) as PNG files.
+
+usage: analysis/plot_sweep.py SWEEP_DIR [--out DIR] [--x KEY]
+
+Writes into DIR (default SWEEP_DIR/plots), from the points whose status is ok:
+  accuracy.png             accuracy against the first swept key (or --x), one line per value of the others
+  energy_per_request.png   mean energy per request, same axes
+  latency_p95.png          95th percentile latency, same axes
+  acci_vs_cur.png          AccI against CUR, one curve per offload filter (when the sweep varies
+                           policy.offload.filter and its threshold or rate: the paper's sensitivity figure)
+Unit strings in swept values ("10Mbps", "5ms") become numbers on a labelled axis.
+For a single run directory use analysis/plot.py. Uses Debian's python3-matplotlib and python3-pandas only.
+"""
+import argparse
+import csv
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+FIRST_METRIC = "requests"  # the first run summary column: swept keys sit between status and it
+PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+BASE_UNITS = {"bps", "Bps", "B", "s", "W", "J", "f", "Hz"}
+NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%/]*)\s*$")
+
+
+class NotASweep(Exception):
+    pass
+
+
+def swept_keys(summary_path):
+    """The swept keys of a sweep summary.csv: the columns between status and the metrics."""
+    with open(summary_path, newline="") as f:
+        header = next(csv.reader(f), [])
+    if header[:2] != ["point", "status"] or FIRST_METRIC not in header or "error" not in header:
+        raise NotASweep(f"{summary_path}: not a sweep summary (expected columns point, status, the swept keys, "
+                        "the run summary, error)")
+    return header[2:header.index(FIRST_METRIC)]
+
+
+def split_unit(text):
+    """(number, unit) of a value like "10Mbps" or "0.5"; None when it is not a number."""
+    match = NUMBER_WITH_UNIT.match(str(text))
+    return (float(match.group(1)), match.group(2)) if match else None
+
+
+def base_of(unit):
+    """(scale, base unit) of a unit with an SI prefix: "Mbps" -> (1e6, "bps")."""
+    if unit in BASE_UNITS or unit == "":
+        return 1.0, unit
+    if len(unit) > 1 and unit[0] in PREFIXES and unit[1:] in BASE_UNITS:
+        return PREFIXES[unit[0]], unit[1:]
+    return None
+
+
+def axis_values(values):
+    """Numbers for a swept key's values and the unit to show, or None for a categorical key."""
+    parsed = [split_unit(v) for v in values]
+    if any(p is None for p in parsed):
+        return None
+    units = {u for _, u in parsed}
+    if len(units) == 1:
+        return [n for n, _ in parsed], units.pop()
+    bases = [base_of(u) for _, u in parsed]
+    if any(b is None for b in bases) or len({b for _, b in bases}) != 1:
+        return None
+    shown = parsed[0][1]  # shown in the first value's unit: 10Mbps, 100Mbps, 1Gbps -> 10, 100, 1000 Mbps
+    shown_scale = base_of(shown)[0]
+    return [n * scale / shown_scale for (n, _), (scale, _) in zip(parsed, bases)], shown
+
+
+def group_by(keys):
+    """pandas' groupby key for these columns (a single column by name, not as a list of one)."""
+    return keys[0] if len(keys) == 1 else keys
+
+
+def add_legend(ax, lines):
+    """A legend inside the axes for a few lines, beside them for many."""
+    if lines <= 8:
+        ax.legend(fontsize="small")
+    else:
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+
+
+def line_label(row, keys):
+    return ", ".join(f"{k}={row[k]}" for k in keys)
+
+
+def metric_plot(points, x_key, other_keys, column, scale, ylabel, title, path):
+    numeric = axis_values(points[x_key].unique())
+    if numeric is None:
+        order = list(dict.fromkeys(points[x_key]))  # first-seen order (the grid's)
+        position = {v: i for i, v in enumerate(order)}
+        unit = ""
+    else:
+        numbers, unit = numeric
+        position = dict(zip(points[x_key].unique(), numbers))
+    groups = list(points.groupby(group_by(other_keys), sort=False)) if other_keys else [((), points)]
+    fig, ax = plt.subplots(figsize=(9 if len(groups) > 8 else 6, 4))
+    for _, group in groups:
+        data = pd.DataFrame({"x": group[x_key].map(position), "y": group[column] * scale}).sort_values("x")
+        label = line_label(group.iloc[0], other_keys) if other_keys else None
+        ax.plot(data["x"], data["y"], marker="o", label=label)
+    if numeric is None:
+        ax.set_xticks(range(len(order)))
+        ax.set_xticklabels(order, rotation=30 if len(order) > 3 else 0, ha="right" if len(order) > 3 else "center")
+    else:
+        ticks = sorted(set(position.values()))
+        if min(ticks) > 0 and max(ticks) / min(ticks) >= 50:
+            ax.set_xscale("log")
+        if len(ticks) <= 12:
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([f"{t:g}" for t in ticks])
+            ax.minorticks_off()
+    ax.set_xlabel(f"{x_key} [{unit}]" if unit else x_key)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if other_keys:
+        add_legend(ax, len(groups))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def acci_vs_cur(points, keys, path):
+    filter_key = "policy.offload.filter"
+    others = [k for k in keys if k not in (filter_key, "policy.offload.threshold", "policy.offload.rate")]
+    groups = list(points.groupby(group_by([filter_key] + others), sort=False))
+    fig, ax = plt.subplots(figsize=(9 if len(groups) > 7 else 6, 4.5))
+    for _, group in groups:
+        data = group.sort_values("cur")
+        label = line_label(group.iloc[0], [filter_key] + others)
+        style = "--" if group.iloc[0][filter_key] == "random" else "-"
+        ax.plot(data["cur"] * 100, data["acci"] * 100, style, marker="o", label=label)
+    ax.plot([0, 100], [0, 100], ":", color="grey", label="AccI = CUR")
+    ax.set_xlabel("cloud upload rate, CUR [% of requests offloaded]")
+    ax.set_ylabel("accuracy improvement, AccI [% of the edge-cloud gap]")
+    ax.set_title("Offload filters: AccI against CUR")
+    add_legend(ax, len(ax.get_lines()))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--x", default=None, help="swept key on the x axis (default: the first one)")
+    args = parser.parse_args(argv)
+    summary_path = os.path.join(args.sweep_dir, "summary.csv")
+    if not os.path.isfile(summary_path):
+        print(f"plot_sweep.py: {summary_path}: not found (is {args.sweep_dir} an eccsim sweep directory?)",
+              file=sys.stderr)
+        return 2
+    try:
+        keys = swept_keys(summary_path)
+    except NotASweep as e:
+        hint = " (a single run? use analysis/plot.py)" if os.path.isfile(os.path.join(args.sweep_dir, "run.json")) \
+            else ""
+        print(f"plot_sweep.py: {e}{hint}", file=sys.stderr)
+        return 2
+    if not keys:
+        print(f"plot_sweep.py: {summary_path}: no swept key columns", file=sys.stderr)
+        return 2
+    x_key = args.x or keys[0]
+    if x_key not in keys:
+        print(f"plot_sweep.py: --x {x_key}: not a swept key (swept: {', '.join(keys)})", file=sys.stderr)
+        return 2
+    summary = pd.read_csv(summary_path, dtype={k: str for k in keys + ["point", "status", "error"]},
+                          keep_default_na=False)
+    points = summary[summary["status"] == "ok"].copy()
+    if points.empty:
+        print(f"plot_sweep.py: {summary_path}: no finished point (status ok) to plot", file=sys.stderr)
+        return 2
+    metrics = ["accuracy", "energy_per_request_J", "latency_p95_s", "cur", "acci"]
+    points[metrics] = points[metrics].apply(pd.to_numeric)
+    others = [k for k in keys if k != x_key]
+
+    out = args.out or os.path.join(args.sweep_dir, "plots")
+    os.makedirs(out, exist_ok=True)
+    metric_plot(points, x_key, others, "accuracy", 100, "accuracy [%]", "Accuracy",
+                os.path.join(out, "accuracy.png"))
+    metric_plot(points, x_key, others, "energy_per_request_J", 1e3, "mean energy per request [mJ]",
+                "Energy per request", os.path.join(out, "energy_per_request.png"))
+    metric_plot(points, x_key, others, "latency_p95_s", 1e3, "95th percentile latency [ms]", "Latency (p95)",
+                os.path.join(out, "latency_p95.png"))
+    written = ["accuracy.png", "energy_per_request.png", "latency_p95.png"]
+    if "policy.offload.filter" in keys and ({"policy.offload.threshold", "policy.offload.rate"} & set(keys)):
+        acci_vs_cur(points, keys, os.path.join(out, "acci_vs_cur.png"))
+        written.append("acci_vs_cur.png")
+    print(f"plots written to {out}: {', '.join(written)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,43 @@
+// Update stage (PAPER.md stage 3): class-incremental learning on the edge with Learning without
+// Forgetting: a new head for the new classes, backbone + new head trained with the old heads
+// frozen, no replay. Plain structs only: sim/ includes this.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/cloud_model.hpp"
+#include "models/edge_model.hpp"
+#include "models/model_api.hpp"
+
+namespace eccsim {
+
+struct IncrementalOptions {
+  int epochs = 5;
+  double learning_rate = 1e-3;         // Adam, cosine-annealed per epoch, no weight decay (authors' update.py)
+  int batch_size = 64;                 // samples
+  double lwf_weight = 0.5;             // weight of the distillation from the old model's old heads
+  double lwf_temperature = 2.0;        // its temperature
+  double teacher_weight = 0;           // > 0: also distil the cloud model's logits on the new classes into the new head
+  double teacher_temperature = 3.0;
+  uint64_t seed = 2025;                // new head initialisation, shuffles
+  int threads = 2;                     // intra-op threads while training
+  bool progress = false;               // one line per epoch on stderr
+};
+
+struct IncrementalResult {
+  EdgeModel model;                     // the updated copy, version + 1
+  double train_ops = 0;                // ops the update costs (see incremental.cpp): ~3 x forward ops per sample per epoch
+  int64_t model_bytes = 0;             // size of the updated model (a weight download)
+  int samples_used = 0;                // samples whose label is one of the new classes
+};
+
+// Learns `new_classes` (re-indexed labels, contiguous, starting at current.num_classes()) from the
+// samples labelled with them; samples of other labels are ignored. `current` is left untouched.
+// `cloud_teacher` is needed only when options.teacher_weight > 0. Deterministic for a seed.
+// Throws std::invalid_argument on non-contiguous classes or when no sample has a new label.
+IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamples& samples,
+                                    const std::vector<int32_t>& new_classes, const IncrementalOptions& options,
+                                    const CloudModel* cloud_teacher = nullptr);
+
+}  // namespace eccsim

@@ -1,0 +1,136 @@
+// Training helpers; see training.hpp.
+#include "models/training.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "models/dataset_tensors.hpp"
+
+namespace eccsim {
+namespace {
+
+constexpr size_t kEvalChunk = 256;   // samples per evaluation batch
+constexpr double kPi = 3.14159265358979323846;
+
+uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
+  const uint64_t threshold = (0 - n) % n;   // 2^64 mod n: reject the biased low range
+  for (;;) {
+    const uint64_t r = rng();
+    if (r >= threshold) return r % n;
+  }
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<int64_t>(std::llround(seconds));
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+}  // namespace
+
+uint64_t derive_seed(uint64_t seed, uint64_t stream) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::mt19937_64 rng(seed);
+  for (int64_t i = n - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(i) + 1));
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  }
+  return order;
+}
+
+double cosine_learning_rate(double base, int epoch, int epochs) {
+  if (epochs <= 0) return base;
+  return base * 0.5 * (1 + std::cos(kPi * epoch / epochs));
+}
+
+void set_learning_rate(torch::optim::Adam& optimizer, double learning_rate) {
+  for (auto& group : optimizer.param_groups()) {
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+  }
+}
+
+torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits, double tau) {
+  namespace F = torch::nn::functional;
+  const torch::Tensor log_student = F::log_softmax(student_logits / tau, F::LogSoftmaxFuncOptions(1));
+  const torch::Tensor teacher = F::softmax(teacher_logits / tau, F::SoftmaxFuncOptions(1));
+  return F::kl_div(log_student, teacher, F::KLDivFuncOptions().reduction(torch::kBatchMean)) * (tau * tau);
+}
+
+TrainingThreads::TrainingThreads(int threads) : previous_(torch::get_num_threads()) {
+  if (threads > 0) torch::set_num_threads(threads);
+}
+
+TrainingThreads::~TrainingThreads() { torch::set_num_threads(previous_); }
+
+torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalisation& norm,
+                         const std::vector<int64_t>& indices, double* ops) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  std::vector<torch::Tensor> parts;
+  for (size_t begin = 0; begin < indices.size(); begin += kEvalChunk) {
+    const size_t end = std::min(indices.size(), begin + kEvalChunk);
+    const std::vector<int64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     indices.begin() + static_cast<std::ptrdiff_t>(end));
+    SpikingVggOutput out = net->forward(images_to_tensor(images, norm, chunk), {ops != nullptr});
+    if (ops != nullptr) {
+      *ops += net->dense_macs() * static_cast<double>(chunk.size()) + out.synaptic_ops.sum().item<double>();
+    }
+    parts.push_back(out.logits);
+  }
+  if (parts.empty()) return torch::zeros({0, net->num_classes()});
+  return torch::cat(parts, 0);
+}
+
+double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels) {
+  if (labels.empty()) return 0;
+  const torch::Tensor predicted = logits.argmax(1).to(torch::kInt64).contiguous();
+  const auto p = predicted.accessor<int64_t, 1>();
+  int64_t correct = 0;
+  for (size_t i = 0; i < labels.size(); ++i) correct += p[static_cast<int64_t>(i)] == labels[i] ? 1 : 0;
+  return static_cast<double>(correct) / static_cast<double>(labels.size());
+}
+
+EpochLog::EpochLog(std::string model, int epochs, std::filesystem::path csv, bool print)
+    : model_(std::move(model)),
+      epochs_(epochs),
+      csv_(std::move(csv)),
+      print_(print),
+      started_(std::chrono::steady_clock::now()),
+      last_(started_) {}
+
+void EpochLog::epoch_done(int epoch, double loss, double train_accuracy, double test_accuracy) {
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - last_).count();
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  last_ = now;
+  if (print_) {
+    const double eta = elapsed / epoch * (epochs_ - epoch);
+    const std::string test = std::isnan(test_accuracy) ? "-" : fmt::format("{:.2f}%", 100 * test_accuracy);
+    fmt::print(stderr, "[train] {} epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {}  {:.1f}s  elapsed {}  "
+               "ETA {}\n", model_, epoch, epochs_, loss, 100 * train_accuracy, test, seconds, duration_text(elapsed),
+               duration_text(eta));
+  }
+  if (csv_.empty()) return;
+  std::error_code ec;
+  const bool fresh = !std::filesystem::exists(csv_, ec) || std::filesystem::file_size(csv_, ec) == 0;
+  std::ofstream out(csv_, std::ios::app);
+  if (fresh) out << "model,epoch,loss,train_accuracy,test_accuracy,seconds\n";
+  out << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.3f}\n", model_, epoch, loss, train_accuracy, test_accuracy,
+                     seconds);
+}
+
+}  // namespace eccsim

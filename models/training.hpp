@@ -1,0 +1,68 @@
+// Pieces shared by the training loops (setup stage, incremental learning): seeded shuffles,
+// the cosine learning-rate schedule, the distillation loss, evaluation, and the per-epoch
+// progress line (stderr) + train.csv row. Internal to models/ (includes torch).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "models/dataset.hpp"
+#include "models/spiking_vgg.hpp"
+
+namespace eccsim {
+
+// A seed for an independent stream `stream` derived from `seed` (SplitMix64 finaliser).
+uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+// A permutation of 0..n-1 from a seeded Fisher-Yates shuffle (std::mt19937_64 with unbiased
+// bounded draws, so the same seed gives the same order with every standard library).
+std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed);
+
+// Cosine annealing per epoch (PyTorch's CosineAnnealingLR stepped once per epoch, T_max = epochs).
+double cosine_learning_rate(double base, int epoch, int epochs);
+void set_learning_rate(torch::optim::Adam& optimizer, double learning_rate);
+
+// tau^2 * KL(softmax(teacher/tau) || softmax(student/tau)), averaged over the batch.
+torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits, double tau);
+
+// Sets the intra-op thread count for a training run, restores the previous count on exit.
+class TrainingThreads {
+ public:
+  explicit TrainingThreads(int threads);
+  ~TrainingThreads();
+  TrainingThreads(const TrainingThreads&) = delete;
+  TrainingThreads& operator=(const TrainingThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+// Logits [n, classes] of an SNN on images[indices] (eval mode, no gradients, batched); optionally
+// the total (dense MACs + synaptic ops) of those forward passes.
+torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalisation& norm,
+                         const std::vector<int64_t>& indices, double* ops = nullptr);
+
+double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels);   // fraction in [0, 1]
+
+// One progress line per epoch on stderr and one row in <dir>/train.csv
+// (model,epoch,loss,train_accuracy,test_accuracy,seconds); an empty csv path skips the file.
+class EpochLog {
+ public:
+  EpochLog(std::string model, int epochs, std::filesystem::path csv, bool print);
+  void epoch_done(int epoch, double loss, double train_accuracy, double test_accuracy);
+
+ private:
+  std::string model_;
+  int epochs_;
+  std::filesystem::path csv_;
+  bool print_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+}  // namespace eccsim

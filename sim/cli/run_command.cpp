@@ -1,0 +1,112 @@
+// `eccsim run` as a linear pipeline: scenario, output directory, data and models, simulation,
+// outputs. Output files are written only after the simulation succeeded, each atomically.
+#include "sim/cli/run_command.hpp"
+
+#include <fmt/core.h>
+#include <xbt/base.h>  // simgrid/version.h needs its macros
+#include <simgrid/version.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "models/library_version.hpp"
+#include "sim/csv_report.hpp"
+#include "sim/model_setup.hpp"
+#include "sim/output_files.hpp"
+#include "sim/scenario_yaml.hpp"
+#include "sim/simulation.hpp"
+
+namespace eccsim {
+
+namespace {
+
+// FNV-1a, 64 bit: a short content hash of the scenario file for the manifest (hand-written:
+// no hashing library among the project's dependencies, and this is not for security).
+std::string fnv1a64_hex(const std::string& bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
+        else out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
+                         const Summary& summary) {
+  const InferenceStats& inference = result.inference;
+  return fmt::format(
+      "{{\n  \"scenario_file\": {},\n  \"scenario_hash\": \"fnv1a64:{}\",\n  \"seed\": {},\n"
+      "  \"command_line\": {},\n  \"versions\": {{\"eccsim\": \"0.1.0\", \"simgrid\": \"{}.{}.{}\", "
+      "\"libtorch\": {}}},\n  \"requests\": {},\n  \"simulated_s\": {:.9f},\n  \"wall_s\": {:.3f},\n"
+      "  \"inference\": {{\"edge_samples\": {}, \"cloud_samples\": {}, \"batches\": {}, \"wall_s\": {:.3f}}},\n"
+      "  \"resolved_scenario\": {}\n}}\n",
+      json_string(options.scenario_file), fnv1a64_hex(read_file(options.scenario_file)), scenario.seed,
+      json_string(options.command_line), SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH,
+      json_string(libtorch_version()), summary.requests, result.simulated_s, summary.wall_s, inference.edge_samples,
+      inference.cloud_samples, inference.batches, inference.wall_s, json_string(to_yaml(scenario)));
+}
+
+void print_summary(const Scenario& scenario, const Summary& s, const std::string& out_dir) {
+  fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
+             s.wall_s);
+  fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
+             100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
+  fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}\n", 100 * s.cur, s.fallbacks);
+  fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
+             s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
+  fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
+  fmt::print("  outputs       {}/\n", out_dir);
+}
+
+}  // namespace
+
+int run_command(const RunCommandOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const Scenario scenario = load_scenario(options.scenario_file, options.overrides);
+  const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
+  prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
+
+  const ScenarioData data = load_scenario_data(scenario);
+  const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
+  const SimulationResult result =
+      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud});
+
+  Summary summary = summarise(result.requests);
+  summary.simulated_s = result.simulated_s;
+  summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const std::filesystem::path dir(out_dir);
+  if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
+  write_file_atomically(dir / "devices.csv", devices_csv(result.devices));
+  write_file_atomically(dir / "summary.csv",
+                        summary_csv_header({"scenario"}) + summary_csv_row({scenario.name}, summary));
+  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary));
+  print_summary(scenario, summary, out_dir);
+  return 0;
+}
+
+}  // namespace eccsim

@@ -1,0 +1,18 @@
+// `eccsim run`: scenario, models, one simulation, output files, a summary on stdout.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace eccsim {
+
+struct RunCommandOptions {
+  std::string scenario_file;
+  std::vector<std::string> overrides;   // --set key.path=value
+  std::string out_dir;                  // empty: the scenario's output.dir
+  std::string command_line;             // recorded in run.json
+};
+
+int run_command(const RunCommandOptions& options);
+
+}  // namespace eccsim

@@ -1,0 +1,27 @@
+// `eccsim sweep` and `eccsim merge`: a scenario's sweep grid run as one process per point
+// (`eccsim run` on the point's resolved scenario), models trained once per distinct model
+// configuration beforehand, DIR/summary.csv rewritten atomically after every finished point.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace eccsim {
+
+struct SweepCommandOptions {
+  std::filesystem::path scenario_file;
+  std::filesystem::path out_dir;        // empty: the scenario's output.dir
+  int jobs = 1;                         // points run at once
+  std::string shard;                    // "K/N"; empty: every point
+  bool resume = false;                  // skip points whose results are complete and current
+};
+
+// Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.
+// InputError on a bad scenario or flag.
+int run_sweep_command(const SweepCommandOptions& options);
+
+// Joins the summary.csv of shard directories into out_dir/summary.csv; InputError on a mismatch.
+int run_merge_command(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out_dir);
+
+}  // namespace eccsim

@@ -1,0 +1,26 @@
+// The bridge from a scenario to the learned models: the dataset, its class-incremental split,
+// and the setup stage's checkpoints (loaded from models.dir, or trained there first).
+#pragma once
+
+#include "models/dataset.hpp"
+#include "models/setup.hpp"
+#include "models/task_split.hpp"
+#include "sim/scenario.hpp"
+
+namespace eccsim {
+
+struct ScenarioData {
+  Dataset dataset;
+  TaskSplit split;
+};
+
+// Loads the scenario's dataset and cuts it into tasks; InputError naming the dataset key on failure.
+ScenarioData load_scenario_data(const Scenario& scenario);
+
+// The setup stage's options for this scenario (`quick` forces the quick profile).
+SetupOptions setup_options(const Scenario& scenario, bool quick);
+
+// Loads or trains the models the scenario needs.
+TrainedModels prepare_models(const Scenario& scenario, const ScenarioData& data, bool quick);
+
+}  // namespace eccsim

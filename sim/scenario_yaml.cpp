@@ -1,0 +1,1170 @@
+// YAML <-> Scenario. One key table (scenario_keys) maps each dotted key path to its struct field,
+// value kind, unit and range; reading, --set overrides, sweep checks, "did you mean" suggestions and
+// to_yaml all walk it. Overrides replace the value at their path in the YAML tree before conversion,
+// so a map given to a section replaces the whole section. Lines in messages are 1-based.
+#include "sim/scenario_yaml.hpp"
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "models/input_error.hpp"
+#include "sim/units.hpp"
+
+namespace eccsim {
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Locations and errors
+
+// Where a value came from: a line of the scenario file, or a --set override.
+struct Where {
+  int line = 0;          // 1-based line in the file; 0: unknown (a default)
+  bool from_set = false;
+};
+
+// An error before it gets its file name; load_scenario turns it into an InputError.
+struct KeyError {
+  Where where;
+  std::string path;      // key path; empty for errors about the whole file
+  std::string message;
+};
+
+[[noreturn]] void fail(Where where, std::string path, std::string message) {
+  throw KeyError{where, std::move(path), std::move(message)};
+}
+
+std::string format_error(const std::string& file, const KeyError& e) {
+  if (e.where.from_set) return fmt::format("--set {}: {}", e.path, e.message);
+  const std::string location = e.where.line > 0 ? fmt::format("{}:{}", file, e.where.line) : file;
+  if (e.path.empty()) return fmt::format("{}: {}", location, e.message);
+  return fmt::format("{}: {}: {}", location, e.path, e.message);
+}
+
+// Messages are one line: control characters escaped, long values cut.
+std::string one_line(std::string_view text, size_t max_length = std::string::npos) {
+  std::string out;
+  for (const char c : text.substr(0, max_length)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  if (text.size() > max_length) out += "...";
+  return out;
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return fmt::format("'{}'", one_line(node.Scalar(), 60));
+}
+
+int line_of(const YAML::Node& node, int fallback) {
+  const int line = node.Mark().line;
+  return line >= 0 ? line + 1 : fallback;
+}
+
+std::string join(std::string_view prefix, std::string_view name) {
+  return prefix.empty() ? std::string(name) : fmt::format("{}.{}", prefix, name);
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// True when `path` is `base` or lies below it ("faults[0].at" below "faults", "platform.devices" below
+// "platform").
+bool within(std::string_view path, std::string_view base) {
+  if (!starts_with(path, base)) return false;
+  return path.size() == base.size() || path[base.size()] == '.' || path[base.size()] == '[';
+}
+
+// ------------------------------------------------------------------------------------------------
+// Suggestions
+
+// Edit distance counting an adjacent swap as one edit ("fro" -> "for"), case-insensitive.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  const auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The candidate a user most likely meant: a small edit distance, or a longer name it begins.
+std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const size_t d = edit_distance(name, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  if (!best && name.size() >= 3) {
+    for (const std::string& c : candidates) {
+      if (starts_with(c, name)) return c;
+    }
+  }
+  return best;
+}
+
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The key table
+
+enum class Kind {
+  text,      // any string
+  name,      // non-empty string
+  flag,      // true | false
+  integer,
+  real,      // plain number
+  quantity,  // unit string, see units.hpp
+  choice,    // one of a fixed set of names
+  faults,    // list of {at, for, target}
+  sweep,     // mapping key path -> list of values, plus zip
+};
+
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false;
+
+  bool contains(double v) const { return (lo_open ? v > lo : v >= lo) && v <= hi; }
+  std::string describe() const {
+    if (std::isfinite(hi)) return fmt::format("must be in [{}, {}]", lo, hi);
+    return fmt::format("must be {} {}", lo_open ? ">" : ">=", lo);
+  }
+};
+
+Range any_value() { return {}; }
+Range at_least(double lo) { return {lo}; }
+Range above(double lo) { return {lo, std::numeric_limits<double>::infinity(), true}; }
+Range between(double lo, double hi) { return {lo, hi}; }
+
+// A field of Root, reached through a captureless accessor (the FIELD macros below).
+template <class Root>
+using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*)(Root&), int64_t& (*)(Root&),
+                              uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
+                              SweepConfig& (*)(Root&)>;
+
+template <class Root>
+struct Key {
+  std::string_view path;                 // dotted YAML key path
+  Kind kind;
+  FieldRef<Root> field;
+  Range range = any_value();             // integer, real, quantity
+  UnitKind unit = UnitKind::time;        // quantity
+  std::vector<std::string> choices = {}; // choice
+  // When the key's value is ignored, the reason; to_yaml then prints it as a comment only, since
+  // giving it would conflict (e.g. workload.duration once requests_per_device is set).
+  const char* (*unused)(const Root&) = nullptr;
+};
+
+template <class Root>
+Key<Root> unused_when(Key<Root> key, const char* (*unused)(const Root&)) {
+  key.unused = unused;
+  return key;
+}
+
+template <class Root>
+Key<Root> text_key(std::string_view path, std::string& (*field)(Root&)) { return {path, Kind::text, field}; }
+template <class Root>
+Key<Root> name_key(std::string_view path, std::string& (*field)(Root&)) { return {path, Kind::name, field}; }
+template <class Root>
+Key<Root> flag_key(std::string_view path, bool& (*field)(Root&)) { return {path, Kind::flag, field}; }
+template <class Root, class Int>
+Key<Root> integer_key(std::string_view path, Int& (*field)(Root&), Range range) {
+  return {path, Kind::integer, field, range};
+}
+template <class Root>
+Key<Root> real_key(std::string_view path, double& (*field)(Root&), Range range) {
+  return {path, Kind::real, field, range};
+}
+template <class Root>
+Key<Root> quantity_key(std::string_view path, UnitKind unit, double& (*field)(Root&), Range range) {
+  return {path, Kind::quantity, field, range, unit};
+}
+template <class Root>
+Key<Root> choice_key(std::string_view path, std::string& (*field)(Root&), std::vector<std::string> choices) {
+  return {path, Kind::choice, field, any_value(), UnitKind::time, std::move(choices)};
+}
+
+struct DatasetInfo {
+  std::string_view name;
+  int classes;
+};
+constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10}, {"mnist", 10}, {"cifar10", 10}, {"cifar100", 100}};
+
+std::vector<std::string> dataset_names() {
+  std::vector<std::string> names;
+  for (const DatasetInfo& d : kDatasets) names.emplace_back(d.name);
+  return names;
+}
+
+int dataset_classes(std::string_view name) {
+  for (const DatasetInfo& d : kDatasets) {
+    if (d.name == name) return d.classes;
+  }
+  return 0;
+}
+
+#define SCENARIO_FIELD(member) +[](Scenario& s) -> auto& { return s.member; }
+#define FAULT_FIELD(member) +[](FaultConfig& f) -> auto& { return f.member; }
+
+// Every scenario key, in the order to_yaml prints them. Sections are the dotted prefixes.
+const std::vector<Key<Scenario>>& scenario_keys() {
+  using U = UnitKind;
+  static const std::vector<Key<Scenario>> keys{
+      name_key("name", SCENARIO_FIELD(name)),
+      integer_key("seed", SCENARIO_FIELD(seed), at_least(0)),
+
+      choice_key("dataset.name", SCENARIO_FIELD(dataset.name), dataset_names()),
+      text_key("dataset.path", SCENARIO_FIELD(dataset.path)),
+      integer_key("dataset.tasks", SCENARIO_FIELD(dataset.tasks), at_least(1)),
+      integer_key("dataset.base_classes", SCENARIO_FIELD(dataset.base_classes), at_least(0)),
+
+      name_key("models.dir", SCENARIO_FIELD(models.dir)),
+      choice_key("models.edge.arch", SCENARIO_FIELD(models.edge.arch), {"svgg"}),
+      integer_key("models.edge.timesteps", SCENARIO_FIELD(models.edge.timesteps), at_least(1)),
+      choice_key("models.cloud.arch", SCENARIO_FIELD(models.cloud.arch), {"cnn"}),
+      choice_key("models.train.profile", SCENARIO_FIELD(models.train.profile), {"full", "quick"}),
+      integer_key("models.train.cloud_epochs", SCENARIO_FIELD(models.train.cloud_epochs), at_least(0)),
+      integer_key("models.train.edge_epochs", SCENARIO_FIELD(models.train.edge_epochs), at_least(0)),
+      integer_key("models.train.batch_size", SCENARIO_FIELD(models.train.batch_size), at_least(1)),
+      real_key("models.train.learning_rate", SCENARIO_FIELD(models.train.learning_rate), above(0)),
+      flag_key("models.train.allow", SCENARIO_FIELD(models.train.allow)),
+      flag_key("models.train.distill.enabled", SCENARIO_FIELD(models.train.distill.enabled)),
+      real_key("models.train.distill.weight", SCENARIO_FIELD(models.train.distill.weight), at_least(0)),
+      real_key("models.train.distill.temperature", SCENARIO_FIELD(models.train.distill.temperature), above(0)),
+      flag_key("models.cache", SCENARIO_FIELD(models.cache)),
+
+      integer_key("platform.devices", SCENARIO_FIELD(platform.devices), at_least(1)),
+      quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),
+      quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
+      quantity_key("platform.device.power_busy", U::power, SCENARIO_FIELD(platform.device.power_busy_W), at_least(0)),
+      quantity_key("platform.device.radio_tx", U::power, SCENARIO_FIELD(platform.device.radio_tx_W), at_least(0)),
+      choice_key("platform.device.energy", SCENARIO_FIELD(platform.device.energy), {"ops", "power", "constant"}),
+      quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
+      quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),
+      quantity_key("platform.device.constant_latency", U::time, SCENARIO_FIELD(platform.device.constant_latency_s),
+                   at_least(0)),
+      quantity_key("platform.device.constant_energy", U::energy, SCENARIO_FIELD(platform.device.constant_energy_J),
+                   at_least(0)),
+      choice_key("platform.access.kind", SCENARIO_FIELD(platform.access.kind), {"wired", "wifi"}),
+      quantity_key("platform.access.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.access.bandwidth_Bps), above(0)),
+      quantity_key("platform.access.downlink_bandwidth", U::bandwidth,
+                   SCENARIO_FIELD(platform.access.downlink_bandwidth_Bps), at_least(0)),
+      quantity_key("platform.access.latency", U::time, SCENARIO_FIELD(platform.access.latency_s), at_least(0)),
+      quantity_key("platform.backhaul.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.backhaul.bandwidth_Bps),
+                   above(0)),
+      quantity_key("platform.backhaul.latency", U::time, SCENARIO_FIELD(platform.backhaul.latency_s), at_least(0)),
+      integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),
+      quantity_key("platform.cloud.speed", U::speed, SCENARIO_FIELD(platform.cloud.speed_flops), above(0)),
+      integer_key("platform.cloud.cores", SCENARIO_FIELD(platform.cloud.cores), at_least(1)),
+      quantity_key("platform.cloud.power_idle", U::power, SCENARIO_FIELD(platform.cloud.power_idle_W), at_least(0)),
+      quantity_key("platform.cloud.power_busy", U::power, SCENARIO_FIELD(platform.cloud.power_busy_W), at_least(0)),
+      choice_key("platform.cloud.energy", SCENARIO_FIELD(platform.cloud.energy), {"power", "constant"}),
+      quantity_key("platform.cloud.constant_latency", U::time, SCENARIO_FIELD(platform.cloud.constant_latency_s),
+                   at_least(0)),
+      quantity_key("platform.cloud.constant_energy", U::energy, SCENARIO_FIELD(platform.cloud.constant_energy_J),
+                   at_least(0)),
+      integer_key("platform.cloud.batch.max", SCENARIO_FIELD(platform.cloud.batch.max), at_least(1)),
+      quantity_key("platform.cloud.batch.wait", U::time, SCENARIO_FIELD(platform.cloud.batch.wait_s), at_least(0)),
+
+      choice_key("workload.arrival", SCENARIO_FIELD(workload.arrival), {"poisson", "periodic", "trace"}),
+      quantity_key("workload.rate", U::rate, SCENARIO_FIELD(workload.rate_per_s), above(0)),
+      text_key("workload.trace", SCENARIO_FIELD(workload.trace)),
+      integer_key("workload.requests_per_device", SCENARIO_FIELD(workload.requests_per_device), at_least(0)),
+      unused_when(quantity_key("workload.duration", U::time, SCENARIO_FIELD(workload.duration_s), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.workload.requests_per_device > 0 ? "unused: requests_per_device is set" : nullptr;
+                  }),
+      quantity_key("workload.phase_length", U::time, SCENARIO_FIELD(workload.phase_length_s), at_least(0)),
+      choice_key("workload.classes", SCENARIO_FIELD(workload.classes), {"cumulative", "current", "all"}),
+
+      choice_key("policy.offload.filter", SCENARIO_FIELD(policy.offload.filter),
+                 {"entropy", "max_prob", "margin", "random", "edge_only", "cloud_only"}),
+      real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
+      real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
+      quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
+      choice_key("policy.update.mode", SCENARIO_FIELD(policy.update.mode), {"none", "on_device", "cloud", "oracle"}),
+      integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
+      integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
+      integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
+      choice_key("policy.update.scope", SCENARIO_FIELD(policy.update.scope), {"device", "fleet"}),
+
+      {"faults", Kind::faults, SCENARIO_FIELD(faults)},
+
+      name_key("output.dir", SCENARIO_FIELD(output.dir)),
+      flag_key("output.requests", SCENARIO_FIELD(output.requests)),
+
+      {"sweep", Kind::sweep, SCENARIO_FIELD(sweep)},
+  };
+  return keys;
+}
+
+// The keys of one fault; all three are required.
+const std::vector<Key<FaultConfig>>& fault_keys() {
+  static const std::vector<Key<FaultConfig>> keys{
+      quantity_key("at", UnitKind::time, FAULT_FIELD(at_s), at_least(0)),
+      quantity_key("for", UnitKind::time, FAULT_FIELD(for_s), above(0)),
+      name_key("target", FAULT_FIELD(target)),
+  };
+  return keys;
+}
+
+#undef SCENARIO_FIELD
+#undef FAULT_FIELD
+
+template <class Root>
+const Key<Root>* find_key(const std::vector<Key<Root>>& keys, std::string_view path) {
+  for (const Key<Root>& key : keys) {
+    if (key.path == path) return &key;
+  }
+  return nullptr;
+}
+
+// Names directly below `prefix` ("" = top level), in table order.
+template <class Root>
+std::vector<std::string> children_of(const std::vector<Key<Root>>& keys, std::string_view prefix) {
+  std::vector<std::string> names;
+  for (const Key<Root>& key : keys) {
+    std::string_view rest = key.path;
+    if (!prefix.empty()) {
+      if (!starts_with(rest, prefix) || rest.size() <= prefix.size() || rest[prefix.size()] != '.') continue;
+      rest.remove_prefix(prefix.size() + 1);
+    }
+    const std::string name(rest.substr(0, rest.find('.')));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+bool is_section(std::string_view path) {
+  for (const Key<Scenario>& key : scenario_keys()) {
+    if (key.path.size() > path.size() && starts_with(key.path, path) && key.path[path.size()] == '.') return true;
+  }
+  return false;
+}
+
+// Every key path and section path, for suggestions of a key given at the wrong level.
+std::vector<std::string> all_paths() {
+  std::vector<std::string> paths;
+  for (const Key<Scenario>& key : scenario_keys()) {
+    std::string_view path = key.path;
+    for (size_t dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.', dot + 1)) {
+      const std::string section(path.substr(0, dot));
+      if (std::find(paths.begin(), paths.end(), section) == paths.end()) paths.push_back(section);
+    }
+    paths.emplace_back(path);
+  }
+  return paths;
+}
+
+std::string last_component(std::string_view path) {
+  const size_t dot = path.rfind('.');
+  return std::string(dot == std::string_view::npos ? path : path.substr(dot + 1));
+}
+
+// "unknown key (did you mean 'access'?)" for `name` below `prefix` in the file's nested maps.
+std::string unknown_key_message(std::string_view prefix, std::string_view name) {
+  const std::vector<std::string> siblings = children_of(scenario_keys(), prefix);
+  if (auto best = closest(name, siblings)) return fmt::format("unknown key (did you mean '{}'?)", *best);
+  std::vector<std::string> lasts;
+  for (const std::string& path : all_paths()) lasts.push_back(last_component(path));
+  if (auto best = closest(name, lasts)) {
+    for (const std::string& path : all_paths()) {
+      if (last_component(path) == *best) return fmt::format("unknown key (did you mean '{}'?)", path);
+    }
+  }
+  return fmt::format("unknown key (expected one of: {})", comma_list(siblings));
+}
+
+// The first problem of a dotted key path given as text (--set, sweep keys), or nothing when valid.
+std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  if (path.empty() || path.back() == '.' ||
+      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    return KeyError{where, path, "malformed key path (expected names joined by dots, e.g. platform.devices)"};
+  }
+  std::string prefix;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string here = join(prefix, parts[i]);
+    if (find_key(scenario_keys(), here) != nullptr) {
+      if (i + 1 == parts.size()) return std::nullopt;
+      return KeyError{where, join(here, parts[i + 1]),
+                      fmt::format("unknown key ('{}' is a single value, not a section)", here)};
+    }
+    if (!is_section(here)) {
+      const std::vector<std::string> siblings = children_of(scenario_keys(), prefix);
+      if (auto best = closest(parts[i], siblings)) {
+        return KeyError{where, here, fmt::format("unknown key (did you mean '{}'?)", join(prefix, *best))};
+      }
+      return KeyError{where, here, unknown_key_message(prefix, parts[i])};
+    }
+    prefix = here;
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Scalar values
+
+std::string with_article(std::string_view noun) {
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
+  return fmt::format("{} {}", vowel ? "an" : "a", noun);
+}
+
+std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>& choices) {
+  switch (kind) {
+    case Kind::text: return "a string";
+    case Kind::name: return "a non-empty string";
+    case Kind::flag: return "true or false";
+    case Kind::integer: return "an integer";
+    case Kind::real: return "a number";
+    case Kind::quantity: return fmt::format("{}, e.g. {}", with_article(unit_kind_name(unit)), unit_kind_example(unit));
+    case Kind::choice: return fmt::format("one of: {}", comma_list(choices));
+    case Kind::faults: return "a list of faults like [{at: 60s, for: 10s, target: backhaul}]";
+    case Kind::sweep: return "a mapping of key paths to lists of values, e.g. {platform.devices: [1, 10]}";
+  }
+  return "a value";
+}
+
+template <class Root>
+const std::string& scalar_of(const Key<Root>& key, const YAML::Node& node, const std::string& path, Where where) {
+  const std::string expected = expectation(key.kind, key.unit, key.choices);
+  if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));
+  if (!node.IsScalar()) fail(where, path, fmt::format("expected {}, got {}", expected, describe(node)));
+  return node.Scalar();
+}
+
+void check_range(const Range& range, double value, const std::string& shown, const std::string& path,
+                 Where where) {
+  if (!range.contains(value)) fail(where, path, fmt::format("{}, got {}", range.describe(), shown));
+}
+
+template <class Root>
+std::string read_string(const Key<Root>& key, const std::string& text, const std::string& path, Where where) {
+  if (key.kind == Kind::name && text.empty()) fail(where, path, "must not be empty");
+  if (key.kind == Kind::choice &&
+      std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end()) {
+    const auto best = closest(text, key.choices);
+    fail(where, path,
+         fmt::format("unknown value '{}' (expected one of: {}{})", text, comma_list(key.choices),
+                     best ? fmt::format("; did you mean '{}'?", *best) : std::string()));
+  }
+  return text;
+}
+
+bool read_flag(const std::string& text, const std::string& path, Where where) {
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  fail(where, path, fmt::format("expected true or false, got '{}'", text));
+}
+
+template <class Int>
+Int read_integer(const Range& range, const std::string& text, const std::string& path, Where where) {
+  std::string_view digits = text;
+  if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+  const bool negative = !digits.empty() && digits[0] == '-';
+  const size_t first = negative ? 1 : 0;
+  if (digits.size() <= first || digits.find_first_not_of("0123456789", first) != std::string_view::npos) {
+    fail(where, path, fmt::format("expected an integer, got '{}'", text));
+  }
+  if constexpr (std::is_unsigned_v<Int>) {
+    if (negative) fail(where, path, fmt::format("{}, got {}", range.describe(), text));
+  }
+  std::conditional_t<std::is_unsigned_v<Int>, uint64_t, int64_t> value = 0;
+  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (result.ec != std::errc() || value > std::numeric_limits<Int>::max() ||
+      value < std::numeric_limits<Int>::min()) {
+    fail(where, path, fmt::format("'{}' is out of range", text));
+  }
+  check_range(range, static_cast<double>(value), text, path, where);
+  return static_cast<Int>(value);
+}
+
+double read_double(const Kind kind, UnitKind unit, const Range& range, const std::string& text,
+                   const std::string& path, Where where) {
+  double value = 0;
+  try {
+    value = kind == Kind::quantity ? parse_quantity(text, unit) : parse_number(text);
+  } catch (const UnitError& e) {
+    fail(where, path, e.what());
+  }
+  if (kind == Kind::real && !std::isfinite(value)) fail(where, path, fmt::format("'{}' is out of range", text));
+  check_range(range, value, kind == Kind::quantity ? fmt::format("'{}'", text) : text, path, where);
+  return value;
+}
+
+// Reads one scalar value into its field. Faults and sweep have their own readers.
+template <class Root>
+void assign(const Key<Root>& key, Root& root, const YAML::Node& node, const std::string& path, Where where) {
+  const std::string& text = scalar_of(key, node, path, where);
+  std::visit(
+      [&](auto field) {
+        auto& target = field(root);
+        using T = std::decay_t<decltype(target)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          target = read_string(key, text, path, where);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          target = read_flag(text, path, where);
+        } else if constexpr (std::is_same_v<T, double>) {
+          target = read_double(key.kind, key.unit, key.range, text, path, where);
+        } else if constexpr (std::is_integral_v<T>) {
+          target = read_integer<T>(key.range, text, path, where);
+        } else {
+          throw std::logic_error(fmt::format("assign: key {} is not a scalar", key.path));
+        }
+      },
+      key.field);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reading a YAML tree
+
+// Where each overridden key path's value came from (a --set, or a sweep value being checked).
+using Overrides = std::map<std::string, Where>;
+
+// One sweep axis as written, kept to check each value against the rest of the scenario.
+struct AxisSource {
+  std::string key;
+  bool zip = false;
+  std::vector<YAML::Node> values;
+  std::vector<int> lines;
+};
+
+std::string yaml_text(const YAML::Node& node) {
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+class Reader {
+ public:
+  explicit Reader(Overrides overrides) : overrides_(std::move(overrides)) {}
+
+  // The scenario of a root mapping, every key checked; cross-field checks included.
+  Scenario read(const YAML::Node& root);
+
+  const std::map<std::string, Where>& given() const { return given_; }
+  const std::vector<AxisSource>& axes() const { return axes_; }
+
+ private:
+  Where where_of(const std::string& path, int line) const;
+  void read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s);
+  void read_faults(const YAML::Node& node, Where where, Scenario& s);
+  void read_sweep(const YAML::Node& node, Where where, Scenario& s);
+  SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
+                      bool zip);
+  void check_consistency(const Scenario& s) const;
+  Where given_at(const std::string& path) const;
+  bool overridden(const std::string& path) const;
+  // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
+  std::string blame(std::initializer_list<std::string> paths) const;
+
+  Overrides overrides_;
+  std::map<std::string, Where> given_;   // key path -> where its value was given
+  std::vector<AxisSource> axes_;
+};
+
+Where Reader::where_of(const std::string& path, int line) const {
+  const Where* found = nullptr;
+  size_t found_length = 0;
+  for (const auto& [base, where] : overrides_) {
+    if (within(path, base) && (found == nullptr || base.size() > found_length)) {
+      found = &where;
+      found_length = base.size();
+    }
+  }
+  return found != nullptr ? *found : Where{line, false};
+}
+
+bool Reader::overridden(const std::string& path) const {
+  return std::any_of(overrides_.begin(), overrides_.end(), [&](const auto& o) { return within(path, o.first); });
+}
+
+Where Reader::given_at(const std::string& path) const {
+  const auto it = given_.find(path);
+  return it == given_.end() ? Where{} : it->second;
+}
+
+std::string Reader::blame(std::initializer_list<std::string> paths) const {
+  for (const std::string& path : paths) {
+    if (given_.count(path) != 0) return path;
+  }
+  return *paths.begin();
+}
+
+Scenario Reader::read(const YAML::Node& root) {
+  Scenario s;
+  read_section(root, "", Where{line_of(root, 1), false}, s);
+  check_consistency(s);
+  return s;
+}
+
+void Reader::read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s) {
+  if (!node.IsMap()) {
+    const std::string keys = comma_list(children_of(scenario_keys(), prefix));
+    if (!node.IsDefined() || node.IsNull()) {
+      fail(where, prefix, fmt::format("missing value (expected a mapping with keys {})", keys));
+    }
+    fail(where, prefix, fmt::format("expected a mapping with keys {}, got {}", keys, describe(node)));
+  }
+  std::map<std::string, int> first_line;
+  for (const auto& entry : node) {
+    const int line = line_of(entry.first, where.line);
+    if (!entry.first.IsScalar()) fail(where_of(prefix, line), prefix, "keys must be plain names");
+    const std::string& name = entry.first.Scalar();
+    const std::string path = join(prefix, name);
+    const Where here = where_of(path, line);
+    if (first_line.count(name) != 0) {
+      fail(here, path, here.from_set ? std::string("duplicate key")
+                                     : fmt::format("duplicate key (first given on line {})", first_line[name]));
+    }
+    first_line[name] = line;
+    given_[path] = here;
+    if (const Key<Scenario>* key = find_key(scenario_keys(), path)) {
+      if (key->kind == Kind::faults) read_faults(entry.second, here, s);
+      else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
+      else assign(*key, s, entry.second, path, here);
+    } else if (is_section(path)) {
+      read_section(entry.second, path, here, s);
+    } else {
+      fail(here, path, unknown_key_message(prefix, name));
+    }
+  }
+}
+
+void Reader::read_faults(const YAML::Node& node, Where where, Scenario& s) {
+  const std::string expected = expectation(Kind::faults, UnitKind::time, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, "faults", fmt::format("missing value (expected {})", expected));
+  if (!node.IsSequence()) fail(where, "faults", fmt::format("expected {}, got {}", expected, describe(node)));
+  s.faults.clear();
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& element = node[i];
+    const std::string path = fmt::format("faults[{}]", i);
+    const Where here = where_of(path, line_of(element, where.line));
+    given_[path] = here;
+    if (!element.IsMap()) {
+      fail(here, path, fmt::format("expected a mapping {{at, for, target}}, got {}", describe(element)));
+    }
+    FaultConfig fault;
+    std::map<std::string, int> first_line;
+    for (const auto& entry : element) {
+      const int line = line_of(entry.first, here.line);
+      if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be plain names");
+      const std::string& name = entry.first.Scalar();
+      const std::string key_path = fmt::format("{}.{}", path, name);
+      const Where key_where = where_of(key_path, line);
+      if (first_line.count(name) != 0) {
+        fail(key_where, key_path, fmt::format("duplicate key (first given on line {})", first_line[name]));
+      }
+      first_line[name] = line;
+      const Key<FaultConfig>* key = find_key(fault_keys(), name);
+      if (key == nullptr) {
+        const std::vector<std::string> names = children_of(fault_keys(), "");
+        const auto best = closest(name, names);
+        fail(key_where, key_path,
+             best ? fmt::format("unknown key (did you mean '{}'?)", *best)
+                  : fmt::format("unknown key (expected one of: {})", comma_list(names)));
+      }
+      given_[key_path] = key_where;
+      assign(*key, fault, entry.second, key_path, key_where);
+    }
+    for (const Key<FaultConfig>& key : fault_keys()) {
+      if (first_line.count(std::string(key.path)) == 0) {
+        fail(here, path, fmt::format("missing '{}' (a fault needs at, for and target)", key.path));
+      }
+    }
+    s.faults.push_back(fault);
+  }
+}
+
+SweepAxis Reader::read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
+                            bool zip) {
+  if (key == "sweep" || starts_with(key, "sweep.")) fail(where, path, "the sweep block cannot sweep itself");
+  if (auto problem = key_path_problem(key, where)) {
+    problem->path = "sweep." + problem->path;
+    throw *problem;
+  }
+  if (!values.IsSequence() || values.size() == 0) {
+    fail(where, path, fmt::format("expected a non-empty list of values, got {}", describe(values)));
+  }
+  SweepAxis axis{key, {}};
+  AxisSource source{key, zip, {}, {}};
+  for (size_t i = 0; i < values.size(); ++i) {
+    axis.values.push_back(yaml_text(values[i]));
+    source.values.push_back(YAML::Clone(values[i]));
+    source.lines.push_back(where.from_set ? 0 : line_of(values[i], where.line));
+  }
+  axes_.push_back(std::move(source));
+  return axis;
+}
+
+void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
+  const std::string expected = expectation(Kind::sweep, UnitKind::time, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, "sweep", fmt::format("missing value (expected {})", expected));
+  if (!node.IsMap()) fail(where, "sweep", fmt::format("expected {}, got {}", expected, describe(node)));
+  s.sweep = SweepConfig{};
+  axes_.clear();
+  std::map<std::string, int> first_line;
+  const auto read_entries = [&](const YAML::Node& map, const std::string& prefix, bool zip,
+                                std::vector<SweepAxis>& out) {
+    for (const auto& entry : map) {
+      const int line = line_of(entry.first, where.line);
+      if (!entry.first.IsScalar()) fail(where_of(prefix, line), prefix, "keys must be key paths");
+      const std::string& key = entry.first.Scalar();
+      const std::string path = fmt::format("{}.{}", prefix, key);
+      const Where here = where_of(path, line);
+      if (!zip && key == "zip") continue;
+      if (first_line.count(key) != 0) {
+        fail(here, path, fmt::format("duplicate sweep key (first given on line {})", first_line[key]));
+      }
+      for (const auto& [other, other_line] : first_line) {
+        if (within(key, other) || within(other, key)) {
+          fail(here, path, fmt::format("overlaps sweep key '{}' (line {})", other, other_line));
+        }
+      }
+      first_line[key] = line;
+      given_[path] = here;
+      out.push_back(read_axis(key, entry.second, path, here, zip));
+    }
+  };
+  read_entries(node, "sweep", false, s.sweep.grid);
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar() || entry.first.Scalar() != "zip") continue;
+    const Where here = where_of("sweep.zip", line_of(entry.first, where.line));
+    given_["sweep.zip"] = here;
+    if (!entry.second.IsMap() || entry.second.size() == 0) {
+      fail(here, "sweep.zip",
+           fmt::format("expected a mapping of key paths to lists of equal length, got {}", describe(entry.second)));
+    }
+    read_entries(entry.second, "sweep.zip", true, s.sweep.zip);
+  }
+  for (const SweepAxis& axis : s.sweep.zip) {
+    const SweepAxis& first = s.sweep.zip.front();
+    if (axis.values.size() != first.values.size()) {
+      const std::string path = "sweep.zip." + axis.key;
+      fail(given_at(path), path,
+           fmt::format("{} values but {} has {} (zip lists must have the same length)", axis.values.size(),
+                       first.key, first.values.size()));
+    }
+  }
+}
+
+// A fault target: backhaul, cloud, cloud[j], device[i] or access[i]; throws on a bad form or index.
+void check_fault_target(const std::string& target, const Scenario& s, const std::string& path, Where where) {
+  if (target == "backhaul" || target == "cloud") return;
+  const std::string forms = "backhaul, cloud, cloud[j], device[i] or access[i]";
+  const size_t open = target.find('[');
+  const std::string kind = target.substr(0, open);
+  int limit = 0;
+  std::string limit_key;
+  if (kind == "device" || kind == "access") {
+    limit = s.platform.devices;
+    limit_key = "platform.devices";
+  } else if (kind == "cloud") {
+    limit = s.platform.cloud.hosts;
+    limit_key = "platform.cloud.hosts";
+  } else {
+    const auto best = closest(kind, {"backhaul", "cloud", "device", "access"});
+    fail(where, path,
+         fmt::format("unknown fault target '{}' (expected {}{})", target, forms,
+                     best ? fmt::format("; did you mean '{}'?", *best == "device" || *best == "access"
+                                                                    ? *best + "[i]"
+                                                                    : *best)
+                          : std::string()));
+  }
+  const std::string digits =
+      open == std::string::npos || target.back() != ']' ? std::string() : target.substr(open + 1, target.size() - open - 2);
+  const bool canonical = !digits.empty() && digits.size() <= 9 &&
+                         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                         (digits.size() == 1 || digits[0] != '0');
+  if (!canonical) {
+    fail(where, path,
+         fmt::format("bad fault target '{}' (expected {} with a 0-based index, e.g. {}[0])", target, forms, kind));
+  }
+  const int index = std::stoi(digits);
+  if (index >= limit) {
+    fail(where, path,
+         fmt::format("fault target '{}' is out of range ({} is {}: indices 0..{})", target, limit_key, limit,
+                     limit - 1));
+  }
+}
+
+void Reader::check_consistency(const Scenario& s) const {
+  const auto fail_at = [&](const std::string& path, const std::string& message) {
+    fail(given_at(path), path, message);
+  };
+
+  const int classes = dataset_classes(s.dataset.name);
+  if (s.dataset.tasks > classes) {
+    fail_at(blame({"dataset.tasks", "dataset.name"}),
+            fmt::format("{} tasks but {} has {} classes (at most one task per class)", s.dataset.tasks,
+                        s.dataset.name, classes));
+  }
+  const int max_base = classes - (s.dataset.tasks - 1);
+  if (s.dataset.base_classes > max_base) {
+    fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
+            fmt::format("{} base classes leave fewer than one class for each of the other {} tasks "
+                        "(at most {} of {} classes)",
+                        s.dataset.base_classes, s.dataset.tasks - 1, max_base, classes));
+  }
+  if (s.dataset.tasks == 1 && s.dataset.base_classes != 0 && s.dataset.base_classes != classes) {
+    fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
+            fmt::format("with a single task it holds all {} classes (use 0)", classes));
+  }
+  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path)) {
+    fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
+  }
+
+  const auto check_power = [&](const std::string& section, double idle_W, double busy_W) {
+    if (busy_W < idle_W) {
+      fail_at(blame({section + ".power_busy", section + ".power_idle"}),
+              fmt::format("power_busy ({}) is below power_idle ({})", format_quantity(busy_W, UnitKind::power),
+                          format_quantity(idle_W, UnitKind::power)));
+    }
+  };
+  check_power("platform.device", s.platform.device.power_idle_W, s.platform.device.power_busy_W);
+  check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
+
+  const WorkloadConfig& w = s.workload;
+  if (w.arrival == "trace" && w.trace.empty()) {
+    fail_at(blame({"workload.arrival"}), "arrival 'trace' needs workload.trace (a file of arrival times)");
+  }
+  if (w.arrival == "trace" && !std::filesystem::is_regular_file(w.trace)) {
+    fail_at("workload.trace", fmt::format("cannot read trace file '{}'", w.trace));
+  }
+  // An override (--set, sweep) of requests_per_device wins over a duration in the file.
+  if (w.requests_per_device > 0 && given_.count("workload.duration") != 0 &&
+      !(overridden("workload.requests_per_device") && !overridden("workload.duration"))) {
+    const Where duration = given_at("workload.duration");
+    fail_at(blame({"workload.requests_per_device"}),
+            fmt::format("give workload.duration or workload.requests_per_device, not both (duration {})",
+                        duration.from_set ? std::string("set by --set")
+                                          : fmt::format("on line {}", duration.line)));
+  }
+
+  if (s.policy.update.trigger > s.policy.update.buffer) {
+    fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),
+            fmt::format("trigger ({}) exceeds the buffer capacity ({})", s.policy.update.trigger,
+                        s.policy.update.buffer));
+  }
+
+  for (size_t i = 0; i < s.faults.size(); ++i) {
+    const FaultConfig& fault = s.faults[i];
+    const std::string target_path = fmt::format("faults[{}].target", i);
+    check_fault_target(fault.target, s, target_path, given_at(target_path));
+    if (w.requests_per_device == 0 && fault.at_s >= w.duration_s) {
+      const std::string at_path = fmt::format("faults[{}].at", i);
+      fail_at(at_path, fmt::format("starts at {}, after the run ends (workload.duration is {})",
+                                   format_quantity(fault.at_s, UnitKind::time),
+                                   format_quantity(w.duration_s, UnitKind::time)));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Documents, overrides, sweep checks
+
+YAML::Node parse_document(const std::string& text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    fail(Where{e.mark.line >= 0 ? e.mark.line + 1 : 0, false}, "", fmt::format("YAML syntax error: {}", e.msg));
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    fail(Where{1, false}, "",
+         fmt::format("empty scenario (expected a mapping of top-level keys: {})",
+                     comma_list(children_of(scenario_keys(), ""))));
+  }
+  if (documents.size() > 1) fail(Where{line_of(documents[1], 1), false}, "", "expected one YAML document, got several");
+  const YAML::Node& root = documents[0];
+  if (!root.IsMap()) {
+    fail(Where{line_of(root, 1), false}, "",
+         fmt::format("expected a mapping of top-level keys ({}), got {}", comma_list(children_of(scenario_keys(), "")),
+                     describe(root)));
+  }
+  return root;
+}
+
+// "key.path=value" -> path and the value read as YAML.
+std::pair<std::string, YAML::Node> parse_override(const std::string& argument) {
+  const size_t equals = argument.find('=');
+  if (equals == std::string::npos) {
+    fail(Where{0, true}, argument, "expected key.path=value (the value is read as YAML)");
+  }
+  std::string path = argument.substr(0, equals);
+  path.erase(0, path.find_first_not_of(" \t"));
+  path.erase(path.find_last_not_of(" \t") + 1);
+  if (path == "sweep" || starts_with(path, "sweep.")) {
+    if (path != "sweep") fail(Where{0, true}, path, "the sweep block is set as a whole: --set 'sweep={...}'");
+  } else if (auto problem = key_path_problem(path, Where{0, true})) {
+    throw *problem;
+  }
+  try {
+    return {path, YAML::Load(argument.substr(equals + 1))};
+  } catch (const YAML::ParserException& e) {
+    fail(Where{0, true}, path, fmt::format("value is not valid YAML: {}", e.msg));
+  }
+}
+
+// Replaces (or adds) the value at `path` in the tree; missing or empty sections on the way become
+// mappings. `overrides` learns that everything under `path` now comes from `where`.
+void apply_override(YAML::Node root, const std::string& path, const YAML::Node& value, Where where,
+                    Overrides& overrides) {
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  YAML::Node node = root;
+  std::string here;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    here = join(here, parts[i]);
+    YAML::Node next = node[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(node[parts[i]]);
+    } else if (!next.IsMap()) {
+      const auto it = overrides.find(here);
+      fail(it != overrides.end() ? it->second : Where{line_of(next, 0), false}, here,
+           fmt::format("expected a mapping with keys {}, got {}", comma_list(children_of(scenario_keys(), here)),
+                       describe(next)));
+    }
+    node.reset(next);
+  }
+  node[parts.back()] = YAML::Clone(value);
+  for (auto it = overrides.begin(); it != overrides.end();) {
+    it = within(it->first, path) ? overrides.erase(it) : std::next(it);
+  }
+  overrides[path] = where;
+}
+
+// A sweep value's own error becomes "file:line: sweep.key...: message"; a conflict it causes
+// elsewhere is reported at the value's line and names the key that objects.
+KeyError sweep_value_error(const KeyError& inner, const AxisSource& axis, size_t index, const std::string& file) {
+  const Where at{axis.lines[index], axis.lines[index] == 0};
+  const std::string prefix = axis.zip ? "sweep.zip." : "sweep.";
+  if (within(inner.path, axis.key) && inner.where.line == at.line && inner.where.from_set == at.from_set) {
+    return KeyError{at, prefix + inner.path, inner.message};
+  }
+  return KeyError{at, prefix + axis.key,
+                  fmt::format("value {} conflicts with the scenario: {}", yaml_text(axis.values[index]),
+                              format_error(file, inner))};
+}
+
+// The file's tree with the --set overrides applied; `origins` learns which paths they replaced.
+YAML::Node build_tree(const std::string& text, const std::vector<std::string>& set_arguments, Overrides& origins) {
+  YAML::Node root = parse_document(text);
+  for (const std::string& argument : set_arguments) {
+    const auto [path, value] = parse_override(argument);
+    apply_override(root, path, value, Where{0, true}, origins);
+  }
+  return root;
+}
+
+// Every sweep value (every zip row together) applied to the scenario must validate. Each check
+// re-reads the text: YAML::Clone would drop the marks that give other keys their lines.
+void check_sweep_values(const std::string& text, const std::vector<std::string>& set_arguments,
+                        const std::vector<AxisSource>& axes, const std::string& file) {
+  const auto check = [&](const std::vector<const AxisSource*>& applied, size_t index) {
+    Overrides overrides;
+    YAML::Node copy = build_tree(text, set_arguments, overrides);
+    copy.remove("sweep");
+    for (const AxisSource* axis : applied) {
+      const Where at{axis->lines[index], axis->lines[index] == 0};
+      apply_override(copy, axis->key, axis->values[index], at, overrides);
+    }
+    try {
+      Reader(overrides).read(copy);
+    } catch (const KeyError& inner) {
+      const AxisSource* culprit = applied.front();
+      for (const AxisSource* axis : applied) {
+        if (within(inner.path, axis->key)) culprit = axis;
+      }
+      throw sweep_value_error(inner, *culprit, index, file);
+    }
+  };
+  std::vector<const AxisSource*> zip;
+  for (const AxisSource& axis : axes) {
+    if (axis.zip) {
+      zip.push_back(&axis);
+      continue;
+    }
+    for (size_t i = 0; i < axis.values.size(); ++i) check({&axis}, i);
+  }
+  if (!zip.empty()) {
+    for (size_t i = 0; i < zip.front()->values.size(); ++i) check(zip, i);
+  }
+}
+
+std::string read_text_file(const std::filesystem::path& file) {
+  std::error_code error;
+  if (!std::filesystem::exists(file, error)) {
+    throw InputError(fmt::format("{}: cannot read (no such file)", file.string()));
+  }
+  if (std::filesystem::is_directory(file, error)) {
+    throw InputError(fmt::format("{}: cannot read (a directory, expected a YAML file)", file.string()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read", file.string()));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read", file.string()));
+  return text;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Printing
+
+void emit_string(YAML::Emitter& out, const std::string& text) {
+  // The emitter quotes what would read back as something else, except these null spellings.
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
+    out << YAML::DoubleQuoted << text;
+  } else {
+    out << text;
+  }
+}
+
+template <class Root>
+void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
+  std::visit(
+      [&](auto field) {
+        auto& value = field(root);
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          emit_string(out, value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out << (value ? "true" : "false");
+        } else if constexpr (std::is_same_v<T, double>) {
+          out << (key.kind == Kind::quantity ? format_quantity(value, key.unit) : fmt::format("{}", value));
+        } else if constexpr (std::is_integral_v<T>) {
+          out << fmt::format("{}", value);
+        } else if constexpr (std::is_same_v<T, std::vector<FaultConfig>>) {
+          if (value.empty()) out << YAML::Flow;
+          out << YAML::BeginSeq;
+          for (FaultConfig& fault : value) {
+            out << YAML::Flow << YAML::BeginMap;
+            for (const Key<FaultConfig>& fault_key : fault_keys()) {
+              out << YAML::Key << std::string(fault_key.path) << YAML::Value;
+              emit_value(out, fault_key, fault);
+            }
+            out << YAML::EndMap;
+          }
+          out << YAML::EndSeq;
+        } else if constexpr (std::is_same_v<T, SweepConfig>) {
+          const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
+            for (const SweepAxis& axis : axes) {
+              out << YAML::Key << axis.key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+              for (const std::string& text : axis.values) out << YAML::Load(text);
+              out << YAML::EndSeq;
+            }
+          };
+          if (value.grid.empty() && value.zip.empty()) out << YAML::Flow;
+          out << YAML::BeginMap;
+          emit_axes(value.grid);
+          if (!value.zip.empty()) {
+            out << YAML::Key << "zip" << YAML::Value << YAML::BeginMap;
+            emit_axes(value.zip);
+            out << YAML::EndMap;
+          }
+          out << YAML::EndMap;
+        }
+      },
+      key.field);
+}
+
+void emit_section(YAML::Emitter& out, const std::string& prefix, Scenario& s) {
+  for (const std::string& name : children_of(scenario_keys(), prefix)) {
+    const std::string path = join(prefix, name);
+    const Key<Scenario>* key = find_key(scenario_keys(), path);
+    if (key != nullptr && key->unused != nullptr && key->unused(s) != nullptr) {
+      YAML::Emitter value;
+      emit_value(value, *key, s);
+      out << YAML::Comment(fmt::format("{}: {} ({})", name, value.c_str(), key->unused(s)));
+      continue;
+    }
+    out << YAML::Key << name << YAML::Value;
+    if (key != nullptr) {
+      emit_value(out, *key, s);
+    } else {
+      out << YAML::BeginMap;
+      emit_section(out, path, s);
+      out << YAML::EndMap;
+    }
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  const std::string name = file.string();
+  try {
+    const std::string text = read_text_file(file);
+    Overrides origins;
+    const YAML::Node root = build_tree(text, overrides, origins);
+    Reader reader(origins);
+    Scenario scenario = reader.read(root);
+    check_sweep_values(text, overrides, reader.axes(), name);
+    scenario.source_file = file;
+    for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
+    return scenario;
+  } catch (const KeyError& e) {
+    throw InputError(one_line(format_error(name, e)));
+  }
+}
+
+std::string to_yaml(const Scenario& scenario) {
+  Scenario copy = scenario;  // the field accessors take non-const references
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  emit_section(out, "", copy);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace eccsim

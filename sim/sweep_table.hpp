@@ -1,0 +1,58 @@
+// The summary table of a sweep (DIR/summary.csv): one CSV record per point, in point order, with
+// columns point, status, one per swept key, the run's summary columns and error. Metric values are
+// copied as text from each point's own summary.csv, never recomputed, so a merge is byte-exact.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/sweep_grid.hpp"
+
+namespace eccsim {
+
+enum class PointStatus { Pending, Ok, Failed };
+const char* status_name(PointStatus status);
+
+struct PointResult {
+  PointStatus status = PointStatus::Pending;
+  std::vector<std::string> metrics;     // Ok: one value per summary_metric_columns(), as the run wrote it
+  std::string error;                    // Failed: one line saying why (the point's last stderr line)
+};
+
+// The run summary columns a sweep copies (csv_report's summary columns, without leading ones).
+std::vector<std::string> summary_metric_columns();
+
+// The metric values of a point's summary.csv text, by column name; nothing when the file is not a
+// complete summary (no trailing newline, not exactly one row, a field count or column missing).
+std::optional<std::vector<std::string>> read_point_summary(const std::string& text);
+
+std::string sweep_table_header(const std::vector<std::string>& keys);
+std::string sweep_table_row(const SweepPoint& point, const PointResult& result);
+
+// The whole table: `points` in order with their results (same length).
+std::string sweep_table(const std::vector<std::string>& keys, const std::vector<SweepPoint>& points,
+                        const std::vector<PointResult>& results);
+
+// One field of a CSV record: quoted when it holds a comma, quote or line break; line breaks become spaces.
+std::string csv_field(const std::string& text);
+
+// Splits one CSV record (no line break) into fields, undoing csv_field's quoting.
+std::vector<std::string> split_csv_record(const std::string& line);
+
+struct SweepTableFile {
+  std::string name;                     // for messages: "results/x-0/summary.csv"
+  std::string text;
+  int expected_points = 0;              // the sweep's grid size when known (sweep.json), else 0
+};
+
+struct MergedTable {
+  std::string text;                     // header + every record, sorted by point id
+  std::vector<std::string> pending;     // ids of points that had not finished in their shard
+};
+
+// Joins shard tables. InputError (one line naming the file) on a file that is not a sweep table, headers
+// that differ, a point given twice, different grid sizes, or points of the grid that no file has.
+MergedTable merge_sweep_tables(const std::vector<SweepTableFile>& files);
+
+}  // namespace eccsim

@@ -1,0 +1,236 @@
+// Simulation tests: the real eccsim binary on tiny scenarios (one simulation per process),
+// with invariants checked on its CSVs. The models come from a directory trained once per
+// build by the ctest fixture `eccsim_test_models` (see tests/CMakeLists.txt).
+#include <catch2/catch.hpp>
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/support/csv_table.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using eccsim::testing::CsvTable;
+using eccsim::testing::file_bytes;
+using eccsim::testing::ProcessResult;
+
+namespace {
+
+const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kPaper = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/paper-constants.yaml";
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("eccsim-sim-{}-{}", name, ::getpid());
+  fs::remove_all(dir);
+  return dir;
+}
+
+// Runs `eccsim run scenario --out dir --set models.dir=<test models> --set extra...`.
+ProcessResult run_eccsim(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {
+  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", scenario, "--out", out.string(), "--set",
+                                std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set",
+                                "models.train.allow=false"};
+  for (const std::string& set : sets) {
+    argv.push_back("--set");
+    argv.push_back(set);
+  }
+  return eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+}
+
+ProcessResult run_ok(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {
+  ProcessResult result = run_eccsim(scenario, out, std::move(sets));
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  return result;
+}
+
+double mean(const std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values) sum += v;
+  return values.empty() ? 0 : sum / static_cast<double>(values.size());
+}
+
+}  // namespace
+
+TEST_CASE("every request is answered once and its latency parts add up", "[sim]") {
+  const fs::path out = fresh_dir("invariants");
+  run_ok(kTiny, out, {"policy.offload.threshold=0.3"});
+  const CsvTable requests(out / "requests.csv");
+  REQUIRE(requests.rows() == 40);
+  std::set<std::string> ids;
+  const double image_bytes = 784, access_Bps = 20e6 / 8, access_latency_s = 2e-3;
+  int offloaded = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    ids.insert(requests.text(i, "request_id"));
+    double parts = 0;
+    for (const char* part : {"edge_queue_s", "edge_compute_s", "uplink_s", "cloud_queue_s", "cloud_compute_s",
+                             "downlink_s", "fallback_wait_s"})
+      parts += requests.number(i, part);
+    CHECK(parts == Approx(requests.number(i, "latency_s")).margin(1e-8));
+    CHECK(requests.number(i, "t_done_s") - requests.number(i, "t_arrival_s") ==
+          Approx(requests.number(i, "latency_s")).margin(1e-8));
+    if (requests.text(i, "outcome") == "cloud") {
+      ++offloaded;
+      CHECK(requests.number(i, "uplink_s") >= image_bytes / access_Bps + access_latency_s - 1e-9);
+      CHECK(requests.text(i, "final_pred") == requests.text(i, "cloud_pred"));
+    } else {
+      CHECK(requests.text(i, "outcome") == "edge");
+      CHECK(requests.text(i, "final_pred") == requests.text(i, "edge_pred"));
+    }
+  }
+  CHECK(ids.size() == 40);
+  CHECK(offloaded > 0);
+  const CsvTable summary(out / "summary.csv");
+  CHECK(summary.number(0, "requests") == 40);
+  const CsvTable devices(out / "devices.csv");
+  CHECK(devices.rows() == 2);
+  CHECK(devices.number(0, "requests") + devices.number(1, "requests") == 40);
+  CHECK(fs::exists(out / "run.json"));
+}
+
+TEST_CASE("threshold end points give the two baselines, and offloading moves monotonically", "[sim]") {
+  const std::vector<std::string> thresholds{"1.0", "0.8", "0.5", "0.2", "0.0"};
+  std::vector<double> cur, accuracy, energy;
+  for (const std::string& threshold : thresholds) {
+    const fs::path out = fresh_dir("threshold-" + threshold);
+    run_ok(kTiny, out, {"policy.offload.threshold=" + threshold, "workload.requests_per_device=100"});
+    const CsvTable summary(out / "summary.csv");
+    cur.push_back(summary.number(0, "cur"));
+    accuracy.push_back(summary.number(0, "accuracy"));
+    energy.push_back(summary.number(0, "energy_per_request_J"));
+    if (threshold == "1.0") {
+      CHECK(summary.number(0, "cur") == 0);
+      CHECK(summary.number(0, "accuracy") == summary.number(0, "edge_only_accuracy"));
+    }
+    if (threshold == "0.0") {
+      CHECK(summary.number(0, "cur") == 1);
+      CHECK(summary.number(0, "accuracy") == summary.number(0, "cloud_only_accuracy"));
+    }
+  }
+  for (size_t i = 1; i < thresholds.size(); ++i) {
+    INFO("threshold " << thresholds[i]);
+    CHECK(cur[i] >= cur[i - 1]);
+    CHECK(energy[i] >= energy[i - 1]);
+    CHECK(accuracy[i] >= accuracy[i - 1] - 0.01);  // the cloud model is the stronger one
+  }
+  CHECK(cur.back() > cur.front());
+  CHECK(accuracy.back() > accuracy.front());
+}
+
+TEST_CASE("paper-constants reproduces the paper's energy and latency formulas", "[sim]") {
+  const fs::path out = fresh_dir("paper");
+  run_ok(kPaper, out, {"workload.requests_per_device=300"});
+  const CsvTable summary(out / "summary.csv");
+  const double cur = summary.number(0, "cur");
+  REQUIRE(cur > 0);
+  REQUIRE(cur < 1);
+  // PAPER.md's constants: edge 2.5 ms / 0.69 mJ, transfer 1.6 ms / 8.77 mJ (5.48 W), cloud 4.3 ms / 15167 mJ.
+  const double edge_s = 2.5e-3, transfer_s = 1.6e-3, cloud_s = 4.3e-3;
+  const double edge_J = 0.69e-3, comm_J = 5.48 * 1.6e-3, cloud_J = 15.167;
+  CHECK(summary.number(0, "energy_per_request_J") ==
+        Approx(cur * (edge_J + comm_J + cloud_J) + (1 - cur) * edge_J).epsilon(1e-3));
+  CHECK(summary.number(0, "latency_mean_s") ==
+        Approx(cur * (edge_s + transfer_s + cloud_s) + (1 - cur) * edge_s).epsilon(1e-3));
+  const double acc = summary.number(0, "accuracy"), edge = summary.number(0, "edge_only_accuracy"),
+               cloud = summary.number(0, "cloud_only_accuracy");
+  CHECK(summary.number(0, "acci") == Approx((acc - edge) / (cloud - edge)).margin(1e-5));
+}
+
+TEST_CASE("a shared backhaul slows uploads as devices are added", "[sim]") {
+  auto mean_uplink = [](int devices) {
+    const fs::path out = fresh_dir(fmt::format("backhaul-{}", devices));
+    run_ok(kTiny, out,
+           {fmt::format("platform.devices={}", devices), "platform.backhaul.bandwidth=10Mbps",
+            "policy.offload.filter=cloud_only", "workload.rate=20/s", "workload.requests_per_device=10"});
+    return mean(CsvTable(out / "requests.csv").numbers("uplink_s"));
+  };
+  const double alone = mean_uplink(1);
+  const double crowded = mean_uplink(50);
+  CHECK(crowded > 1.2 * alone);
+}
+
+TEST_CASE("a Wi-Fi access zone slows down as stations are added", "[sim]") {
+  auto mean_uplink = [](int devices) {
+    const fs::path out = fresh_dir(fmt::format("wifi-{}", devices));
+    run_ok(kTiny, out,
+           {fmt::format("platform.devices={}", devices), "platform.access.kind=wifi",
+            "platform.access.bandwidth=2Mbps", "platform.backhaul.bandwidth=1Gbps", "policy.offload.filter=cloud_only",
+            "workload.rate=20/s", "workload.requests_per_device=10"});
+    return mean(CsvTable(out / "requests.csv").numbers("uplink_s"));
+  };
+  const double alone = mean_uplink(1);
+  const double crowded = mean_uplink(20);
+  CHECK(crowded > 1.2 * alone);
+}
+
+TEST_CASE("same seed gives byte-identical CSVs, another seed other arrivals", "[sim]") {
+  const fs::path a = fresh_dir("seed-a"), b = fresh_dir("seed-b"), c = fresh_dir("seed-c");
+  run_ok(kTiny, a);
+  run_ok(kTiny, b);
+  run_ok(kTiny, c, {"seed=8"});
+  CHECK(file_bytes(a / "requests.csv") == file_bytes(b / "requests.csv"));
+  CHECK(file_bytes(a / "devices.csv") == file_bytes(b / "devices.csv"));
+  // summary.csv differs only in wall_s, its last column.
+  auto without_wall = [](const fs::path& file) {
+    std::string text = file_bytes(file);
+    std::string out;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) out += line.substr(0, line.rfind(',')) + "\n";
+    return out;
+  };
+  CHECK(without_wall(a / "summary.csv") == without_wall(b / "summary.csv"));
+  CHECK(CsvTable(a / "requests.csv").numbers("t_arrival_s") != CsvTable(c / "requests.csv").numbers("t_arrival_s"));
+}
+
+TEST_CASE("memoised and per-request inference give identical CSVs", "[sim]") {
+  const fs::path cached = fresh_dir("cache-on"), uncached = fresh_dir("cache-off");
+  run_ok(kTiny, cached);
+  run_ok(kTiny, uncached, {"models.cache=false"});
+  CHECK(file_bytes(cached / "requests.csv") == file_bytes(uncached / "requests.csv"));
+}
+
+TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[sim]") {
+  SECTION("unknown filter") {
+    const fs::path out = fresh_dir("bad-filter");
+    const ProcessResult r = run_eccsim(kTiny, out, {"policy.offload.filter=entropic"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("policy.offload.filter"));
+    CHECK(!fs::exists(out / "requests.csv"));
+  }
+  SECTION("missing checkpoint with training disabled") {
+    const fs::path out = fresh_dir("no-models");
+    const fs::path empty_models = fresh_dir("empty-models");
+    fs::create_directories(empty_models);
+    const ProcessResult r = run_eccsim(kTiny, out, {"models.dir=" + empty_models.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("models.dir") && Catch::Contains("eccsim train"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(!fs::exists(out / "requests.csv"));
+  }
+  SECTION("--out is a file") {
+    const fs::path parent = fresh_dir("out-file");
+    fs::create_directories(parent);
+    const fs::path file = parent / "not-a-dir";
+    std::ofstream(file) << "x";
+    const ProcessResult r = run_eccsim(kTiny, file);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--out") && Catch::Contains("not-a-dir"));
+  }
+  SECTION("--out is read-only") {
+    if (::geteuid() == 0) return;  // root writes anywhere; the file case above covers the path
+    const fs::path out = fresh_dir("read-only");
+    fs::create_directories(out);
+    fs::permissions(out, fs::perms::owner_read | fs::perms::owner_exec);
+    const ProcessResult r = run_eccsim(kTiny, out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("not writable"));
+  }
+}

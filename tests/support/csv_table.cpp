@@ -1,0 +1,68 @@
+// CSV reading for tests.
+#include "tests/support/csv_table.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace eccsim::testing {
+
+namespace {
+
+std::vector<std::string> split_line(const std::string& line) {
+  std::vector<std::string> fields;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, ',')) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+}  // namespace
+
+CsvTable::CsvTable(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::string line;
+  if (!std::getline(in, line)) throw std::runtime_error(file.string() + ": empty");
+  header_ = split_line(line);
+  while (std::getline(in, line)) {
+    rows_.push_back(split_line(line));
+    if (rows_.back().size() != header_.size())
+      throw std::runtime_error(file.string() + ": row " + std::to_string(rows_.size()) + " has " +
+                               std::to_string(rows_.back().size()) + " fields, header has " +
+                               std::to_string(header_.size()));
+  }
+}
+
+size_t CsvTable::index_of(const std::string& column) const {
+  for (size_t i = 0; i < header_.size(); ++i)
+    if (header_[i] == column) return i;
+  throw std::runtime_error("no column " + column);
+}
+
+bool CsvTable::has_column(const std::string& column) const {
+  for (const std::string& name : header_)
+    if (name == column) return true;
+  return false;
+}
+
+const std::string& CsvTable::text(size_t row, const std::string& column) const { return rows_.at(row).at(index_of(column)); }
+
+double CsvTable::number(size_t row, const std::string& column) const { return std::stod(text(row, column)); }
+
+std::vector<double> CsvTable::numbers(const std::string& column) const {
+  std::vector<double> values;
+  const size_t i = index_of(column);
+  for (const auto& row : rows_) values.push_back(std::stod(row.at(i)));
+  return values;
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace eccsim::testing

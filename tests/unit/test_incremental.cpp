@@ -1,0 +1,113 @@
+// Incremental learning with LwF on a small slice of Fashion-MNIST: a new head per task, old heads
+// frozen, the new classes become predictable, the original model is left alone, costs are
+// reported, and training is deterministic for a seed.
+#include <string>
+#include <vector>
+
+// Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
+#include "models/edge_model_impl.hpp"
+#undef CHECK
+#include <catch2/catch.hpp>
+
+#include "models/edge_model.hpp"
+#include "models/incremental.hpp"
+#include "models/task_split.hpp"
+#include "model_test_data.hpp"
+
+using eccsim::EdgeModel;
+using eccsim::EdgeModelOptions;
+using eccsim::IncrementalOptions;
+using eccsim::LabelledSamples;
+using eccsim::learn_new_classes;
+using eccsim::TaskSplit;
+
+namespace {
+
+// Every sample of `set` with its re-indexed label.
+LabelledSamples labelled(const eccsim::ImageSet& set, const TaskSplit& split) {
+  LabelledSamples s;
+  s.images = &set;
+  for (int64_t i = 0; i < set.count; ++i) {
+    s.indices.push_back(i);
+    s.labels.push_back(split.new_label_of[static_cast<size_t>(set.labels[static_cast<size_t>(i)])]);
+  }
+  return s;
+}
+
+// Accuracy (argmax over all heads) on the test samples of `task`.
+double task_accuracy(const EdgeModel& model, const eccsim::Dataset& data, const TaskSplit& split, int task) {
+  const std::vector<int64_t> indices = eccsim::task_samples(split, data.test.labels, task);
+  const auto predictions = model.predict(data.test, indices);
+  int correct = 0;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const int label = split.new_label_of[static_cast<size_t>(data.test.labels[static_cast<size_t>(indices[i])])];
+    correct += predictions[i].predicted == label ? 1 : 0;
+  }
+  return static_cast<double>(correct) / static_cast<double>(indices.size());
+}
+
+EdgeModel fresh_model(const eccsim::Dataset& data) {
+  EdgeModelOptions o;
+  o.normalisation = data.normalisation;
+  return EdgeModel(o);
+}
+
+}  // namespace
+
+TEST_CASE("an incremental step adds a head, keeps the old ones and learns the new classes", "[models]") {
+  const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const LabelledSamples samples = labelled(data.train, split);
+  IncrementalOptions o;
+  o.epochs = 2;
+
+  const EdgeModel fresh = fresh_model(data);
+  const auto base = learn_new_classes(fresh, samples, split.task_classes[0], o);
+  CHECK(fresh.num_classes() == 0);
+  CHECK(base.model.version() == 1);
+  CHECK(base.model.head_sizes() == std::vector<int>{2});
+  CHECK(base.samples_used == static_cast<int>(eccsim::task_samples(split, data.train.labels, 0).size()));
+  CHECK(task_accuracy(base.model, data, split, 0) >= 0.8);
+
+  const auto next = learn_new_classes(base.model, samples, split.task_classes[1], o);
+  CHECK(next.model.version() == 2);
+  CHECK(next.model.head_sizes() == std::vector<int>{2, 2});
+  CHECK(next.model.head_offsets() == std::vector<int>{0, 2});
+  CHECK(base.model.head_sizes() == std::vector<int>{2});   // the old model is untouched
+  CHECK(next.samples_used == static_cast<int>(eccsim::task_samples(split, data.train.labels, 1).size()));
+  CHECK(next.model_bytes == next.model.size_bytes());
+  CHECK(next.model_bytes > base.model_bytes);
+  CHECK(next.train_ops > 3 * o.epochs * next.samples_used * base.model.dense_macs());
+  CHECK(task_accuracy(next.model, data, split, 1) >= 0.5);
+
+  // The old head was frozen: bit-identical weights and bias.
+  const auto old_head = base.model.impl().net->head(0);
+  const auto kept_head = next.model.impl().net->head(0);
+  CHECK(torch::equal(old_head->weight, kept_head->weight));
+  CHECK(torch::equal(old_head->bias, kept_head->bias));
+  // ... while the backbone moved.
+  CHECK_FALSE(torch::equal(base.model.impl().net->backbone_parameters()[0],
+                           next.model.impl().net->backbone_parameters()[0]));
+}
+
+TEST_CASE("incremental learning is deterministic for a seed and checks its classes", "[models]") {
+  const eccsim::Dataset data = eccsim_test::small_fashion_mnist(600, 50);
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const LabelledSamples samples = labelled(data.train, split);
+  IncrementalOptions o;
+  o.epochs = 1;
+  const EdgeModel fresh = fresh_model(data);
+  const auto a = learn_new_classes(fresh, samples, split.task_classes[0], o);
+  const auto b = learn_new_classes(fresh, samples, split.task_classes[0], o);
+  CHECK(a.train_ops == b.train_ops);
+  const std::vector<int64_t> indices{0, 1, 2, 3, 4, 5, 6, 7};
+  const auto pa = a.model.predict(data.test, indices);
+  const auto pb = b.model.predict(data.test, indices);
+  for (size_t i = 0; i < indices.size(); ++i) CHECK(pa[i].logits == pb[i].logits);
+
+  CHECK_THROWS_AS(learn_new_classes(fresh, samples, {1, 2}, o), std::invalid_argument);     // must start at 0
+  CHECK_THROWS_AS(learn_new_classes(a.model, samples, {2, 4}, o), std::invalid_argument);   // not contiguous
+  LabelledSamples old_only = samples;
+  old_only.labels.assign(old_only.labels.size(), 0);
+  CHECK_THROWS_AS(learn_new_classes(a.model, old_only, {2, 3}, o), std::invalid_argument);  // nothing to learn
+}

@@ -1,0 +1,506 @@
+// Scenario YAML: defaults, the example scenarios, --set overrides, the to_yaml round trip, and a
+// table of malformed scenarios checked in-process and through `eccsim validate` (exit 2, one line
+// "file:line: key.path: message" on stderr).
+#include <catch2/catch.hpp>
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "models/input_error.hpp"
+#include "sim/scenario.hpp"
+#include "sim/scenario_yaml.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using eccsim::InputError;
+using eccsim::Scenario;
+using eccsim::load_scenario;
+using eccsim::to_yaml;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed with its files at scope exit.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag)
+      : path_(fs::temp_directory_path() / ("eccsim-" + tag + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  fs::path write(const std::string& name, const std::string& text) const {
+    const fs::path file = path_ / name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string load_error(const fs::path& file, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario(file, overrides);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::vector<fs::path> example_scenarios() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fs::path(ECCSIM_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("keys left out take their documented defaults", "[scenario]") {
+  TempDir dir("defaults");
+  const Scenario s = load_scenario(dir.write("s.yaml", "name: minimal\n"));
+  Scenario expected;
+  expected.name = "minimal";
+  CHECK(to_yaml(s) == to_yaml(expected));
+  CHECK(s.platform.access.bandwidth_Bps == 20e6 / 8);
+  CHECK(s.platform.backhaul.latency_s == 20e-3);
+  CHECK(s.platform.device.e_ac_J == 0.9e-12);
+  CHECK(s.policy.offload.filter == "entropy");
+  CHECK(s.faults.empty());
+  CHECK(s.sweep.grid.empty());
+  CHECK(s.source_file == dir.path() / "s.yaml");
+}
+
+TEST_CASE("unit strings become SI fields", "[scenario]") {
+  TempDir dir("si");
+  const Scenario s = load_scenario(dir.write("s.yaml", R"(
+platform:
+  device: {speed: 1.5Gf, power_idle: 300mW, radio_tx: 5.48W, e_mac: 4.6pJ, constant_energy: 0.69mJ}
+  access: {bandwidth: 12.5MBps, latency: 100us}
+  cloud: {speed: 20Tf, constant_latency: 4.3ms, batch: {wait: 2ms}}
+workload: {rate: 120/min, duration: 1.5min}
+policy: {offload: {timeout: 1s}}
+)"));
+  CHECK(s.platform.device.speed_ops == 1.5e9);
+  CHECK(s.platform.device.power_idle_W == Approx(0.3));
+  CHECK(s.platform.device.radio_tx_W == 5.48);
+  CHECK(s.platform.device.e_mac_J == Approx(4.6e-12));
+  CHECK(s.platform.device.constant_energy_J == Approx(0.69e-3));
+  CHECK(s.platform.access.bandwidth_Bps == 12.5e6);
+  CHECK(s.platform.access.latency_s == Approx(1e-4));
+  CHECK(s.platform.cloud.speed_flops == 20e12);
+  CHECK(s.platform.cloud.constant_latency_s == Approx(4.3e-3));
+  CHECK(s.workload.rate_per_s == 2);
+  CHECK(s.workload.duration_s == 90);
+}
+
+TEST_CASE("every example scenario validates", "[scenario][cli]") {
+  const std::vector<fs::path> files = example_scenarios();
+  REQUIRE(files.size() >= 2);
+  for (const fs::path& file : files) {
+    INFO(file);
+    CHECK_NOTHROW(load_scenario(file));
+    const auto run = eccsim::testing::run_process({eccsim::testing::eccsim_binary(), "validate", file.string()});
+    CHECK(run.exit_code == 0);
+    CHECK(run.err.empty());
+  }
+}
+
+TEST_CASE("paper-constants reproduces the paper per-input costs", "[scenario]") {
+  const Scenario s = load_scenario(fs::path(ECCSIM_SOURCE_DIR) / "scenarios" / "paper-constants.yaml");
+  const double image_bytes = 28 * 28;
+  const double upload_s = image_bytes / s.platform.access.bandwidth_Bps;
+  CHECK(upload_s == Approx(1.6e-3).epsilon(1e-12));
+  CHECK(s.platform.device.radio_tx_W * upload_s == Approx(8.7680e-3).epsilon(1e-9));
+  CHECK(s.platform.access.latency_s == 0);
+  CHECK(s.platform.backhaul.latency_s == 0);
+  CHECK(image_bytes / s.platform.backhaul.bandwidth_Bps < 1e-6);
+  CHECK(s.platform.devices == 1);
+  CHECK(s.platform.device.energy == "constant");
+  CHECK(s.platform.device.constant_latency_s == Approx(2.5e-3));
+  CHECK(s.platform.device.constant_energy_J == Approx(0.69e-3));
+  CHECK(s.platform.cloud.energy == "constant");
+  CHECK(s.platform.cloud.constant_latency_s == Approx(4.3e-3));
+  CHECK(s.platform.cloud.constant_energy_J == Approx(15.167));
+  CHECK(s.platform.cloud.batch.max == 1);
+  CHECK(s.platform.cloud.batch.wait_s == 0);
+  CHECK(s.policy.offload.filter == "entropy");
+  CHECK(s.policy.offload.threshold == 0.7);
+  CHECK(s.policy.update.mode == "none");
+}
+
+TEST_CASE("set overrides replace scalars lists and maps", "[scenario]") {
+  TempDir dir("set");
+  const fs::path file = dir.write("s.yaml", R"(name: base
+platform:
+  devices: 4
+  access: {kind: wired, bandwidth: 5Mbps, latency: 1ms}
+)");
+  const Scenario s = load_scenario(file, {
+                                             "platform.devices=100",
+                                             "policy.offload.threshold=0.5",
+                                             "faults=[{at: 20s, target: cloud, for: 10s}, {at: 1min, for: 1s, "
+                                             "target: 'device[99]'}]",
+                                             "platform.access={kind: wifi, bandwidth: 54Mbps}",
+                                             "models.train.distill.enabled=false",
+                                             "sweep={seed: [1, 2, 3]}",
+                                         });
+  CHECK(s.platform.devices == 100);
+  CHECK(s.policy.offload.threshold == 0.5);
+  REQUIRE(s.faults.size() == 2);
+  CHECK(s.faults[0].at_s == 20);
+  CHECK(s.faults[0].for_s == 10);
+  CHECK(s.faults[0].target == "cloud");
+  CHECK(s.faults[1].at_s == 60);
+  CHECK(s.faults[1].target == "device[99]");
+  // A map replaces the whole section: latency falls back to its default.
+  CHECK(s.platform.access.kind == "wifi");
+  CHECK(s.platform.access.bandwidth_Bps == 54e6 / 8);
+  CHECK(s.platform.access.latency_s == 2e-3);
+  CHECK_FALSE(s.models.train.distill.enabled);
+  REQUIRE(s.sweep.grid.size() == 1);
+  CHECK(s.sweep.grid[0].key == "seed");
+  CHECK(s.sweep.grid[0].values == std::vector<std::string>{"1", "2", "3"});
+
+  // Where values came from, for later checks.
+  CHECK(s.key_lines.at("name") == 1);
+  CHECK(s.key_lines.at("platform.devices") == 0);
+  CHECK(s.key_lines.at("faults[1].target") == 0);
+  CHECK(s.where("name") == file.string() + ":1: name");
+  CHECK(s.where("platform.devices") == "--set platform.devices");
+  CHECK(s.where("output.dir") == file.string() + ": output.dir");
+
+  // The last --set of a key wins; a section created by --set is fine.
+  const Scenario t = load_scenario(file, {"platform.devices=7", "platform.devices=8", "output.dir=out/x"});
+  CHECK(t.platform.devices == 8);
+  CHECK(t.output.dir == "out/x");
+}
+
+TEST_CASE("key lines point at the file", "[scenario]") {
+  TempDir dir("lines");
+  const fs::path file = dir.write("s.yaml", R"(# comment
+name: lines
+
+platform:
+  devices: 3
+faults:
+  - at: 10s
+    for: 5s
+    target: backhaul
+sweep:
+  platform.devices: [1, 2]
+)");
+  const Scenario s = load_scenario(file);
+  CHECK(s.key_lines.at("name") == 2);
+  CHECK(s.key_lines.at("platform") == 4);
+  CHECK(s.key_lines.at("platform.devices") == 5);
+  CHECK(s.key_lines.at("faults[0]") == 7);
+  CHECK(s.key_lines.at("faults[0].target") == 9);
+  CHECK(s.key_lines.at("sweep.platform.devices") == 11);
+  CHECK(s.where("faults[0].target") == file.string() + ":9: faults[0].target");
+}
+
+TEST_CASE("to_yaml round-trips through load_scenario", "[scenario]") {
+  TempDir dir("roundtrip");
+  std::vector<fs::path> files = example_scenarios();
+  files.push_back(dir.write("defaults.yaml", "name: d\n"));
+  files.push_back(dir.write("rich.yaml", R"(name: "yes: no"
+seed: 18446744073709551615
+dataset: {name: cifar100, path: "", tasks: 10, base_classes: 50}
+models: {dir: "models/cache/with space", train: {learning_rate: 3.3e-4, distill: {weight: 0.25}}}
+platform:
+  devices: 3
+  device: {speed: 1.234567Gf, e_ac: 1.1pJ, energy: power}
+  access: {kind: wifi, bandwidth: 54Mbps, downlink_bandwidth: 0.1Gbps, latency: 1.5ms}
+  cloud: {hosts: 2, batch: {max: 8, wait: 0s}}
+workload: {arrival: periodic, rate: 0.3/s, trace: "null", duration: 2h, phase_length: 1000ms, classes: current}
+policy: {offload: {filter: random, rate: 0.25, timeout: 250ms}, update: {mode: on_device, scope: fleet}}
+faults:
+  - {at: 0s, for: 1us, target: "cloud[1]"}
+  - {at: 1h, for: 30min, target: "access[2]"}
+output: {dir: "out dir/~", requests: false}
+sweep:
+  platform.backhaul.bandwidth: [10Mbps, 1Gbps]
+  faults: [[], [{at: 1s, for: 2s, target: backhaul}]]
+  zip:
+    platform.devices: [3, 4]
+    workload.rate: [1/s, 2/s]
+)"));
+  files.push_back(dir.write("count.yaml", "workload: {requests_per_device: 50}\n"));
+  for (const fs::path& file : files) {
+    INFO(file);
+    const Scenario first = load_scenario(file);
+    const std::string text = to_yaml(first);
+    const Scenario second = load_scenario(dir.write("again.yaml", text));
+    CHECK(to_yaml(second) == text);
+    // to_yaml prints every field exactly, so equal text means equal fields; spot-check a few.
+    CHECK(second.platform.access.bandwidth_Bps == first.platform.access.bandwidth_Bps);
+    CHECK(second.platform.device.e_ac_J == first.platform.device.e_ac_J);
+    CHECK(second.models.train.learning_rate == first.models.train.learning_rate);
+    CHECK(second.name == first.name);
+    CHECK(second.seed == first.seed);
+    CHECK(second.faults.size() == first.faults.size());
+    CHECK(second.sweep.zip.size() == first.sweep.zip.size());
+  }
+  const Scenario rich = load_scenario(dir.path() / "rich.yaml");
+  CHECK(rich.name == "yes: no");
+  CHECK(rich.workload.trace == "null");
+  CHECK(rich.output.dir == "out dir/~");
+  CHECK(rich.dataset.path.empty());
+  CHECK(rich.sweep.grid.at(1).values.at(1) == "[{at: 1s, for: 2s, target: backhaul}]");
+}
+
+TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
+  TempDir dir("print");
+  const fs::path file = dir.write("s.yaml", "platform: {devices: 3}\n");
+  const auto run = eccsim::testing::run_process({eccsim::testing::eccsim_binary(), "validate", file.string(),
+                                                 "--set", "platform.backhaul.bandwidth=1Gbps", "--print"});
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out == to_yaml(load_scenario(file, {"platform.backhaul.bandwidth=1Gbps"})));
+  CHECK_THAT(run.out, Catch::Contains("bandwidth: 1Gbps"));
+}
+
+TEST_CASE("a missing or unreadable file is an input error", "[scenario][cli]") {
+  TempDir dir("missing");
+  const fs::path missing = dir.path() / "nope.yaml";
+  CHECK(load_error(missing) == missing.string() + ": cannot read (no such file)");
+  CHECK_THAT(load_error(dir.path()), Catch::StartsWith(dir.path().string() + ": cannot read"));
+  const auto run = eccsim::testing::run_process({eccsim::testing::eccsim_binary(), "validate", missing.string()});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == missing.string() + ": cannot read (no such file)\n");
+}
+
+namespace {
+
+// One malformed scenario: the error must start with "<file>:<line>: <key>: " (line 0: "--set <key>: ";
+// empty key: "<file>:<line>: ") and contain `message`.
+struct Malformed {
+  const char* what;
+  const char* yaml;
+  int line;
+  const char* key;
+  const char* message;
+  std::vector<std::string> overrides = {};
+};
+
+const std::vector<Malformed>& malformed_scenarios() {
+  static const std::vector<Malformed> cases{
+      {"unknown unit", "platform: {access: {bandwidth: 20Mbbps}}\n", 1, "platform.access.bandwidth",
+       "unknown unit 'Mbbps' in '20Mbbps'"},
+      {"missing unit", "platform:\n  backhaul:\n    bandwidth: 100\n", 3, "platform.backhaul.bandwidth",
+       "missing unit in '100' (a bandwidth, e.g. 20Mbps)"},
+      {"negative bandwidth", "name: n\nplatform: {access: {bandwidth: -20Mbps}}\n", 2, "platform.access.bandwidth",
+       "negative bandwidth '-20Mbps'"},
+      {"zero bandwidth", "platform: {backhaul: {bandwidth: 0Mbps}}\n", 1, "platform.backhaul.bandwidth",
+       "must be > 0, got '0Mbps'"},
+      {"ambiguous minute", "workload:\n  duration: 5m\n", 2, "workload.duration", "ambiguous unit 'm'"},
+      {"unknown key with suggestion", "platform:\n  acess: {kind: wired}\n", 2, "platform.acess",
+       "unknown key (did you mean 'access'?)"},
+      {"unknown nested key", "policy:\n  offload:\n    thresold: 0.5\n", 3, "policy.offload.thresold",
+       "unknown key (did you mean 'threshold'?)"},
+      {"key at the wrong level", "name: x\ndevices: 3\n", 2, "devices",
+       "unknown key (did you mean 'platform.devices'?)"},
+      {"unknown key, nothing close", "platform: {zzzzzz: 1}\n", 1, "platform.zzzzzz",
+       "unknown key (expected one of: devices, device, access, backhaul, cloud)"},
+      {"string for an integer", "platform: {devices: ten}\n", 1, "platform.devices",
+       "expected an integer, got 'ten'"},
+      {"fraction for an integer", "dataset: {tasks: 2.5}\n", 1, "dataset.tasks", "expected an integer, got '2.5'"},
+      {"integer out of range", "platform: {devices: 99999999999}\n", 1, "platform.devices", "out of range"},
+      {"list for a map", "platform: [1, 2]\n", 1, "platform", "expected a mapping with keys devices"},
+      {"map for a scalar", "seed:\n  a: 1\n", 1, "seed", "expected an integer, got a mapping"},
+      {"missing value", "platform:\n  devices:\n", 2, "platform.devices", "missing value (expected an integer)"},
+      {"negative seed", "seed: -1\n", 1, "seed", "must be >= 0, got -1"},
+      {"empty name", "name: \"\"\n", 1, "name", "must not be empty"},
+      {"yes is not a boolean", "output: {requests: yes}\n", 1, "output.requests", "expected true or false"},
+      {"empty file", "", 1, "", "empty scenario (expected a mapping of top-level keys: name, seed"},
+      {"only comments", "# nothing here\n\n", 1, "", "empty scenario"},
+      {"not YAML", "name: x\nplatform: {devices: 3\n", 3, "", "YAML syntax error"},
+      {"bad indentation", "name: x\nplatform:\n  devices: 3\n   cloud: 2\n", 4, "", "YAML syntax error"},
+      {"plain text", "just some words\n", 1, "", "expected a mapping of top-level keys"},
+      {"a list, not a mapping", "- name: x\n- seed: 1\n", 1, "", "got a list"},
+      {"two documents", "name: a\n---\nname: b\n", 3, "", "expected one YAML document"},
+      {"duplicate key", "name: a\nseed: 1\nname: b\n", 3, "name", "duplicate key (first given on line 1)"},
+      {"duplicate nested key", "platform:\n  devices: 1\n  devices: 2\n", 3, "platform.devices",
+       "duplicate key (first given on line 2)"},
+      {"threshold above 1", "policy: {offload: {threshold: 1.5}}\n", 1, "policy.offload.threshold",
+       "must be in [0, 1], got 1.5"},
+      {"threshold below 0", "policy:\n  offload:\n    threshold: -0.1\n", 3, "policy.offload.threshold",
+       "must be in [0, 1]"},
+      {"random rate above 1", "policy: {offload: {filter: random, rate: 2}}\n", 1, "policy.offload.rate",
+       "must be in [0, 1]"},
+      {"zero timeout", "policy: {offload: {timeout: 0s}}\n", 1, "policy.offload.timeout", "must be > 0"},
+      {"zero devices", "platform:\n  devices: 0\n", 2, "platform.devices", "must be >= 1, got 0"},
+      {"zero batch", "platform: {cloud: {batch: {max: 0}}}\n", 1, "platform.cloud.batch.max", "must be >= 1"},
+      {"zero timesteps", "models: {edge: {timesteps: 0}}\n", 1, "models.edge.timesteps", "must be >= 1"},
+      {"zero tasks", "dataset: {tasks: 0}\n", 1, "dataset.tasks", "must be >= 1"},
+      {"zero rate", "workload: {rate: 0/s}\n", 1, "workload.rate", "must be > 0"},
+      {"unknown filter", "policy: {offload: {filter: entropyy}}\n", 1, "policy.offload.filter",
+       "unknown value 'entropyy' (expected one of: entropy, max_prob, margin, random, edge_only, cloud_only; "
+       "did you mean 'entropy'?)"},
+      {"unknown dataset", "dataset: {name: fashion_mnist}\n", 1, "dataset.name", "did you mean 'fashion-mnist'?"},
+      {"unknown arch", "models: {edge: {arch: resnet}}\n", 1, "models.edge.arch", "unknown value 'resnet'"},
+      {"unknown profile", "models: {train: {profile: fast}}\n", 1, "models.train.profile", "unknown value 'fast'"},
+      {"unknown arrival", "workload: {arrival: poison}\n", 1, "workload.arrival", "did you mean 'poisson'?"},
+      {"unknown classes", "workload: {classes: cumulativ}\n", 1, "workload.classes", "did you mean 'cumulative'?"},
+      {"unknown access kind", "platform: {access: {kind: wireless}}\n", 1, "platform.access.kind",
+       "unknown value 'wireless' (expected one of: wired, wifi"},
+      {"unknown device energy mode", "platform: {device: {energy: joules}}\n", 1, "platform.device.energy",
+       "expected one of: ops, power, constant"},
+      {"ops is not a cloud energy mode", "platform: {cloud: {energy: ops}}\n", 1, "platform.cloud.energy",
+       "expected one of: power, constant"},
+      {"unknown update mode", "policy: {update: {mode: ondevice}}\n", 1, "policy.update.mode",
+       "did you mean 'on_device'?"},
+      {"unknown update scope", "policy: {update: {scope: global}}\n", 1, "policy.update.scope",
+       "expected one of: device, fleet"},
+      {"bad fault target", "faults:\n  - {at: 10s, for: 5s, target: gateway}\n", 2, "faults[0].target",
+       "unknown fault target 'gateway'"},
+      {"fault index out of range", "platform: {devices: 4}\nfaults:\n  - at: 1s\n    for: 1s\n    target: device[4]\n",
+       5, "faults[0].target", "fault target 'device[4]' is out of range (platform.devices is 4: indices 0..3)"},
+      {"cloud index out of range", "faults: [{at: 1s, for: 1s, target: \"cloud[1]\"}]\n", 1, "faults[0].target",
+       "(platform.cloud.hosts is 1: indices 0..0)"},
+      {"bad fault index form", "faults:\n  - {at: 1s, for: 1s, target: \"device[-1]\"}\n", 2, "faults[0].target",
+       "bad fault target 'device[-1]'"},
+      {"fault without an index", "faults:\n  - {at: 1s, for: 1s, target: access}\n", 2, "faults[0].target",
+       "with a 0-based index, e.g. access[0]"},
+      {"fault without duration", "faults:\n  - {at: 10s, target: cloud}\n", 2, "faults[0]", "missing 'for'"},
+      {"fault with unknown key", "faults:\n  - {at: 10s, for: 1s, target: cloud, fro: 2s}\n", 2, "faults[0].fro",
+       "unknown key (did you mean 'for'?)"},
+      {"negative fault time", "faults:\n  - {at: -10s, for: 1s, target: cloud}\n", 2, "faults[0].at",
+       "negative time"},
+      {"fault after the end", "workload: {duration: 60s}\nfaults:\n  - {at: 60s, for: 1s, target: cloud}\n", 3,
+       "faults[0].at", "after the run ends (workload.duration is 60s)"},
+      {"faults not a list", "faults: {at: 1s}\n", 1, "faults", "expected a list of faults"},
+      {"sweep key unknown", "sweep:\n  platform.acess.bandwidth: [1Mbps]\n", 2, "sweep.platform.acess",
+       "unknown key (did you mean 'platform.access'?)"},
+      {"sweep key below a value", "sweep:\n  seed.x: [1]\n", 2, "sweep.seed.x", "is a single value"},
+      {"sweep value invalid", "sweep:\n  platform.devices:\n    - 10\n    - 0\n", 4, "sweep.platform.devices",
+       "must be >= 1, got 0"},
+      {"sweep value with a bad unit", "sweep:\n  platform.access.latency: [1ms, 2 ms, 3mss]\n", 2,
+       "sweep.platform.access.latency", "unknown unit 'mss'"},
+      {"sweep value conflicting with the scenario",
+       "name: c\nfaults: [{at: 1s, for: 1s, target: \"device[5]\"}]\nsweep:\n  platform.devices: [10, 3]\n", 4,
+       "sweep.platform.devices",
+       "value 3 conflicts with the scenario: " /* file */},
+      {"sweep value conflicting, inner line",
+       "name: c\nfaults: [{at: 1s, for: 1s, target: \"device[5]\"}]\nsweep:\n  platform.devices: [10, 3]\n", 4,
+       "sweep.platform.devices", ".yaml:2: faults[0].target: fault target 'device[5]' is out of range"},
+      {"sweep values not a list", "sweep:\n  seed: 3\n", 2, "sweep.seed", "expected a non-empty list of values"},
+      {"sweep of the sweep", "sweep: {sweep: [1]}\n", 1, "sweep.sweep", "cannot sweep itself"},
+      {"zip lists of unequal length", "sweep:\n  zip:\n    platform.devices: [1, 2]\n    seed: [1, 2, 3]\n", 4,
+       "sweep.zip.seed", "3 values but platform.devices has 2"},
+      {"zip row invalid", "sweep:\n  zip:\n    platform.devices: [1, 2]\n    workload.rate: [1/s, 0/s]\n", 4,
+       "sweep.zip.workload.rate", "must be > 0"},
+      {"trace arrival without trace", "workload:\n  arrival: trace\n", 2, "workload.arrival",
+       "arrival 'trace' needs workload.trace"},
+      {"trace file missing", "workload: {arrival: trace, trace: /nonexistent/arrivals.txt}\n", 1, "workload.trace",
+       "cannot read trace file '/nonexistent/arrivals.txt'"},
+      {"dataset directory missing", "dataset: {path: /nonexistent/fmnist}\n", 1, "dataset.path",
+       "no such directory"},
+      {"base_classes too large", "dataset: {tasks: 5, base_classes: 7}\n", 1, "dataset.base_classes",
+       "7 base classes leave fewer than one class for each of the other 4 tasks"},
+      {"more tasks than classes", "dataset:\n  name: mnist\n  tasks: 11\n", 3, "dataset.tasks",
+       "11 tasks but mnist has 10 classes"},
+      {"duration and request count", "workload:\n  duration: 10s\n  requests_per_device: 5\n", 3,
+       "workload.requests_per_device", "not both (duration on line 2)"},
+      {"trigger above buffer", "policy: {update: {buffer: 10, trigger: 20}}\n", 1, "policy.update.trigger",
+       "exceeds the buffer capacity"},
+      {"busy below idle power", "platform: {cloud: {power_idle: 100W, power_busy: 50W}}\n", 1,
+       "platform.cloud.power_busy", "power_busy (50W) is below power_idle (100W)"},
+      {"--set unknown key", "name: x\n", 0, "platform.foo", "unknown key (expected one of: devices", {"platform.foo=1"}},
+      {"--set misspelt section", "name: x\n", 0, "platform.acess", "did you mean 'platform.access'?",
+       {"platform.acess.bandwidth=1Mbps"}},
+      {"--set value out of range", "name: x\n", 0, "platform.devices", "must be >= 1, got 0", {"platform.devices=0"}},
+      {"--set list with a bad map", "name: x\n", 0, "faults[0].for", "must be > 0, got '0s'",
+       {"faults=[{at: 20s, target: cloud, for: 0s}]"}},
+      {"--set without a value", "name: x\n", 0, "platform.devices", "expected key.path=value", {"platform.devices"}},
+      {"--set value not YAML", "name: x\n", 0, "platform.devices", "value is not valid YAML", {"platform.devices=[1"}},
+      {"--set into a sweep key", "name: x\n", 0, "sweep.seed", "set as a whole", {"sweep.seed=[1, 2]"}},
+      {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",
+       3, "faults[0].target", "'device[3]' is out of range (platform.devices is 3", {"platform.devices=3"}},
+  };
+  return cases;
+}
+
+std::string expected_prefix(const Malformed& c, const fs::path& file) {
+  if (c.line == 0) return fmt::format("--set {}: ", c.key);
+  if (std::string(c.key).empty()) return fmt::format("{}:{}: ", file.string(), c.line);
+  return fmt::format("{}:{}: {}: ", file.string(), c.line, c.key);
+}
+
+}  // namespace
+
+TEST_CASE("malformed scenarios are rejected with file line and key", "[scenario]") {
+  TempDir dir("malformed");
+  REQUIRE(malformed_scenarios().size() >= 30);
+  int index = 0;
+  for (const Malformed& c : malformed_scenarios()) {
+    const fs::path file = dir.write(fmt::format("case{}.yaml", index++), c.yaml);
+    const std::string message = load_error(file, c.overrides);
+    INFO(c.what << "\n" << c.yaml << "-> " << message);
+    CHECK_THAT(message, Catch::StartsWith(expected_prefix(c, file)));
+    CHECK_THAT(message, Catch::Contains(c.message));
+    CHECK(message.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("eccsim validate exits 2 with the same one-line message", "[scenario][cli]") {
+  TempDir dir("malformed-cli");
+  std::vector<fs::path> files;
+  std::vector<std::vector<std::string>> commands;
+  for (const Malformed& c : malformed_scenarios()) {
+    files.push_back(dir.write(fmt::format("case{}.yaml", files.size()), c.yaml));
+    std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "validate", files.back().string()};
+    for (const std::string& o : c.overrides) {
+      argv.push_back("--set");
+      argv.push_back(o);
+    }
+    commands.push_back(argv);
+  }
+  const auto runs = eccsim::testing::run_processes(commands, {std::chrono::seconds(60), {}});
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const Malformed& c = malformed_scenarios()[i];
+    INFO(c.what << "\n" << c.yaml << "-> " << runs[i].err);
+    CHECK(runs[i].exit_code == 2);
+    CHECK(runs[i].out.empty());
+    CHECK(runs[i].err == load_error(files[i], c.overrides) + "\n");
+  }
+}
+
+TEST_CASE("run_process captures exit code and both streams and timeouts", "[scenario]") {
+  using eccsim::testing::run_process;
+  const auto ok = run_process({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  CHECK(ok.exit_code == 3);
+  CHECK(ok.out == "out\n");
+  CHECK(ok.err == "err\n");
+  CHECK_FALSE(ok.timed_out);
+  const auto slow = run_process({"sleep", "5"}, {std::chrono::milliseconds(200), {}});
+  CHECK(slow.timed_out);
+  CHECK(slow.signal == SIGKILL);
+  const auto big = run_process({"sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"});
+  CHECK(big.out.size() == 300000);
+  CHECK(big.err.size() == 300000);
+  CHECK_THROWS(run_process({"/nonexistent/program"}));
+
+  const auto many = eccsim::testing::run_processes({{"sh", "-c", "exit 1"}, {"sh", "-c", "echo two"}, {"true"}}, {}, 2);
+  REQUIRE(many.size() == 3);
+  CHECK(many[0].exit_code == 1);
+  CHECK(many[1].out == "two\n");
+  CHECK(many[2].exit_code == 0);
+}
