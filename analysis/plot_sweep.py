@@ -135,7 +135,7 @@ def acci_vs_cur(points, keys, path):
     fig, ax = plt.subplots(figsize=(9 if len(groups) > 7 else 6, 4.5))
     for _, group in groups:
         data = group.sort_values("cur")
-        label = line_label(group.iloc[0], [filter_key] + others)
+        label = group.iloc[0][filter_key] + (", " + line_label(group.iloc[0], others) if others else "")
         style = "--" if group.iloc[0][filter_key] == "random" else "-"
         ax.plot(data["cur"] * 100, data["acci"] * 100, style, marker="o", label=label)
     ax.plot([0, 100], [0, 100], ":", color="grey", label="AccI = CUR")

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 
 namespace eccsim {
@@ -53,6 +54,72 @@ std::string devices_csv(const std::vector<DeviceTotals>& devices) {
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{:.6f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f}\n", d.device,
                    d.requests, d.offloaded, d.fallbacks, accuracy, d.busy_s, d.inference_energy_J, d.radio_energy_J,
                    d.idle_energy_J, d.host_energy_J);
+  }
+  return fmt::to_string(out);
+}
+
+std::string updates_csv(const std::vector<UpdateRecord>& updates) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out),
+                 "device,t_start_s,t_end_s,mode,task,samples,classes_added,train_ops,duration_s,energy_J,bytes_up,"
+                 "bytes_down,model_version\n");
+  for (const UpdateRecord& u : updates) {
+    fmt::format_to(std::back_inserter(out), "{},{:.9f},{:.9f},{},{},{},{},{:.0f},{:.9f},{:.12f},{:.0f},{:.0f},{}\n",
+                   u.device, u.t_start_s, u.t_end_s, u.mode, u.task, u.samples, u.classes_added, u.train_ops,
+                   u.duration_s, u.energy_J, u.bytes_up, u.bytes_down, u.model_version);
+  }
+  return fmt::to_string(out);
+}
+
+std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks) {
+  struct Counts {
+    int64_t requests = 0, correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
+    std::vector<int64_t> task_requests, task_edge_correct;
+  };
+  int phases = 0;
+  for (const RequestRecord& r : requests) phases = std::max(phases, r.phase + 1);
+  std::vector<Counts> by_phase(static_cast<size_t>(phases));
+  for (Counts& c : by_phase) {
+    c.task_requests.assign(static_cast<size_t>(tasks), 0);
+    c.task_edge_correct.assign(static_cast<size_t>(tasks), 0);
+  }
+  for (const RequestRecord& r : requests) {
+    Counts& c = by_phase[r.phase];
+    c.requests += 1;
+    c.correct += r.correct();
+    c.edge_correct += r.edge_only_pred == r.label;
+    c.cloud_correct += r.cloud_only_pred == r.label;
+    c.offloaded += r.offloaded;
+    c.task_requests[r.task] += 1;
+    c.task_edge_correct[r.task] += r.edge_only_pred == r.label;
+  }
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "phase,requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur");
+  for (int k = 0; k < tasks; ++k) fmt::format_to(std::back_inserter(out), ",edge_accuracy_task_{}", k);
+  fmt::format_to(std::back_inserter(out), ",mean_forgetting\n");
+  std::vector<double> best(static_cast<size_t>(tasks), -1);  // best edge accuracy per task so far
+  for (int p = 0; p < phases; ++p) {
+    const Counts& c = by_phase[p];
+    const double n = std::max<int64_t>(c.requests, 1);
+    fmt::format_to(std::back_inserter(out), "{},{},{:.6f},{:.6f},{:.6f},{:.6f}", p, c.requests, c.correct / n,
+                   c.edge_correct / n, c.cloud_correct / n, c.offloaded / n);
+    double forgetting = 0;
+    int forgetting_tasks = 0;
+    for (int k = 0; k < tasks; ++k) {
+      if (c.task_requests[k] == 0) {
+        fmt::format_to(std::back_inserter(out), ",");
+        continue;
+      }
+      const double accuracy = static_cast<double>(c.task_edge_correct[k]) / c.task_requests[k];
+      fmt::format_to(std::back_inserter(out), ",{:.6f}", accuracy);
+      if (best[k] >= 0) {
+        forgetting += std::max(0.0, best[k] - accuracy);
+        ++forgetting_tasks;
+      }
+      best[k] = std::max(best[k], accuracy);
+    }
+    if (forgetting_tasks > 0) fmt::format_to(std::back_inserter(out), ",{:.6f}\n", forgetting / forgetting_tasks);
+    else fmt::format_to(std::back_inserter(out), ",\n");
   }
   return fmt::to_string(out);
 }

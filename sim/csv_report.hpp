@@ -12,6 +12,11 @@ namespace eccsim {
 
 std::string requests_csv(const std::vector<RequestRecord>& requests);
 std::string devices_csv(const std::vector<DeviceTotals>& devices);
+std::string updates_csv(const std::vector<UpdateRecord>& updates);
+// Per workload phase: accuracy of the collaboration and both baselines, CUR, the edge model's
+// accuracy on each task's classes (the class-incremental accuracy matrix; empty where the
+// phase had no request of that task) and its mean forgetting so far.
+std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks);
 
 // `leading` columns (name, value) come first: scenario name, swept keys, ...
 std::string summary_csv_header(const std::vector<std::string>& leading_names);

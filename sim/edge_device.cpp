@@ -15,6 +15,7 @@
 #include "models/edge_model.hpp"
 #include "sim/cost_model.hpp"
 #include "sim/messages.hpp"
+#include "sim/update_stage.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -42,6 +43,7 @@ void EdgeDevice::operator()() {
   for (size_t k = 0; k < schedule.size(); ++k) {
     const ScheduledRequest& request = schedule[k];
     if (sg4::Engine::get_clock() < request.t_arrival_s) sg4::this_actor::sleep_until(request.t_arrival_s);
+    state_.learning[config_.index].next_request = k + 1;
     serve(request, state_.first_request_id[config_.index] + static_cast<int64_t>(k));
   }
   // Wait for the outstanding replies, at most until the last deadline; the rest fall back.
@@ -66,21 +68,24 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   record.phase = request.phase;
   record.edge_queue_s = sg4::Engine::get_clock() - request.t_arrival_s;
 
-  const EdgePrediction& edge = state_.inference.edge(state_.edge_model, request.sample);
+  // The model serving now; an update installed while this inference runs serves the next one.
+  // Everything needed from the prediction is taken before the device yields to other actors.
+  const std::shared_ptr<const EdgeModel> model = state_.learning[config_.index].model;
+  const EdgePrediction& edge = state_.inference.edge(*model, request.sample);
   record.edge_only_pred = edge.predicted;
-  record.cloud_only_pred = state_.inference.cloud(state_.cloud_model, request.sample).predicted;
-
+  const bool offload = policy_.should_offload(edge);
   if (policy_.runs_edge_model()) {
     const InferenceCost cost = edge_inference_cost(scenario.platform.device, edge);
-    sg4::this_actor::execute(cost.duration_s * scenario.platform.device.speed_ops);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
   }
+  record.cloud_only_pred = state_.inference.cloud(state_.cloud_model, request.sample).predicted;
+  if (record.edge_compute_s > 0) sg4::this_actor::execute(record.edge_compute_s * scenario.platform.device.speed_ops);
 
   const double now_s = sg4::Engine::get_clock();
-  if (!policy_.should_offload(edge)) {
+  if (!offload) {
     record.outcome = Outcome::Edge;
     record.final_pred = record.edge_pred;
     record.t_done_s = now_s;
@@ -134,6 +139,7 @@ void ReplyReceiver::operator()() {
     record.radio_energy_J = radio_tx_W * std::max(0.0, transmit_s);
     record.cloud_energy_J = reply->cloud_energy_J;
     if (now_s <= pending->second) {
+      learn_from_reply(record.sample, reply->cloud_pred);
       record.outcome = Outcome::Cloud;
       record.cloud_pred = reply->cloud_pred;
       record.final_pred = reply->cloud_pred;
@@ -149,7 +155,18 @@ void ReplyReceiver::operator()() {
     ++state_.requests_done;
     pending_->deadline_s.erase(pending);
     pending_->settled->notify_all();
+    lock.unlock();
+    consider_update(state_, config_.index);
   }
+}
+
+// Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
+void ReplyReceiver::learn_from_reply(int64_t sample, int32_t cloud_label) {
+  const UpdateConfig& update = state_.scenario.policy.update;
+  if (update.mode != "on_device" && update.mode != "cloud") return;
+  std::deque<BufferedSample>& buffer = state_.learning[config_.index].buffer;
+  buffer.push_back({sample, cloud_label});
+  while (static_cast<int>(buffer.size()) > update.buffer) buffer.pop_front();
 }
 
 }  // namespace eccsim

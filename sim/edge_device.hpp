@@ -51,6 +51,8 @@ class ReplyReceiver {
   void operator()();
 
  private:
+  void learn_from_reply(int64_t sample, int32_t cloud_label);
+
   EdgeDeviceConfig config_;
   RunState& state_;
   std::shared_ptr<PendingOffloads> pending_;

@@ -1,5 +1,6 @@
-// Memoised inference: one table per model version, indexed by test sample, filled in one
-// batch with every registered sample on first use; misses are inferred on their own.
+// Memoised inference: one table per model, indexed by test sample, filled in one batch with
+// every registered sample on first use (and again when more samples were registered since);
+// unregistered samples are inferred on their own.
 #include "sim/inference_cache.hpp"
 
 #include <algorithm>
@@ -12,14 +13,20 @@ namespace eccsim {
 
 InferenceCache::InferenceCache(const ImageSet& test_images, bool memoise) : images_(test_images), memoise_(memoise) {}
 
-void InferenceCache::want(int64_t sample) {
-  if (!wanted_.empty() && sample < wanted_.back()) wanted_sorted_ = false;
-  wanted_.push_back(sample);
+void InferenceCache::want(const EdgeModel& model, const std::vector<int64_t>& samples) {
+  if (!memoise_) return;
+  std::vector<int64_t>& wanted = edge_tables_[&model].wanted;
+  wanted.insert(wanted.end(), samples.begin(), samples.end());
+}
+
+void InferenceCache::want_cloud(const std::vector<int64_t>& samples) {
+  if (!memoise_) return;
+  cloud_table_.wanted.insert(cloud_table_.wanted.end(), samples.begin(), samples.end());
 }
 
 template <typename Prediction, typename Model>
-const Prediction& InferenceCache::lookup(std::map<int64_t, std::vector<Prediction>>& table, const Model& model,
-                                         int64_t version, int64_t sample, int64_t& counter, Prediction& scratch) {
+const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& model, int64_t sample,
+                                         int64_t& counter, Prediction& scratch) {
   const auto started = std::chrono::steady_clock::now();
   auto account = [&](size_t samples) {
     counter += static_cast<int64_t>(samples);
@@ -31,22 +38,22 @@ const Prediction& InferenceCache::lookup(std::map<int64_t, std::vector<Predictio
     account(1);
     return scratch;
   }
-  auto [entry, created] = table.try_emplace(version);
-  std::vector<Prediction>& by_sample = entry->second;
-  if (created) {
-    if (!wanted_sorted_) {
-      std::sort(wanted_.begin(), wanted_.end());
-      wanted_sorted_ = true;
-    }
-    wanted_.erase(std::unique(wanted_.begin(), wanted_.end()), wanted_.end());
-    by_sample.resize(static_cast<size_t>(images_.count));
-    if (!wanted_.empty()) {
-      std::vector<Prediction> batch = model.predict(images_, wanted_);
-      for (size_t i = 0; i < wanted_.size(); ++i) by_sample[wanted_[i]] = std::move(batch[i]);
-      account(wanted_.size());
+  if (table.by_sample.empty()) table.by_sample.resize(static_cast<size_t>(images_.count));
+  if (!table.wanted.empty()) {
+    // One batch with every registered sample not inferred yet.
+    std::vector<int64_t> batch;
+    std::sort(table.wanted.begin(), table.wanted.end());
+    table.wanted.erase(std::unique(table.wanted.begin(), table.wanted.end()), table.wanted.end());
+    for (int64_t s : table.wanted)
+      if (table.by_sample[s].predicted < 0) batch.push_back(s);
+    table.wanted.clear();
+    if (!batch.empty()) {
+      std::vector<Prediction> predictions = model.predict(images_, batch);
+      for (size_t i = 0; i < batch.size(); ++i) table.by_sample[batch[i]] = std::move(predictions[i]);
+      account(batch.size());
     }
   }
-  Prediction& slot = by_sample.at(static_cast<size_t>(sample));
+  Prediction& slot = table.by_sample.at(static_cast<size_t>(sample));
   if (slot.predicted < 0) {
     slot = model.predict(images_, {sample}).front();
     account(1);
@@ -55,11 +62,11 @@ const Prediction& InferenceCache::lookup(std::map<int64_t, std::vector<Predictio
 }
 
 const EdgePrediction& InferenceCache::edge(const EdgeModel& model, int64_t sample) {
-  return lookup(edge_by_version_, model, model.version(), sample, stats_.edge_samples, edge_scratch_);
+  return lookup(edge_tables_[&model], model, sample, stats_.edge_samples, edge_scratch_);
 }
 
 const CloudPrediction& InferenceCache::cloud(const CloudModel& model, int64_t sample) {
-  return lookup(cloud_by_version_, model, /*version=*/0, sample, stats_.cloud_samples, cloud_scratch_);
+  return lookup(cloud_table_, model, sample, stats_.cloud_samples, cloud_scratch_);
 }
 
 }  // namespace eccsim

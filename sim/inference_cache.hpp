@@ -1,7 +1,8 @@
 // Memoised, batched inference for the actors. A request's model outputs depend only on
-// (model, model version, sample), so every sample the run will need is registered up
-// front and the first lookup under a model version infers them all in one batch.
-// With memoisation off every lookup runs the model on its single sample (for checking).
+// (model, sample), so the samples a model will be asked about are registered when the model
+// is installed (the rest of the schedule of the devices running it), and the first lookup
+// under that model infers them all in one batch; later lookups are table reads. With
+// memoisation off every lookup runs the model on its single sample (for checking).
 #pragma once
 
 #include <cstdint>
@@ -27,23 +28,30 @@ class InferenceCache {
  public:
   InferenceCache(const ImageSet& test_images, bool memoise);
 
-  // Declares that `sample` will be looked up (so it joins the first batch).
-  void want(int64_t sample);
+  // Declares that `model` will be asked about `samples` (they join its first batch). Models are
+  // told apart by address: the caller keeps every model alive for the whole run.
+  void want(const EdgeModel& model, const std::vector<int64_t>& samples);
+  void want_cloud(const std::vector<int64_t>& samples);
+
   const EdgePrediction& edge(const EdgeModel& model, int64_t sample);
   const CloudPrediction& cloud(const CloudModel& model, int64_t sample);
   const InferenceStats& stats() const { return stats_; }
 
  private:
+  template <typename Prediction>
+  struct Table {
+    std::vector<int64_t> wanted;
+    std::vector<Prediction> by_sample;   // filled on first lookup; predicted < 0 = not inferred
+  };
+
   template <typename Prediction, typename Model>
-  const Prediction& lookup(std::map<int64_t, std::vector<Prediction>>& table, const Model& model, int64_t version,
-                           int64_t sample, int64_t& counter, Prediction& scratch);
+  const Prediction& lookup(Table<Prediction>& table, const Model& model, int64_t sample, int64_t& counter,
+                           Prediction& scratch);
 
   const ImageSet& images_;
   bool memoise_;
-  std::vector<int64_t> wanted_;          // sorted, unique once frozen
-  bool wanted_sorted_ = true;
-  std::map<int64_t, std::vector<EdgePrediction>> edge_by_version_;   // version -> by sample
-  std::map<int64_t, std::vector<CloudPrediction>> cloud_by_version_;
+  std::map<const EdgeModel*, Table<EdgePrediction>> edge_tables_;
+  Table<CloudPrediction> cloud_table_;
   EdgePrediction edge_scratch_;
   CloudPrediction cloud_scratch_;
   InferenceStats stats_;

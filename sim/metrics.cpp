@@ -27,8 +27,13 @@ double percentile(std::vector<double> values, double q) {
   return values[lower] + (values[upper] - values[lower]) * fraction;
 }
 
-Summary summarise(const std::vector<RequestRecord>& requests) {
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
   Summary s;
+  for (const UpdateRecord& u : updates) {
+    s.updates += 1;
+    s.update_bytes += u.bytes_up + u.bytes_down;
+    s.update_energy_J += u.energy_J;
+  }
   s.requests = static_cast<int64_t>(requests.size());
   if (requests.empty()) return s;
   int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;

@@ -60,6 +60,23 @@ struct DeviceTotals {
   double host_energy_J = 0;      // SimGrid host energy plugin
 };
 
+// One model update installed on one device (scope fleet: one row per device, costs each).
+struct UpdateRecord {
+  int device = 0;
+  double t_start_s = 0;          // trigger (on_device, cloud) or phase start (oracle)
+  double t_end_s = 0;            // the new model serves from here on
+  std::string mode;              // on_device | cloud | oracle
+  int64_t samples = 0;           // training samples of the new classes
+  int classes_added = 0;
+  int task = 0;                  // the task whose classes were added
+  double train_ops = 0;
+  double duration_s = 0;
+  double energy_J = 0;           // training (device or cloud share) + radio for the upload
+  double bytes_up = 0;           // buffer upload (cloud mode)
+  double bytes_down = 0;         // weight download (cloud mode)
+  int64_t model_version = 0;
+};
+
 struct Summary {
   int64_t requests = 0;
   double accuracy = 0;
@@ -84,7 +101,7 @@ struct Summary {
   double wall_s = 0;
 };
 
-Summary summarise(const std::vector<RequestRecord>& requests);
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {});
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
 double percentile(std::vector<double> values, double q);

@@ -12,7 +12,7 @@ ScenarioData load_scenario_data(const Scenario& scenario) {
   split.num_classes = data.dataset.num_classes;
   split.tasks = scenario.dataset.tasks;
   split.base_classes = scenario.dataset.base_classes;
-  split.seed = scenario.seed;
+  split.seed = scenario.models.seed;
   data.split = make_task_split(split);
   return data;
 }
@@ -32,10 +32,10 @@ SetupOptions setup_options(const Scenario& scenario, bool quick) {
   options.distill.enabled = models.train.distill.enabled;
   options.distill.weight = models.train.distill.weight;
   options.distill.temperature = models.train.distill.temperature;
-  options.seed = scenario.seed;
+  options.seed = scenario.models.seed;
   options.split.tasks = scenario.dataset.tasks;
   options.split.base_classes = scenario.dataset.base_classes;
-  options.split.seed = scenario.seed;
+  options.split.seed = scenario.models.seed;
   options.allow_training = models.train.allow;
   options.scenario_file = scenario.source_file.string();
   options.models_dir_where = scenario.where("models.dir");

@@ -1,35 +1,65 @@
 // What the actors of one run share: the scenario, the models and their inference cache,
-// the precomputed request schedules, and the record table the actors fill in.
+// the precomputed request schedules, each device's current model and local buffer, and the
+// record tables the actors fill in.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <vector>
 
+#include "models/dataset.hpp"
 #include "models/task_split.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/metrics.hpp"
 #include "sim/scenario.hpp"
 #include "sim/workload.hpp"
 
+namespace simgrid::s4u {
+class Host;
+}
+
 namespace eccsim {
 
 class EdgeModel;
 class CloudModel;
 
+// An offloaded input kept on the device with the label the cloud gave it (its prediction,
+// not the ground truth: the cloud's mistakes propagate into updates, as in the field).
+struct BufferedSample {
+  int64_t sample = 0;
+  int32_t cloud_label = 0;
+};
+
+// The learning side of one device.
+struct DeviceLearning {
+  std::shared_ptr<const EdgeModel> model;   // the model serving requests now
+  std::deque<BufferedSample> buffer;        // bounded by policy.update.buffer, oldest dropped
+  bool updating = false;                    // an update is being trained or transferred
+  size_t next_request = 0;                  // index in the schedule of the next request to serve
+};
+
 struct RunState {
   const Scenario& scenario;
   const TaskSplit& split;
-  const EdgeModel& edge_model;
+  const Dataset& dataset;
   const CloudModel& cloud_model;
   InferenceCache& inference;
+  std::vector<simgrid::s4u::Host*> device_hosts;
+  std::vector<simgrid::s4u::Host*> cloud_hosts;
   std::vector<std::vector<ScheduledRequest>> schedules;  // per device
   std::vector<int64_t> first_request_id;                 // per device: id of its first request
-  std::vector<RequestRecord> records;                    // by request_id
-  std::vector<DeviceTotals> devices;
   std::vector<double> uplink_latency_s;                  // per device: propagation latency to its cloud host
+  std::vector<DeviceLearning> learning;                  // per device
+  std::vector<std::shared_ptr<const EdgeModel>> models;  // every model of the run, kept alive
+  bool fleet_updating = false;                           // scope fleet: one update at a time
+  std::vector<RequestRecord> records;                    // by request_id
+  std::vector<UpdateRecord> updates;                     // in order of completion
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
   int64_t requests_done = 0;
+
+  simgrid::s4u::Host* cloud_of(int device) const { return cloud_hosts[device % cloud_hosts.size()]; }
 };
 
 }  // namespace eccsim

@@ -47,6 +47,9 @@ struct TrainConfig {
 
 struct ModelsConfig {
   std::string dir = "models/cache/fmnist";
+  // Seeds the class order and the training, so the same models serve runs with other
+  // simulation seeds; when absent it is the scenario's seed.
+  uint64_t seed = 2025;
   EdgeModelConfig edge;
   CloudModelConfig cloud;
   TrainConfig train;
@@ -125,6 +128,7 @@ struct UpdateConfig {
   int trigger = 50;                     // buffered samples of unknown classes that start an update
   int epochs = 5;
   std::string scope = "device";         // device | fleet
+  int oracle_samples = 0;               // oracle: training samples per task (0 = the task's whole split)
 };
 
 struct PolicyConfig {

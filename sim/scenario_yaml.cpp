@@ -5,6 +5,7 @@
 #include "sim/scenario_yaml.hpp"
 
 #include <fmt/core.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -264,6 +265,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("dataset.base_classes", SCENARIO_FIELD(dataset.base_classes), at_least(0)),
 
       name_key("models.dir", SCENARIO_FIELD(models.dir)),
+      integer_key("models.seed", SCENARIO_FIELD(models.seed), at_least(0)),
       choice_key("models.edge.arch", SCENARIO_FIELD(models.edge.arch), {"svgg"}),
       integer_key("models.edge.timesteps", SCENARIO_FIELD(models.edge.timesteps), at_least(1)),
       choice_key("models.cloud.arch", SCENARIO_FIELD(models.cloud.arch), {"cnn"}),
@@ -332,6 +334,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
       integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
       choice_key("policy.update.scope", SCENARIO_FIELD(policy.update.scope), {"device", "fleet"}),
+      integer_key("policy.update.oracle_samples", SCENARIO_FIELD(policy.update.oracle_samples), at_least(0)),
 
       {"faults", Kind::faults, SCENARIO_FIELD(faults)},
 
@@ -874,6 +877,10 @@ void Reader::check_consistency(const Scenario& s) const {
   check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
 
   const WorkloadConfig& w = s.workload;
+  if (s.policy.update.mode == "oracle" && w.phase_length_s <= 0) {
+    fail_at(blame({"policy.update.mode", "workload.phase_length"}),
+            "oracle updates happen at phase starts: set workload.phase_length");
+  }
   if (w.arrival == "trace" && w.trace.empty()) {
     fail_at(blame({"workload.arrival"}), "arrival 'trace' needs workload.trace (a file of arrival times)");
   }
@@ -912,20 +919,78 @@ void Reader::check_consistency(const Scenario& s) const {
 // ------------------------------------------------------------------------------------------------
 // Documents, overrides, sweep checks
 
+// Where the first documents of a YAML stream begin, from parser events alone (no nodes). It stands in
+// for YAML::LoadAll, which in yaml-cpp 0.7 loops forever, allocating, when a document does not consume
+// its first token (a stray ',' outside brackets: jbeder/yaml-cpp#1040); such a "document" starts where
+// the previous one did, so three starts are enough to tell it from a real second document.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  struct Start {
+    YAML::Mark document;   // its first token
+    YAML::Mark node;       // its root node
+  };
+
+  static std::vector<Start> first_three(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts events;
+    while (events.starts_.size() < 3 && parser.HandleNextDocument(events)) {}
+    return events.starts_;
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts_.push_back({mark, mark});
+    in_root_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root_at(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root_at(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    root_at(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root_at(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root_at(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void root_at(const YAML::Mark& mark) {
+    if (in_root_) starts_.back().node = mark;
+    in_root_ = false;
+  }
+
+  std::vector<Start> starts_;
+  bool in_root_ = false;
+};
+
+int line_of(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
+
 YAML::Node parse_document(const std::string& text) {
-  std::vector<YAML::Node> documents;
+  std::vector<DocumentStarts::Start> starts;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(text);
+    starts = DocumentStarts::first_three(text);
+    for (size_t i = 1; i < starts.size(); ++i) {
+      const YAML::Mark& at = starts[i].document;
+      if (at.pos != starts[i - 1].document.pos) continue;
+      const bool inside = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size();
+      const std::string token = inside ? one_line(text.substr(static_cast<size_t>(at.pos), 1)) : std::string();
+      fail(Where{line_of(at), false}, "", fmt::format("YAML syntax error: unexpected '{}'", token));
+    }
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     fail(Where{e.mark.line >= 0 ? e.mark.line + 1 : 0, false}, "", fmt::format("YAML syntax error: {}", e.msg));
   }
-  if (documents.empty() || documents[0].IsNull()) {
+  if (starts.empty() || !root.IsDefined() || root.IsNull()) {
     fail(Where{1, false}, "",
          fmt::format("empty scenario (expected a mapping of top-level keys: {})",
                      comma_list(children_of(scenario_keys(), ""))));
   }
-  if (documents.size() > 1) fail(Where{line_of(documents[1], 1), false}, "", "expected one YAML document, got several");
-  const YAML::Node& root = documents[0];
+  if (starts.size() > 1) fail(Where{line_of(starts[1].node), false}, "", "expected one YAML document, got several");
   if (!root.IsMap()) {
     fail(Where{line_of(root, 1), false}, "",
          fmt::format("expected a mapping of top-level keys ({}), got {}", comma_list(children_of(scenario_keys(), "")),
@@ -998,9 +1063,9 @@ KeyError sweep_value_error(const KeyError& inner, const AxisSource& axis, size_t
                               format_error(file, inner))};
 }
 
-// The file's tree with the --set overrides applied; `origins` learns which paths they replaced.
-YAML::Node build_tree(const std::string& text, const std::vector<std::string>& set_arguments, Overrides& origins) {
-  YAML::Node root = parse_document(text);
+// The file's tree (`root`, freshly parsed) with the --set overrides applied; `origins` learns which
+// paths they replaced.
+YAML::Node build_tree(YAML::Node root, const std::vector<std::string>& set_arguments, Overrides& origins) {
   for (const std::string& argument : set_arguments) {
     const auto [path, value] = parse_override(argument);
     apply_override(root, path, value, Where{0, true}, origins);
@@ -1014,7 +1079,7 @@ void check_sweep_values(const std::string& text, const std::vector<std::string>&
                         const std::vector<AxisSource>& axes, const std::string& file) {
   const auto check = [&](const std::vector<const AxisSource*>& applied, size_t index) {
     Overrides overrides;
-    YAML::Node copy = build_tree(text, set_arguments, overrides);
+    YAML::Node copy = build_tree(YAML::Load(text), set_arguments, overrides);  // text passed parse_document
     copy.remove("sweep");
     for (const AxisSource* axis : applied) {
       const Where at{axis->lines[index], axis->lines[index] == 0};
@@ -1142,16 +1207,21 @@ void emit_section(YAML::Emitter& out, const std::string& prefix, Scenario& s) {
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return load_scenario_text(read_text_file(file), file, overrides);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
+                            const std::vector<std::string>& overrides) {
   const std::string name = file.string();
   try {
-    const std::string text = read_text_file(file);
     Overrides origins;
-    const YAML::Node root = build_tree(text, overrides, origins);
+    const YAML::Node root = build_tree(parse_document(text), overrides, origins);
     Reader reader(origins);
     Scenario scenario = reader.read(root);
     check_sweep_values(text, overrides, reader.axes(), name);
     scenario.source_file = file;
     for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
+    if (scenario.key_lines.count("models.seed") == 0) scenario.models.seed = scenario.seed;
     return scenario;
   } catch (const KeyError& e) {
     throw InputError(one_line(format_error(name, e)));

@@ -8,11 +8,15 @@
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "sim/cloud_server.hpp"
 #include "sim/edge_device.hpp"
+#include "models/edge_model.hpp"
 #include "sim/platform.hpp"
+#include "sim/update_stage.hpp"
 #include "sim/run_state.hpp"
 #include "sim/workload.hpp"
 
@@ -65,7 +69,11 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const Platform platform = build_platform(scenario.platform);
 
   InferenceCache inference(test, scenario.models.cache);
-  RunState state{scenario, *inputs.split, *inputs.edge_model, *inputs.cloud_model, inference, {}, {}, {}, {}, {}, 0, 0, 0};
+  RunState state{scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model, inference};
+  state.device_hosts = platform.devices;
+  state.cloud_hosts = platform.clouds;
+  auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
+  state.models.push_back(initial_model);
   const SamplePools pools(scenario.workload, *inputs.split, test.labels);
   const std::vector<double> trace =
       scenario.workload.arrival == "trace" ? read_trace(scenario.workload.trace) : std::vector<double>{};
@@ -74,7 +82,11 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     state.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
     state.first_request_id.push_back(total_requests);
     total_requests += static_cast<int64_t>(state.schedules.back().size());
-    for (const ScheduledRequest& request : state.schedules.back()) inference.want(request.sample);
+    state.learning.push_back({initial_model, {}, false, 0});
+    std::vector<int64_t> samples;
+    for (const ScheduledRequest& request : state.schedules.back()) samples.push_back(request.sample);
+    inference.want(*initial_model, samples);
+    inference.want_cloud(samples);  // the cloud-only baseline is computed for every request
   }
   state.records.resize(static_cast<size_t>(total_requests));
   state.image_bytes = static_cast<double>(test.image_bytes());
@@ -115,6 +127,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
   sg4::Actor::create("progress", platform.clouds.front(), progress_reporter, &state, total_requests, horizon_s / 100)
       ->daemonize();
+  if (scenario.policy.update.mode == "oracle")
+    sg4::Actor::create("oracle", platform.clouds.front(), oracle_scheduler, &state)->daemonize();
 
   engine.run();
 
@@ -140,6 +154,10 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     totals.radio_energy_J += record.radio_energy_J;
   }
   result.requests = std::move(state.records);
+  result.updates = std::move(state.updates);
+  std::sort(result.updates.begin(), result.updates.end(), [](const UpdateRecord& a, const UpdateRecord& b) {
+    return std::tie(a.t_end_s, a.device) < std::tie(b.t_end_s, b.device);
+  });
   return result;
 }
 

@@ -27,6 +27,7 @@ struct SimulationInputs {
 struct SimulationResult {
   std::vector<RequestRecord> requests;      // by request_id
   std::vector<DeviceTotals> devices;
+  std::vector<UpdateRecord> updates;        // by completion time
   double simulated_s = 0;
   double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
   InferenceStats inference;

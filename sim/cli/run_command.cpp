@@ -79,6 +79,8 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::string
   fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
              s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
   fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
+  if (s.updates > 0)
+    fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
   fmt::print("  outputs       {}/\n", out_dir);
 }
 
@@ -95,13 +97,15 @@ int run_command(const RunCommandOptions& options) {
   const SimulationResult result =
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud});
 
-  Summary summary = summarise(result.requests);
+  Summary summary = summarise(result.requests, result.updates);
   summary.simulated_s = result.simulated_s;
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
   write_file_atomically(dir / "devices.csv", devices_csv(result.devices));
+  write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
+  write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   write_file_atomically(dir / "summary.csv",
                         summary_csv_header({"scenario"}) + summary_csv_row({scenario.name}, summary));
   write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary));

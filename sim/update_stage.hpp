@@ -1,0 +1,25 @@
+// The update stage (PAPER.md stage 3) inside the simulation: devices buffer offloaded inputs
+// with the cloud's labels; when enough of them belong to the next task's classes, the edge
+// model learns them for real (new head + LwF), on the device or in the cloud, and the new
+// model is installed once its training time (and, in cloud mode, its transfers) have passed.
+// oracle mode follows the authors' code instead: each phase start brings the new task's
+// labelled training split, no buffer.
+#pragma once
+
+#include <memory>
+
+#include "sim/run_state.hpp"
+
+namespace eccsim {
+
+// Called after a cloud-labelled sample joined `device`'s buffer: starts an update when the
+// trigger is met and none is under way.
+void consider_update(RunState& state, int device);
+
+// Makes `model` serve `device`'s requests from now on.
+void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model);
+
+// Actor for oracle mode: trains each new task at its phase start and installs it everywhere.
+void oracle_scheduler(RunState* state);
+
+}  // namespace eccsim

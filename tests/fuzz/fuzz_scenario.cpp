@@ -1,0 +1,60 @@
+// libFuzzer target over the scenario reader and validator: the input is scenario YAML whose
+// "#set key.path=value" comment lines also become --set overrides. Every input must give either a
+// scenario whose to_yaml reads back to the same text, or one InputError line naming the file or the
+// --set; another exception, a crash, a hang or a sanitizer report is a bug.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/input_error.hpp"
+#include "sim/scenario_yaml.hpp"
+
+namespace {
+
+constexpr const char* kFile = "fuzz.yaml";
+constexpr const char* kResolvedFile = "resolved.yaml";
+constexpr const char* kSetPrefix = "#set ";
+
+std::vector<std::string> set_arguments(const std::string& text) {
+  std::vector<std::string> arguments;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(kSetPrefix, 0) == 0) arguments.push_back(line.substr(std::string(kSetPrefix).size()));
+  }
+  return arguments;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+[[noreturn]] void bug(const char* what, const std::string& detail) {
+  std::fprintf(stderr, "eccsim fuzz: %s:\n%s\n", what, detail.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  std::string resolved;
+  try {
+    resolved = eccsim::to_yaml(eccsim::load_scenario_text(text, kFile, set_arguments(text)));
+  } catch (const eccsim::InputError& e) {
+    const std::string message = e.what();
+    if (message.find_first_of("\n\r") != std::string::npos) bug("error message spans lines", message);
+    if (!starts_with(message, kFile) && !starts_with(message, "--set ")) {
+      bug("error names neither the file nor a --set", message);
+    }
+    return 0;
+  }
+  try {
+    const std::string again = eccsim::to_yaml(eccsim::load_scenario_text(resolved, kResolvedFile));
+    if (again != resolved) bug("to_yaml is not a fixed point", resolved + "--- read back as ---\n" + again);
+  } catch (const eccsim::InputError& e) {
+    bug("the resolved scenario does not read back", std::string(e.what()) + "\n" + resolved);
+  }
+  return 0;
+}

@@ -1,0 +1,339 @@
+// Sweep tests with the real binary: a 2 x 3 grid against six separate runs, shards merged against
+// the unsharded table, a sweep killed mid-way and resumed, a failing point, plots of a sweep.
+// Base scenario: tests/scenarios/tiny.yaml on the models the ctest fixture trained once.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sim/scenario_yaml.hpp"
+#include "sim/sweep_table.hpp"
+#include "tests/support/csv_table.hpp"
+#include "tests/support/run_process.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using eccsim::split_csv_record;
+using eccsim::testing::file_bytes;
+using eccsim::testing::ProcessResult;
+using eccsim::testing::run_process;
+
+namespace {
+
+const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kGrid = "{platform.devices: [1, 2], policy.offload.threshold: [0.3, 0.6, 0.9]}";
+constexpr auto kSweepTimeout = std::chrono::minutes(15);
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("eccsim-sweep-{}-{}", name, ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// tiny.yaml on the test models with `sweep` as its sweep block, written to dir/sweep.yaml.
+fs::path write_sweep_scenario(const fs::path& dir, const std::string& sweep) {
+  const eccsim::Scenario scenario =
+      eccsim::load_scenario(kTiny, {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "sweep=" + sweep});
+  const fs::path file = dir / "sweep.yaml";
+  std::ofstream(file) << eccsim::to_yaml(scenario);
+  return file;
+}
+
+ProcessResult run_eccsim(std::vector<std::string> args) {
+  args.insert(args.begin(), eccsim::testing::eccsim_binary());
+  return run_process(args, {kSweepTimeout, {}});
+}
+
+ProcessResult sweep_ok(const fs::path& scenario, const fs::path& out, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"sweep", scenario.string(), "--out", out.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ProcessResult result = run_eccsim(args);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  return result;
+}
+
+// The records of a CSV file, each split into fields (quotes undone).
+std::vector<std::vector<std::string>> records(const fs::path& file) {
+  std::vector<std::vector<std::string>> out;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) out.push_back(split_csv_record(line));
+  return out;
+}
+
+size_t column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  FAIL("no column " << name);
+  return 0;
+}
+
+// A CSV text without its wall_s column (the only one that differs between two runs of a point).
+std::string without_wall_time(const std::string& text) {
+  std::istringstream in(text);
+  std::string out;
+  size_t skip = std::string::npos;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields = split_csv_record(line);
+    if (skip == std::string::npos) skip = column(fields, "wall_s");
+    fields.erase(fields.begin() + static_cast<long>(skip));
+    for (size_t i = 0; i < fields.size(); ++i) out += (i > 0 ? "," : "") + eccsim::csv_field(fields[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+// A sweep process in its own process group, so a test can kill it with its children (as a batch
+// system cancelling a job does).
+class BackgroundSweep {
+ public:
+  BackgroundSweep(const fs::path& scenario, const fs::path& out, const fs::path& log) {
+    const std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "sweep", scenario.string(), "--out",
+                                        out.string()};
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    const int error = posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    REQUIRE(error == 0);
+  }
+  ~BackgroundSweep() {
+    if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
+      wait();
+    }
+  }
+
+  void signal_group(int signal) const { ::kill(-pid_, signal); }
+  void signal_sweep(int signal) const { ::kill(pid_, signal); }
+  // The sweep's wait status.
+  int wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Waits until the sweep's table shows at least one finished point.
+bool wait_for_first_point(const fs::path& out) {
+  const auto deadline = std::chrono::steady_clock::now() + kSweepTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (file_bytes(out / "summary.csv").find(",ok,") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' numbers; it plots", "[sim][sweep]") {
+  const fs::path dir = fresh_dir("grid");
+  const fs::path scenario = write_sweep_scenario(dir, kGrid);
+  const ProcessResult sweep = sweep_ok(scenario, dir / "out", {"-j", "2"});
+  CHECK_THAT(sweep.err, Catch::Contains("6/6 points done, 0 failed"));
+  CHECK_THAT(sweep.out, Catch::Contains("6 points (6 ok, 0 failed"));
+
+  const auto table = records(dir / "out" / "summary.csv");
+  REQUIRE(table.size() == 7);
+  const std::vector<std::string>& header = table[0];
+  CHECK(std::vector<std::string>(header.begin(), header.begin() + 5) ==
+        std::vector<std::string>{"point", "status", "platform.devices", "policy.offload.threshold", "requests"});
+  CHECK(header.back() == "error");
+  const std::vector<std::vector<std::string>> grid{{"1", "0.3"}, {"1", "0.6"}, {"1", "0.9"},
+                                                   {"2", "0.3"}, {"2", "0.6"}, {"2", "0.9"}};
+  for (size_t i = 0; i < grid.size(); ++i) {
+    const std::vector<std::string>& row = table[i + 1];
+    CAPTURE(i);
+    CHECK(row[0] == fmt::format("{:04}", i));
+    CHECK(row[1] == "ok");
+    CHECK(std::vector<std::string>{row[2], row[3]} == grid[i]);
+    CHECK(row.back().empty());
+    CHECK(fs::exists(dir / "out" / "points" / row[0] / "scenario.yaml"));
+    CHECK(file_bytes(dir / "out" / "points" / row[0] / "overrides.txt") ==
+          fmt::format("platform.devices={}\npolicy.offload.threshold={}\n", grid[i][0], grid[i][1]));
+
+    // The same point as a separate run: every summary column equal as text, wall time aside.
+    const fs::path run_dir = dir / fmt::format("run-{}", i);
+    const ProcessResult run = run_eccsim({"run", kTiny, "--out", run_dir.string(), "--set",
+                                      std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set",
+                                      "platform.devices=" + grid[i][0], "--set",
+                                      "policy.offload.threshold=" + grid[i][1]});
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    const auto single = records(run_dir / "summary.csv");
+    REQUIRE(single.size() == 2);
+    for (const std::string& name : eccsim::summary_metric_columns()) {
+      if (name == "wall_s") continue;
+      CAPTURE(name);
+      CHECK(row[column(header, name)] == single[1][column(single[0], name)]);
+    }
+  }
+  CHECK(std::stoi(table[4][column(header, "requests")]) == 40);
+
+  // Plots of the sweep: non-empty PNGs; a run directory is refused with exit 2.
+  const ProcessResult plot = run_process({"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py",
+                                          (dir / "out").string()},
+                                         {std::chrono::minutes(5), {}});
+  INFO(plot.err);
+  REQUIRE(plot.exit_code == 0);
+  for (const char* png : {"accuracy.png", "energy_per_request.png", "latency_p95.png"}) {
+    CAPTURE(png);
+    CHECK(fs::file_size(dir / "out" / "plots" / png) > 1000);
+  }
+  const ProcessResult refused = run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py", (dir / "run-0").string()});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("not a sweep summary") && Catch::Contains("analysis/plot.py"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("shards 0/3, 1/3, 2/3 merged equal the unsharded summary.csv", "[sim][sweep]") {
+  const fs::path dir = fresh_dir("shards");
+  const fs::path scenario = write_sweep_scenario(dir, kGrid);
+  sweep_ok(scenario, dir / "whole");
+  const std::string whole = file_bytes(dir / "whole" / "summary.csv");
+
+  std::vector<std::string> merge_args{"merge"};
+  for (int k = 0; k < 3; ++k) {
+    const fs::path shard = dir / fmt::format("shard-{}", k);
+    const ProcessResult result = sweep_ok(scenario, shard, {"--shard", fmt::format("{}/3", k)});
+    CHECK_THAT(result.err, Catch::Contains(fmt::format("2/2 points done (shard {}/3)", k)));
+    CHECK(records(shard / "summary.csv").size() == 3);
+    merge_args.push_back(shard.string());
+  }
+  merge_args.insert(merge_args.end(), {"--out", (dir / "merged").string()});
+  const ProcessResult merge = run_eccsim(merge_args);
+  INFO(merge.err);
+  REQUIRE(merge.exit_code == 0);
+  // Separate processes measured their own wall time; everything else is byte-identical.
+  CHECK(without_wall_time(file_bytes(dir / "merged" / "summary.csv")) == without_wall_time(whole));
+
+  // Byte for byte: shards that resume from the unsharded sweep's points copy, never recompute.
+  std::vector<std::string> copies{"merge"};
+  for (int k = 2; k >= 0; --k) {
+    const fs::path copy = dir / fmt::format("copy-{}", k);
+    fs::copy(dir / "whole", copy, fs::copy_options::recursive);
+    const ProcessResult resumed = sweep_ok(scenario, copy, {"--shard", fmt::format("{}/3", k), "--resume"});
+    CHECK_THAT(resumed.out, Catch::Contains("2 resumed"));
+    copies.push_back(copy.string());
+  }
+  copies.insert(copies.end(), {"--out", (dir / "merged-copies").string()});
+  REQUIRE(run_eccsim(copies).exit_code == 0);
+  CHECK(file_bytes(dir / "merged-copies" / "summary.csv") == whole);
+
+  // Mismatches are refused with exit 2 and one line naming the file.
+  const ProcessResult twice = run_eccsim({"merge", (dir / "shard-0").string(), (dir / "shard-0").string(), "--out",
+                                      (dir / "bad").string()});
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.err, Catch::Contains("shard-0/summary.csv:2: point 0000 is also in") &&
+                            Catch::Contains("(a shard given twice?)"));
+  const ProcessResult missing = run_eccsim({"merge", (dir / "shard-0").string(), (dir / "shard-2").string(), "--out",
+                                        (dir / "bad").string()});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("merge: 2 of the sweep's 6 points are in no directory given (indices 1, 4)"));
+  const ProcessResult not_sweep = run_eccsim({"merge", dir.string(), "--out", (dir / "bad").string()});
+  CHECK(not_sweep.exit_code == 2);
+  CHECK_THAT(not_sweep.err, Catch::Contains("no summary.csv (not an eccsim sweep output directory)"));
+  CHECK_FALSE(fs::exists(dir / "bad" / "summary.csv"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.csv", "[sim][sweep]") {
+  const fs::path dir = fresh_dir("resume");
+  const fs::path scenario = write_sweep_scenario(dir, kGrid);
+  sweep_ok(scenario, dir / "reference");
+  const std::string reference = without_wall_time(file_bytes(dir / "reference" / "summary.csv"));
+
+  {
+    INFO("SIGKILL to the sweep and its running point");
+    const fs::path out = dir / "killed";
+    BackgroundSweep sweep(scenario, out, dir / "killed.log");
+    REQUIRE(wait_for_first_point(out));
+    sweep.signal_group(SIGKILL);
+    sweep.wait();
+    const std::string partial = file_bytes(out / "summary.csv");
+    CHECK(partial.find(",pending,") != std::string::npos);  // killed before the end
+    const ProcessResult resumed = sweep_ok(scenario, out, {"--resume"});
+    CHECK_THAT(resumed.out, Catch::Contains("resumed"));
+    CHECK(without_wall_time(file_bytes(out / "summary.csv")) == reference);
+  }
+  {
+    INFO("SIGTERM to the sweep: it stops its points, writes the table and exits 128+15");
+    const fs::path out = dir / "stopped";
+    BackgroundSweep sweep(scenario, out, dir / "stopped.log");
+    REQUIRE(wait_for_first_point(out));
+    sweep.signal_sweep(SIGTERM);
+    const int status = sweep.wait();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+    CHECK_THAT(file_bytes(dir / "stopped.log"), Catch::Contains("stopped by signal 15"));
+    const auto table = records(out / "summary.csv");
+    REQUIRE(table.size() == 7);
+    size_t ok = 0;
+    for (size_t i = 1; i < table.size(); ++i) {
+      CHECK((table[i][1] == "ok" || table[i][1] == "pending"));
+      ok += table[i][1] == "ok" ? 1 : 0;
+    }
+    CHECK(ok >= 1);
+    CHECK(ok < 6);
+    const ProcessResult resumed = sweep_ok(scenario, out, {"--resume"});
+    CHECK_THAT(resumed.out, Catch::Contains(fmt::format("{} resumed", ok)));
+    CHECK(without_wall_time(file_bytes(out / "summary.csv")) == reference);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a failing point is recorded with its error and the others go on", "[sim][sweep]") {
+  const fs::path dir = fresh_dir("failing");
+  const fs::path scenario = write_sweep_scenario(dir, "{dataset.path: ['', /nonexistent/fashion-mnist]}");
+  const ProcessResult result = run_eccsim({"sweep", scenario.string(), "--out", (dir / "out").string()});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("1 of 2 points failed"));
+  const auto table = records(dir / "out" / "summary.csv");
+  REQUIRE(table.size() == 3);
+  CHECK(table[1][1] == "ok");
+  CHECK(table[1].back().empty());
+  CHECK(table[2][1] == "failed");
+  CHECK(table[2][column(table[0], "requests")].empty());
+  CHECK_THAT(table[2].back(), Catch::Contains("/nonexistent/fashion-mnist"));
+
+  // Flags and scenarios without a sweep are bad input: exit 2, one line.
+  const ProcessResult shard = run_eccsim({"sweep", scenario.string(), "--shard", "3/3"});
+  CHECK(shard.exit_code == 2);
+  CHECK(shard.err == "--shard 3/3: K must be in 0..N-1 (0 <= K < N), e.g. --shard 0/10\n");
+  const ProcessResult no_sweep = run_eccsim({"sweep", kTiny});
+  CHECK(no_sweep.exit_code == 2);
+  CHECK_THAT(no_sweep.err, Catch::StartsWith(kTiny + ": sweep: no sweep block"));
+  fs::remove_all(dir);
+}
