@@ -11,8 +11,15 @@
 //     task heads (on the feature spikes; linear, so head(mean_t s_t) = mean_t head(s_t)): sum C_k.
 //   Spikes arriving after a max-pool are the pooled spikes (the pool is an OR of its window).
 //   BatchNorm folds into the conv weights at inference and costs nothing.
+//
+// BatchNorm running statistics start unbiased: while fewer than 1/momentum batches have been seen,
+// a layer averages them cumulatively instead of blending them into the initial (mean 0, var 1).
+// Conv outputs of spike inputs have variances ~0.02, so after a short run (a test, the quick
+// profile) the initial 1 would otherwise dominate the running variance, and in eval mode every
+// current would shrink below threshold: the network would fall silent.
 #include "models/spiking_vgg.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -24,6 +31,13 @@ constexpr int64_t kKernel = 3;
 
 // Spikes of each sample: sum over T and neurons of [T, B, ...] -> [B].
 torch::Tensor spikes_per_sample(const torch::Tensor& seq) { return seq.detach().sum(0).flatten(1).sum(1); }
+
+// Cumulative average for the first batches, then the usual exponential one (momentum 0.1).
+void warm_start_momentum(torch::nn::BatchNorm2d& norm) {
+  constexpr double kMomentum = 0.1;
+  const auto seen = norm->num_batches_tracked.item<int64_t>();
+  norm->options.momentum(std::max(kMomentum, 1.0 / static_cast<double>(seen + 1)));
+}
 
 }  // namespace
 
@@ -110,6 +124,9 @@ SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVgg
     if (how.count_ops) sops += folded.detach().reshape({steps, batch, -1}).sum(0).sum(1).to(torch::kFloat64) * fan_out;
   };
 
+  if (is_training()) {
+    for (auto& norm : norms_) warm_start_momentum(norm);
+  }
   torch::Tensor x;   // spikes with time folded into the batch, [T*B, C, H, W]
   size_t layer = 0;
   for (const int64_t width : options_.widths) {

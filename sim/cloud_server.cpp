@@ -2,6 +2,7 @@
 // start of its batch; a batch occupies one core for its whole duration.
 #include "sim/cloud_server.hpp"
 
+#include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -14,12 +15,25 @@ namespace sg4 = simgrid::s4u;
 
 namespace eccsim {
 
+void CloudQueue::reset() {
+  waiting.clear();
+  forming = false;
+  mutex = sg4::Mutex::create();
+  arrived = sg4::ConditionVariable::create();
+}
+
 CloudReceiver::CloudReceiver(CloudServerConfig config, std::shared_ptr<CloudQueue> queue)
     : config_(config), queue_(std::move(queue)) {}
 
 void CloudReceiver::operator()() {
+  config_.requests->set_receiver(sg4::Actor::self());  // uploads flow as soon as they are sent
   for (;;) {
-    std::unique_ptr<CloudMessage> message(config_.requests->get<CloudMessage>());
+    std::unique_ptr<CloudMessage> message;
+    try {
+      message.reset(config_.requests->get<CloudMessage>());
+    } catch (const simgrid::NetworkFailureException&) {
+      continue;  // lost on a failed link: its device times out
+    }
     const auto* request = std::get_if<OffloadRequest>(message.get());
     if (request == nullptr)
       throw std::logic_error("cloud receiver " + std::to_string(config_.index) +
@@ -35,15 +49,17 @@ CloudWorker::CloudWorker(CloudServerConfig config, RunState& state, std::shared_
 
 std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
   const BatchConfig& batch = state_.scenario.platform.cloud.batch;
-  std::unique_lock forming(*queue_->batch_forming);
   std::unique_lock lock(*queue_->mutex);
-  queue_->arrived->wait(lock, [this] { return !queue_->waiting.empty(); });
+  queue_->arrived->wait(lock, [this] { return !queue_->forming && !queue_->waiting.empty(); });
+  queue_->forming = true;
   const double close_s = queue_->waiting.front().t_received_s + batch.wait_s;
   const auto full = [&] { return static_cast<int>(queue_->waiting.size()) >= batch.max; };
   if (!full() && sg4::Engine::get_clock() < close_s) queue_->arrived->wait_until(lock, close_s, full);
   const size_t n = std::min(queue_->waiting.size(), static_cast<size_t>(batch.max));
   std::vector<CloudQueue::Entry> taken(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
   queue_->waiting.erase(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
+  queue_->forming = false;
+  queue_->arrived->notify_all();  // the next worker may form the next batch
   return taken;
 }
 
@@ -64,6 +80,7 @@ void CloudWorker::operator()() {
     const double end_s = sg4::Engine::get_clock();
     for (size_t i = 0; i < batch.size(); ++i) {
       const OffloadRequest& request = batch[i].request;
+      if (!state_.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
       auto* reply = new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
                                                  batch[i].t_received_s, start_s, end_s, cost.energy_J,
                                                  state_.logits_bytes});

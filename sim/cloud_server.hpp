@@ -19,7 +19,9 @@ struct CloudServerConfig {
   simgrid::s4u::Mailbox* requests = nullptr;
 };
 
-// Inputs that reached one cloud host, waiting for a batch; shared by its actors.
+// Inputs that reached one cloud host, waiting for a batch; shared by its actors. When the
+// host fails, its actors die with it: the fault injector empties the queue (those inputs are
+// lost, their devices time out) and gives it fresh synchronisation objects for the restart.
 struct CloudQueue {
   struct Entry {
     OffloadRequest request;
@@ -28,7 +30,9 @@ struct CloudQueue {
   std::deque<Entry> waiting;
   simgrid::s4u::MutexPtr mutex;
   simgrid::s4u::ConditionVariablePtr arrived;
-  simgrid::s4u::MutexPtr batch_forming;  // one worker forms a batch at a time
+  bool forming = false;                  // a worker is forming a batch (one at a time)
+
+  void reset();                          // empty, with new mutex and condition variable
 };
 
 // Receives offloaded inputs into the queue (daemon).

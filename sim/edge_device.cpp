@@ -2,13 +2,14 @@
 // processor: a request arriving while it computes waits, counted as edge_queue_s), so no
 // separate source actor is needed. Offloads are fire-and-forget uploads; the reply
 // receiver settles them. A reply later than the deadline counts as a fallback settled at
-// the deadline, which is exactly what a timer would have recorded.
+// the deadline, exactly what a timer would have recorded; timeouts are also checked at
+// every arrival, which is when the back-off decision matters.
 #include "sim/edge_device.hpp"
 
+#include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
 
 #include "models/cloud_model.hpp"
@@ -21,59 +22,114 @@ namespace sg4 = simgrid::s4u;
 
 namespace eccsim {
 
+namespace {
+
 void settle_fallback(RequestRecord& record, double deadline_s) {
   record.outcome = Outcome::Fallback;
+  record.reason = "timeout";
   record.final_pred = record.edge_pred;
   record.cloud_pred = -1;
   record.uplink_s = record.cloud_queue_s = record.cloud_compute_s = record.downlink_s = 0;
   record.fallback_wait_s = deadline_s - (record.t_arrival_s + record.edge_queue_s + record.edge_compute_s);
   record.t_done_s = deadline_s;
   record.latency_s = deadline_s - record.t_arrival_s;
+  record.settled = true;
 }
 
-EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state, std::shared_ptr<PendingOffloads> pending)
+void count_timeout(const OffloadConfig& offload, OffloadState& state, double deadline_s) {
+  state.consecutive_timeouts += 1;
+  if (offload.backoff_after > 0 && state.consecutive_timeouts >= offload.backoff_after &&
+      deadline_s >= state.offline_until_s) {
+    state.offline_until_s = deadline_s + offload.backoff_s;
+    state.offline_s += offload.backoff_s;
+    state.consecutive_timeouts = 0;
+  }
+}
+
+}  // namespace
+
+void settle_timed_out(RunState& state, int device, double now_s) {
+  OffloadState& offload = state.offloads[device];
+  for (auto it = offload.deadline_s.begin(); it != offload.deadline_s.end();) {
+    if (it->second > now_s) {
+      ++it;
+      continue;
+    }
+    settle_fallback(state.records[it->first], it->second);
+    count_timeout(state.scenario.policy.offload, offload, it->second);
+    ++state.requests_done;
+    it = offload.deadline_s.erase(it);
+  }
+}
+
+void settle_dropped(RequestRecord& record, double t_s) {
+  record.outcome = Outcome::Dropped;
+  record.reason = "device_down";
+  record.final_pred = -1;
+  record.cloud_pred = -1;
+  record.t_done_s = std::max(t_s, record.t_arrival_s);
+  record.edge_queue_s = record.edge_compute_s = record.uplink_s = record.cloud_queue_s = record.cloud_compute_s =
+      record.downlink_s = record.fallback_wait_s = 0;
+  record.latency_s = 0;
+  record.settled = true;
+}
+
+void drop_in_flight(RunState& state, int device, double t_s) {
+  const size_t served = state.learning[device].next_request;
+  for (size_t k = 0; k < served; ++k) {
+    RequestRecord& record = state.records[state.first_request_id[device] + static_cast<int64_t>(k)];
+    if (record.settled) continue;
+    settle_dropped(record, t_s);
+    ++state.requests_done;
+  }
+  state.offloads[device].deadline_s.clear();
+}
+
+EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
     : config_(config),
       state_(state),
-      pending_(std::move(pending)),
       policy_(state.scenario.policy.offload,
               derive_seed(state.scenario.seed, /*stream=*/2, static_cast<uint64_t>(config.index))) {}
 
 void EdgeDevice::operator()() {
   const std::vector<ScheduledRequest>& schedule = state_.schedules[config_.index];
-  for (size_t k = 0; k < schedule.size(); ++k) {
+  DeviceLearning& learning = state_.learning[config_.index];
+  // After a reboot, resume the schedule: what arrived while the device was down is dropped.
+  const double started_s = sg4::Engine::get_clock();
+  const bool rebooted = sg4::Actor::self()->get_restart_count() > 0;
+  for (size_t k = learning.next_request; k < schedule.size(); ++k) {
     const ScheduledRequest& request = schedule[k];
+    const int64_t request_id = state_.first_request_id[config_.index] + static_cast<int64_t>(k);
+    learning.next_request = k + 1;
+    if (rebooted && request.t_arrival_s < started_s) {
+      settle_dropped(state_.records[request_id], request.t_arrival_s);
+      ++state_.requests_done;
+      continue;
+    }
     if (sg4::Engine::get_clock() < request.t_arrival_s) sg4::this_actor::sleep_until(request.t_arrival_s);
-    state_.learning[config_.index].next_request = k + 1;
-    serve(request, state_.first_request_id[config_.index] + static_cast<int64_t>(k));
+    serve(request, request_id);
   }
-  // Wait for the outstanding replies, at most until the last deadline; the rest fall back.
-  std::unique_lock lock(*pending_->mutex);
-  if (!pending_->deadline_s.empty()) {
-    double last_deadline_s = 0;
-    for (const auto& [id, deadline_s] : pending_->deadline_s) last_deadline_s = std::max(last_deadline_s, deadline_s);
-    pending_->settled->wait_until(lock, last_deadline_s, [this] { return pending_->deadline_s.empty(); });
-  }
-  settle_timed_out(std::numeric_limits<double>::infinity());
+  // Let the outstanding replies arrive; whatever misses its deadline falls back.
+  double last_deadline_s = 0;
+  for (const auto& [id, deadline_s] : state_.offloads[config_.index].deadline_s)
+    last_deadline_s = std::max(last_deadline_s, deadline_s);
+  if (last_deadline_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(last_deadline_s);
+  settle_timed_out(state_, config_.index, sg4::Engine::get_clock());
 }
 
 void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const Scenario& scenario = state_.scenario;
   RequestRecord& record = state_.records[request_id];
-  record.request_id = request_id;
-  record.device = config_.index;
-  record.t_arrival_s = request.t_arrival_s;
-  record.sample = request.sample;
-  record.label = request.label;
-  record.task = state_.split.task_of(request.label);
-  record.phase = request.phase;
-  record.edge_queue_s = sg4::Engine::get_clock() - request.t_arrival_s;
+  const double now_s = sg4::Engine::get_clock();
+  record.edge_queue_s = now_s - request.t_arrival_s;
+  settle_timed_out(state_, config_.index, now_s);
 
   // The model serving now; an update installed while this inference runs serves the next one.
   // Everything needed from the prediction is taken before the device yields to other actors.
   const std::shared_ptr<const EdgeModel> model = state_.learning[config_.index].model;
   const EdgePrediction& edge = state_.inference.edge(*model, request.sample);
   record.edge_only_pred = edge.predicted;
-  const bool offload = policy_.should_offload(edge);
+  bool offload = policy_.should_offload(edge);
   if (policy_.runs_edge_model()) {
     const InferenceCost cost = edge_inference_cost(scenario.platform.device, edge);
     record.edge_compute_s = cost.duration_s;
@@ -82,56 +138,53 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     record.score = policy_.score(edge);
   }
   record.cloud_only_pred = state_.inference.cloud(state_.cloud_model, request.sample).predicted;
+  if (offload && now_s < state_.offloads[config_.index].offline_until_s) {
+    offload = false;
+    record.reason = "cloud_offline";
+  }
   if (record.edge_compute_s > 0) sg4::this_actor::execute(record.edge_compute_s * scenario.platform.device.speed_ops);
 
-  const double now_s = sg4::Engine::get_clock();
+  const double done_s = sg4::Engine::get_clock();
   if (!offload) {
     record.outcome = Outcome::Edge;
     record.final_pred = record.edge_pred;
-    record.t_done_s = now_s;
-    record.latency_s = now_s - record.t_arrival_s;
+    record.t_done_s = done_s;
+    record.latency_s = done_s - record.t_arrival_s;
+    record.settled = true;
     ++state_.requests_done;
     return;
   }
   record.offloaded = true;
-  {
-    std::unique_lock lock(*pending_->mutex);
-    pending_->deadline_s.emplace(request_id, now_s + scenario.policy.offload.timeout_s);
-  }
-  auto* message = new CloudMessage(OffloadRequest{request_id, config_.index, request.sample, now_s, config_.replies,
+  state_.offloads[config_.index].deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
+  // A cloud host that is down accepts no connection: the request just times out. (SimGrid
+  // also requires both ends of a transfer to be up when it starts.)
+  if (!state_.cloud_of(config_.index)->is_on()) return;
+  auto* message = new CloudMessage(OffloadRequest{request_id, config_.index, request.sample, done_s, config_.replies,
                                                   state_.image_bytes});
   config_.cloud->put_init(message, static_cast<uint64_t>(state_.image_bytes))
       ->detach([](void* payload) { delete static_cast<CloudMessage*>(payload); });
 }
 
-// Settles every pending request whose deadline is at or before now_s as a fallback.
-void EdgeDevice::settle_timed_out(double now_s) {
-  for (auto it = pending_->deadline_s.begin(); it != pending_->deadline_s.end();) {
-    if (it->second > now_s) {
-      ++it;
-      continue;
-    }
-    settle_fallback(state_.records[it->first], it->second);
-    ++state_.requests_done;
-    it = pending_->deadline_s.erase(it);
-  }
-}
-
-ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state, std::shared_ptr<PendingOffloads> pending)
-    : config_(config), state_(state), pending_(std::move(pending)) {}
+ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state) : config_(config), state_(state) {}
 
 void ReplyReceiver::operator()() {
+  config_.replies->set_receiver(sg4::Actor::self());  // replies flow as soon as they are sent
   const double radio_tx_W = state_.scenario.platform.device.radio_tx_W;
+  OffloadState& offload = state_.offloads[config_.index];
   for (;;) {
-    std::unique_ptr<DeviceMessage> message(config_.replies->get<DeviceMessage>());
+    std::unique_ptr<DeviceMessage> message;
+    try {
+      message.reset(config_.replies->get<DeviceMessage>());
+    } catch (const simgrid::NetworkFailureException&) {
+      continue;  // the reply was lost on a failed link: its request times out
+    }
     const auto* reply = std::get_if<CloudReply>(message.get());
     if (reply == nullptr)
       throw std::logic_error("reply receiver of device " + std::to_string(config_.index) +
                              ": expected CloudReply, received another message");
     const double now_s = sg4::Engine::get_clock();
-    std::unique_lock lock(*pending_->mutex);
-    auto pending = pending_->deadline_s.find(reply->request_id);
-    if (pending == pending_->deadline_s.end()) continue;  // already settled as a fallback
+    auto pending = offload.deadline_s.find(reply->request_id);
+    if (pending == offload.deadline_s.end()) continue;  // already settled as a fallback
     RequestRecord& record = state_.records[reply->request_id];
     // The upload and the cloud's work happened even when the reply comes too late. The radio
     // transmits while the image flows out, not while the last bit propagates to the cloud.
@@ -140,6 +193,7 @@ void ReplyReceiver::operator()() {
     record.cloud_energy_J = reply->cloud_energy_J;
     if (now_s <= pending->second) {
       learn_from_reply(record.sample, reply->cloud_pred);
+      offload.consecutive_timeouts = 0;
       record.outcome = Outcome::Cloud;
       record.cloud_pred = reply->cloud_pred;
       record.final_pred = reply->cloud_pred;
@@ -149,13 +203,13 @@ void ReplyReceiver::operator()() {
       record.downlink_s = now_s - reply->t_batch_end_s;
       record.t_done_s = now_s;
       record.latency_s = now_s - record.t_arrival_s;
+      record.settled = true;
     } else {
       settle_fallback(record, pending->second);
+      count_timeout(state_.scenario.policy.offload, offload, pending->second);
     }
     ++state_.requests_done;
-    pending_->deadline_s.erase(pending);
-    pending_->settled->notify_all();
-    lock.unlock();
+    offload.deadline_s.erase(pending);
     consider_update(state_, config_.index);
   }
 }

@@ -1,17 +1,17 @@
 // An edge device: plays its request stream, runs the SNN on each input, offloads the
 // ambiguous ones and settles each offloaded request when the reply comes or the timeout
-// passes (falling back to its own prediction).
+// passes (falling back to its own prediction). After repeated timeouts it stops offloading
+// for a back-off period. Requests that reach a device while it is down are dropped.
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <memory>
-
-#include <simgrid/forward.h>
 
 #include "sim/offload_policy.hpp"
 #include "sim/run_state.hpp"
 
+namespace simgrid::s4u {
+class Mailbox;
+}
 
 namespace eccsim {
 
@@ -21,33 +21,23 @@ struct EdgeDeviceConfig {
   simgrid::s4u::Mailbox* replies = nullptr;    // where cloud replies arrive
 };
 
-// Offloaded requests of one device awaiting their reply, shared by the device and its
-// reply receiver.
-struct PendingOffloads {
-  std::map<int64_t, double> deadline_s;        // request_id -> time the reply is due
-  simgrid::s4u::MutexPtr mutex;
-  simgrid::s4u::ConditionVariablePtr settled;
-};
-
 class EdgeDevice {
  public:
-  EdgeDevice(EdgeDeviceConfig config, RunState& state, std::shared_ptr<PendingOffloads> pending);
+  EdgeDevice(EdgeDeviceConfig config, RunState& state);
   void operator()();
 
  private:
   void serve(const ScheduledRequest& request, int64_t request_id);
-  void settle_timed_out(double now_s);
 
   EdgeDeviceConfig config_;
   RunState& state_;
-  std::shared_ptr<PendingOffloads> pending_;
   OffloadPolicy policy_;
 };
 
 // Receives cloud replies for one device (daemon: lives as long as the simulation).
 class ReplyReceiver {
  public:
-  ReplyReceiver(EdgeDeviceConfig config, RunState& state, std::shared_ptr<PendingOffloads> pending);
+  ReplyReceiver(EdgeDeviceConfig config, RunState& state);
   void operator()();
 
  private:
@@ -55,10 +45,16 @@ class ReplyReceiver {
 
   EdgeDeviceConfig config_;
   RunState& state_;
-  std::shared_ptr<PendingOffloads> pending_;
 };
 
-// Settles an offloaded request as a fallback to the edge prediction at its deadline.
-void settle_fallback(RequestRecord& record, double deadline_s);
+// Settles `device`'s offloaded requests whose deadline is at or before now_s as fallbacks to
+// the edge prediction, counting timeouts towards the back-off.
+void settle_timed_out(RunState& state, int device, double now_s);
+
+// The device went down at t_s: what it was serving or waiting for is lost.
+void drop_in_flight(RunState& state, int device, double t_s);
+
+// Marks a request that never got an answer because its device was down.
+void settle_dropped(RequestRecord& record, double t_s);
 
 }  // namespace eccsim

@@ -30,7 +30,7 @@ double percentile(std::vector<double> values, double q) {
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
   Summary s;
   for (const UpdateRecord& u : updates) {
-    s.updates += 1;
+    s.updates += u.status == "installed";
     s.update_bytes += u.bytes_up + u.bytes_down;
     s.update_energy_J += u.energy_J;
   }
@@ -50,6 +50,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
     edge_J += r.edge_energy_J;
     radio_J += r.radio_energy_J;
     cloud_J += r.cloud_energy_J;
+    if (r.outcome == Outcome::Dropped) continue;  // latency is over answered requests
     latency_sum += r.latency_s;
     latencies.push_back(r.latency_s);
   }
@@ -60,7 +61,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   s.cur = offloaded / n;
   const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
   s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
-  s.latency_mean_s = latency_sum / n;
+  s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
   s.latency_p50_s = percentile(latencies, 0.50);
   s.latency_p95_s = percentile(latencies, 0.95);
   s.latency_p99_s = percentile(latencies, 0.99);

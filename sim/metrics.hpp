@@ -27,6 +27,8 @@ struct RequestRecord {
   int32_t cloud_pred = -1;       // -1: no cloud answer used
   int32_t final_pred = -1;
   Outcome outcome = Outcome::Edge;
+  std::string reason;            // why not the normal path: timeout | cloud_offline | device_down
+  bool settled = false;          // the request has its final answer (or was dropped)
   // latency_s = edge_queue_s + edge_compute_s + uplink_s + cloud_queue_s + cloud_compute_s
   //           + downlink_s + fallback_wait_s
   double latency_s = 0;
@@ -56,6 +58,7 @@ struct DeviceTotals {
   double busy_s = 0;
   double inference_energy_J = 0;
   double radio_energy_J = 0;
+  double offline_s = 0;          // time the device considered the cloud down (back-off)
   double idle_energy_J = 0;      // idle power over the whole run
   double host_energy_J = 0;      // SimGrid host energy plugin
 };
@@ -75,6 +78,7 @@ struct UpdateRecord {
   double bytes_up = 0;           // buffer upload (cloud mode)
   double bytes_down = 0;         // weight download (cloud mode)
   int64_t model_version = 0;
+  std::string status = "installed";  // installed | abandoned (a transfer failed or the device went down)
 };
 
 struct Summary {
@@ -94,6 +98,7 @@ struct Summary {
   double cloud_energy_per_request_J = 0;
   int64_t fallbacks = 0;
   int64_t dropped = 0;
+  double offline_s = 0;          // summed over devices
   int64_t updates = 0;
   double update_bytes = 0;
   double update_energy_J = 0;

@@ -75,6 +75,7 @@ Platform build_platform(const PlatformConfig& config) {
       attach(root, host->get_netpoint(), nullptr, up, down);
       platform.devices.push_back(host);
       platform.access_links.push_back(up);
+      platform.access_down_links.push_back(down);
     }
   }
 
@@ -93,6 +94,7 @@ Platform build_platform(const PlatformConfig& config) {
     attach(root, host->get_netpoint(), nullptr, from_cloud, to_cloud);
     platform.clouds.push_back(host);
   }
+  platform.controller = root->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
   root->seal();
   return platform;
 }

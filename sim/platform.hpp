@@ -17,8 +17,11 @@ namespace eccsim {
 struct Platform {
   std::vector<simgrid::s4u::Host*> devices;
   std::vector<simgrid::s4u::Host*> clouds;
-  std::vector<simgrid::s4u::Link*> access_links;   // per device (wired) or the one wireless medium
+  std::vector<simgrid::s4u::Link*> access_links;   // per device uplink (wired) or the one wireless medium
+  std::vector<simgrid::s4u::Link*> access_down_links;  // per device downlink (wired)
   std::vector<simgrid::s4u::Link*> backhaul_links; // gateway -> cloud, cloud -> gateway
+  simgrid::s4u::Host* controller = nullptr;        // runs the bookkeeping actors (faults, phases,
+                                                   // progress); never fails, never communicates
 };
 
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the

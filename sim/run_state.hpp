@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,16 @@ struct BufferedSample {
   int32_t cloud_label = 0;
 };
 
+// The offloading side of one device: offloaded requests awaiting their reply, and its view of
+// the cloud's health (consecutive timeouts put the cloud offline for a back-off period).
+// Actors run one at a time between simulation calls, so plain fields need no lock.
+struct OffloadState {
+  std::map<int64_t, double> deadline_s;     // request_id -> time the reply is due
+  int consecutive_timeouts = 0;
+  double offline_until_s = -1;              // no offloading before this time
+  double offline_s = 0;                     // total back-off time
+};
+
 // The learning side of one device.
 struct DeviceLearning {
   std::shared_ptr<const EdgeModel> model;   // the model serving requests now
@@ -51,6 +62,7 @@ struct RunState {
   std::vector<int64_t> first_request_id;                 // per device: id of its first request
   std::vector<double> uplink_latency_s;                  // per device: propagation latency to its cloud host
   std::vector<DeviceLearning> learning;                  // per device
+  std::vector<OffloadState> offloads;                    // per device
   std::vector<std::shared_ptr<const EdgeModel>> models;  // every model of the run, kept alive
   bool fleet_updating = false;                           // scope fleet: one update at a time
   std::vector<RequestRecord> records;                    // by request_id

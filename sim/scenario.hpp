@@ -120,6 +120,8 @@ struct OffloadConfig {
   double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
   double rate = 0.5;                    // random: offload probability
   double timeout_s = 1.0;               // reply deadline before falling back to the edge prediction
+  int backoff_after = 3;                // consecutive timeouts after which the cloud counts as down (0: never)
+  double backoff_s = 5.0;               // then no offloading for this long, after which the next offload probes
 };
 
 struct UpdateConfig {

@@ -329,6 +329,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
       real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
       quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
+      integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
+      quantity_key("policy.offload.backoff", U::time, SCENARIO_FIELD(policy.offload.backoff_s), at_least(0)),
       choice_key("policy.update.mode", SCENARIO_FIELD(policy.update.mode), {"none", "on_device", "cloud", "oracle"}),
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
@@ -1073,20 +1075,36 @@ YAML::Node build_tree(YAML::Node root, const std::vector<std::string>& set_argum
   return root;
 }
 
-// Every sweep value (every zip row together) applied to the scenario must validate. Each check
-// re-reads the text: YAML::Clone would drop the marks that give other keys their lines.
+// Every sweep value (every zip row together) applied to the scenario must validate. Checks read a
+// YAML::Clone of the scenario (--set applied: `root`, `set_origins`) without its sweep block, so each
+// costs the same however long the sweep is (re-parsing the text per value made a 2000-value sweep
+// take 12 s). Clones have no marks: a value that fails is checked again on the re-read text, whose
+// marks give the message its lines.
 void check_sweep_values(const std::string& text, const std::vector<std::string>& set_arguments,
-                        const std::vector<AxisSource>& axes, const std::string& file) {
+                        const YAML::Node& root, const Overrides& set_origins, const std::vector<AxisSource>& axes,
+                        const std::string& file) {
+  YAML::Node without_sweep = YAML::Clone(root);
+  without_sweep.remove("sweep");
+  const auto read_with = [](YAML::Node tree, Overrides overrides, const std::vector<const AxisSource*>& applied,
+                            size_t index) {
+    for (const AxisSource* axis : applied) {
+      const Where at{axis->lines[index], axis->lines[index] == 0};
+      apply_override(tree, axis->key, axis->values[index], at, overrides);
+    }
+    Reader(overrides).read(tree);
+  };
   const auto check = [&](const std::vector<const AxisSource*>& applied, size_t index) {
+    try {
+      read_with(YAML::Clone(without_sweep), set_origins, applied, index);
+      return;
+    } catch (const KeyError&) {
+      // fails: again with marks, below
+    }
     Overrides overrides;
     YAML::Node copy = build_tree(YAML::Load(text), set_arguments, overrides);  // text passed parse_document
     copy.remove("sweep");
-    for (const AxisSource* axis : applied) {
-      const Where at{axis->lines[index], axis->lines[index] == 0};
-      apply_override(copy, axis->key, axis->values[index], at, overrides);
-    }
     try {
-      Reader(overrides).read(copy);
+      read_with(copy, overrides, applied, index);
     } catch (const KeyError& inner) {
       const AxisSource* culprit = applied.front();
       for (const AxisSource* axis : applied) {
@@ -1094,6 +1112,8 @@ void check_sweep_values(const std::string& text, const std::vector<std::string>&
       }
       throw sweep_value_error(inner, *culprit, index, file);
     }
+    throw std::logic_error(fmt::format("check_sweep_values: {} value {} failed without marks only",
+                                       applied.front()->key, index));
   };
   std::vector<const AxisSource*> zip;
   for (const AxisSource& axis : axes) {
@@ -1218,7 +1238,7 @@ Scenario load_scenario_text(const std::string& text, const std::filesystem::path
     const YAML::Node root = build_tree(parse_document(text), overrides, origins);
     Reader reader(origins);
     Scenario scenario = reader.read(root);
-    check_sweep_values(text, overrides, reader.axes(), name);
+    check_sweep_values(text, overrides, root, origins, reader.axes(), name);
     scenario.source_file = file;
     for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
     if (scenario.key_lines.count("models.seed") == 0) scenario.models.seed = scenario.seed;

@@ -14,6 +14,7 @@
 
 #include "sim/cloud_server.hpp"
 #include "sim/edge_device.hpp"
+#include "sim/fault_injector.hpp"
 #include "models/edge_model.hpp"
 #include "sim/platform.hpp"
 #include "sim/update_stage.hpp"
@@ -88,25 +89,43 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     inference.want(*initial_model, samples);
     inference.want_cloud(samples);  // the cloud-only baseline is computed for every request
   }
+  state.offloads.resize(static_cast<size_t>(scenario.platform.devices));
+  // Every request has its row from the start, so one that is never served is still reported.
   state.records.resize(static_cast<size_t>(total_requests));
+  for (int i = 0; i < scenario.platform.devices; ++i) {
+    for (size_t k = 0; k < state.schedules[i].size(); ++k) {
+      const ScheduledRequest& request = state.schedules[i][k];
+      RequestRecord& record = state.records[state.first_request_id[i] + static_cast<int64_t>(k)];
+      record.request_id = state.first_request_id[i] + static_cast<int64_t>(k);
+      record.device = i;
+      record.t_arrival_s = request.t_arrival_s;
+      record.sample = request.sample;
+      record.label = request.label;
+      record.task = inputs.split->task_of(request.label);
+      record.phase = request.phase;
+    }
+  }
   state.image_bytes = static_cast<double>(test.image_bytes());
   state.logits_bytes = 4.0 * inputs.dataset->num_classes;  // float32 logits over all classes
 
+  // Actors on hosts that can fail are daemonized first, then marked auto-restart (SimGrid
+  // remembers the daemon flag only in that order).
   std::vector<sg4::Mailbox*> cloud_mailboxes;
+  std::vector<std::shared_ptr<CloudQueue>> cloud_queues;
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
     sg4::Host* host = platform.clouds[j];
     const CloudServerConfig config{j, sg4::Mailbox::by_name(fmt::format("cloud-{}", j))};
     auto queue = std::make_shared<CloudQueue>();
-    queue->mutex = sg4::Mutex::create();
-    queue->arrived = sg4::ConditionVariable::create();
-    queue->batch_forming = sg4::Mutex::create();
-    auto receiver = sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, queue));
-    receiver->daemonize();
-    config.requests->set_receiver(receiver);  // uploads flow as soon as they are sent
+    queue->reset();
+    sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, queue))
+        ->daemonize()
+        ->set_auto_restart();
     for (int core = 0; core < scenario.platform.cloud.cores; ++core)
       sg4::Actor::create(fmt::format("cloud-{}-core-{}", j, core), host, CloudWorker(config, state, queue))
-          ->daemonize();
+          ->daemonize()
+          ->set_auto_restart();
     cloud_mailboxes.push_back(config.requests);
+    cloud_queues.push_back(queue);
   }
   for (int i = 0; i < scenario.platform.devices; ++i) {
     sg4::Host* host = platform.devices[i];
@@ -116,21 +135,26 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     double route_latency_s = 0;
     host->route_to(platform.clouds[i % platform.clouds.size()], route, &route_latency_s);
     state.uplink_latency_s.push_back(route_latency_s);
-    auto pending = std::make_shared<PendingOffloads>();
-    pending->mutex = sg4::Mutex::create();
-    pending->settled = sg4::ConditionVariable::create();
-    sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state, pending));
-    auto receiver = sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state, pending));
-    receiver->daemonize();
-    config.replies->set_receiver(receiver);
+    sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
+    sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
+        ->daemonize()
+        ->set_auto_restart();
   }
+  for (const FaultConfig& fault : scenario.faults)
+    sg4::Actor::create("fault", platform.controller, inject_fault, FaultInjectorConfig{fault, &platform, cloud_queues},
+                       &state)
+        ->daemonize();
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
-  sg4::Actor::create("progress", platform.clouds.front(), progress_reporter, &state, total_requests, horizon_s / 100)
+  sg4::Actor::create("progress", platform.controller, progress_reporter, &state, total_requests, horizon_s / 100)
       ->daemonize();
   if (scenario.policy.update.mode == "oracle")
-    sg4::Actor::create("oracle", platform.clouds.front(), oracle_scheduler, &state)->daemonize();
+    sg4::Actor::create("oracle", platform.controller, oracle_scheduler, &state)->daemonize();
 
   engine.run();
+  // Requests of a device still down when everything else ended were never served.
+  for (RequestRecord& record : state.records) {
+    if (!record.settled) settle_dropped(record, sg4::Engine::get_clock());
+  }
 
   SimulationResult result;
   result.simulated_s = sg4::Engine::get_clock();
@@ -153,6 +177,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     totals.inference_energy_J += record.edge_energy_J;
     totals.radio_energy_J += record.radio_energy_J;
   }
+  for (int i = 0; i < scenario.platform.devices; ++i) result.devices[i].offline_s = state.offloads[i].offline_s;
   result.requests = std::move(state.records);
   result.updates = std::move(state.updates);
   std::sort(result.updates.begin(), result.updates.end(), [](const UpdateRecord& a, const UpdateRecord& b) {

@@ -63,14 +63,13 @@ std::optional<std::vector<std::string>> read_point_summary(const std::string& te
   if (!lines || lines->size() != 2) return std::nullopt;
   const std::vector<std::string> header = split_csv_record((*lines)[0]);
   const std::vector<std::string> row = split_csv_record((*lines)[1]);
-  if (header.size() != row.size()) return std::nullopt;
-  std::vector<std::string> values;
-  for (const std::string& column : summary_metric_columns()) {
-    const auto it = std::find(header.begin(), header.end(), column);
-    if (it == header.end()) return std::nullopt;
-    values.push_back(row[static_cast<size_t>(it - header.begin())]);
+  // The metrics are the last columns; a leading value (the scenario name) may hold an unquoted comma.
+  const std::vector<std::string> columns = summary_metric_columns();
+  if (header.size() < columns.size() || row.size() < header.size()) return std::nullopt;
+  if (!std::equal(columns.begin(), columns.end(), header.end() - static_cast<long>(columns.size()))) {
+    return std::nullopt;
   }
-  return values;
+  return std::vector<std::string>(row.end() - static_cast<long>(columns.size()), row.end());
 }
 
 std::string sweep_table_header(const std::vector<std::string>& keys) {

@@ -23,8 +23,9 @@ struct PointResult {
 // The run summary columns a sweep copies (csv_report's summary columns, without leading ones).
 std::vector<std::string> summary_metric_columns();
 
-// The metric values of a point's summary.csv text, by column name; nothing when the file is not a
-// complete summary (no trailing newline, not exactly one row, a field count or column missing).
+// The metric values of a point's summary.csv text (its last columns, after leading ones such as the
+// scenario name); nothing when it is not a complete summary (no final newline, not exactly one row,
+// fields or columns missing).
 std::optional<std::vector<std::string>> read_point_summary(const std::string& text);
 
 std::string sweep_table_header(const std::vector<std::string>& keys);

@@ -6,6 +6,7 @@
 #include "sim/update_stage.hpp"
 
 #include <fmt/core.h>
+#include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -62,9 +63,26 @@ void mark_updating(RunState& state, int device, bool updating) {
   }
 }
 
-// Runs on `device`'s host: pays the training there, then installs the model.
+// Records an update that did not complete: nothing of it is installed, and the samples it
+// was trained on go back to the device's buffer so that a later trigger retries.
+void abandon(RunState& state, int device, UpdateRecord record, const LabelledSamples* buffered) {
+  record.status = "abandoned";
+  record.t_end_s = sg4::Engine::get_clock();
+  state.updates.push_back(record);
+  if (buffered != nullptr && buffered->images == &state.dataset.test) {
+    for (size_t i = 0; i < buffered->indices.size(); ++i)
+      state.learning[device].buffer.push_back({buffered->indices[i], buffered->labels[i]});
+  }
+  mark_updating(state, device, false);
+}
+
+// Runs on `device`'s host: pays the training there, then installs the model. If the device
+// fails meanwhile, the actor dies with it and the update is recorded as abandoned.
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
                                  UpdateRecord record) {
+  sg4::this_actor::on_exit([state, device, record](bool failed) {
+    if (failed) abandon(*state, device, record, nullptr);
+  });
   const double start_s = sg4::Engine::get_clock();
   sg4::this_actor::execute(record.train_ops);
   record.duration_s = sg4::Engine::get_clock() - start_s;
@@ -74,9 +92,16 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
   state->updates.push_back(record);
 }
 
-// Downloads the new weights from the cloud to `device`, then installs them.
+// Downloads the new weights from the cloud to `device`, then installs them; a failed download
+// leaves the old model in place.
 void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
-  sg4::Comm::sendto(state->cloud_of(device), state->device_hosts[device], static_cast<uint64_t>(record.bytes_down));
+  try {
+    if (!state->cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
+    sg4::Comm::sendto(state->cloud_of(device), state->device_hosts[device], static_cast<uint64_t>(record.bytes_down));
+  } catch (const simgrid::NetworkFailureException&) {
+    abandon(*state, device, record, nullptr);
+    return;
+  }
   install_model(*state, device, model);
   record.t_end_s = sg4::Engine::get_clock();
   state->updates.push_back(record);
@@ -115,7 +140,19 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   double upload_s = 0, bytes_up = 0;
   if (job.mode == "cloud") {
     bytes_up = static_cast<double>(job.samples.indices.size()) * (state->image_bytes + kLabelBytes);
-    sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
+    try {
+      if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
+      sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
+    } catch (const simgrid::NetworkFailureException&) {
+      UpdateRecord failed;
+      failed.device = job.device;
+      failed.t_start_s = t_start_s;
+      failed.mode = job.mode;
+      failed.task = job.task;
+      failed.samples = static_cast<int64_t>(job.samples.indices.size());
+      abandon(*state, job.device, failed, &job.samples);
+      return;
+    }
     upload_s = sg4::Engine::get_clock() - t_start_s;
   }
   IncrementalResult result = train(*state, job);

@@ -75,7 +75,7 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::string
              s.wall_s);
   fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
              100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
-  fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}\n", 100 * s.cur, s.fallbacks);
+  fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}, dropped {}\n", 100 * s.cur, s.fallbacks, s.dropped);
   fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
              s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
   fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
@@ -98,6 +98,7 @@ int run_command(const RunCommandOptions& options) {
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud});
 
   Summary summary = summarise(result.requests, result.updates);
+  for (const DeviceTotals& device : result.devices) summary.offline_s += device.offline_s;
   summary.simulated_s = result.simulated_s;
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

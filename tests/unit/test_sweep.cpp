@@ -162,6 +162,10 @@ TEST_CASE("table: a point's summary.csv is copied by column name, complete files
   CHECK_FALSE(read_point_summary(summary + summary.substr(summary.find('\n') + 1)));   // two rows
   CHECK_FALSE(read_point_summary("requests,accuracy\n10,0.5\n"));                      // columns missing
   CHECK_FALSE(read_point_summary(summary.substr(0, summary.rfind(',')) + "\n"));       // a field short
+  const std::string comma_name = "name" + summary.substr(4, summary.find('\n') - 3) + "a, b" +
+                                 summary.substr(summary.find('\n') + 1 + 4);
+  REQUIRE(read_point_summary(comma_name));                                             // unquoted comma in a name
+  CHECK(*read_point_summary(comma_name) == *values);
 }
 
 TEST_CASE("table: point, status, swept keys, metrics, error; quoting", "[sweep]") {
