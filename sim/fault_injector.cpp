@@ -34,8 +34,12 @@ void inject_fault(FaultInjectorConfig config, RunState* state) {
     links = platform.backhaul_links;
   } else if (starts_with(target, "access[")) {
     const int device = target_index(target);
-    links.push_back(platform.access_links[platform.access_links.size() == 1 ? 0 : device]);
-    if (platform.access_links.size() > 1) links.push_back(platform.access_down_links[device]);
+    if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
+      links.push_back(platform.access_links.front());
+    } else {
+      links.push_back(platform.access_links[device]);
+      links.push_back(platform.access_down_links[device]);
+    }
   } else if (target == "cloud") {
     for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) clouds.push_back(j);
   } else if (starts_with(target, "cloud[")) {

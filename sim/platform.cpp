@@ -1,5 +1,4 @@
-// Platform as a two-level star: devices (or one Wi-Fi zone holding them) and cloud hosts
-// hang off a gateway. Device route: its access link then the backhaul; routes are stored
+// Platform as a star: devices and cloud hosts hang off a gateway. Device route: its access link then the backhaul; routes are stored
 // per component (O(N) memory), so fleets of thousands of devices stay cheap to build.
 // Links are full-duplex (separate up and down links), flows share them max-min (CM02).
 #include "sim/platform.hpp"
@@ -24,10 +23,9 @@ sg4::Link* make_link(sg4::NetZone* zone, const std::string& name, double bandwid
 }
 
 // Star-zone routes of one component: `up` for what it sends, `down` for what it receives.
-void attach(sg4::NetZone* star, simgrid::kernel::routing::NetPoint* point, simgrid::kernel::routing::NetPoint* gateway,
-            sg4::Link* up, sg4::Link* down) {
-  star->add_route(point, nullptr, gateway, nullptr, {sg4::LinkInRoute(up)}, false);
-  star->add_route(nullptr, point, nullptr, gateway, {sg4::LinkInRoute(down)}, false);
+void attach(sg4::NetZone* star, const sg4::Host* host, sg4::Link* up, sg4::Link* down) {
+  star->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(up)}, false);
+  star->add_route(nullptr, host->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(down)}, false);
 }
 
 }  // namespace
@@ -39,40 +37,30 @@ Platform build_platform(const PlatformConfig& config) {
   const AccessConfig& access = config.access;
   const double down_Bps = access.downlink_bandwidth_Bps > 0 ? access.downlink_bandwidth_Bps : access.bandwidth_Bps;
   const DeviceConfig& device = config.device;
+  auto create_device = [&](int i) {
+    return root->create_host(fmt::format("device-{}", i), device.speed_ops)
+        ->set_property("wattage_per_state", wattage(device.power_idle_W, device.power_busy_W, 1))
+        ->set_property("wattage_off", "0")
+        ->seal();
+  };
 
   if (access.kind == "wifi") {
-    // One shared wireless medium: all stations contend for the access point's airtime.
-    auto* wifi = sg4::create_wifi_zone("wifi");
-    wifi->set_parent(root);
-    auto* access_point = wifi->create_router("access-point");
-    wifi->set_property("access_point", "access-point");
-    auto* medium = wifi->create_link("wifi-medium", std::vector<double>{access.bandwidth_Bps})
-                       ->set_sharing_policy(sg4::Link::SharingPolicy::WIFI)
-                       ->set_latency(access.latency_s)
-                       ->seal();
+    // One shared, half-duplex wireless medium: every station's uploads and downloads contend
+    // for the same airtime (flow-level max-min sharing). SimGrid 3.32's Wi-Fi zone is not
+    // used: built from the C++ API, its medium did not appear on routes leaving the zone.
+    auto* medium = make_link(root, "wifi-medium", access.bandwidth_Bps, access.latency_s);
     platform.access_links.push_back(medium);
     for (int i = 0; i < config.devices; ++i) {
-      auto* host = wifi->create_host(fmt::format("device-{}", i), device.speed_ops)
-                       ->set_property("wattage_per_state", wattage(device.power_idle_W, device.power_busy_W, 1))
-                       ->set_property("wattage_off", "0")
-                       ->seal();
-      medium->set_host_wifi_rate(host, 0);
+      auto* host = create_device(i);
+      attach(root, host, medium, medium);
       platform.devices.push_back(host);
     }
-    wifi->seal();
-    // The access point's wired side: no extra link, the backhaul is the bottleneck after it.
-    auto* ap_uplink = make_link(root, "ap-up", 1e12, 0);
-    auto* ap_downlink = make_link(root, "ap-down", 1e12, 0);
-    attach(root, wifi->get_netpoint(), access_point, ap_uplink, ap_downlink);
   } else {
     for (int i = 0; i < config.devices; ++i) {
-      auto* host = root->create_host(fmt::format("device-{}", i), device.speed_ops)
-                       ->set_property("wattage_per_state", wattage(device.power_idle_W, device.power_busy_W, 1))
-                       ->set_property("wattage_off", "0")
-                       ->seal();
+      auto* host = create_device(i);
       auto* up = make_link(root, fmt::format("access-{}-up", i), access.bandwidth_Bps, access.latency_s);
       auto* down = make_link(root, fmt::format("access-{}-down", i), down_Bps, access.latency_s);
-      attach(root, host->get_netpoint(), nullptr, up, down);
+      attach(root, host, up, down);
       platform.devices.push_back(host);
       platform.access_links.push_back(up);
       platform.access_down_links.push_back(down);
@@ -91,7 +79,7 @@ Platform build_platform(const PlatformConfig& config) {
                      ->set_property("wattage_per_state", wattage(cloud.power_idle_W, cloud.power_busy_W, cloud.cores))
                      ->set_property("wattage_off", "0")
                      ->seal();
-    attach(root, host->get_netpoint(), nullptr, from_cloud, to_cloud);
+    attach(root, host, from_cloud, to_cloud);
     platform.clouds.push_back(host);
   }
   platform.controller = root->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();

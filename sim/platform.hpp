@@ -1,5 +1,5 @@
 // The simulated platform, built in code from the scenario: N edge devices, each with its
-// own access link (or one shared Wi-Fi medium) to a gateway, a shared backhaul from the
+// own access link (or one shared wireless medium) to a gateway, a shared backhaul from the
 // gateway to the cloud, and the cloud hosts. Power profiles are set before sealing.
 #pragma once
 

@@ -369,6 +369,17 @@ const Key<Root>* find_key(const std::vector<Key<Root>>& keys, std::string_view p
   return nullptr;
 }
 
+// find_key(scenario_keys(), path) through an index: sweep checks read the scenario once per value.
+const Key<Scenario>* find_scenario_key(std::string_view path) {
+  static const std::map<std::string_view, const Key<Scenario>*> index = [] {
+    std::map<std::string_view, const Key<Scenario>*> keys;
+    for (const Key<Scenario>& key : scenario_keys()) keys.emplace(key.path, &key);
+    return keys;
+  }();
+  const auto it = index.find(path);
+  return it == index.end() ? nullptr : it->second;
+}
+
 // Names directly below `prefix` ("" = top level), in table order.
 template <class Root>
 std::vector<std::string> children_of(const std::vector<Key<Root>>& keys, std::string_view prefix) {
@@ -385,11 +396,18 @@ std::vector<std::string> children_of(const std::vector<Key<Root>>& keys, std::st
   return names;
 }
 
+// True when `path` is a proper dotted prefix of a key path ("platform", "platform.access").
 bool is_section(std::string_view path) {
-  for (const Key<Scenario>& key : scenario_keys()) {
-    if (key.path.size() > path.size() && starts_with(key.path, path) && key.path[path.size()] == '.') return true;
-  }
-  return false;
+  static const std::set<std::string_view> sections = [] {
+    std::set<std::string_view> prefixes;
+    for (const Key<Scenario>& key : scenario_keys()) {
+      for (size_t dot = key.path.find('.'); dot != std::string_view::npos; dot = key.path.find('.', dot + 1)) {
+        prefixes.insert(key.path.substr(0, dot));
+      }
+    }
+    return prefixes;
+  }();
+  return sections.count(path) != 0;
 }
 
 // Every key path and section path, for suggestions of a key given at the wrong level.
@@ -437,7 +455,7 @@ std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
   std::string prefix;
   for (size_t i = 0; i < parts.size(); ++i) {
     const std::string here = join(prefix, parts[i]);
-    if (find_key(scenario_keys(), here) != nullptr) {
+    if (find_scenario_key(here) != nullptr) {
       if (i + 1 == parts.size()) return std::nullopt;
       return KeyError{where, join(here, parts[i + 1]),
                       fmt::format("unknown key ('{}' is a single value, not a section)", here)};
@@ -479,9 +497,12 @@ std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>
 
 template <class Root>
 const std::string& scalar_of(const Key<Root>& key, const YAML::Node& node, const std::string& path, Where where) {
-  const std::string expected = expectation(key.kind, key.unit, key.choices);
-  if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));
-  if (!node.IsScalar()) fail(where, path, fmt::format("expected {}, got {}", expected, describe(node)));
+  if (!node.IsDefined() || node.IsNull()) {
+    fail(where, path, fmt::format("missing value (expected {})", expectation(key.kind, key.unit, key.choices)));
+  }
+  if (!node.IsScalar()) {
+    fail(where, path, fmt::format("expected {}, got {}", expectation(key.kind, key.unit, key.choices), describe(node)));
+  }
   return node.Scalar();
 }
 
@@ -673,7 +694,7 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, Whe
     }
     first_line[name] = line;
     given_[path] = here;
-    if (const Key<Scenario>* key = find_key(scenario_keys(), path)) {
+    if (const Key<Scenario>* key = find_scenario_key(path)) {
       if (key->kind == Kind::faults) read_faults(entry.second, here, s);
       else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
       else assign(*key, s, entry.second, path, here);

@@ -66,6 +66,23 @@ std::string clock_text(double seconds) {
   return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+// Whether the scenario a point ran (its scenario.yaml) is `expected`, the point's resolved scenario
+// for `dir`, wherever its directory was then: a copied or moved sweep directory resumes too, since
+// output.dir does not change results.
+bool same_point_scenario(const fs::path& dir, const std::string& expected) {
+  const fs::path file = dir / "scenario.yaml";
+  const std::string stored = read_file(file);
+  if (stored == expected) return true;
+  if (stored.empty()) return false;
+  try {
+    Scenario ran = load_scenario(file);
+    ran.output.dir = dir.string();
+    return to_yaml(ran) == expected;
+  } catch (const InputError&) {
+    return false;  // no longer a valid scenario: run the point again
+  }
+}
+
 // One selected point and where it stands.
 struct PointJob {
   SweepPoint point;
@@ -168,8 +185,8 @@ void SweepDriver::prepare_points() {
     }
 
     // Complete: the same resolved scenario, a whole summary.csv, and run.json (a run writes it last).
-    if (options_.resume && !job.scenario_yaml.empty() && read_file(job.dir / "scenario.yaml") == job.scenario_yaml &&
-        fs::exists(job.dir / "run.json")) {
+    if (options_.resume && !job.scenario_yaml.empty() && fs::exists(job.dir / "run.json") &&
+        same_point_scenario(job.dir, job.scenario_yaml)) {
       if (auto metrics = read_point_summary(read_file(job.dir / "summary.csv"))) {
         job.result.status = PointStatus::Ok;
         job.result.metrics = std::move(*metrics);

@@ -149,7 +149,8 @@ TEST_CASE("a shared backhaul slows uploads as devices are added", "[sim]") {
     const fs::path out = fresh_dir(fmt::format("backhaul-{}", devices));
     run_ok(kTiny, out,
            {fmt::format("platform.devices={}", devices), "platform.backhaul.bandwidth=10Mbps",
-            "policy.offload.filter=cloud_only", "workload.rate=20/s", "workload.requests_per_device=10"});
+            "platform.backhaul.latency=1ms", "policy.offload.filter=cloud_only", "workload.rate=40/s",
+            "workload.requests_per_device=10"});
     return mean(CsvTable(out / "requests.csv").numbers("uplink_s"));
   };
   const double alone = mean_uplink(1);

@@ -46,9 +46,10 @@ fs::path fresh_dir(const std::string& name) {
 }
 
 // tiny.yaml on the test models with `sweep` as its sweep block, written to dir/sweep.yaml.
-fs::path write_sweep_scenario(const fs::path& dir, const std::string& sweep) {
-  const eccsim::Scenario scenario =
-      eccsim::load_scenario(kTiny, {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "sweep=" + sweep});
+fs::path write_sweep_scenario(const fs::path& dir, const std::string& sweep, std::vector<std::string> sets = {}) {
+  sets.push_back(std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR);
+  sets.push_back("sweep=" + sweep);
+  const eccsim::Scenario scenario = eccsim::load_scenario(kTiny, sets);
   const fs::path file = dir / "sweep.yaml";
   std::ofstream(file) << eccsim::to_yaml(scenario);
   return file;
@@ -315,23 +316,37 @@ TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.cs
 }
 
 TEST_CASE("a failing point is recorded with its error and the others go on", "[sim][sweep]") {
+  // The second trace file exists (the scenario validates) but does not parse: that run fails.
   const fs::path dir = fresh_dir("failing");
-  const fs::path scenario = write_sweep_scenario(dir, "{dataset.path: ['', /nonexistent/fashion-mnist]}");
+  std::ofstream(dir / "good.trace") << "0.5\n1.0\n1.5\n";
+  std::ofstream(dir / "bad.trace") << "0.5\nsoon\n";
+  const fs::path scenario = write_sweep_scenario(
+      dir, fmt::format("{{workload.trace: ['{}', '{}']}}", (dir / "good.trace").string(), (dir / "bad.trace").string()),
+      {"workload.arrival=trace", "workload.trace=" + (dir / "good.trace").string()});
   const ProcessResult result = run_eccsim({"sweep", scenario.string(), "--out", (dir / "out").string()});
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.err, Catch::Contains("1 of 2 points failed"));
   const auto table = records(dir / "out" / "summary.csv");
   REQUIRE(table.size() == 3);
   CHECK(table[1][1] == "ok");
+  CHECK(table[1][column(table[0], "requests")] == "6");
   CHECK(table[1].back().empty());
   CHECK(table[2][1] == "failed");
   CHECK(table[2][column(table[0], "requests")].empty());
-  CHECK_THAT(table[2].back(), Catch::Contains("/nonexistent/fashion-mnist"));
+  CHECK(table[2].back() == (dir / "bad.trace").string() + ":2: workload.trace: not a time in seconds: 'soon'");
+
+  // Resuming runs the failed point again, and only it.
+  const ProcessResult again = run_eccsim({"sweep", scenario.string(), "--out", (dir / "out").string(), "--resume"});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.out, Catch::Contains("2 points (1 ok, 1 failed, 1 resumed)"));
 
   // Flags and scenarios without a sweep are bad input: exit 2, one line.
   const ProcessResult shard = run_eccsim({"sweep", scenario.string(), "--shard", "3/3"});
   CHECK(shard.exit_code == 2);
   CHECK(shard.err == "--shard 3/3: K must be in 0..N-1 (0 <= K < N), e.g. --shard 0/10\n");
+  const ProcessResult jobs = run_eccsim({"sweep", scenario.string(), "-j", "0"});
+  CHECK(jobs.exit_code == 2);
+  CHECK(jobs.err == "-j 0: expected at least 1 point at a time\n");
   const ProcessResult no_sweep = run_eccsim({"sweep", kTiny});
   CHECK(no_sweep.exit_code == 2);
   CHECK_THAT(no_sweep.err, Catch::StartsWith(kTiny + ": sweep: no sweep block"));

@@ -336,6 +336,10 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"plain text", "just some words\n", 1, "", "expected a mapping of top-level keys"},
       {"a list, not a mapping", "- name: x\n- seed: 1\n", 1, "", "got a list"},
       {"two documents", "name: a\n---\nname: b\n", 3, "", "expected one YAML document"},
+      // Found by the fuzzer (tests/fuzz): yaml-cpp 0.7's LoadAll looped forever on a stray comma.
+      {"stray comma", ",\n", 1, "", "YAML syntax error: unexpected ','"},
+      {"stray comma before a key", ", name: x\n", 1, "", "YAML syntax error: unexpected ','"},
+      {"stray comma after a list", "[name, seed]\n,\n", 2, "", "YAML syntax error: unexpected ','"},
       {"duplicate key", "name: a\nseed: 1\nname: b\n", 3, "name", "duplicate key (first given on line 1)"},
       {"duplicate nested key", "platform:\n  devices: 1\n  devices: 2\n", 3, "platform.devices",
        "duplicate key (first given on line 2)"},

@@ -1,0 +1,99 @@
+// Raw batched LibTorch inference, the reference of the benchmark's ratio 3: loads the same edge and
+// cloud checkpoints as a run and infers the same unique test samples (read from the run's
+// requests.csv, or the first N) through the same predict() calls in one batch per model.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/cloud_model.hpp"
+#include "models/dataset.hpp"
+#include "models/edge_model.hpp"
+
+namespace {
+
+struct Options {
+  std::string models_dir;
+  std::string requests_csv;   // unique values of its `sample` column
+  int64_t samples = 0;        // or the first N test samples
+  int repeat = 1;             // best of N timings
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) throw std::invalid_argument(flag + ": missing value");
+    const std::string value = argv[++i];
+    if (flag == "--models") o.models_dir = value;
+    else if (flag == "--requests") o.requests_csv = value;
+    else if (flag == "--samples") o.samples = std::stoll(value);
+    else if (flag == "--repeat") o.repeat = std::stoi(value);
+    else throw std::invalid_argument("unknown flag " + flag);
+  }
+  if (o.models_dir.empty() || (o.requests_csv.empty() && o.samples <= 0))
+    throw std::invalid_argument("usage: raw_inference --models DIR (--requests requests.csv | --samples N) [--repeat K]");
+  return o;
+}
+
+std::vector<int64_t> unique_samples(const std::string& requests_csv) {
+  std::ifstream in(requests_csv);
+  if (!in) throw std::invalid_argument(requests_csv + ": cannot read");
+  std::string line;
+  std::getline(in, line);  // header: request_id,device,t_arrival_s,t_done_s,sample,...
+  std::set<int64_t> samples;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string field;
+    for (int column = 0; column <= 4; ++column) std::getline(fields, field, ',');
+    samples.insert(std::stoll(field));
+  }
+  return {samples.begin(), samples.end()};
+}
+
+template <typename Model>
+double best_wall_s(const Model& model, const eccsim::ImageSet& images, const std::vector<int64_t>& samples,
+                   int repeat) {
+  double best = 1e300;
+  for (int r = 0; r < repeat; ++r) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto predictions = model.predict(images, samples);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (predictions.size() != samples.size()) throw std::logic_error("predict returned the wrong count");
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Options options = parse(argc, argv);
+    const eccsim::Dataset dataset = eccsim::load_dataset({});
+    std::vector<int64_t> samples;
+    if (!options.requests_csv.empty()) {
+      samples = unique_samples(options.requests_csv);
+    } else {
+      for (int64_t i = 0; i < std::min(options.samples, dataset.test.count); ++i) samples.push_back(i);
+    }
+    const eccsim::EdgeModel edge = eccsim::EdgeModel::load(options.models_dir + "/edge.pt");
+    const eccsim::CloudModel cloud = eccsim::CloudModel::load(options.models_dir + "/cloud.pt");
+    const double edge_s = best_wall_s(edge, dataset.test, samples, options.repeat);
+    const double cloud_s = best_wall_s(cloud, dataset.test, samples, options.repeat);
+    const double n = static_cast<double>(samples.size());
+    std::printf("raw_inference: %zu unique samples, edge %.3f s (%.1f samples/s), cloud %.3f s (%.1f samples/s)\n",
+                samples.size(), edge_s, n / edge_s, cloud_s, n / cloud_s);
+    std::printf("raw_inference: edge_samples=%zu cloud_samples=%zu wall_s=%.3f throughput=%.1f samples/s\n",
+                samples.size(), samples.size(), edge_s + cloud_s, 2 * n / (edge_s + cloud_s));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "raw_inference: %s\n", e.what());
+    return 2;
+  }
+}
