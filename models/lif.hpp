@@ -41,7 +41,23 @@ struct LifStepResult {
 LifStepResult lif_step(const torch::Tensor& input, const LifState& state, const LifOptions& options);
 
 // A layer of LIF neurons over all time steps (multi-step mode): input currents [T, ...],
-// time-major; the state starts at v_reset; returns the spikes [T, ...].
+// time-major; the state starts at v_reset; returns the spikes [T, ...]. Runs LifSequence (one
+// fused loop forward, hand-written BPTT backward) for float tensors, lif_sequence_unrolled otherwise.
 torch::Tensor lif_sequence(const torch::Tensor& inputs, const LifOptions& options);
+
+// The same layer as lif_step iterated over T, differentiated by autograd: the reference.
+torch::Tensor lif_sequence_unrolled(const torch::Tensor& inputs, const LifOptions& options);
+
+// Fused multi-step LIF: the exact gradients of lif_sequence_unrolled, in one pass per direction
+// over each neuron's T steps (far fewer tensor ops and temporaries than the unrolled graph):
+//   dL/dh_t = dL/ds_t * surrogate'(h_t - v_th) + dL/dv_t * (1 - s_t)
+//   dL/dx_t = dL/dh_t / tau,   dL/dv_{t-1} = dL/dh_t * (1 - 1/tau)
+class LifSequence : public torch::autograd::Function<LifSequence> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& inputs,
+                               const LifOptions& options);
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_output);
+};
 
 }  // namespace eccsim

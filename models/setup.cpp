@@ -220,7 +220,7 @@ ProfileSettings profile_settings(const SetupOptions& options) {
   ProfileSettings p;
   if (options.profile == "full") {
     p.cloud_epochs = 10;
-    p.edge_epochs = 15;
+    p.edge_epochs = 10;
   } else if (options.profile == "quick") {
     p.cloud_epochs = 2;
     p.edge_epochs = 3;

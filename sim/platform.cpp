@@ -1,5 +1,6 @@
-// Platform as a star: devices and cloud hosts hang off a gateway. Device route: its access link then the backhaul; routes are stored
-// per component (O(N) memory), so fleets of thousands of devices stay cheap to build.
+// Platform as a star: devices and cloud hosts hang off a gateway. Device route: its access
+// link then the backhaul; routes are stored per component (O(N) memory), so fleets of
+// thousands of devices stay cheap to build.
 // Links are full-duplex (separate up and down links), flows share them max-min (CM02).
 #include "sim/platform.hpp"
 

@@ -51,6 +51,10 @@ struct DeviceLearning {
 };
 
 struct RunState {
+  RunState(const Scenario& scenario_, const TaskSplit& split_, const Dataset& dataset_, const CloudModel& cloud_model_,
+           InferenceCache& inference_)
+      : scenario(scenario_), split(split_), dataset(dataset_), cloud_model(cloud_model_), inference(inference_) {}
+
   const Scenario& scenario;
   const TaskSplit& split;
   const Dataset& dataset;

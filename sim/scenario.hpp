@@ -129,6 +129,7 @@ struct UpdateConfig {
   int buffer = 200;                     // local buffer capacity (samples)
   int trigger = 50;                     // buffered samples of unknown classes that start an update
   int epochs = 5;
+  int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   std::string scope = "device";         // device | fleet
   int oracle_samples = 0;               // oracle: training samples per task (0 = the task's whole split)
 };

@@ -335,6 +335,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
       integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
+      integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
       choice_key("policy.update.scope", SCENARIO_FIELD(policy.update.scope), {"device", "fleet"}),
       integer_key("policy.update.oracle_samples", SCENARIO_FIELD(policy.update.oracle_samples), at_least(0)),
 
@@ -1099,8 +1100,9 @@ YAML::Node build_tree(YAML::Node root, const std::vector<std::string>& set_argum
 // Every sweep value (every zip row together) applied to the scenario must validate. Checks read a
 // YAML::Clone of the scenario (--set applied: `root`, `set_origins`) without its sweep block, so each
 // costs the same however long the sweep is (re-parsing the text per value made a 2000-value sweep
-// take 12 s). Clones have no marks: a value that fails is checked again on the re-read text, whose
-// marks give the message its lines.
+// take 12 s), and a row of values already checked (by text, as the sweep applies them) is not checked
+// again. Clones have no marks: a value that fails is checked again on the re-read text, whose marks
+// give the message its lines.
 void check_sweep_values(const std::string& text, const std::vector<std::string>& set_arguments,
                         const YAML::Node& root, const Overrides& set_origins, const std::vector<AxisSource>& axes,
                         const std::string& file) {
@@ -1114,7 +1116,14 @@ void check_sweep_values(const std::string& text, const std::vector<std::string>&
     }
     Reader(overrides).read(tree);
   };
+  std::set<std::vector<std::string>> checked;  // axis keys and value texts
   const auto check = [&](const std::vector<const AxisSource*>& applied, size_t index) {
+    std::vector<std::string> row;
+    for (const AxisSource* axis : applied) {
+      row.push_back(axis->key);
+      row.push_back(yaml_text(axis->values[index]));
+    }
+    if (!checked.insert(row).second) return;
     try {
       read_with(YAML::Clone(without_sweep), set_origins, applied, index);
       return;

@@ -70,7 +70,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const Platform platform = build_platform(scenario.platform);
 
   InferenceCache inference(test, scenario.models.cache);
-  RunState state{scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model, inference};
+  RunState state(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model, inference);
   state.device_hosts = platform.devices;
   state.cloud_hosts = platform.clouds;
   auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);

@@ -67,7 +67,9 @@ std::vector<SweepPoint> expand_sweep(const SweepConfig& sweep) {
     SweepPoint point;
     point.index = static_cast<int>(index);
     point.id = fmt::format("{:0{}}", index, width);
-    for (size_t axis = 0; axis < sweep.grid.size(); ++axis) point.values.push_back(sweep.grid[axis].values[digit[axis]]);
+    for (size_t axis = 0; axis < sweep.grid.size(); ++axis) {
+      point.values.push_back(sweep.grid[axis].values[digit[axis]]);
+    }
     for (const SweepAxis& axis : sweep.zip) point.values.push_back(axis.values.at(digit.back()));
     points.push_back(std::move(point));
   }

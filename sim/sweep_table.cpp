@@ -195,8 +195,9 @@ MergedTable merge_sweep_tables(const std::vector<SweepTableFile>& files) {
                                    "was every shard merged?", missing.size(), expected_points, list));
     }
     if (!records.empty() && records.rbegin()->first >= expected_points) {
-      throw InputError(fmt::format("{}: point {} is outside the sweep's {} points", records.rbegin()->second.second->name,
-                                   records.rbegin()->first, expected_points));
+      const auto& [index, entry] = *records.rbegin();
+      throw InputError(fmt::format("{}: point {} is outside the sweep's {} points", entry.second->name, index,
+                                   expected_points));
     }
   }
 

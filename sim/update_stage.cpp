@@ -39,7 +39,7 @@ struct TrainingJob {
 IncrementalResult train(const RunState& state, const TrainingJob& job) {
   IncrementalOptions options;
   options.epochs = state.scenario.policy.update.epochs;
-  options.batch_size = state.scenario.models.train.batch_size;
+  options.batch_size = state.scenario.policy.update.batch_size;
   options.seed = derive_seed(state.scenario.seed, /*stream=*/3,
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
   std::unique_ptr<IncrementalResult> result;

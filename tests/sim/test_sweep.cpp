@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <filesystem>
@@ -158,7 +159,8 @@ bool wait_for_first_point(const fs::path& out) {
 
 }  // namespace
 
-TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' numbers; it plots", "[sim][sweep]") {
+TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' numbers, and plots",
+          "[sim][sweep]") {
   const fs::path dir = fresh_dir("grid");
   const fs::path scenario = write_sweep_scenario(dir, kGrid);
   const ProcessResult sweep = sweep_ok(scenario, dir / "out", {"-j", "2"});
@@ -203,17 +205,16 @@ TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' num
   CHECK(std::stoi(table[4][column(header, "requests")]) == 40);
 
   // Plots of the sweep: non-empty PNGs; a run directory is refused with exit 2.
-  const ProcessResult plot = run_process({"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py",
-                                          (dir / "out").string()},
-                                         {std::chrono::minutes(5), {}});
+  const std::string plot_sweep = std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py";
+  const ProcessResult plot =
+      run_process({"/usr/bin/python3", plot_sweep, (dir / "out").string()}, {std::chrono::minutes(5), {}});
   INFO(plot.err);
   REQUIRE(plot.exit_code == 0);
   for (const char* png : {"accuracy.png", "energy_per_request.png", "latency_p95.png"}) {
     CAPTURE(png);
     CHECK(fs::file_size(dir / "out" / "plots" / png) > 1000);
   }
-  const ProcessResult refused = run_process(
-      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py", (dir / "run-0").string()});
+  const ProcessResult refused = run_process({"/usr/bin/python3", plot_sweep, (dir / "run-0").string()});
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::Contains("not a sweep summary") && Catch::Contains("analysis/plot.py"));
   fs::remove_all(dir);
@@ -350,5 +351,56 @@ TEST_CASE("a failing point is recorded with its error and the others go on", "[s
   const ProcessResult no_sweep = run_eccsim({"sweep", kTiny});
   CHECK(no_sweep.exit_code == 2);
   CHECK_THAT(no_sweep.err, Catch::StartsWith(kTiny + ": sweep: no sweep block"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("sensitivity: the entropy filter's AccI-vs-CUR curve lies above random's, and plots",
+          "[sim][sweep]") {
+  // A small version of scenarios/sweep-sensitivity.yaml: classes arrive in phases, the edge is not
+  // updated, so unseen classes are what a good score must send to the cloud.
+  const fs::path dir = fresh_dir("sensitivity");
+  const fs::path scenario = write_sweep_scenario(
+      dir,
+      "{policy.offload.filter: [entropy, random], zip: {policy.offload.threshold: [0.2, 0.5, 0.8, 0.95], "
+      "policy.offload.rate: [0.8, 0.6, 0.4, 0.2]}}",
+      {"workload.requests_per_device=100", "workload.classes=cumulative", "workload.phase_length=4s"});
+  sweep_ok(scenario, dir / "out", {"-j", "2"});
+  const auto table = records(dir / "out" / "summary.csv");
+  REQUIRE(table.size() == 9);
+  const size_t filter = column(table[0], "policy.offload.filter");
+  const size_t cur = column(table[0], "cur");
+  const size_t acci = column(table[0], "acci");
+  // Random's curve, with its end points (rate 0 and 1 give CUR = AccI = 0 and 1 by definition).
+  std::vector<std::pair<double, double>> random{{0.0, 0.0}, {1.0, 1.0}};
+  std::vector<std::pair<double, double>> entropy;
+  for (size_t i = 1; i < table.size(); ++i) {
+    REQUIRE(table[i][1] == "ok");
+    const std::pair<double, double> point{std::stod(table[i][cur]), std::stod(table[i][acci])};
+    (table[i][filter] == "random" ? random : entropy).push_back(point);
+  }
+  std::sort(random.begin(), random.end());
+  const auto random_at = [&](double x) {
+    for (size_t i = 1; i < random.size(); ++i) {
+      if (x <= random[i].first) {
+        const auto [x0, y0] = random[i - 1];
+        const auto [x1, y1] = random[i];
+        return x1 > x0 ? y0 + (y1 - y0) * (x - x0) / (x1 - x0) : y1;
+      }
+    }
+    return random.back().second;
+  };
+  for (const auto& [x, y] : entropy) {
+    CAPTURE(x, y, random_at(x));
+    CHECK(y > random_at(x));
+  }
+
+  const ProcessResult plot = run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py", (dir / "out").string(), "--out",
+       (dir / "plots").string(), "--x", "policy.offload.threshold"},
+      {std::chrono::minutes(5), {}});
+  INFO(plot.err);
+  REQUIRE(plot.exit_code == 0);
+  CHECK(fs::file_size(dir / "plots" / "acci_vs_cur.png") > 1000);
+  CHECK(fs::file_size(dir / "plots" / "accuracy.png") > 1000);
   fs::remove_all(dir);
 }

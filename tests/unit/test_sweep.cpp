@@ -168,7 +168,7 @@ TEST_CASE("table: a point's summary.csv is copied by column name, complete files
   CHECK(*read_point_summary(comma_name) == *values);
 }
 
-TEST_CASE("table: point, status, swept keys, metrics, error; quoting", "[sweep]") {
+TEST_CASE("table: point, status, swept keys, metrics, error, with quoting", "[sweep]") {
   const std::vector<std::string> keys = sweep_keys(two_by_three());
   const std::vector<SweepPoint> points = expand_sweep(two_by_three());
   const std::string header = sweep_table_header(keys);
@@ -271,7 +271,8 @@ TEST_CASE("point scenario: overrides applied, sweep removed, training off, model
                          "sweep:\n"
                          "  platform.devices: [1, 3]\n"
                          "  models.dir: [models/cache/a, models/cache/b]\n";
-  const Scenario one = point_scenario(file, {"platform.devices=3", "models.dir=models/cache/a"}, "out/points/0002", true);
+  const Scenario one =
+      point_scenario(file, {"platform.devices=3", "models.dir=models/cache/a"}, "out/points/0002", true);
   CHECK(one.platform.devices == 3);
   CHECK(one.sweep.grid.empty());
   CHECK(one.sweep.zip.empty());

@@ -1,0 +1,164 @@
+// Simulation tests of faults and of the update stage: the real binary on tiny scenarios,
+// invariants checked on requests.csv, updates.csv and tasks.csv.
+#include <catch2/catch.hpp>
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/csv_table.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using eccsim::testing::CsvTable;
+using eccsim::testing::file_bytes;
+using eccsim::testing::ProcessResult;
+
+namespace {
+
+const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+
+fs::path run_tiny(const std::string& name, std::vector<std::string> sets) {
+  const fs::path out = fs::temp_directory_path() / fmt::format("eccsim-sim-{}-{}", name, ::getpid());
+  fs::remove_all(out);
+  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
+                                std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
+  for (const std::string& set : sets) {
+    argv.push_back("--set");
+    argv.push_back(set);
+  }
+  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(10), {}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  return out;
+}
+
+// A minute of traffic from two devices with phases, the shape the fault and update tests share.
+std::vector<std::string> minute(std::vector<std::string> extra) {
+  std::vector<std::string> sets{"workload.requests_per_device=0", "workload.duration=60s", "workload.rate=3/s"};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  return sets;
+}
+
+}  // namespace
+
+TEST_CASE("a cloud outage is covered by fallbacks at edge accuracy, and nothing is lost", "[sim][faults]") {
+  const fs::path calm = run_tiny("no-outage", minute({}));
+  const fs::path outage = run_tiny("outage", minute({"faults=[{at: 20s, for: 10s, target: cloud}]"}));
+  const CsvTable baseline(calm / "requests.csv");
+  const CsvTable requests(outage / "requests.csv");
+  REQUIRE(requests.rows() == baseline.rows());  // same schedule, one row per request
+  int during = 0, correct = 0, edge_correct = 0, fallbacks = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    const double t = requests.number(i, "t_arrival_s");
+    if (t < 20 || t >= 30) continue;
+    ++during;
+    const std::string outcome = requests.text(i, "outcome");
+    CHECK((outcome == "edge" || outcome == "fallback"));
+    fallbacks += outcome == "fallback";
+    // Answered within the timeout (1 s) after the edge inference.
+    CHECK(requests.number(i, "latency_s") <= requests.number(i, "edge_queue_s") +
+                                                 requests.number(i, "edge_compute_s") + 1.0 + 1e-9);
+    correct += requests.text(i, "correct") == "1";
+    edge_correct += requests.text(i, "edge_pred") == requests.text(i, "label");
+  }
+  REQUIRE(during > 20);
+  CHECK(fallbacks > 0);
+  CHECK(correct == edge_correct);
+  const CsvTable summary(outage / "summary.csv");
+  CHECK(summary.number(0, "fallbacks") == fallbacks);
+  CHECK(summary.number(0, "dropped") == 0);
+}
+
+TEST_CASE("a failed device drops what reaches it and resumes afterwards", "[sim][faults]") {
+  const fs::path out = run_tiny("device-down", minute({"faults=[{at: 10s, for: 5s, target: \"device[0]\"}]"}));
+  const CsvTable requests(out / "requests.csv");
+  int dropped = 0, served_after = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    if (requests.text(i, "device") != "0") continue;
+    const double t = requests.number(i, "t_arrival_s");
+    if (requests.text(i, "outcome") == "dropped") {
+      ++dropped;
+      CHECK(requests.text(i, "reason") == "device_down");
+      CHECK(t >= 9.0);
+      CHECK(t < 15.0);
+    }
+    served_after += t > 16 && requests.text(i, "outcome") != "dropped";
+  }
+  CHECK(dropped > 5);
+  CHECK(served_after > 20);
+  CHECK(CsvTable(out / "summary.csv").number(0, "dropped") == dropped);
+}
+
+TEST_CASE("without updates the edge never learns later classes and offloading grows", "[sim][updates]") {
+  const fs::path out = run_tiny("mode-none", minute({"workload.phase_length=12s", "workload.classes=cumulative"}));
+  const CsvTable tasks(out / "tasks.csv");
+  REQUIRE(tasks.rows() == 5);
+  for (size_t p = 1; p < tasks.rows(); ++p) {
+    for (size_t k = 1; k <= p; ++k) {
+      const std::string accuracy = tasks.text(p, fmt::format("edge_accuracy_task_{}", k));
+      if (!accuracy.empty()) CHECK(std::stod(accuracy) == 0);
+    }
+  }
+  CHECK(tasks.number(4, "cur") > tasks.number(0, "cur"));
+  CHECK(CsvTable(out / "updates.csv").rows() == 0);
+}
+
+TEST_CASE("on-device updates teach the edge the new classes without moving weights", "[sim][updates]") {
+  const std::vector<std::string> sets = minute({"workload.phase_length=12s", "workload.classes=cumulative",
+                                                "policy.update.mode=on_device", "policy.update.trigger=30",
+                                                "policy.update.epochs=8", "policy.update.batch_size=8",
+                                                "policy.update.scope=fleet"});
+  const fs::path out = run_tiny("on-device", sets);
+  const CsvTable updates(out / "updates.csv");
+  REQUIRE(updates.rows() >= 2);
+  for (size_t u = 0; u < updates.rows(); ++u) {
+    CHECK(updates.text(u, "mode") == "on_device");
+    CHECK(updates.number(u, "bytes_down") == 0);
+    CHECK(updates.number(u, "train_ops") > 0);
+    CHECK(updates.number(u, "duration_s") > 0);
+  }
+  // After task 1 is learned, the edge recognises some of its inputs.
+  const CsvTable requests(out / "requests.csv");
+  const double learned_at = updates.number(0, "t_end_s");
+  int task1 = 0, task1_right = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    if (requests.text(i, "task") != "1" || requests.number(i, "t_arrival_s") < learned_at) continue;
+    ++task1;
+    task1_right += requests.text(i, "edge_pred") == requests.text(i, "label");
+  }
+  REQUIRE(task1 > 10);
+  CHECK(task1_right > 0);
+
+  // Same seed, same updates and task table.
+  const fs::path again = run_tiny("on-device-again", sets);
+  CHECK(file_bytes(out / "updates.csv") == file_bytes(again / "updates.csv"));
+  CHECK(file_bytes(out / "tasks.csv") == file_bytes(again / "tasks.csv"));
+}
+
+TEST_CASE("cloud updates download the model to every device, a backhaul outage abandons them",
+          "[sim][updates][faults]") {
+  const fs::path out = run_tiny("cloud-mode", minute({"workload.phase_length=12s", "workload.classes=current",
+                                                      "policy.update.mode=cloud", "policy.update.trigger=20",
+                                                      "policy.update.epochs=1", "policy.update.scope=fleet"}));
+  const CsvTable updates(out / "updates.csv");
+  REQUIRE(updates.rows() >= 2);
+  for (size_t u = 0; u < updates.rows(); ++u) {
+    CHECK(updates.text(u, "status") == "installed");
+    CHECK(updates.number(u, "bytes_down") > 100000);  // the model's weights
+  }
+  CHECK(CsvTable(out / "summary.csv").number(0, "update_bytes") > 0);
+
+  const fs::path broken = run_tiny("cloud-mode-outage", minute({"workload.phase_length=12s", "workload.classes=current",
+                                                                "policy.update.mode=cloud", "policy.update.trigger=20",
+                                                                "policy.update.epochs=1", "policy.update.scope=fleet",
+                                                                "faults=[{at: 12s, for: 48s, target: backhaul}]"}));
+  const CsvTable failed(broken / "updates.csv");
+  for (size_t u = 0; u < failed.rows(); ++u) {
+    // Whatever started during the outage could not complete: recorded, not installed.
+    if (failed.number(u, "t_start_s") >= 12) CHECK(failed.text(u, "status") == "abandoned");
+  }
+}
