@@ -232,6 +232,8 @@ ProfileSettings profile_settings(const SetupOptions& options) {
   }
   if (options.cloud_epochs > 0) p.cloud_epochs = options.cloud_epochs;
   if (options.edge_epochs > 0) p.edge_epochs = options.edge_epochs;
+  if (options.cloud_train_samples > 0) p.cloud_train_samples = options.cloud_train_samples;
+  if (options.edge_train_samples > 0) p.edge_train_samples = options.edge_train_samples;
   return p;
 }
 

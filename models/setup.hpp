@@ -29,6 +29,8 @@ struct SetupOptions {
   std::string profile = "full";        // full | quick (data subset, few epochs)
   int cloud_epochs = 0;                // 0: the profile's default
   int edge_epochs = 0;                 // 0: the profile's default
+  int cloud_train_samples = 0;         // 0: the profile's default (a data subset, or the whole split)
+  int edge_train_samples = 0;          // 0: the profile's default
   int batch_size = 64;                 // samples
   double learning_rate = 1e-3;         // Adam, cosine-annealed per epoch
   double edge_weight_decay = 5e-4;     // Adam L2 of the edge SNN (the authors' setup stage)

@@ -2,6 +2,11 @@
 // (direct encoding), so it runs once on [B, ...] and its output is broadcast over T: identical
 // results (BN batch statistics of T copies equal those of one) at 1/T of that layer's cost.
 //
+// The feature Linear is followed by a BatchNorm, which the paper's "Linear -> 1024 + LIF" lacks:
+// without it the feature layer starts silent (sparse spikes x default init stay far below the
+// threshold), every logit equals its head's bias, and short runs (tests, the quick profile,
+// on-device updates on small buffers) barely learn. It folds into the Linear at inference.
+//
 // Synaptic operations (SOPs) of one sample, the energy proxy of DESIGN.md's `ops` mode:
 //   every layer after the first receives binary spikes; each input spike triggers one accumulate
 //   per synapse leaving that input neuron, so SOPs = sum over those layers of
@@ -10,7 +15,7 @@
 //     feature Linear:                   out_features
 //     task heads (on the feature spikes; linear, so head(mean_t s_t) = mean_t head(s_t)): sum C_k.
 //   Spikes arriving after a max-pool are the pooled spikes (the pool is an OR of its window).
-//   BatchNorm folds into the conv weights at inference and costs nothing.
+//   BatchNorm folds into the preceding conv / Linear weights at inference and costs nothing.
 //
 // BatchNorm running statistics start unbiased: while fewer than 1/momentum batches have been seen,
 // a layer averages them cumulatively instead of blending them into the initial (mean 0, var 1).
@@ -33,7 +38,8 @@ constexpr int64_t kKernel = 3;
 torch::Tensor spikes_per_sample(const torch::Tensor& seq) { return seq.detach().sum(0).flatten(1).sum(1); }
 
 // Cumulative average for the first batches, then the usual exponential one (momentum 0.1).
-void warm_start_momentum(torch::nn::BatchNorm2d& norm) {
+template <typename Norm>
+void warm_start_momentum(Norm& norm) {
   constexpr double kMomentum = 0.1;
   const auto seen = norm->num_batches_tracked.item<int64_t>();
   norm->options.momentum(std::max(kMomentum, 1.0 / static_cast<double>(seen + 1)));
@@ -73,6 +79,7 @@ void SpikingVggImpl::reset() {
   if (h < 1 || w < 1) throw std::invalid_argument("SpikingVgg: too many pooling stages for the input size");
   flat_inputs_ = channels * h * w;
   fc_ = register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(flat_inputs_, options_.feature).bias(false)));
+  fc_norm_ = register_module("fc_bn", torch::nn::BatchNorm1d(options_.feature));
   heads_ = register_module("heads", torch::nn::ModuleList());
   for (const int64_t classes : head_sizes_) heads_->push_back(torch::nn::Linear(options_.feature, classes));
 }
@@ -98,6 +105,7 @@ std::vector<torch::Tensor> SpikingVggImpl::backbone_parameters() const {
   for (const auto& conv : convs_) for (const auto& p : conv->parameters()) params.push_back(p);
   for (const auto& norm : norms_) for (const auto& p : norm->parameters()) params.push_back(p);
   for (const auto& p : fc_->parameters()) params.push_back(p);
+  for (const auto& p : fc_norm_->parameters()) params.push_back(p);
   return params;
 }
 
@@ -126,6 +134,7 @@ SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVgg
 
   if (is_training()) {
     for (auto& norm : norms_) warm_start_momentum(norm);
+    warm_start_momentum(fc_norm_);
   }
   torch::Tensor x;   // spikes with time folded into the batch, [T*B, C, H, W]
   size_t layer = 0;
@@ -151,7 +160,8 @@ SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVgg
 
   x = x.flatten(1);
   arriving(x, static_cast<double>(options_.feature));
-  const torch::Tensor spikes = lif_sequence(fc_->forward(x).view({steps, batch, options_.feature}), options_.lif);
+  const torch::Tensor current = fc_norm_->forward(fc_->forward(x));
+  const torch::Tensor spikes = lif_sequence(current.view({steps, batch, options_.feature}), options_.lif);
   out.feature = spikes.mean(0);
   if (how.count_ops) {
     layer_spikes.push_back(spikes_per_sample(spikes));

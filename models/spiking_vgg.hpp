@@ -1,5 +1,5 @@
 // The edge SNN "svgg": spiking VGG of PAPER.md (conv3x3 no bias + BatchNorm + LIF blocks, max-pool
-// between stages, Linear -> feature + LIF, mean spike rate over T, one Linear head per task),
+// between stages, Linear + BatchNorm -> feature + LIF, mean spike rate over T, one Linear head per task),
 // run in multi-step mode: conv/BN on time folded into the batch [T*B, ...], LIF iterated over T.
 // Internal to models/ (includes torch).
 #pragma once
@@ -53,7 +53,7 @@ class SpikingVggImpl : public torch::nn::Cloneable<SpikingVggImpl> {
   int64_t num_classes() const;
   const SpikingVggOptions& options() const { return options_; }
 
-  // Everything but the heads (convs, BNs, the feature Linear).
+  // Everything but the heads (convs, BNs, the feature Linear and its BN).
   std::vector<torch::Tensor> backbone_parameters() const;
   torch::nn::Linear head(size_t k) const;
 
@@ -68,6 +68,7 @@ class SpikingVggImpl : public torch::nn::Cloneable<SpikingVggImpl> {
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> norms_;
   torch::nn::Linear fc_{nullptr};
+  torch::nn::BatchNorm1d fc_norm_{nullptr};
   torch::nn::ModuleList heads_{nullptr};
   std::vector<int64_t> conv_out_pixels_;   // output H*W of each conv
   int64_t flat_inputs_ = 0;                // inputs of the feature Linear

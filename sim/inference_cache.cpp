@@ -1,64 +1,138 @@
-// Memoised inference: one table per model, indexed by test sample, filled in one batch with
-// every registered sample on first use (and again when more samples were registered since);
-// unregistered samples are inferred on their own.
+// Memoised inference: per model, the registered samples are inferred in one ascending batch and
+// kept in a stable deque, found through a sorted (sample, slot) list, or a dense slot array once
+// the table covers an eighth of the test split; unregistered samples are inferred on their own.
 #include "sim/inference_cache.hpp"
 
 #include <algorithm>
 #include <chrono>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "models/cloud_model.hpp"
 #include "models/edge_model.hpp"
 
 namespace eccsim {
 
+namespace {
+
+// A batch's activations are tens of MB each, above glibc's mmap ceiling (32 MiB): each one would
+// be a fresh mapping the kernel faults in and zeroes, then unmaps. While a batch runs, the heap
+// keeps freed blocks for reuse instead (about a fifth of the inference's CPU time); afterwards
+// glibc's fixed defaults come back and the spare memory is returned.
+class HeapReuse {
+ public:
+#if defined(__GLIBC__)
+  HeapReuse() {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
+  ~HeapReuse() {
+    mallopt(M_MMAP_MAX, 65536);          // glibc's default
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+    malloc_trim(0);
+  }
+#endif
+  HeapReuse(const HeapReuse&) = delete;
+  HeapReuse& operator=(const HeapReuse&) = delete;
+};
+
+}  // namespace
+
 InferenceCache::InferenceCache(const ImageSet& test_images, bool memoise) : images_(test_images), memoise_(memoise) {}
 
+template <typename Prediction>
+void InferenceCache::register_samples(Table<Prediction>& table, const std::vector<int64_t>& samples) {
+  if (table.registered.empty()) table.registered.assign(static_cast<size_t>(images_.count), false);
+  for (const int64_t sample : samples) {
+    if (table.registered.at(static_cast<size_t>(sample))) continue;
+    table.registered[static_cast<size_t>(sample)] = true;
+    table.wanted.push_back(sample);
+  }
+}
+
 void InferenceCache::want(const EdgeModel& model, const std::vector<int64_t>& samples) {
-  if (!memoise_) return;
-  std::vector<int64_t>& wanted = edge_tables_[&model].wanted;
-  wanted.insert(wanted.end(), samples.begin(), samples.end());
+  if (memoise_) register_samples(edge_tables_[&model], samples);
 }
 
 void InferenceCache::want_cloud(const std::vector<int64_t>& samples) {
+  if (memoise_) register_samples(cloud_table_, samples);
+}
+
+// Infers `batch` (distinct samples not in the table) and adds the predictions to the table.
+template <typename Prediction, typename Model>
+void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::vector<int64_t> batch,
+                           int64_t& counter) {
+  if (batch.empty()) return;
+  const auto started = std::chrono::steady_clock::now();
+  std::sort(batch.begin(), batch.end());
+  std::vector<Prediction> predictions;
+  {
+    const HeapReuse heap_reuse;
+    predictions = model.predict(images_, batch);
+  }
+  const size_t old_slots = table.slots.size();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto slot = static_cast<int32_t>(table.predictions.size());
+    table.predictions.push_back(std::move(predictions[i]));
+    table.slots.emplace_back(batch[i], slot);
+  }
+  std::inplace_merge(table.slots.begin(), table.slots.begin() + static_cast<std::ptrdiff_t>(old_slots),
+                     table.slots.end());
+  if (table.dense_slots.empty() && table.predictions.size() * 8 >= static_cast<size_t>(images_.count)) {
+    table.dense_slots.assign(static_cast<size_t>(images_.count), -1);
+    for (const auto& [sample, slot] : table.slots) table.dense_slots[static_cast<size_t>(sample)] = slot;
+  } else if (!table.dense_slots.empty()) {
+    for (size_t i = old_slots; i < table.predictions.size(); ++i)
+      table.dense_slots[static_cast<size_t>(batch[i - old_slots])] = static_cast<int32_t>(i);
+  }
+  counter += static_cast<int64_t>(batch.size());
+  stats_.batches += 1;
+  stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+void InferenceCache::infer_wanted(const EdgeModel& model) {
   if (!memoise_) return;
-  cloud_table_.wanted.insert(cloud_table_.wanted.end(), samples.begin(), samples.end());
+  Table<EdgePrediction>& table = edge_tables_[&model];
+  infer(table, model, std::move(table.wanted), stats_.edge_samples);
+  table.wanted.clear();
+}
+
+void InferenceCache::infer_wanted_cloud(const CloudModel& model) {
+  if (!memoise_) return;
+  infer(cloud_table_, model, std::move(cloud_table_.wanted), stats_.cloud_samples);
+  cloud_table_.wanted.clear();
 }
 
 template <typename Prediction, typename Model>
 const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& model, int64_t sample,
                                          int64_t& counter, Prediction& scratch) {
-  const auto started = std::chrono::steady_clock::now();
-  auto account = [&](size_t samples) {
-    counter += static_cast<int64_t>(samples);
+  if (!memoise_) {
+    const auto started = std::chrono::steady_clock::now();
+    scratch = model.predict(images_, {sample}).front();
+    counter += 1;
     stats_.batches += 1;
     stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  if (!memoise_) {
-    scratch = model.predict(images_, {sample}).front();
-    account(1);
     return scratch;
   }
-  if (table.by_sample.empty()) table.by_sample.resize(static_cast<size_t>(images_.count));
   if (!table.wanted.empty()) {
-    // One batch with every registered sample not inferred yet.
-    std::vector<int64_t> batch;
-    std::sort(table.wanted.begin(), table.wanted.end());
-    table.wanted.erase(std::unique(table.wanted.begin(), table.wanted.end()), table.wanted.end());
-    for (int64_t s : table.wanted)
-      if (table.by_sample[s].predicted < 0) batch.push_back(s);
+    infer(table, model, std::move(table.wanted), counter);
     table.wanted.clear();
-    if (!batch.empty()) {
-      std::vector<Prediction> predictions = model.predict(images_, batch);
-      for (size_t i = 0; i < batch.size(); ++i) table.by_sample[batch[i]] = std::move(predictions[i]);
-      account(batch.size());
-    }
   }
-  Prediction& slot = table.by_sample.at(static_cast<size_t>(sample));
-  if (slot.predicted < 0) {
-    slot = model.predict(images_, {sample}).front();
-    account(1);
+  const auto find = [&]() -> int32_t {
+    if (!table.dense_slots.empty()) return table.dense_slots.at(static_cast<size_t>(sample));
+    const auto it = std::lower_bound(table.slots.begin(), table.slots.end(), std::make_pair(sample, int32_t{-1}));
+    return it != table.slots.end() && it->first == sample ? it->second : -1;
+  };
+  int32_t slot = find();
+  if (slot < 0) {  // not registered: inferred on its own
+    register_samples(table, {sample});
+    table.wanted.clear();
+    infer(table, model, {sample}, counter);
+    slot = find();
   }
-  return slot;
+  return table.predictions[static_cast<size_t>(slot)];
 }
 
 const EdgePrediction& InferenceCache::edge(const EdgeModel& model, int64_t sample) {

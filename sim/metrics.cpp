@@ -17,14 +17,23 @@ const char* outcome_name(Outcome outcome) {
   return "?";
 }
 
-double percentile(std::vector<double> values, double q) {
+namespace {
+
+// percentile() over values sorted ascending.
+double sorted_percentile(const std::vector<double>& values, double q) {
   if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
   const double position = q * static_cast<double>(values.size() - 1);
   const auto lower = static_cast<size_t>(std::floor(position));
   const size_t upper = std::min(lower + 1, values.size() - 1);
   const double fraction = position - static_cast<double>(lower);
   return values[lower] + (values[upper] - values[lower]) * fraction;
+}
+
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return sorted_percentile(values, q);
 }
 
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
@@ -62,9 +71,10 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
   s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
   s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
-  s.latency_p50_s = percentile(latencies, 0.50);
-  s.latency_p95_s = percentile(latencies, 0.95);
-  s.latency_p99_s = percentile(latencies, 0.99);
+  std::sort(latencies.begin(), latencies.end());  // once for the three percentiles
+  s.latency_p50_s = sorted_percentile(latencies, 0.50);
+  s.latency_p95_s = sorted_percentile(latencies, 0.95);
+  s.latency_p99_s = sorted_percentile(latencies, 0.99);
   s.edge_energy_per_request_J = edge_J / n;
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;

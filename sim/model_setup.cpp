@@ -27,6 +27,8 @@ SetupOptions setup_options(const Scenario& scenario, bool quick) {
   options.profile = quick ? "quick" : models.train.profile;
   options.cloud_epochs = models.train.cloud_epochs;
   options.edge_epochs = models.train.edge_epochs;
+  options.cloud_train_samples = models.train.cloud_samples;
+  options.edge_train_samples = models.train.edge_samples;
   options.batch_size = models.train.batch_size;
   options.learning_rate = models.train.learning_rate;
   options.distill.enabled = models.train.distill.enabled;

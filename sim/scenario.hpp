@@ -39,6 +39,8 @@ struct TrainConfig {
   std::string profile = "full";         // full | quick
   int cloud_epochs = 0;                 // 0: the profile's default
   int edge_epochs = 0;                  // 0: the profile's default
+  int cloud_samples = 0;                // training samples of the cloud ANN; 0: the profile's default
+  int edge_samples = 0;                 // training samples of the edge SNN; 0: the profile's default
   int batch_size = 64;
   double learning_rate = 1e-3;
   bool allow = true;                    // train missing checkpoints before a run

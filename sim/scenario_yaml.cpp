@@ -272,6 +272,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       choice_key("models.train.profile", SCENARIO_FIELD(models.train.profile), {"full", "quick"}),
       integer_key("models.train.cloud_epochs", SCENARIO_FIELD(models.train.cloud_epochs), at_least(0)),
       integer_key("models.train.edge_epochs", SCENARIO_FIELD(models.train.edge_epochs), at_least(0)),
+      integer_key("models.train.cloud_samples", SCENARIO_FIELD(models.train.cloud_samples), at_least(0)),
+      integer_key("models.train.edge_samples", SCENARIO_FIELD(models.train.edge_samples), at_least(0)),
       integer_key("models.train.batch_size", SCENARIO_FIELD(models.train.batch_size), at_least(1)),
       real_key("models.train.learning_rate", SCENARIO_FIELD(models.train.learning_rate), above(0)),
       flag_key("models.train.allow", SCENARIO_FIELD(models.train.allow)),

@@ -91,6 +91,9 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   }
   state.offloads.resize(static_cast<size_t>(scenario.platform.devices));
   // Every request has its row from the start, so one that is never served is still reported.
+  // The initial model's and the cloud's batches run here, before any actor exists.
+  inference.infer_wanted(*initial_model);
+  inference.infer_wanted_cloud(*inputs.cloud_model);
   state.records.resize(static_cast<size_t>(total_requests));
   for (int i = 0; i < scenario.platform.devices; ++i) {
     for (size_t k = 0; k < state.schedules[i].size(); ++k) {

@@ -106,8 +106,7 @@ Scenario point_scenario(const std::filesystem::path& base_file, const std::vecto
 }
 
 std::string model_config_key(const Scenario& scenario) {
-  Scenario models_only;
-  models_only.seed = scenario.seed;
+  Scenario models_only;  // models.seed is resolved (the scenario's seed when not given)
   models_only.dataset = scenario.dataset;
   models_only.models = scenario.models;
   models_only.models.train.allow = true;

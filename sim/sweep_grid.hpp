@@ -44,8 +44,8 @@ Shard parse_shard(const std::string& text);
 Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready);
 
-// Text that is equal for two scenarios exactly when they need the same trained models: the dataset,
-// the models block (except whether training is allowed and the inference cache) and the seed.
+// Text that is equal for two scenarios exactly when they need the same trained models: the dataset and
+// the models block (models.seed included; not whether training is allowed, nor the inference cache).
 std::string model_config_key(const Scenario& scenario);
 
 }  // namespace eccsim

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "models/input_error.hpp"
+#include "sim/scenario_yaml.hpp"
 #include "sim/sweep_grid.hpp"
 #include "sim/sweep_table.hpp"
 
@@ -284,6 +285,23 @@ TEST_CASE("point scenario: overrides applied, sweep removed, training off, model
   const Scenario other_models = point_scenario(file, {"platform.devices=3", "models.dir=models/cache/b"}, "z", true);
   CHECK(model_config_key(one) == model_config_key(same_models));
   CHECK(model_config_key(one) != model_config_key(other_models));
+  // The seed of the simulation alone does not call for other models; the models' seed does.
+  const auto key = [&](std::vector<std::string> sets) { return model_config_key(point_scenario(file, sets, "v", true)); };
+  CHECK(key({"seed=1", "models.seed=5"}) == key({"seed=2", "models.seed=5"}));
+  CHECK(key({"seed=1"}) != key({"seed=2"}));  // models.seed follows seed when not given
   CHECK(error_of([&] { point_scenario(file, {"platform.devices=0"}, "w", true); }).find("platform.devices") !=
         std::string::npos);
+}
+
+TEST_CASE("example sweeps expand to their documented grids", "[sweep]") {
+  const fs::path dir = fs::path(ECCSIM_SOURCE_DIR) / "scenarios";
+  const auto points_of = [&](const char* name) { return expand_sweep(load_scenario(dir / name).sweep); };
+  const std::vector<SweepPoint> devices = points_of("sweep-devices-backhaul.yaml");
+  REQUIRE(devices.size() == 21);
+  CHECK(devices.front().values == std::vector<std::string>{"1", "10Mbps"});
+  CHECK(devices.back().values == std::vector<std::string>{"1000", "1Gbps"});
+  CHECK(points_of("sweep-threshold-filter.yaml").size() == 33);
+  const std::vector<SweepPoint> sensitivity = points_of("sweep-sensitivity.yaml");
+  REQUIRE(sensitivity.size() == 44);
+  CHECK(sensitivity[43].values == std::vector<std::string>{"random", "1", "0"});
 }
