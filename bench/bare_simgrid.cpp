@@ -43,7 +43,7 @@ struct BenchConfig {
   int batch_max = 32;
   double batch_wait_s = 2e-3;
   double timeout_s = 1;
-  std::string stack_size_KiB = "64";  // same SimGrid contexts settings as eccsim
+  std::string stack_size_KiB = "8192"; // SimGrid's default, as in eccsim
 };
 
 struct Request {

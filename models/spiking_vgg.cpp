@@ -41,7 +41,7 @@ torch::Tensor spikes_per_sample(const torch::Tensor& seq) { return seq.detach().
 template <typename Norm>
 void warm_start_momentum(Norm& norm) {
   constexpr double kMomentum = 0.1;
-  const auto seen = norm->num_batches_tracked.item<int64_t>();
+  const auto seen = norm->num_batches_tracked.template item<int64_t>();
   norm->options.momentum(std::max(kMomentum, 1.0 / static_cast<double>(seen + 1)));
 }
 

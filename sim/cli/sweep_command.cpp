@@ -4,12 +4,11 @@
 #include "sim/cli/sweep_command.hpp"
 
 #include <fmt/core.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -90,7 +89,6 @@ struct PointJob {
   std::string scenario_yaml;            // resolved scenario; empty when it did not resolve
   std::string model_key;
   PointResult result;
-  bool skipped = false;                 // complete from an earlier sweep (--resume)
 };
 
 class SweepDriver {
@@ -105,7 +103,7 @@ class SweepDriver {
   void finish_point(PointJob& job, const ChildExit& exit);
   void write_table();
   void progress(bool final_line = false);
-  // Runs one child to its end (training); 128+signal when a stop signal came.
+  // Runs one child to its end (training); a stop signal is passed on to it.
   ChildExit run_serially(const ChildCommand& command);
 
   SweepCommandOptions options_;
@@ -118,7 +116,7 @@ class SweepDriver {
   StopSignals stop_;
   fs::path exe_ = self_executable();
   Clock::time_point started_ = Clock::now();
-  size_t skipped_ = 0;
+  size_t skipped_ = 0;                  // complete from an earlier sweep (--resume)
   size_t finished_now_ = 0;             // points run to an end by this process
   size_t failed_ = 0;
   size_t running_ = 0;
@@ -190,7 +188,6 @@ void SweepDriver::prepare_points() {
       if (auto metrics = read_point_summary(read_file(job.dir / "summary.csv"))) {
         job.result.status = PointStatus::Ok;
         job.result.metrics = std::move(*metrics);
-        job.skipped = true;
         ++skipped_;
         jobs_.push_back(std::move(job));
         continue;

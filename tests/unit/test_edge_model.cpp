@@ -29,11 +29,16 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// A default-architecture edge model with heads of 2 and 3 classes (untrained, random weights).
+// A default-architecture edge model with heads of 2 and 3 classes (untrained, random weights;
+// BatchNorm gains of 4 so that eval-mode currents cross the threshold and every layer spikes).
 EdgeModel two_head_model() {
   EdgeModel model{EdgeModelOptions{}};
   model.impl().net->add_head(2);
   model.impl().net->add_head(3);
+  torch::NoGradGuard no_grad;
+  for (const auto& p : model.impl().net->named_parameters()) {
+    if (p.key().find("bn") != std::string::npos && p.key().find("weight") != std::string::npos) p.value().fill_(4);
+  }
   return model;
 }
 

@@ -46,9 +46,11 @@ double task_accuracy(const EdgeModel& model, const eccsim::Dataset& data, const 
   return static_cast<double>(correct) / static_cast<double>(indices.size());
 }
 
+// Half the default widths: the mechanism under test does not need the full model, and it trains 4x faster.
 EdgeModel fresh_model(const eccsim::Dataset& data) {
   EdgeModelOptions o;
   o.normalisation = data.normalisation;
+  o.widths = {8, 8, eccsim::kPool, 16, 16, eccsim::kPool, 32, 32, 32, eccsim::kPool};
   return EdgeModel(o);
 }
 
@@ -69,6 +71,7 @@ TEST_CASE("an incremental step adds a head, keeps the old ones and learns the ne
   CHECK(base.samples_used == static_cast<int>(eccsim::task_samples(split, data.train.labels, 0).size()));
   CHECK(task_accuracy(base.model, data, split, 0) >= 0.8);
 
+  o.epochs = 3;
   const auto next = learn_new_classes(base.model, samples, split.task_classes[1], o);
   CHECK(next.model.version() == 2);
   CHECK(next.model.head_sizes() == std::vector<int>{2, 2});
@@ -78,7 +81,8 @@ TEST_CASE("an incremental step adds a head, keeps the old ones and learns the ne
   CHECK(next.model_bytes == next.model.size_bytes());
   CHECK(next.model_bytes > base.model_bytes);
   CHECK(next.train_ops > 3 * o.epochs * next.samples_used * base.model.dense_macs());
-  CHECK(task_accuracy(next.model, data, split, 1) >= 0.5);
+  CHECK(task_accuracy(next.model, data, split, 1) >= 0.5);   // argmax over all 4 classes
+  CHECK(task_accuracy(next.model, data, split, 0) >= 0.3);   // LwF keeps some of the old task
 
   // The old head was frozen: bit-identical weights and bias.
   const auto old_head = base.model.impl().net->head(0);

@@ -1,0 +1,88 @@
+// requests.csv's hand-rolled number formatting against fmt's "{:.Nf}" (the format it replaced):
+// random records over many magnitudes, exact decimal ties, subnormals, signed zeros, huge values.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sim/csv_report.hpp"
+
+namespace {
+
+using eccsim::Outcome;
+using eccsim::RequestRecord;
+
+std::string reference_row(const RequestRecord& r) {
+  return fmt::format("{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
+                     "{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
+                     r.request_id, r.device, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
+                     r.edge_pred, r.score, int{r.offloaded}, r.cloud_pred, r.final_pred, int{r.correct()},
+                     eccsim::outcome_name(r.outcome), r.reason, r.latency_s, r.edge_queue_s, r.edge_compute_s,
+                     r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s, r.edge_energy_J,
+                     r.radio_energy_J, r.cloud_energy_J);
+}
+
+// A double of any kind: random bits, a random magnitude, or an exact decimal tie and its neighbours.
+double awkward_double(std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unit(-1, 1);
+  switch (rng() % 6) {
+    case 0: {
+      const uint64_t bits = rng();
+      double value = 0;
+      std::memcpy(&value, &bits, sizeof value);
+      return std::isfinite(value) ? value : 0.0;
+    }
+    case 1: return std::ldexp(unit(rng), static_cast<int>(rng() % 90) - 70);
+    case 2: return std::ldexp(static_cast<double>(2 * (rng() % 100000) + 1), -static_cast<int>(rng() % 50));
+    case 3: {
+      const double tie = static_cast<double>(rng() % 100000000000ULL) * 1e-9 + 0.5e-9;
+      return rng() % 2 ? std::nextafter(tie, 0.0) : tie;
+    }
+    case 4: return unit(rng) * 100;
+    default: {
+      const double specials[] = {0.0, -0.0, 4.9e-324, -1e-310, 0.5, 2.5, 0.0078125, 4503599627370495.5,
+                                 9007199254740993.0, 1e300, -1e22, 0.9999999995, 5e-13};
+      return specials[rng() % std::size(specials)];
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatting", "[output]") {
+  std::mt19937_64 rng(2025);
+  std::vector<RequestRecord> records(20000);
+  std::string expected;
+  for (size_t i = 0; i < records.size(); ++i) {
+    RequestRecord& r = records[i];
+    r.request_id = static_cast<int64_t>(i);
+    r.device = static_cast<int>(rng() % 10000);
+    r.sample = static_cast<int64_t>(rng() % 10000) - (i % 50 == 0 ? 20000 : 0);
+    r.label = static_cast<int32_t>(rng() % 10);
+    r.task = r.label / 2;
+    r.phase = static_cast<int>(rng() % 5);
+    r.edge_pred = static_cast<int32_t>(rng() % 11) - 1;
+    r.offloaded = rng() % 2;
+    r.cloud_pred = r.offloaded ? static_cast<int32_t>(rng() % 10) : -1;
+    r.final_pred = r.offloaded ? r.cloud_pred : r.edge_pred;
+    r.outcome = static_cast<Outcome>(rng() % 4);
+    r.reason = i % 3 == 0 ? "timeout" : "";
+    r.request_id = i % 1000 == 0 ? std::numeric_limits<int64_t>::max() - static_cast<int64_t>(i) : r.request_id;
+    for (double* field : {&r.t_arrival_s, &r.t_done_s, &r.score, &r.latency_s, &r.edge_queue_s, &r.edge_compute_s,
+                          &r.uplink_s, &r.cloud_queue_s, &r.cloud_compute_s, &r.downlink_s, &r.fallback_wait_s,
+                          &r.edge_energy_J, &r.radio_energy_J, &r.cloud_energy_J})
+      *field = awkward_double(rng);
+    expected += reference_row(r);
+  }
+  const std::string csv = eccsim::requests_csv(records);
+  const std::string rows = csv.substr(csv.find('\n') + 1);
+  REQUIRE(rows.size() == expected.size());
+  CHECK(rows == expected);
+  CHECK(csv.rfind("request_id,device,t_arrival_s,", 0) == 0);
+}

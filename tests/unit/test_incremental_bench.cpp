@@ -1,0 +1,124 @@
+// Benchmark driver, hidden from the default run ([.slow]): the paper's update stage on the whole
+// dataset. From the setup-stage edge model in $ECCSIM_BENCH_MODELS (default models/cache/fmnist),
+// one LwF update per later task on that task's full training split (as the authors' update.py),
+// then the class-incremental accuracy matrix (rows: after task t, columns: test classes of task k;
+// task-agnostic argmax over all heads, and task-aware within the true task's head) and the mean
+// forgetting. Writes incremental.csv beside the checkpoints.
+//   ECCSIM_BENCH_MODELS=dir ECCSIM_BENCH_EPOCHS=5 eccsim_tests "[.slow]" -s
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/core.h>
+
+#include "models/edge_model.hpp"
+#include "models/incremental.hpp"
+#include "models/models_metadata.hpp"
+#include "models/task_split.hpp"
+#include "model_test_data.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+struct TaskAccuracy {
+  double agnostic = 0;   // argmax over all learned classes
+  double aware = 0;      // argmax within the head of the sample's task
+};
+
+TaskAccuracy evaluate(const eccsim::EdgeModel& model, const eccsim::Dataset& data, const eccsim::TaskSplit& split,
+                      int task) {
+  const std::vector<int64_t> indices = eccsim::task_samples(split, data.test.labels, task);
+  const auto predictions = model.predict(data.test, indices);
+  const int offset = model.head_offsets()[static_cast<size_t>(task)];
+  const int size = model.head_sizes()[static_cast<size_t>(task)];
+  int agnostic = 0;
+  int aware = 0;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const int label = split.new_label_of[static_cast<size_t>(data.test.labels[static_cast<size_t>(indices[i])])];
+    agnostic += predictions[i].predicted == label ? 1 : 0;
+    int best = offset;
+    for (int c = offset; c < offset + size; ++c) {
+      if (predictions[i].logits[static_cast<size_t>(c)] > predictions[i].logits[static_cast<size_t>(best)]) best = c;
+    }
+    aware += best == label ? 1 : 0;
+  }
+  const auto n = static_cast<double>(indices.size());
+  return {agnostic / n, aware / n};
+}
+
+}  // namespace
+
+TEST_CASE("update stage benchmark: LwF over all tasks of Fashion-MNIST", "[.slow][models]") {
+  const fs::path dir = env_or("ECCSIM_BENCH_MODELS", "models/cache/fmnist");
+  const eccsim::ModelsMetadata meta = eccsim::read_metadata(dir / "models.yaml");
+  const eccsim::Dataset& data = eccsim_test::fashion_mnist();
+  const eccsim::TaskSplit split = eccsim::make_task_split(
+      eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed});
+  REQUIRE(split.class_order == meta.class_order);
+  eccsim::IncrementalOptions options;
+  options.epochs = std::stoi(env_or("ECCSIM_BENCH_EPOCHS", "5"));
+  options.seed = meta.seed;
+  options.progress = true;
+
+  eccsim::EdgeModel model = eccsim::EdgeModel::load(dir / "edge.pt");
+  const int tasks = split.num_tasks();
+  std::vector<std::vector<TaskAccuracy>> matrix;
+  std::ofstream csv(dir / "incremental.csv");
+  csv << "after_task,task,accuracy_agnostic,accuracy_aware,train_ops,model_bytes,samples\n";
+  for (int t = 0; t < tasks; ++t) {
+    double train_ops = 0;
+    int samples = 0;
+    if (t > 0) {
+      eccsim::LabelledSamples task_data;
+      task_data.images = &data.train;
+      task_data.indices = eccsim::task_samples(split, data.train.labels, t);
+      for (const int64_t i : task_data.indices) {
+        task_data.labels.push_back(split.new_label_of[static_cast<size_t>(data.train.labels[static_cast<size_t>(i)])]);
+      }
+      eccsim::IncrementalResult update =
+          eccsim::learn_new_classes(model, task_data, split.task_classes[static_cast<size_t>(t)], options);
+      train_ops = update.train_ops;
+      samples = update.samples_used;
+      model = std::move(update.model);
+    }
+    std::vector<TaskAccuracy> row;
+    for (int k = 0; k <= t; ++k) {
+      row.push_back(evaluate(model, data, split, k));
+      csv << fmt::format("{},{},{:.4f},{:.4f},{:.4g},{},{}\n", t, k, row.back().agnostic, row.back().aware, train_ops,
+                         model.size_bytes(), samples);
+    }
+    matrix.push_back(row);
+    std::string line = fmt::format("after task {}:", t);
+    for (const auto& a : row) line += fmt::format("  {:5.1f} ({:5.1f})", 100 * a.agnostic, 100 * a.aware);
+    fmt::print("{}   [task-agnostic (task-aware) accuracy %, per task]\n", line);
+    if (t > 0) fmt::print("  update: {} samples, {:.3g} train ops, model {} bytes\n", samples, train_ops, model.size_bytes());
+  }
+  double forgetting_agnostic = 0;
+  double forgetting_aware = 0;
+  const int last = tasks - 1;
+  for (int k = 0; k < last; ++k) {
+    double best_agnostic = 0;
+    double best_aware = 0;
+    for (int t = k; t < last; ++t) {
+      best_agnostic = std::max(best_agnostic, matrix[static_cast<size_t>(t)][static_cast<size_t>(k)].agnostic);
+      best_aware = std::max(best_aware, matrix[static_cast<size_t>(t)][static_cast<size_t>(k)].aware);
+    }
+    forgetting_agnostic += best_agnostic - matrix[static_cast<size_t>(last)][static_cast<size_t>(k)].agnostic;
+    forgetting_aware += best_aware - matrix[static_cast<size_t>(last)][static_cast<size_t>(k)].aware;
+  }
+  double final_agnostic = 0;
+  for (const auto& a : matrix.back()) final_agnostic += a.agnostic / tasks;
+  fmt::print("mean forgetting: {:.1f} % task-agnostic, {:.1f} % task-aware; final mean accuracy {:.1f} %\n",
+             last > 0 ? 100 * forgetting_agnostic / last : 0, last > 0 ? 100 * forgetting_aware / last : 0,
+             100 * final_agnostic);
+  CHECK(model.num_classes() == meta.num_classes);
+}
