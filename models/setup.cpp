@@ -219,7 +219,7 @@ bool file_exists(const fs::path& p) {
 ProfileSettings profile_settings(const SetupOptions& options) {
   ProfileSettings p;
   if (options.profile == "full") {
-    p.cloud_epochs = 10;
+    p.cloud_epochs = 8;
     p.edge_epochs = 10;
   } else if (options.profile == "quick") {
     p.cloud_epochs = 2;

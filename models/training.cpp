@@ -2,6 +2,7 @@
 #include "models/training.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -71,7 +72,8 @@ torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch
 }
 
 TrainingThreads::TrainingThreads(int threads) : previous_(torch::get_num_threads()) {
-  if (threads > 0) torch::set_num_threads(threads);
+  const char* from_environment = std::getenv("OMP_NUM_THREADS");
+  if (threads > 0 && (from_environment == nullptr || *from_environment == '\0')) torch::set_num_threads(threads);
 }
 
 TrainingThreads::~TrainingThreads() { torch::set_num_threads(previous_); }

@@ -30,7 +30,9 @@ void set_learning_rate(torch::optim::Adam& optimizer, double learning_rate);
 // tau^2 * KL(softmax(teacher/tau) || softmax(student/tau)), averaged over the batch.
 torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits, double tau);
 
-// Sets the intra-op thread count for a training run, restores the previous count on exit.
+// Sets the intra-op thread count for a training run (unless OMP_NUM_THREADS is set: then torch's
+// count, which follows it, is kept), restores the previous count on exit. Training results are
+// reproducible for a given seed and thread count (reductions split differently across threads).
 class TrainingThreads {
  public:
   explicit TrainingThreads(int threads);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -21,6 +22,13 @@ namespace {
 // be a fresh mapping the kernel faults in and zeroes, then unmaps. While a batch runs, the heap
 // keeps freed blocks for reuse instead (about a fifth of the inference's CPU time); afterwards
 // glibc's fixed defaults come back and the spare memory is returned.
+// CPU seconds of the whole process (the models' threads included).
+double process_cpu_s() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 class HeapReuse {
  public:
 #if defined(__GLIBC__)
@@ -66,6 +74,7 @@ void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::ve
                            int64_t& counter) {
   if (batch.empty()) return;
   const auto started = std::chrono::steady_clock::now();
+  const double started_cpu_s = process_cpu_s();
   std::sort(batch.begin(), batch.end());
   std::vector<Prediction> predictions;
   {
@@ -90,6 +99,7 @@ void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::ve
   counter += static_cast<int64_t>(batch.size());
   stats_.batches += 1;
   stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats_.cpu_s += process_cpu_s() - started_cpu_s;
 }
 
 void InferenceCache::infer_wanted(const EdgeModel& model) {
@@ -110,10 +120,12 @@ const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& 
                                          int64_t& counter, Prediction& scratch) {
   if (!memoise_) {
     const auto started = std::chrono::steady_clock::now();
+    const double started_cpu_s = process_cpu_s();
     scratch = model.predict(images_, {sample}).front();
     counter += 1;
     stats_.batches += 1;
     stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stats_.cpu_s += process_cpu_s() - started_cpu_s;
     return scratch;
   }
   if (!table.wanted.empty()) {

@@ -26,6 +26,7 @@ struct InferenceStats {
   int64_t cloud_samples = 0;     // samples run through the cloud model
   int64_t batches = 0;
   double wall_s = 0;             // host time spent in the models (reporting only)
+  double cpu_s = 0;              // process CPU time (all threads) spent in the models (reporting only)
 };
 
 class InferenceCache {

@@ -62,12 +62,13 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
       "{{\n  \"scenario_file\": {},\n  \"scenario_hash\": \"fnv1a64:{}\",\n  \"seed\": {},\n"
       "  \"command_line\": {},\n  \"versions\": {{\"eccsim\": \"0.1.0\", \"simgrid\": \"{}.{}.{}\", "
       "\"libtorch\": {}}},\n  \"requests\": {},\n  \"simulated_s\": {:.9f},\n  \"wall_s\": {:.3f},\n"
-      "  \"inference\": {{\"edge_samples\": {}, \"cloud_samples\": {}, \"batches\": {}, \"wall_s\": {:.3f}}},\n"
+      "  \"inference\": {{\"edge_samples\": {}, \"cloud_samples\": {}, \"batches\": {}, \"wall_s\": {:.3f}, "
+      "\"cpu_s\": {:.3f}}},\n"
       "  \"resolved_scenario\": {}\n}}\n",
       json_string(options.scenario_file), fnv1a64_hex(read_file(options.scenario_file)), scenario.seed,
       json_string(options.command_line), SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH,
       json_string(libtorch_version()), summary.requests, result.simulated_s, summary.wall_s, inference.edge_samples,
-      inference.cloud_samples, inference.batches, inference.wall_s, json_string(to_yaml(scenario)));
+      inference.cloud_samples, inference.batches, inference.wall_s, inference.cpu_s, json_string(to_yaml(scenario)));
 }
 
 void print_summary(const Scenario& scenario, const Summary& s, const std::string& out_dir) {

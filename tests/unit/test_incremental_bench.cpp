@@ -57,7 +57,7 @@ TaskAccuracy evaluate(const eccsim::EdgeModel& model, const eccsim::Dataset& dat
 
 }  // namespace
 
-TEST_CASE("update stage benchmark: LwF over all tasks of Fashion-MNIST", "[.slow][models]") {
+TEST_CASE("update stage benchmark: LwF over all tasks of Fashion-MNIST", "[.slow]") {
   const fs::path dir = env_or("ECCSIM_BENCH_MODELS", "models/cache/fmnist");
   const eccsim::ModelsMetadata meta = eccsim::read_metadata(dir / "models.yaml");
   const eccsim::Dataset& data = eccsim_test::fashion_mnist();
