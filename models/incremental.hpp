@@ -21,7 +21,7 @@ struct IncrementalOptions {
   double teacher_weight = 0;           // > 0: also distil the cloud model's logits on the new classes into the new head
   double teacher_temperature = 3.0;
   uint64_t seed = 2025;                // new head initialisation, shuffles
-  int threads = 2;                     // intra-op threads while training
+  int threads = 2;                     // intra-op threads while training; OMP_NUM_THREADS wins
   bool progress = false;               // one line per epoch on stderr
 };
 

@@ -39,7 +39,7 @@ struct SetupOptions {
   uint64_t seed = 2025;                // initialisation, shuffles, dropout, quick subsets
   TaskSplitOptions split;              // recorded in the metadata (the split itself is an argument)
   bool allow_training = true;          // false: missing checkpoints are an error
-  int threads = 2;                     // intra-op threads while training (the machines we target have 2 cores)
+  int threads = 2;                     // intra-op threads while training (2-core targets); OMP_NUM_THREADS wins
   bool progress = true;                // one line per epoch on stderr
   std::string scenario_file = "S.yaml";        // named in the "no checkpoint" message
   std::string models_dir_where = "models.dir"; // error prefix for models.dir, e.g. "s.yaml:7: models.dir"

@@ -1,33 +1,28 @@
-// Benchmark driver, hidden from the default run ([.slow]): the paper's update stage on the whole
-// dataset. From the setup-stage edge model in $ECCSIM_BENCH_MODELS (default models/cache/fmnist),
-// one LwF update per later task on that task's full training split (as the authors' update.py),
-// then the class-incremental accuracy matrix (rows: after task t, columns: test classes of task k;
-// task-agnostic argmax over all heads, and task-aware within the true task's head) and the mean
-// forgetting. Writes incremental.csv beside the checkpoints.
-//   ECCSIM_BENCH_MODELS=dir ECCSIM_BENCH_EPOCHS=5 eccsim_tests "[.slow]" -s
-#include <cstdlib>
+// The paper's update stage on the whole dataset (issue: models, accuracy matrix). From a setup-stage
+// edge model, one LwF update per later task on that task's full training split (as the authors'
+// update.py), then the class-incremental accuracy matrix (rows: after task t, columns: test classes
+// of task k; task-agnostic argmax over all heads, and task-aware within the true task's head) and
+// the mean forgetting. Writes incremental.csv beside the checkpoints.
+//   build/bench/incremental_matrix --models models/cache/fmnist [--epochs 5]
+#include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <fmt/core.h>
 
+#include "models/dataset.hpp"
 #include "models/edge_model.hpp"
 #include "models/incremental.hpp"
 #include "models/models_metadata.hpp"
 #include "models/task_split.hpp"
-#include "model_test_data.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
 
 struct TaskAccuracy {
   double agnostic = 0;   // argmax over all learned classes
@@ -55,17 +50,14 @@ TaskAccuracy evaluate(const eccsim::EdgeModel& model, const eccsim::Dataset& dat
   return {agnostic / n, aware / n};
 }
 
-}  // namespace
-
-TEST_CASE("update stage benchmark: LwF over all tasks of Fashion-MNIST", "[.slow]") {
-  const fs::path dir = env_or("ECCSIM_BENCH_MODELS", "models/cache/fmnist");
+void run(const fs::path& dir, int epochs) {
   const eccsim::ModelsMetadata meta = eccsim::read_metadata(dir / "models.yaml");
-  const eccsim::Dataset& data = eccsim_test::fashion_mnist();
+  const eccsim::Dataset data = eccsim::load_dataset(eccsim::DatasetSource{meta.dataset, {}});
   const eccsim::TaskSplit split = eccsim::make_task_split(
       eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed});
-  REQUIRE(split.class_order == meta.class_order);
+  if (split.class_order != meta.class_order) throw std::runtime_error("class order differs from models.yaml");
   eccsim::IncrementalOptions options;
-  options.epochs = std::stoi(env_or("ECCSIM_BENCH_EPOCHS", "5"));
+  options.epochs = epochs;
   options.seed = meta.seed;
   options.progress = true;
 
@@ -120,5 +112,27 @@ TEST_CASE("update stage benchmark: LwF over all tasks of Fashion-MNIST", "[.slow
   fmt::print("mean forgetting: {:.1f} % task-agnostic, {:.1f} % task-aware; final mean accuracy {:.1f} %\n",
              last > 0 ? 100 * forgetting_agnostic / last : 0, last > 0 ? 100 * forgetting_aware / last : 0,
              100 * final_agnostic);
-  CHECK(model.num_classes() == meta.num_classes);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path dir;
+  int epochs = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--models") dir = argv[i + 1];
+    else if (flag == "--epochs") epochs = std::stoi(argv[i + 1]);
+  }
+  if (dir.empty() || argc % 2 == 0) {
+    fmt::print(stderr, "usage: incremental_matrix --models DIR [--epochs N]\n");
+    return 2;
+  }
+  try {
+    run(dir, epochs);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "incremental_matrix: {}\n", e.what());
+    return 2;
+  }
+  return 0;
 }
