@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -22,8 +21,7 @@ namespace {
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 
 fs::path run_tiny(const std::string& name, std::vector<std::string> sets) {
-  const fs::path out = fs::temp_directory_path() / fmt::format("eccsim-sim-{}-{}", name, ::getpid());
-  fs::remove_all(out);
+  const fs::path out = eccsim::testing::fresh_output_dir(name);
   std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
                                 std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
   for (const std::string& set : sets) {
@@ -109,7 +107,7 @@ TEST_CASE("without updates the edge never learns later classes and offloading gr
 
 TEST_CASE("on-device updates teach the edge the new classes without moving weights", "[sim][updates]") {
   const std::vector<std::string> sets = minute({"workload.phase_length=12s", "workload.classes=cumulative",
-                                                "policy.update.mode=on_device", "policy.update.trigger=30",
+                                                "policy.update.mode=on_device", "policy.update.trigger=12",
                                                 "policy.update.epochs=8", "policy.update.batch_size=8",
                                                 "policy.update.scope=fleet"});
   const fs::path out = run_tiny("on-device", sets);
@@ -142,7 +140,7 @@ TEST_CASE("on-device updates teach the edge the new classes without moving weigh
 TEST_CASE("cloud updates download the model to every device, a backhaul outage abandons them",
           "[sim][updates][faults]") {
   const fs::path out = run_tiny("cloud-mode", minute({"workload.phase_length=12s", "workload.classes=current",
-                                                      "policy.update.mode=cloud", "policy.update.trigger=20",
+                                                      "policy.update.mode=cloud", "policy.update.trigger=12",
                                                       "policy.update.epochs=1", "policy.update.scope=fleet"}));
   const CsvTable updates(out / "updates.csv");
   REQUIRE(updates.rows() >= 2);
@@ -153,7 +151,7 @@ TEST_CASE("cloud updates download the model to every device, a backhaul outage a
   CHECK(CsvTable(out / "summary.csv").number(0, "update_bytes") > 0);
 
   const fs::path broken = run_tiny("cloud-mode-outage", minute({"workload.phase_length=12s", "workload.classes=current",
-                                                                "policy.update.mode=cloud", "policy.update.trigger=20",
+                                                                "policy.update.mode=cloud", "policy.update.trigger=12",
                                                                 "policy.update.epochs=1", "policy.update.scope=fleet",
                                                                 "faults=[{at: 12s, for: 48s, target: backhaul}]"}));
   const CsvTable failed(broken / "updates.csv");

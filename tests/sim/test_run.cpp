@@ -27,11 +27,7 @@ namespace {
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 const std::string kPaper = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/paper-constants.yaml";
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / fmt::format("eccsim-sim-{}-{}", name, ::getpid());
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return eccsim::testing::fresh_output_dir(name); }
 
 // Runs `eccsim run scenario --out dir --set models.dir=<test models> --set extra...`.
 ProcessResult run_eccsim(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {

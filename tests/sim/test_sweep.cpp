@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -40,8 +39,7 @@ const std::string kGrid = "{platform.devices: [1, 2], policy.offload.threshold: 
 constexpr auto kSweepTimeout = std::chrono::minutes(15);
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / fmt::format("eccsim-sweep-{}-{}", name, ::getpid());
-  fs::remove_all(dir);
+  const fs::path dir = eccsim::testing::fresh_output_dir("sweep-" + name);
   fs::create_directories(dir);
   return dir;
 }

@@ -138,4 +138,11 @@ std::vector<ProcessResult> run_processes(const std::vector<std::vector<std::stri
 
 std::string eccsim_binary() { return ECCSIM_BINARY; }
 
+std::filesystem::path fresh_output_dir(const std::string& name) {
+  const std::filesystem::path dir =
+      std::filesystem::path(ECCSIM_TEST_OUTPUT_DIR) / (name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
 }  // namespace eccsim::testing

@@ -34,4 +34,8 @@ std::vector<ProcessResult> run_processes(const std::vector<std::vector<std::stri
 // Path of the eccsim binary under test (the ECCSIM_BINARY compile definition).
 std::string eccsim_binary();
 
+// A fresh (removed, not yet created) directory for one simulation test's outputs:
+// <build>/test-output/<name>-<pid>, kept after the run so a failure can be inspected.
+std::filesystem::path fresh_output_dir(const std::string& name);
+
 }  // namespace eccsim::testing
