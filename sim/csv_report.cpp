@@ -159,6 +159,16 @@ std::string updates_csv(const std::vector<UpdateRecord>& updates) {
   return fmt::to_string(out);
 }
 
+std::string faults_csv(const std::vector<OutageRecord>& outages) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "fault,target,t_down_s,t_up_s,duration_s\n");
+  for (const OutageRecord& o : outages) {
+    fmt::format_to(std::back_inserter(out), "{},{},{:.9f},{:.9f},{:.9f}\n", o.fault, o.target, o.t_down_s, o.t_up_s,
+                   o.t_up_s - o.t_down_s);
+  }
+  return fmt::to_string(out);
+}
+
 std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks) {
   struct Counts {
     int64_t requests = 0, correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/edge_device.hpp"
+#include "sim/workload.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -23,48 +24,75 @@ int target_index(const std::string& target) {
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
-}  // namespace
-
-void inject_fault(FaultInjectorConfig config, RunState* state) {
-  const std::string& target = config.fault.target;
-  const Platform& platform = *config.platform;
+// The resources one fault target names.
+struct Targets {
   std::vector<sg4::Link*> links;
-  std::vector<int> clouds, devices;
+  std::vector<int> clouds;
+  std::vector<int> devices;
+};
+
+Targets resolve(const std::string& target, const Platform& platform) {
+  Targets t;
   if (target == "backhaul") {
-    links = platform.backhaul_links;
+    t.links = platform.backhaul_links;
   } else if (starts_with(target, "access[")) {
     const int device = target_index(target);
     if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
-      links.push_back(platform.access_links.front());
+      t.links.push_back(platform.access_links.front());
     } else {
-      links.push_back(platform.access_links[device]);
-      links.push_back(platform.access_down_links[device]);
+      t.links.push_back(platform.access_links[device]);
+      t.links.push_back(platform.access_down_links[device]);
     }
   } else if (target == "cloud") {
-    for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) clouds.push_back(j);
+    for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) t.clouds.push_back(j);
   } else if (starts_with(target, "cloud[")) {
-    clouds.push_back(target_index(target));
+    t.clouds.push_back(target_index(target));
   } else if (starts_with(target, "device[")) {
-    devices.push_back(target_index(target));
+    t.devices.push_back(target_index(target));
   }
+  return t;
+}
 
-  sg4::this_actor::sleep_until(config.fault.at_s);
+// One outage: down now, up after `down_for_s`, recorded.
+void outage(const FaultInjectorConfig& config, const Targets& t, double down_for_s, RunState& state) {
+  const Platform& platform = *config.platform;
   const double down_s = sg4::Engine::get_clock();
-  for (sg4::Link* link : links) link->turn_off();
-  for (int j : clouds) {
+  const size_t record = state.outages.size();
+  state.outages.push_back({config.fault, state.scenario.faults[config.fault].target, down_s, -1});
+  for (sg4::Link* link : t.links) link->turn_off();
+  for (int j : t.clouds) {
     platform.clouds[j]->turn_off();
     config.cloud_queues[j]->reset();
   }
-  for (int i : devices) {
+  for (int i : t.devices) {
     platform.devices[i]->turn_off();
-    drop_in_flight(*state, i, down_s);
-    state->learning[i].updating = false;  // an update in progress died with the device
+    drop_in_flight(state, i, down_s);
+    state.learning[i].updating = false;  // an update in progress died with the device
   }
 
-  sg4::this_actor::sleep_for(config.fault.for_s);
-  for (sg4::Link* link : links) link->turn_on();
-  for (int j : clouds) platform.clouds[j]->turn_on();
-  for (int i : devices) platform.devices[i]->turn_on();
+  sg4::this_actor::sleep_for(down_for_s);
+  for (sg4::Link* link : t.links) link->turn_on();
+  for (int j : t.clouds) platform.clouds[j]->turn_on();
+  for (int i : t.devices) platform.devices[i]->turn_on();
+  state.outages[record].t_up_s = sg4::Engine::get_clock();
+}
+
+}  // namespace
+
+void inject_fault(FaultInjectorConfig config, RunState* state) {
+  const FaultConfig& fault = state->scenario.faults[config.fault];
+  const Targets targets = resolve(fault.target, *config.platform);
+  sg4::this_actor::sleep_until(fault.at_s);
+  if (fault.rate_per_s <= 0) {
+    outage(config, targets, fault.for_s, *state);
+    return;
+  }
+  // Random faults until the run ends (the actor is a daemon), from the fault's own seeded stream.
+  std::mt19937_64 rng(derive_seed(state->scenario.seed, /*stream=*/5, static_cast<uint64_t>(config.fault)));
+  for (;;) {
+    sg4::this_actor::sleep_for(exponential(rng, 1 / fault.rate_per_s));
+    outage(config, targets, exponential(rng, fault.for_s), *state);
+  }
 }
 
 }  // namespace eccsim

@@ -81,6 +81,14 @@ struct UpdateRecord {
   std::string status = "installed";  // installed | abandoned (a transfer failed or the device went down)
 };
 
+// One outage of a fault target (scenario `faults`): when it went down and came back up.
+struct OutageRecord {
+  int fault = 0;                 // index in the scenario's faults list
+  std::string target;
+  double t_down_s = 0;
+  double t_up_s = 0;             // the run's end when it was still down then
+};
+
 struct Summary {
   int64_t requests = 0;
   double accuracy = 0;

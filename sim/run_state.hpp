@@ -71,6 +71,7 @@ struct RunState {
   bool fleet_updating = false;                           // scope fleet: one update at a time
   std::vector<RequestRecord> records;                    // by request_id
   std::vector<UpdateRecord> updates;                     // in order of completion
+  std::vector<OutageRecord> outages;                     // in order of failure
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
   int64_t requests_done = 0;

@@ -141,9 +141,12 @@ struct PolicyConfig {
   UpdateConfig update;
 };
 
+// A scheduled fault (down at `at` for `for`), or with `rate` random faults: from `at` on, outages
+// start as a Poisson process of that rate and each lasts an exponential time of mean `for`.
 struct FaultConfig {
-  double at_s = 0;
-  double for_s = 0;
+  double at_s = 0;                      // s
+  double for_s = 0;                     // s; the mean duration of a random fault
+  double rate_per_s = 0;                // 1/s; 0: one scheduled fault
   std::string target;                   // backhaul | cloud | cloud[j] | device[i] | access[i]
 };
 

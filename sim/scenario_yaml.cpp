@@ -351,11 +351,12 @@ const std::vector<Key<Scenario>>& scenario_keys() {
   return keys;
 }
 
-// The keys of one fault; all three are required.
+// The keys of one fault: `for` and `target` always, `at` unless `rate` makes it a random fault.
 const std::vector<Key<FaultConfig>>& fault_keys() {
   static const std::vector<Key<FaultConfig>> keys{
       quantity_key("at", UnitKind::time, FAULT_FIELD(at_s), at_least(0)),
       quantity_key("for", UnitKind::time, FAULT_FIELD(for_s), above(0)),
+      quantity_key("rate", UnitKind::rate, FAULT_FIELD(rate_per_s), at_least(0)),
       name_key("target", FAULT_FIELD(target)),
   };
   return keys;
@@ -745,10 +746,10 @@ void Reader::read_faults(const YAML::Node& node, Where where, Scenario& s) {
       given_[key_path] = key_where;
       assign(*key, fault, entry.second, key_path, key_where);
     }
-    for (const Key<FaultConfig>& key : fault_keys()) {
-      if (first_line.count(std::string(key.path)) == 0) {
-        fail(here, path, fmt::format("missing '{}' (a fault needs at, for and target)", key.path));
-      }
+    for (const char* required : {"at", "for", "target"}) {
+      if (first_line.count(required) != 0 || (std::string_view(required) == "at" && fault.rate_per_s > 0)) continue;
+      fail(here, path, fmt::format("missing '{}' (a fault needs at, for and target; random faults rate, for and "
+                                   "target)", required));
     }
     s.faults.push_back(fault);
   }

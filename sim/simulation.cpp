@@ -143,9 +143,9 @@ SimulationResult simulate(const SimulationInputs& inputs) {
         ->daemonize()
         ->set_auto_restart();
   }
-  for (const FaultConfig& fault : scenario.faults)
-    sg4::Actor::create("fault", platform.controller, inject_fault, FaultInjectorConfig{fault, &platform, cloud_queues},
-                       &state)
+  for (size_t k = 0; k < scenario.faults.size(); ++k)
+    sg4::Actor::create(fmt::format("fault-{}", k), platform.controller, inject_fault,
+                       FaultInjectorConfig{static_cast<int>(k), &platform, cloud_queues}, &state)
         ->daemonize();
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
   sg4::Actor::create("progress", platform.controller, progress_reporter, &state, total_requests, horizon_s / 100)
@@ -183,6 +183,10 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   for (int i = 0; i < scenario.platform.devices; ++i) result.devices[i].offline_s = state.offloads[i].offline_s;
   result.requests = std::move(state.records);
   result.updates = std::move(state.updates);
+  result.outages = std::move(state.outages);
+  for (OutageRecord& outage : result.outages) {
+    if (outage.t_up_s < outage.t_down_s) outage.t_up_s = result.simulated_s;  // still down at the end
+  }
   std::sort(result.updates.begin(), result.updates.end(), [](const UpdateRecord& a, const UpdateRecord& b) {
     return std::tie(a.t_end_s, a.device) < std::tie(b.t_end_s, b.device);
   });

@@ -28,6 +28,7 @@ struct SimulationResult {
   std::vector<RequestRecord> requests;      // by request_id
   std::vector<DeviceTotals> devices;
   std::vector<UpdateRecord> updates;        // by completion time
+  std::vector<OutageRecord> outages;        // by failure time
   double simulated_s = 0;
   double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
   InferenceStats inference;

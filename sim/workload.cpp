@@ -27,6 +27,12 @@ uint64_t splitmix64(uint64_t x) {
 // Uniform in [0, 1) with 53 random bits.
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
+}  // namespace
+
+double exponential(std::mt19937_64& rng, double mean) { return -std::log1p(-uniform01(rng)) * mean; }
+
+namespace {
+
 uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) { return static_cast<uint64_t>(uniform01(rng) * n); }
 
 bool allowed(const std::string& classes, int phase, int task) {
@@ -97,7 +103,7 @@ std::vector<ScheduledRequest> device_schedule(const Scenario& scenario, int devi
       if (k >= trace.size()) break;
       t = trace[k];
     } else if (workload.arrival == "poisson") {
-      t += -std::log1p(-uniform01(rng)) * period_s;
+      t += exponential(rng, period_s);
     } else if (k > 0) {
       t += period_s;
     }

@@ -107,6 +107,7 @@ int run_command(const RunCommandOptions& options) {
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
   write_file_atomically(dir / "devices.csv", devices_csv(result.devices));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
+  write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
   write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   write_file_atomically(dir / "summary.csv",
                         summary_csv_header({"scenario"}) + summary_csv_row({scenario.name}, summary));

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
@@ -89,6 +90,42 @@ TEST_CASE("a failed device drops what reaches it and resumes afterwards", "[sim]
   CHECK(dropped > 5);
   CHECK(served_after > 20);
   CHECK(CsvTable(out / "summary.csv").number(0, "dropped") == dropped);
+}
+
+TEST_CASE("random faults are seeded, recorded in faults.csv, and lose no request", "[sim][faults]") {
+  const std::vector<std::string> sets = minute({"faults=[{rate: 6/min, for: 3s, target: backhaul}]"});
+  const fs::path out = run_tiny("random-faults", sets);
+  const CsvTable outages(out / "faults.csv");
+  REQUIRE(outages.rows() >= 2);  // six expected in a minute
+  std::vector<std::pair<double, double>> down;
+  for (size_t k = 0; k < outages.rows(); ++k) {
+    CHECK(outages.text(k, "target") == "backhaul");
+    CHECK(outages.number(k, "t_up_s") > outages.number(k, "t_down_s"));
+    if (k > 0) CHECK(outages.number(k, "t_down_s") >= outages.number(k - 1, "t_up_s"));
+    down.emplace_back(outages.number(k, "t_down_s"), outages.number(k, "t_up_s"));
+  }
+  // Every request is answered; one offloaded while the backhaul is down falls back.
+  const CsvTable requests(out / "requests.csv");
+  int during = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    CHECK(requests.text(i, "outcome") != "dropped");
+    if (requests.text(i, "offloaded") != "1") continue;
+    const double sent = requests.number(i, "t_arrival_s") + requests.number(i, "edge_queue_s") +
+                        requests.number(i, "edge_compute_s");
+    for (const auto& [from, to] : down) {
+      if (sent > from && sent < to) {
+        ++during;
+        CHECK(requests.text(i, "outcome") == "fallback");
+      }
+    }
+  }
+  CHECK(during > 0);
+
+  // The same seed gives the same outages; another seed others.
+  CHECK(file_bytes(out / "faults.csv") == file_bytes(run_tiny("random-faults-again", sets) / "faults.csv"));
+  std::vector<std::string> reseeded = sets;
+  reseeded.insert(reseeded.end(), {"seed=7", "models.seed=2025"});  // other faults, same models
+  CHECK(file_bytes(out / "faults.csv") != file_bytes(run_tiny("random-faults-seed-7", reseeded) / "faults.csv"));
 }
 
 TEST_CASE("without updates the edge never learns later classes and offloading grows", "[sim][updates]") {

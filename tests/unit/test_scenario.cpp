@@ -157,19 +157,22 @@ platform:
                                              "platform.devices=100",
                                              "policy.offload.threshold=0.5",
                                              "faults=[{at: 20s, target: cloud, for: 10s}, {at: 1min, for: 1s, "
-                                             "target: 'device[99]'}]",
+                                             "target: 'device[99]'}, {rate: 6/min, for: 2s, target: backhaul}]",
                                              "platform.access={kind: wifi, bandwidth: 54Mbps}",
                                              "models.train.distill.enabled=false",
                                              "sweep={seed: [1, 2, 3]}",
                                          });
   CHECK(s.platform.devices == 100);
   CHECK(s.policy.offload.threshold == 0.5);
-  REQUIRE(s.faults.size() == 2);
+  REQUIRE(s.faults.size() == 3);
   CHECK(s.faults[0].at_s == 20);
   CHECK(s.faults[0].for_s == 10);
   CHECK(s.faults[0].target == "cloud");
   CHECK(s.faults[1].at_s == 60);
   CHECK(s.faults[1].target == "device[99]");
+  CHECK(s.faults[1].rate_per_s == 0);  // scheduled
+  CHECK(s.faults[2].rate_per_s == 0.1);  // random, from the start
+  CHECK(s.faults[2].at_s == 0);
   // A map replaces the whole section: latency falls back to its default.
   CHECK(s.platform.access.kind == "wifi");
   CHECK(s.platform.access.bandwidth_Bps == 54e6 / 8);
@@ -384,6 +387,9 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"fault without an index", "faults:\n  - {at: 1s, for: 1s, target: access}\n", 2, "faults[0].target",
        "with a 0-based index, e.g. access[0]"},
       {"fault without duration", "faults:\n  - {at: 10s, target: cloud}\n", 2, "faults[0]", "missing 'for'"},
+      {"fault without a time", "faults:\n  - {for: 1s, target: cloud}\n", 2, "faults[0]",
+       "missing 'at' (a fault needs at, for and target; random faults rate, for and target)"},
+      {"negative fault rate", "faults:\n  - {rate: -1/min, for: 1s, target: cloud}\n", 2, "faults[0].rate", "negative"},
       {"fault with unknown key", "faults:\n  - {at: 10s, for: 1s, target: cloud, fro: 2s}\n", 2, "faults[0].fro",
        "unknown key (did you mean 'for'?)"},
       {"negative fault time", "faults:\n  - {at: -10s, for: 1s, target: cloud}\n", 2, "faults[0].at",
