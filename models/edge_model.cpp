@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "models/ambiguity.hpp"
 #include "models/checkpoint_io.hpp"
 #include "models/dataset_tensors.hpp"
 #include "models/edge_model_impl.hpp"
@@ -139,38 +140,21 @@ std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std
                                      indices.begin() + static_cast<std::ptrdiff_t>(end));
     const SpikingVggOutput out = net->forward(images_to_tensor(images, impl_->normalisation, chunk), {true});
 
-    // Ambiguity score: min over heads of the normalised entropy H_k / log C_k (0 for one-class heads).
-    torch::Tensor score = torch::ones({static_cast<int64_t>(chunk.size())});
-    for (const torch::Tensor& logits : out.head_logits) {
-      if (logits.size(1) < 2) {
-        score = torch::zeros_like(score);
-        continue;
-      }
-      const torch::Tensor log_p = torch::log_softmax(logits, 1);
-      const torch::Tensor entropy = -(log_p.exp() * log_p).sum(1) / std::log(static_cast<double>(logits.size(1)));
-      score = torch::minimum(score, entropy);
-    }
-    const torch::Tensor probs = torch::softmax(out.logits, 1);
-    const auto top = probs.topk(std::min<int64_t>(2, classes), 1);
-    const torch::Tensor top_p = std::get<0>(top).contiguous();
-    const torch::Tensor top_i = std::get<1>(top).contiguous();
     const torch::Tensor logits = out.logits.contiguous();
     const torch::Tensor spikes = out.layer_spikes.to(torch::kFloat64).contiguous();
     const torch::Tensor sops = out.synaptic_ops.contiguous();
     const auto logits_a = logits.accessor<float, 2>();
-    const auto top_p_a = top_p.accessor<float, 2>();
-    const auto top_i_a = top_i.accessor<int64_t, 2>();
-    const auto score_a = score.accessor<float, 1>();
     const auto spikes_a = spikes.accessor<double, 2>();
     const auto sops_a = sops.accessor<double, 1>();
     for (int64_t i = 0; i < static_cast<int64_t>(chunk.size()); ++i) {
       EdgePrediction p;
       p.logits.resize(static_cast<size_t>(classes));
       for (int64_t c = 0; c < classes; ++c) p.logits[static_cast<size_t>(c)] = logits_a[i][c];
-      p.predicted = static_cast<int32_t>(top_i_a[i][0]);
-      p.max_prob = top_p_a[i][0];
-      p.margin = classes >= 2 ? top_p_a[i][0] - top_p_a[i][1] : top_p_a[i][0];
-      p.entropy_score = score_a[i];
+      const Ambiguity ambiguity = ambiguity_of(p.logits, net->head_sizes());
+      p.predicted = ambiguity.predicted;
+      p.max_prob = ambiguity.max_prob;
+      p.margin = ambiguity.margin;
+      p.entropy_score = ambiguity.entropy_score;
       p.dense_macs = dense;
       p.synaptic_ops = sops_a[i];
       p.spike_rates.resize(neurons.size());
