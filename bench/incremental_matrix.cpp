@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "models/dataset.hpp"
@@ -117,16 +118,15 @@ void run(const fs::path& dir, int epochs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  fs::path dir;
+  CLI::App app{"The update stage's accuracy matrix: one LwF update per later task"};
+  std::string dir;
   int epochs = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--models") dir = argv[i + 1];
-    else if (flag == "--epochs") epochs = std::stoi(argv[i + 1]);
-  }
-  if (dir.empty() || argc % 2 == 0) {
-    fmt::print(stderr, "usage: incremental_matrix --models DIR [--epochs N]\n");
-    return 2;
+  app.add_option("--models", dir, "setup-stage models directory (edge.pt, models.yaml)")->required();
+  app.add_option("--epochs", epochs, "epochs per update")->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     run(dir, epochs);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <torch/torch.h>
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "models/cloud_model.hpp"
@@ -104,17 +105,15 @@ void run(const std::filesystem::path& models_dir, int repeat) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::filesystem::path models_dir;
+  CLI::App app{"Inference and training throughput of the models"};
+  std::string models_dir;
   int repeat = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--models") models_dir = argv[i + 1];
-    else if (flag == "--repeat") repeat = std::stoi(argv[i + 1]);
-    else argc = 0;
-  }
-  if (argc % 2 == 0 || repeat < 1) {
-    fmt::print(stderr, "usage: model_throughput [--models DIR] [--repeat N]\n");
-    return 2;
+  app.add_option("--models", models_dir, "also time the trained models in this directory");
+  app.add_option("--repeat", repeat, "best of this many timings")->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     run(models_dir, repeat);
