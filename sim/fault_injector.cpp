@@ -53,27 +53,38 @@ Targets resolve(const std::string& target, const Platform& platform) {
   return t;
 }
 
+// Overlapping outages of one resource (two faults on the backhaul, or `cloud` and `cloud[0]`):
+// the resource goes down with the first and comes back with the last.
+bool first_to_fail(RunState& state, const void* resource) { return state.outages_holding[resource]++ == 0; }
+bool last_to_recover(RunState& state, const void* resource) { return --state.outages_holding[resource] == 0; }
+
 // One outage: down now, up after `down_for_s`, recorded.
 void outage(const FaultInjectorConfig& config, const Targets& t, double down_for_s, RunState& state) {
   const Platform& platform = *config.platform;
   const double down_s = sg4::Engine::get_clock();
   const size_t record = state.outages.size();
   state.outages.push_back({config.fault, state.scenario.faults[config.fault].target, down_s, -1});
-  for (sg4::Link* link : t.links) link->turn_off();
+  for (sg4::Link* link : t.links)
+    if (first_to_fail(state, link)) link->turn_off();
   for (int j : t.clouds) {
+    if (!first_to_fail(state, platform.clouds[j])) continue;
     platform.clouds[j]->turn_off();
     config.cloud_queues[j]->reset();
   }
   for (int i : t.devices) {
+    if (!first_to_fail(state, platform.devices[i])) continue;
     platform.devices[i]->turn_off();
     drop_in_flight(state, i, down_s);
     state.learning[i].updating = false;  // an update in progress died with the device
   }
 
   sg4::this_actor::sleep_for(down_for_s);
-  for (sg4::Link* link : t.links) link->turn_on();
-  for (int j : t.clouds) platform.clouds[j]->turn_on();
-  for (int i : t.devices) platform.devices[i]->turn_on();
+  for (sg4::Link* link : t.links)
+    if (last_to_recover(state, link)) link->turn_on();
+  for (int j : t.clouds)
+    if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
+  for (int i : t.devices)
+    if (last_to_recover(state, platform.devices[i])) platform.devices[i]->turn_on();
   state.outages[record].t_up_s = sg4::Engine::get_clock();
 }
 

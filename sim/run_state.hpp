@@ -72,6 +72,7 @@ struct RunState {
   std::vector<RequestRecord> records;                    // by request_id
   std::vector<UpdateRecord> updates;                     // in order of completion
   std::vector<OutageRecord> outages;                     // in order of failure
+  std::map<const void*, int> outages_holding;            // per failed link or host: outages holding it down
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
   int64_t requests_done = 0;

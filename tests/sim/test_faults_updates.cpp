@@ -128,6 +128,32 @@ TEST_CASE("random faults are seeded, recorded in faults.csv, and lose no request
   CHECK(file_bytes(out / "faults.csv") != file_bytes(run_tiny("random-faults-seed-7", reseeded) / "faults.csv"));
 }
 
+TEST_CASE("overlapping faults on one target keep it down until the last one ends", "[sim][faults]") {
+  // Backhaul down 20-30 s and 25-35 s: down from 20 s to 35 s. Back-off off, so devices keep
+  // offloading and every offload sent in the outage meets it.
+  const fs::path out = run_tiny("overlapping-faults",
+                                minute({"policy.offload.backoff_after=0",
+                                        "faults=[{at: 20s, for: 10s, target: backhaul}, "
+                                        "{at: 25s, for: 10s, target: backhaul}]"}));
+  const CsvTable outages(out / "faults.csv");
+  REQUIRE(outages.rows() == 2);
+  const CsvTable requests(out / "requests.csv");
+  int late_in_outage = 0, cloud_after = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    const double t = requests.number(i, "t_arrival_s");
+    const std::string outcome = requests.text(i, "outcome");
+    // Until 34 s a reply would come back before 35 s (timeout 1 s): none may come from the cloud.
+    if (t >= 20 && t < 34) CHECK(outcome != "cloud");
+    if (t >= 30 && t < 34 && requests.text(i, "offloaded") == "1") {
+      ++late_in_outage;
+      CHECK(outcome == "fallback");
+    }
+    if (t >= 36) cloud_after += outcome == "cloud";
+  }
+  CHECK(late_in_outage > 0);  // the first fault's end did not bring the backhaul back
+  CHECK(cloud_after > 0);     // the last one's did
+}
+
 TEST_CASE("without updates the edge never learns later classes and offloading grows", "[sim][updates]") {
   const fs::path out = run_tiny("mode-none", minute({"workload.phase_length=12s", "workload.classes=cumulative"}));
   const CsvTable tasks(out / "tasks.csv");
