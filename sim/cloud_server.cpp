@@ -50,11 +50,18 @@ CloudWorker::CloudWorker(CloudServerConfig config, RunState& state, std::shared_
 std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
   const BatchConfig& batch = state_.scenario.platform.cloud.batch;
   std::unique_lock lock(*queue_->mutex);
-  queue_->arrived->wait(lock, [this] { return !queue_->forming && !queue_->waiting.empty(); });
-  queue_->forming = true;
-  const double close_s = queue_->waiting.front().t_received_s + batch.wait_s;
-  const auto full = [&] { return static_cast<int>(queue_->waiting.size()) >= batch.max; };
-  if (!full() && sg4::Engine::get_clock() < close_s) queue_->arrived->wait_until(lock, close_s, full);
+  try {
+    queue_->arrived->wait(lock, [this] { return !queue_->forming && !queue_->waiting.empty(); });
+    queue_->forming = true;
+    const double close_s = queue_->waiting.front().t_received_s + batch.wait_s;
+    const auto full = [&] { return static_cast<int>(queue_->waiting.size()) >= batch.max; };
+    if (!full() && sg4::Engine::get_clock() < close_s) queue_->arrived->wait_until(lock, close_s, full);
+  } catch (const simgrid::ForcefulKillException&) {
+    // Killed in a wait (end of the run, or its host failed): the wait did not take the mutex
+    // back, so it must not be unlocked on the way out (a dying actor cannot issue simcalls).
+    lock.release();
+    throw;
+  }
   const size_t n = std::min(queue_->waiting.size(), static_cast<size_t>(batch.max));
   std::vector<CloudQueue::Entry> taken(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
   queue_->waiting.erase(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 #include <tuple>
 
 #include "sim/cloud_server.hpp"
@@ -30,10 +31,13 @@ namespace eccsim {
 
 namespace {
 
-// SimGrid's command-line style options for the engine: keep its configuration chatter off stderr.
-char kProgram[] = "eccsim";
-char kQuietConfig[] = "--log=xbt_cfg.thres:warning";
-char kQuietEnergy[] = "--log=host_energy.thres:warning";
+// SimGrid's command-line style options for the engine: its configuration chatter kept off
+// stderr, and the context factory if one was chosen.
+std::vector<std::string> engine_arguments(const std::string& context_factory) {
+  std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning"};
+  if (!context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + context_factory);
+  return arguments;
+}
 
 void configure_engine_and_plugins() {
   sg4::Engine::set_config("network/model:CM02");
@@ -63,9 +67,12 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const Scenario& scenario = *inputs.scenario;
   const ImageSet& test = inputs.dataset->test;
 
-  char* argv[] = {kProgram, kQuietConfig, kQuietEnergy, nullptr};
-  int argc = 3;
-  sg4::Engine engine(&argc, argv);
+  std::vector<std::string> arguments = engine_arguments(inputs.context_factory);
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(arguments.size());
+  sg4::Engine engine(&argc, argv.data());
   configure_engine_and_plugins();
   const Platform platform = build_platform(scenario.platform);
 

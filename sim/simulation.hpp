@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/dataset.hpp"
@@ -22,6 +23,7 @@ struct SimulationInputs {
   const TaskSplit* split = nullptr;
   const EdgeModel* edge_model = nullptr;    // the model every device starts with
   const CloudModel* cloud_model = nullptr;
+  std::string context_factory;              // SimGrid's contexts/factory; empty: SimGrid's default
 };
 
 struct SimulationResult {

@@ -96,7 +96,7 @@ int run_command(const RunCommandOptions& options) {
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
   const SimulationResult result =
-      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud});
+      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.context_factory});
 
   Summary summary = summarise(result.requests, result.updates);
   for (const DeviceTotals& device : result.devices) summary.offline_s += device.offline_s;

@@ -11,6 +11,7 @@ struct RunCommandOptions {
   std::vector<std::string> overrides;   // --set key.path=value
   std::string out_dir;                  // empty: the scenario's output.dir
   std::string command_line;             // recorded in run.json
+  std::string context_factory;          // SimGrid's contexts/factory; empty: SimGrid's default
 };
 
 int run_command(const RunCommandOptions& options);

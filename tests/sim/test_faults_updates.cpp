@@ -21,10 +21,11 @@ namespace {
 
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 
-fs::path run_tiny(const std::string& name, std::vector<std::string> sets) {
+fs::path run_tiny(const std::string& name, std::vector<std::string> sets, std::vector<std::string> flags = {}) {
   const fs::path out = eccsim::testing::fresh_output_dir(name);
   std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
                                 std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
+  argv.insert(argv.end(), flags.begin(), flags.end());
   for (const std::string& set : sets) {
     argv.push_back("--set");
     argv.push_back(set);
@@ -152,6 +153,22 @@ TEST_CASE("overlapping faults on one target keep it down until the last one ends
   }
   CHECK(late_in_outage > 0);  // the first fault's end did not bring the backhaul back
   CHECK(cloud_after > 0);     // the last one's did
+}
+
+TEST_CASE("thread contexts (one OS thread per actor) give the same CSVs as the default, through host failures", "[sim][faults]") {
+  // Failed cloud hosts and the end of the run kill actors blocked in waits; with one OS thread
+  // per actor, a killed actor that still issued a simcall on its way out would hang the run.
+  const std::vector<std::string> sets = minute({"faults=[{at: 20s, for: 10s, target: cloud}, "
+                                                "{at: 40s, for: 5s, target: \"device[1]\"}]"});
+  const fs::path raw = run_tiny("contexts-default", sets);
+  const fs::path thread = run_tiny("contexts-thread", sets, {"--context-factory", "thread"});
+  for (const char* file : {"requests.csv", "devices.csv", "faults.csv", "tasks.csv"}) {
+    INFO(file);
+    CHECK(file_bytes(raw / file) == file_bytes(thread / file));
+  }
+  const CsvTable summary(thread / "summary.csv");
+  CHECK(summary.number(0, "fallbacks") > 0);
+  CHECK(summary.number(0, "dropped") > 0);
 }
 
 TEST_CASE("without updates the edge never learns later classes and offloading grows", "[sim][updates]") {

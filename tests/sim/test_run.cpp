@@ -212,6 +212,14 @@ TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[s
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK(!fs::exists(out / "requests.csv"));
   }
+  SECTION("unknown context factory") {
+    const fs::path out = fresh_dir("bad-context-factory");
+    const ProcessResult r = eccsim::testing::run_process(
+        {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--context-factory", "fibers"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--context-factory: fibers not in {raw,ucontext,boost,thread}"));
+    CHECK(!fs::exists(out));
+  }
   SECTION("--out is a file") {
     const fs::path parent = fresh_dir("out-file");
     fs::create_directories(parent);
