@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   std::string dir;
   int epochs = 5;
   app.add_option("--models", dir, "setup-stage models directory (edge.pt, models.yaml)")->required();
-  app.add_option("--epochs", epochs, "epochs per update")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", epochs, "epochs per update")->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   std::string models_dir;
   int repeat = 3;
   app.add_option("--models", models_dir, "also time the trained models in this directory");
-  app.add_option("--repeat", repeat, "best of this many timings")->check(CLI::PositiveNumber);
+  app.add_option("--repeat", repeat, "best of this many timings")->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,14 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <iostream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "models/cloud_model.hpp"
 #include "models/dataset.hpp"
@@ -25,23 +25,6 @@ struct Options {
   int64_t samples = 0;        // or the first N test samples
   int repeat = 1;             // best of N timings
 };
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) throw std::invalid_argument(flag + ": missing value");
-    const std::string value = argv[++i];
-    if (flag == "--models") o.models_dir = value;
-    else if (flag == "--requests") o.requests_csv = value;
-    else if (flag == "--samples") o.samples = std::stoll(value);
-    else if (flag == "--repeat") o.repeat = std::stoi(value);
-    else throw std::invalid_argument("unknown flag " + flag);
-  }
-  if (o.models_dir.empty() || (o.requests_csv.empty() && o.samples <= 0))
-    throw std::invalid_argument("usage: raw_inference --models DIR (--requests requests.csv | --samples N) [--repeat K]");
-  return o;
-}
 
 std::vector<int64_t> unique_samples(const std::string& requests_csv) {
   std::ifstream in(requests_csv);
@@ -88,8 +71,21 @@ Timing best_timing(const Model& model, const eccsim::ImageSet& images, const std
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"Batched LibTorch inference of a run's unique samples, without the simulator"};
+  Options options;
+  app.add_option("--models", options.models_dir, "directory with edge.pt and cloud.pt")->required();
+  auto* requests = app.add_option("--requests", options.requests_csv, "a run's requests.csv: its unique samples");
+  app.add_option("--samples", options.samples, "or the first N test samples")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}))
+      ->excludes(requests);
+  app.add_option("--repeat", options.repeat, "best of this many timings")->check(CLI::Range(1, 1000));
   try {
-    const Options options = parse(argc, argv);
+    app.parse(argc, argv);
+    if (options.requests_csv.empty() && options.samples == 0) throw CLI::RequiredError("--requests or --samples");
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
     const eccsim::Dataset dataset = eccsim::load_dataset({});
     std::vector<int64_t> samples;
     if (!options.requests_csv.empty()) {
