@@ -746,8 +746,9 @@ void Reader::read_faults(const YAML::Node& node, Where where, Scenario& s) {
       given_[key_path] = key_where;
       assign(*key, fault, entry.second, key_path, key_where);
     }
-    for (const char* required : {"at", "for", "target"}) {
-      if (first_line.count(required) != 0 || (std::string_view(required) == "at" && fault.rate_per_s > 0)) continue;
+    const bool random = fault.rate_per_s > 0;  // starts at 0 s unless `at` says otherwise
+    for (const std::string required : {"at", "for", "target"}) {
+      if (first_line.count(required) != 0 || (random && required == "at")) continue;
       fail(here, path, fmt::format("missing '{}' (a fault needs at, for and target; random faults rate, for and "
                                    "target)", required));
     }

@@ -27,12 +27,6 @@ uint64_t splitmix64(uint64_t x) {
 // Uniform in [0, 1) with 53 random bits.
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
-}  // namespace
-
-double exponential(std::mt19937_64& rng, double mean) { return -std::log1p(-uniform01(rng)) * mean; }
-
-namespace {
-
 uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) { return static_cast<uint64_t>(uniform01(rng) * n); }
 
 bool allowed(const std::string& classes, int phase, int task) {
@@ -46,6 +40,8 @@ bool allowed(const std::string& classes, int phase, int task) {
 uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
 }
+
+double exponential(std::mt19937_64& rng, double mean) { return -std::log1p(-uniform01(rng)) * mean; }
 
 int phase_at(const WorkloadConfig& workload, int tasks, double t_s) {
   if (workload.phase_length_s <= 0) return 0;
