@@ -90,7 +90,7 @@ std::string join(const std::vector<std::string>& values) {
 
 std::string requests_csv(const std::vector<RequestRecord>& requests) {
   std::string out =
-      "request_id,device,t_arrival_s,t_done_s,sample,label,task,phase,edge_pred,score,offloaded,cloud_pred,"
+      "request_id,device,t_arrival_s,t_done_s,sample,label,task,phase,edge_pred,score,offloaded,explored,cloud_pred,"
       "final_pred,correct,outcome,reason,latency_s,edge_queue_s,edge_compute_s,uplink_s,cloud_queue_s,"
       "cloud_compute_s,downlink_s,fallback_wait_s,edge_energy_J,radio_energy_J,cloud_energy_J\n";
   out.reserve(out.size() + requests.size() * 256);
@@ -114,6 +114,7 @@ std::string requests_csv(const std::vector<RequestRecord>& requests) {
     integer(r.edge_pred);
     fixed(r.score, 6);
     integer(int{r.offloaded});
+    integer(int{r.explored});
     integer(r.cloud_pred);
     integer(r.final_pred);
     integer(int{r.correct()});
@@ -149,11 +150,11 @@ std::string devices_csv(const std::vector<DeviceTotals>& devices) {
 std::string updates_csv(const std::vector<UpdateRecord>& updates) {
   fmt::memory_buffer out;
   fmt::format_to(std::back_inserter(out),
-                 "device,t_start_s,t_end_s,mode,status,task,samples,classes_added,train_ops,duration_s,energy_J,"
+                 "device,t_start_s,t_end_s,mode,method,status,task,samples,classes_added,train_ops,duration_s,energy_J,"
                  "bytes_up,bytes_down,model_version\n");
   for (const UpdateRecord& u : updates) {
-    fmt::format_to(std::back_inserter(out), "{},{:.9f},{:.9f},{},{},{},{},{},{:.0f},{:.9f},{:.12f},{:.0f},{:.0f},{}\n",
-                   u.device, u.t_start_s, u.t_end_s, u.mode, u.status, u.task, u.samples, u.classes_added, u.train_ops,
+    fmt::format_to(std::back_inserter(out), "{},{:.9f},{:.9f},{},{},{},{},{},{},{:.0f},{:.9f},{:.12f},{:.0f},{:.0f},{}\n",
+                   u.device, u.t_start_s, u.t_end_s, u.mode, u.method, u.status, u.task, u.samples, u.classes_added, u.train_ops,
                    u.duration_s, u.energy_J, u.bytes_up, u.bytes_down, u.model_version);
   }
   return fmt::to_string(out);

@@ -89,7 +89,8 @@ EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
     : config_(config),
       state_(state),
       policy_(state.scenario.policy.offload,
-              derive_seed(state.scenario.seed, /*stream=*/2, static_cast<uint64_t>(config.index))) {}
+              derive_seed(state.scenario.seed, /*stream=*/2, static_cast<uint64_t>(config.index)),
+              derive_seed(state.scenario.seed, /*stream=*/6, static_cast<uint64_t>(config.index))) {}
 
 void EdgeDevice::operator()() {
   const std::vector<ScheduledRequest>& schedule = state_.schedules[config_.index];
@@ -129,7 +130,12 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const std::shared_ptr<const EdgeModel> model = state_.learning[config_.index].model;
   const EdgePrediction& edge = state_.inference.edge(*model, request.sample);
   record.edge_only_pred = edge.predicted;
-  bool offload = policy_.should_offload(edge);
+  // Exploration looks for classes the edge lacks: once it has learned every class the cloud
+  // knows, there is nothing left to find and only the filter decides.
+  const bool knows_every_class = model->num_classes() >= state_.cloud_model.num_classes();
+  const OffloadDecision decision =
+      knows_every_class ? OffloadDecision{policy_.should_offload(edge), false} : policy_.decide(edge);
+  bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
     const InferenceCost cost = edge_inference_cost(scenario.platform.device, edge);
     record.edge_compute_s = cost.duration_s;
@@ -155,6 +161,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     return;
   }
   record.offloaded = true;
+  record.explored = decision.explored;
   state_.offloads[config_.index].deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
@@ -218,9 +225,7 @@ void ReplyReceiver::operator()() {
 void ReplyReceiver::learn_from_reply(int64_t sample, int32_t cloud_label) {
   const UpdateConfig& update = state_.scenario.policy.update;
   if (update.mode != "on_device" && update.mode != "cloud") return;
-  std::deque<BufferedSample>& buffer = state_.learning[config_.index].buffer;
-  buffer.push_back({sample, cloud_label});
-  while (static_cast<int>(buffer.size()) > update.buffer) buffer.pop_front();
+  keep_in_buffer(state_.learning[config_.index].buffer, {sample, cloud_label}, update);
 }
 
 }  // namespace eccsim

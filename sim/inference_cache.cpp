@@ -7,44 +7,20 @@
 #include <chrono>
 #include <ctime>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "models/cloud_model.hpp"
 #include "models/edge_model.hpp"
+#include "sim/heap_reuse.hpp"
 
 namespace eccsim {
 
 namespace {
 
-// A batch's activations are tens of MB each, above glibc's mmap ceiling (32 MiB): each one would
-// be a fresh mapping the kernel faults in and zeroes, then unmaps. While a batch runs, the heap
-// keeps freed blocks for reuse instead (about a fifth of the inference's CPU time); afterwards
-// glibc's fixed defaults come back and the spare memory is returned.
 // CPU seconds of the whole process (the models' threads included).
 double process_cpu_s() {
   timespec now{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
   return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
 }
-
-class HeapReuse {
- public:
-#if defined(__GLIBC__)
-  HeapReuse() {
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  }
-  ~HeapReuse() {
-    mallopt(M_MMAP_MAX, 65536);          // glibc's default
-    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-    malloc_trim(0);
-  }
-#endif
-  HeapReuse(const HeapReuse&) = delete;
-  HeapReuse& operator=(const HeapReuse&) = delete;
-};
 
 }  // namespace
 

@@ -24,6 +24,7 @@ struct RequestRecord {
   int32_t edge_pred = -1;        // -1: the edge model did not run (cloud_only)
   double score = 0;              // the offload filter's score
   bool offloaded = false;
+  bool explored = false;         // offloaded by exploration although the filter kept it on the edge
   int32_t cloud_pred = -1;       // -1: no cloud answer used
   int32_t final_pred = -1;
   Outcome outcome = Outcome::Edge;
@@ -69,6 +70,7 @@ struct UpdateRecord {
   double t_start_s = 0;          // trigger (on_device, cloud) or phase start (oracle)
   double t_end_s = 0;            // the new model serves from here on
   std::string mode;              // on_device | cloud | oracle
+  std::string method;            // lwf | replay | replay_wa
   int64_t samples = 0;           // training samples of the new classes
   int classes_added = 0;
   int task = 0;                  // the task whose classes were added

@@ -17,8 +17,20 @@ OffloadFilter parse_offload_filter(const std::string& name) {
   throw std::invalid_argument("unknown offload filter '" + name + "'");
 }
 
-OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t seed)
-    : filter_(parse_offload_filter(config.filter)), threshold_(config.threshold), rate_(config.rate), rng_(seed) {}
+namespace {
+
+// Uniform in [0, 1) with 53 random bits.
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace
+
+OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t filter_seed, uint64_t explore_seed)
+    : filter_(parse_offload_filter(config.filter)),
+      threshold_(config.threshold),
+      rate_(config.rate),
+      explore_(config.explore),
+      rng_(filter_seed),
+      explore_rng_(explore_seed) {}
 
 double OffloadPolicy::score(const EdgePrediction& edge) const {
   switch (filter_) {
@@ -35,11 +47,19 @@ bool OffloadPolicy::should_offload(const EdgePrediction& edge) {
     case OffloadFilter::Entropy: return threshold_ <= 0 || edge.entropy_score > threshold_;
     case OffloadFilter::MaxProb: return threshold_ >= 1 || edge.max_prob < threshold_;
     case OffloadFilter::Margin: return threshold_ >= 1 || edge.margin < threshold_;
-    case OffloadFilter::Random: return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < rate_;
+    case OffloadFilter::Random: return uniform01(rng_) < rate_;
     case OffloadFilter::EdgeOnly: return false;
     case OffloadFilter::CloudOnly: return true;
   }
   return false;
+}
+
+OffloadDecision OffloadPolicy::decide(const EdgePrediction& edge) {
+  OffloadDecision decision{should_offload(edge), false};
+  if (filter_ == OffloadFilter::EdgeOnly || filter_ == OffloadFilter::CloudOnly || explore_ <= 0) return decision;
+  const bool draw = uniform01(explore_rng_) < explore_;
+  if (!decision.offload && draw) decision = {true, true};
+  return decision;
 }
 
 }  // namespace eccsim

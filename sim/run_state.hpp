@@ -14,6 +14,7 @@
 #include "sim/inference_cache.hpp"
 #include "sim/metrics.hpp"
 #include "sim/scenario.hpp"
+#include "sim/update_buffer.hpp"
 #include "sim/workload.hpp"
 
 namespace simgrid::s4u {
@@ -24,13 +25,6 @@ namespace eccsim {
 
 class EdgeModel;
 class CloudModel;
-
-// An offloaded input kept on the device with the label the cloud gave it (its prediction,
-// not the ground truth: the cloud's mistakes propagate into updates, as in the field).
-struct BufferedSample {
-  int64_t sample = 0;
-  int32_t cloud_label = 0;
-};
 
 // The offloading side of one device: offloaded requests awaiting their reply, and its view of
 // the cloud's health (consecutive timeouts put the cloud offline for a back-off period).
@@ -45,7 +39,7 @@ struct OffloadState {
 // The learning side of one device.
 struct DeviceLearning {
   std::shared_ptr<const EdgeModel> model;   // the model serving requests now
-  std::deque<BufferedSample> buffer;        // bounded by policy.update.buffer, oldest dropped
+  std::deque<BufferedSample> buffer;        // cloud-labelled inputs, bounded by policy.update.buffer
   bool updating = false;                    // an update is being trained or transferred
   size_t next_request = 0;                  // index in the schedule of the next request to serve
 };

@@ -121,15 +121,23 @@ struct OffloadConfig {
   std::string filter = "entropy";       // entropy | max_prob | margin | random | edge_only | cloud_only
   double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
   double rate = 0.5;                    // random: offload probability
+  // Share of the inputs the filter keeps on the edge that are offloaded anyway, for their cloud
+  // label (update stage). Default 0, or kBufferExploreDefault with buffer-driven updates.
+  double explore = 0;
   double timeout_s = 1.0;               // reply deadline before falling back to the edge prediction
   int backoff_after = 3;                // consecutive timeouts after which the cloud counts as down (0: never)
   double backoff_s = 5.0;               // then no offloading for this long, after which the next offload probes
 };
 
+// policy.offload.explore when policy.update.mode is on_device or cloud and explore is not given.
+constexpr double kBufferExploreDefault = 0.1;
+
 struct UpdateConfig {
   std::string mode = "none";            // none | on_device | cloud | oracle
+  std::string method = "replay_wa";     // lwf (the paper's) | replay | replay_wa (models/incremental.hpp)
   int buffer = 200;                     // local buffer capacity (samples)
-  int trigger = 50;                     // buffered samples of unknown classes that start an update
+  std::string buffer_policy = "balanced";  // when full, drop: balanced = the oldest of the most held class | fifo = the oldest
+  int trigger = 50;                     // buffered samples of the next unlearned task's classes that start its update
   int epochs = 5;
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   std::string scope = "device";         // device | fleet

@@ -330,11 +330,14 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                  {"entropy", "max_prob", "margin", "random", "edge_only", "cloud_only"}),
       real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
       real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
+      real_key("policy.offload.explore", SCENARIO_FIELD(policy.offload.explore), between(0, 1)),
       quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
       integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
       quantity_key("policy.offload.backoff", U::time, SCENARIO_FIELD(policy.offload.backoff_s), at_least(0)),
       choice_key("policy.update.mode", SCENARIO_FIELD(policy.update.mode), {"none", "on_device", "cloud", "oracle"}),
+      choice_key("policy.update.method", SCENARIO_FIELD(policy.update.method), {"lwf", "replay", "replay_wa"}),
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
+      choice_key("policy.update.buffer_policy", SCENARIO_FIELD(policy.update.buffer_policy), {"balanced", "fifo"}),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
       integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
       integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
@@ -1276,6 +1279,9 @@ Scenario load_scenario_text(const std::string& text, const std::filesystem::path
     scenario.source_file = file;
     for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
     if (scenario.key_lines.count("models.seed") == 0) scenario.models.seed = scenario.seed;
+    const std::string& update_mode = scenario.policy.update.mode;
+    if (scenario.key_lines.count("policy.offload.explore") == 0 && (update_mode == "on_device" || update_mode == "cloud"))
+      scenario.policy.offload.explore = kBufferExploreDefault;
     return scenario;
   } catch (const KeyError& e) {
     throw InputError(one_line(format_error(name, e)));

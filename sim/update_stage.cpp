@@ -11,12 +11,12 @@
 
 #include <algorithm>
 #include <numeric>
-#include <random>
 #include <thread>
 
 #include "models/task_split.hpp"
 #include "models/edge_model.hpp"
 #include "models/incremental.hpp"
+#include "sim/heap_reuse.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -31,18 +31,22 @@ struct TrainingJob {
   int device = 0;                         // the triggering device (oracle: -1)
   int task = 0;
   std::string mode;
+  std::string method;
   std::shared_ptr<const EdgeModel> base;  // the model the new head is added to
-  LabelledSamples samples;
+  LabelledSamples samples;                // the method picks the labels it trains on
   std::vector<int32_t> new_classes;
 };
 
 IncrementalResult train(const RunState& state, const TrainingJob& job) {
+  const UpdateConfig& update = state.scenario.policy.update;
   IncrementalOptions options;
-  options.epochs = state.scenario.policy.update.epochs;
-  options.batch_size = state.scenario.policy.update.batch_size;
+  options.method = parse_incremental_method(update.method);
+  options.epochs = update.epochs;
+  options.batch_size = update.batch_size;
   options.seed = derive_seed(state.scenario.seed, /*stream=*/3,
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
   std::unique_ptr<IncrementalResult> result;
+  const HeapReuse heap_reuse;
   std::thread worker([&] { result = std::make_unique<IncrementalResult>(learn_new_classes(*job.base, job.samples,
                                                                                          job.new_classes, options)); });
   worker.join();
@@ -63,16 +67,12 @@ void mark_updating(RunState& state, int device, bool updating) {
   }
 }
 
-// Records an update that did not complete: nothing of it is installed, and the samples it
-// was trained on go back to the device's buffer so that a later trigger retries.
-void abandon(RunState& state, int device, UpdateRecord record, const LabelledSamples* buffered) {
+// Records an update that did not complete: nothing of it is installed. The buffer it was
+// trained from is still on the device, so a later reply retries.
+void abandon(RunState& state, int device, UpdateRecord record) {
   record.status = "abandoned";
   record.t_end_s = sg4::Engine::get_clock();
   state.updates.push_back(record);
-  if (buffered != nullptr && buffered->images == &state.dataset.test) {
-    for (size_t i = 0; i < buffered->indices.size(); ++i)
-      state.learning[device].buffer.push_back({buffered->indices[i], buffered->labels[i]});
-  }
   mark_updating(state, device, false);
 }
 
@@ -81,7 +81,7 @@ void abandon(RunState& state, int device, UpdateRecord record, const LabelledSam
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
                                  UpdateRecord record) {
   sg4::this_actor::on_exit([state, device, record](bool failed) {
-    if (failed) abandon(*state, device, record, nullptr);
+    if (failed) abandon(*state, device, record);
   });
   const double start_s = sg4::Engine::get_clock();
   sg4::this_actor::execute(record.train_ops);
@@ -99,7 +99,7 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
     if (!state->cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
     sg4::Comm::sendto(state->cloud_of(device), state->device_hosts[device], static_cast<uint64_t>(record.bytes_down));
   } catch (const simgrid::NetworkFailureException&) {
-    abandon(*state, device, record, nullptr);
+    abandon(*state, device, record);
     return;
   }
   install_model(*state, device, model);
@@ -111,6 +111,7 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
   UpdateRecord record;
   record.t_start_s = t_start_s;
   record.mode = job.mode;
+  record.method = job.method;
   record.samples = result.samples_used;
   record.classes_added = static_cast<int>(job.new_classes.size());
   record.task = job.task;
@@ -148,9 +149,10 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       failed.device = job.device;
       failed.t_start_s = t_start_s;
       failed.mode = job.mode;
+      failed.method = job.method;
       failed.task = job.task;
       failed.samples = static_cast<int64_t>(job.samples.indices.size());
-      abandon(*state, job.device, failed, &job.samples);
+      abandon(*state, job.device, failed);
       return;
     }
     upload_s = sg4::Engine::get_clock() - t_start_s;
@@ -208,6 +210,7 @@ void install_model(RunState& state, int device, const std::shared_ptr<const Edge
   if (state.scenario.policy.update.scope == "fleet")
     state.fleet_updating = std::any_of(state.learning.begin(), state.learning.end(),
                                        [](const DeviceLearning& l) { return l.updating; });
+  consider_update(state, device);   // the buffer may already hold enough of the next task
 }
 
 void consider_update(RunState& state, int device) {
@@ -215,25 +218,15 @@ void consider_update(RunState& state, int device) {
   if (update.mode != "on_device" && update.mode != "cloud") return;
   DeviceLearning& learning = state.learning[device];
   if (learning.updating || state.fleet_updating) return;
+  // Heads are added in task order (a head's labels follow the last one's), so the task to learn
+  // is the first one the model lacks; the buffer collects every class meanwhile.
   const int task = static_cast<int>(learning.model->head_sizes().size());
   if (task >= state.split.num_tasks()) return;  // every task learned
   const std::vector<int32_t>& classes = state.split.task_classes[task];
-  auto in_task = [&](const BufferedSample& b) {
-    return std::find(classes.begin(), classes.end(), b.cloud_label) != classes.end();
-  };
-  if (std::count_if(learning.buffer.begin(), learning.buffer.end(), in_task) < update.trigger) return;
+  if (count_in_classes(learning.buffer, classes) < update.trigger) return;
 
-  TrainingJob job{device, task, update.mode, learning.model, {&state.dataset.test, {}, {}}, classes};
-  std::deque<BufferedSample> kept;
-  for (const BufferedSample& b : learning.buffer) {
-    if (in_task(b)) {
-      job.samples.indices.push_back(b.sample);
-      job.samples.labels.push_back(b.cloud_label);
-    } else {
-      kept.push_back(b);
-    }
-  }
-  learning.buffer = std::move(kept);
+  TrainingJob job{device, task, update.mode, update.method, learning.model,
+                  buffer_samples(learning.buffer, &state.dataset.test), classes};
   mark_updating(state, device, true);
   sg4::Actor::create(fmt::format("update-{}-task-{}", device, task), state.device_hosts[device], run_buffer_update,
                      &state, std::move(job));
@@ -246,15 +239,23 @@ void oracle_scheduler(RunState* state) {
   for (int task = 1; task < state->split.num_tasks(); ++task) {
     const double t_start_s = task * scenario.workload.phase_length_s;
     sg4::this_actor::sleep_until(t_start_s);
-    TrainingJob job{-1, task, "oracle", latest, {&dataset.train, {}, {}}, state->split.task_classes[task]};
-    job.samples.indices = task_samples(state->split, dataset.train.labels, task);
-    const int cap = scenario.policy.update.oracle_samples;
-    if (cap > 0 && static_cast<int>(job.samples.indices.size()) > cap) {
-      // A seeded, class-balanced-in-expectation subset: a shuffle, then the first `cap`.
-      std::mt19937_64 rng(derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task)));
-      for (size_t i = job.samples.indices.size() - 1; i > 0; --i)
-        std::swap(job.samples.indices[i], job.samples.indices[rng() % (i + 1)]);
-      job.samples.indices.resize(static_cast<size_t>(cap));
+    const UpdateConfig& update = scenario.policy.update;
+    TrainingJob job{-1, task, "oracle", update.method, latest, {&dataset.train, {}, {}}, state->split.task_classes[task]};
+    std::vector<int64_t> task_data = task_samples(state->split, dataset.train.labels, task);
+    const size_t cap = update.oracle_samples > 0 ? static_cast<size_t>(update.oracle_samples) : task_data.size();
+    job.samples.indices = seeded_subset(std::move(task_data), cap,
+                                        derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task)));
+    // Rehearsal methods also get a labelled memory of the earlier tasks: `buffer` training images,
+    // each old task's share proportional to its classes.
+    if (update.method != "lwf") {
+      const auto old_classes = static_cast<size_t>(latest->num_classes());
+      for (int old = 0; old < task; ++old) {
+        const size_t quota = static_cast<size_t>(update.buffer) * state->split.task_classes[old].size() / old_classes;
+        const std::vector<int64_t> memory =
+            seeded_subset(task_samples(state->split, dataset.train.labels, old), quota,
+                          derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task * 1000 + old)));
+        job.samples.indices.insert(job.samples.indices.end(), memory.begin(), memory.end());
+      }
     }
     for (int64_t index : job.samples.indices)
       job.samples.labels.push_back(state->split.new_label_of[dataset.train.labels[index]]);

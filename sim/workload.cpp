@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -42,6 +43,14 @@ uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index) {
 }
 
 double exponential(std::mt19937_64& rng, double mean) { return -std::log1p(-uniform01(rng)) * mean; }
+
+std::vector<int64_t> seeded_subset(std::vector<int64_t> items, size_t count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  count = std::min(count, items.size());
+  for (size_t i = 0; i < count; ++i) std::swap(items[i], items[i + uniform_index(rng, items.size() - i)]);
+  items.resize(count);
+  return items;
+}
 
 int phase_at(const WorkloadConfig& workload, int tasks, double t_s) {
   if (workload.phase_length_s <= 0) return 0;

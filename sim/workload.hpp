@@ -48,4 +48,9 @@ uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index);
 // every standard library (std::exponential_distribution's algorithm is theirs to choose).
 double exponential(std::mt19937_64& rng, double mean);
 
+// `count` of `items` drawn without replacement, in draw order (a seeded partial Fisher-Yates
+// shuffle on 53-bit uniform draws: the same subset with every standard library); all of them
+// when count >= items.size().
+std::vector<int64_t> seeded_subset(std::vector<int64_t> items, size_t count, uint64_t seed);
+
 }  // namespace eccsim

@@ -115,3 +115,85 @@ TEST_CASE("incremental learning is deterministic for a seed and checks its class
   old_only.labels.assign(old_only.labels.size(), 0);
   CHECK_THROWS_AS(learn_new_classes(a.model, old_only, {2, 3}, o), std::invalid_argument);  // nothing to learn
 }
+
+namespace {
+
+// What the simulation's buffer holds at the second task's update: `per_class` samples of each of
+// the first `classes` classes (true labels here), in dataset order.
+LabelledSamples balanced_buffer(const eccsim::ImageSet& set, const TaskSplit& split, int classes, int per_class) {
+  LabelledSamples s;
+  s.images = &set;
+  std::vector<int> taken(static_cast<size_t>(classes), 0);
+  for (int64_t i = 0; i < set.count; ++i) {
+    const int label = split.new_label_of[static_cast<size_t>(set.labels[static_cast<size_t>(i)])];
+    if (label >= classes || taken[static_cast<size_t>(label)] >= per_class) continue;
+    ++taken[static_cast<size_t>(label)];
+    s.indices.push_back(i);
+    s.labels.push_back(label);
+  }
+  return s;
+}
+
+double mean_row_norm(const torch::Tensor& weight) { return weight.norm(2, 1).mean().item<double>(); }
+
+}  // namespace
+
+TEST_CASE("replay trains every head on old and new classes; weight aligning rescales the new head", "[models]") {
+  const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  IncrementalOptions o;
+  o.epochs = 2;
+  const auto base = learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
+  const LabelledSamples buffer = balanced_buffer(data.train, split, 4, 60);
+  REQUIRE(buffer.indices.size() == 240);
+
+  o.epochs = 6;
+  o.batch_size = 16;
+  o.method = eccsim::IncrementalMethod::Lwf;
+  const auto lwf = learn_new_classes(base.model, buffer, split.task_classes[1], o);
+  o.method = eccsim::IncrementalMethod::Replay;
+  const auto replay = learn_new_classes(base.model, buffer, split.task_classes[1], o);
+  o.method = eccsim::IncrementalMethod::ReplayAligned;
+  const auto aligned = learn_new_classes(base.model, buffer, split.task_classes[1], o);
+
+  // Lwf trains on the new classes' samples only; replay on the whole buffer, every head.
+  CHECK(lwf.samples_used == 120);
+  CHECK(replay.samples_used == 240);
+  CHECK(replay.new_class_samples == 120);
+  CHECK(replay.train_ops > 1.5 * lwf.train_ops);
+  CHECK_FALSE(torch::equal(base.model.impl().net->head(0)->weight, replay.model.impl().net->head(0)->weight));
+
+  // Weight aligning is replay's training, then the new head's rows scaled to the old head's mean norm.
+  const auto& replay_net = replay.model.impl().net;
+  const auto& aligned_net = aligned.model.impl().net;
+  CHECK(lwf.aligned_scale == 1);
+  CHECK(replay.aligned_scale == 1);
+  CHECK(aligned.aligned_scale != Approx(1).epsilon(0.01));
+  CHECK(torch::allclose(aligned_net->head(1)->weight, replay_net->head(1)->weight * aligned.aligned_scale));
+  CHECK(torch::equal(aligned_net->head(1)->bias, replay_net->head(1)->bias));
+  CHECK(torch::equal(aligned_net->head(0)->weight, replay_net->head(0)->weight));
+  CHECK(mean_row_norm(aligned_net->head(1)->weight) == Approx(mean_row_norm(aligned_net->head(0)->weight)));
+
+  // What that buys, task-agnostic (argmax over all four classes): with the paper's loss the new
+  // head takes over part of the old task's inputs; replay learns the new classes and keeps the old ones.
+  const double lwf_new = task_accuracy(lwf.model, data, split, 1);
+  const double lwf_old = task_accuracy(lwf.model, data, split, 0);
+  const double replay_new = task_accuracy(replay.model, data, split, 1);
+  const double replay_old = task_accuracy(replay.model, data, split, 0);
+  const double aligned_new = task_accuracy(aligned.model, data, split, 1);
+  const double aligned_old = task_accuracy(aligned.model, data, split, 0);
+  INFO("new task: lwf " << lwf_new << " (old " << lwf_old << "), replay " << replay_new << ", replay_wa " << aligned_new
+                        << "; old task: replay " << replay_old << ", replay_wa " << aligned_old);
+  CHECK(replay_new >= 0.6);
+  CHECK(replay_old >= 0.6);
+  CHECK(aligned_new >= 0.6);
+  CHECK(aligned_old >= 0.6);
+  CHECK(replay_old > lwf_old + 0.15);
+  CHECK(replay_new + replay_old > lwf_new + lwf_old + 0.1);
+}
+
+TEST_CASE("incremental methods have names", "[models]") {
+  for (const char* name : {"lwf", "replay", "replay_wa"})
+    CHECK(std::string(eccsim::incremental_method_name(eccsim::parse_incremental_method(name))) == name);
+  CHECK_THROWS_AS(eccsim::parse_incremental_method("icarl"), std::invalid_argument);
+}

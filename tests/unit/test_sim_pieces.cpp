@@ -2,6 +2,7 @@
 // model, metrics. No engine runs here.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "sim/cost_model.hpp"
 #include "sim/metrics.hpp"
 #include "sim/offload_policy.hpp"
+#include "sim/update_buffer.hpp"
 #include "sim/workload.hpp"
 
 using namespace eccsim;
@@ -180,6 +182,102 @@ TEST_CASE("the random filter offloads its rate of inputs, reproducibly", "[polic
   }
   CHECK(offloaded / 10000.0 == Approx(0.3).epsilon(0.05));
   CHECK_THROWS(parse_offload_filter("entropyy"));
+}
+
+TEST_CASE("exploration offloads its share of what the filter keeps, on its own seeded stream", "[policy]") {
+  OffloadConfig config;
+  config.filter = "entropy";
+  config.threshold = 0.7;
+  config.explore = 0.2;
+  OffloadPolicy a(config, 1, 99), b(config, 1, 99), other_seed(config, 1, 100);
+  int kept = 0, explored = 0, differs = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // Every fourth input is ambiguous: the filter offloads it, and it is never marked explored.
+    const EdgePrediction p = prediction(i % 4 == 0 ? 0.9f : 0.1f, 0.5f, 0.1f);
+    const OffloadDecision d = a.decide(p);
+    const OffloadDecision same = b.decide(p);
+    CHECK((d.offload == same.offload && d.explored == same.explored));
+    differs += other_seed.decide(p).explored != d.explored;
+    if (i % 4 == 0) {
+      CHECK((d.offload && !d.explored));
+    } else {
+      ++kept;
+      explored += d.explored;
+      CHECK(d.offload == d.explored);
+    }
+  }
+  CHECK(static_cast<double>(explored) / kept == Approx(0.2).epsilon(0.05));
+  CHECK(differs > 0);
+
+  config.explore = 1;
+  for (const char* baseline : {"edge_only", "cloud_only"}) {
+    config.filter = baseline;
+    OffloadPolicy policy(config, 1, 99);
+    const OffloadDecision d = policy.decide(prediction(0.1f, 0.9f, 0.9f));
+    CHECK_FALSE(d.explored);
+    CHECK(d.offload == (config.filter == "cloud_only"));
+  }
+}
+
+TEST_CASE("exploration never changes which inputs the random filter picks", "[policy]") {
+  OffloadConfig config;
+  config.filter = "random";
+  config.rate = 0.3;
+  OffloadPolicy plain(config, 42, 7);
+  config.explore = 0.5;
+  OffloadPolicy exploring(config, 42, 7);
+  for (int i = 0; i < 2000; ++i) {
+    const bool picked = plain.should_offload(prediction(0, 1, 1));
+    const OffloadDecision d = exploring.decide(prediction(0, 1, 1));
+    CHECK(picked == (d.offload && !d.explored));
+  }
+}
+
+TEST_CASE("the update buffer keeps every class's share when full, or the newest samples", "[update]") {
+  UpdateConfig update;
+  update.buffer = 12;
+  std::deque<BufferedSample> buffer;
+  // Class 0 floods the buffer first; classes 1 and 2 arrive later and still get their share.
+  for (int i = 0; i < 30; ++i) keep_in_buffer(buffer, {i, 0}, update);
+  for (int i = 30; i < 40; ++i) keep_in_buffer(buffer, {i, 1}, update);
+  for (int i = 40; i < 44; ++i) keep_in_buffer(buffer, {i, 2}, update);
+  REQUIRE(buffer.size() == 12);
+  CHECK(count_in_classes(buffer, {0}) == 4);
+  CHECK(count_in_classes(buffer, {1}) == 4);
+  CHECK(count_in_classes(buffer, {2}) == 4);
+  CHECK(count_in_classes(buffer, {1, 2}) == 8);
+  // Within a class the oldest go first: class 0 keeps its four newest.
+  std::vector<int64_t> class0;
+  for (const BufferedSample& b : buffer)
+    if (b.cloud_label == 0) class0.push_back(b.sample);
+  CHECK(class0 == std::vector<int64_t>{26, 27, 28, 29});
+
+  update.buffer_policy = "fifo";
+  std::deque<BufferedSample> fifo;
+  for (int i = 0; i < 30; ++i) keep_in_buffer(fifo, {i, i < 25 ? 0 : 1}, update);
+  REQUIRE(fifo.size() == 12);
+  CHECK(fifo.front().sample == 18);
+  CHECK(count_in_classes(fifo, {1}) == 5);
+
+  const ImageSet images;
+  const LabelledSamples samples = buffer_samples(fifo, &images);
+  CHECK(samples.images == &images);
+  CHECK(samples.indices.size() == 12);
+  CHECK(samples.labels.back() == 1);
+}
+
+TEST_CASE("seeded subsets draw without replacement, reproducibly", "[workload]") {
+  std::vector<int64_t> items(100);
+  for (int i = 0; i < 100; ++i) items[i] = i * 3;
+  const auto a = seeded_subset(items, 30, 5);
+  CHECK(a == seeded_subset(items, 30, 5));
+  CHECK(a != seeded_subset(items, 30, 6));
+  REQUIRE(a.size() == 30);
+  std::vector<int64_t> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  for (int64_t v : a) CHECK(v % 3 == 0);
+  CHECK(seeded_subset(items, 500, 5).size() == 100);
 }
 
 TEST_CASE("edge cost: ops, power and constant modes", "[cost]") {
