@@ -130,14 +130,14 @@ struct OffloadConfig {
 };
 
 // policy.offload.explore when policy.update.mode is on_device or cloud and explore is not given.
-constexpr double kBufferExploreDefault = 0.1;
+constexpr double kBufferExploreDefault = 0.2;
 
 struct UpdateConfig {
   std::string mode = "none";            // none | on_device | cloud | oracle
   std::string method = "replay_wa";     // lwf (the paper's) | replay | replay_wa (models/incremental.hpp)
   int buffer = 200;                     // local buffer capacity (samples)
   std::string buffer_policy = "balanced";  // when full, drop: balanced = the oldest of the most held class | fifo = the oldest
-  int trigger = 50;                     // buffered samples of the next unlearned task's classes that start its update
+  int trigger = 20;                     // buffered samples of the next unlearned task's classes that start its update
   int epochs = 5;
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   std::string scope = "device";         // device | fleet

@@ -19,10 +19,10 @@ using eccsim::Outcome;
 using eccsim::RequestRecord;
 
 std::string reference_row(const RequestRecord& r) {
-  return fmt::format("{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
+  return fmt::format("{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
                      "{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
                      r.request_id, r.device, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
-                     r.edge_pred, r.score, int{r.offloaded}, r.cloud_pred, r.final_pred, int{r.correct()},
+                     r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
                      eccsim::outcome_name(r.outcome), r.reason, r.latency_s, r.edge_queue_s, r.edge_compute_s,
                      r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s, r.edge_energy_J,
                      r.radio_energy_J, r.cloud_energy_J);
@@ -69,6 +69,7 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
     r.phase = static_cast<int>(rng() % 5);
     r.edge_pred = static_cast<int32_t>(rng() % 11) - 1;
     r.offloaded = rng() % 2;
+    r.explored = r.offloaded && rng() % 3 == 0;
     r.cloud_pred = r.offloaded ? static_cast<int32_t>(rng() % 10) : -1;
     r.final_pred = r.offloaded ? r.cloud_pred : r.edge_pred;
     r.outcome = static_cast<Outcome>(rng() % 4);
