@@ -24,6 +24,7 @@
 #include "models/incremental.hpp"
 #include "models/models_metadata.hpp"
 #include "models/task_split.hpp"
+#include "sim/heap_reuse.hpp"
 
 namespace fs = std::filesystem;
 
@@ -196,6 +197,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    const eccsim::HeapReuse heap_reuse;   // as the simulation does while models work
     run(bench);
   } catch (const std::exception& e) {
     fmt::print(stderr, "incremental_matrix: {}\n", e.what());

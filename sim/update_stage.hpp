@@ -1,9 +1,10 @@
 // The update stage (PAPER.md stage 3) inside the simulation: devices buffer offloaded inputs
-// with the cloud's labels; when enough of them belong to the next task's classes, the edge
-// model learns them for real (new head + LwF), on the device or in the cloud, and the new
-// model is installed once its training time (and, in cloud mode, its transfers) have passed.
-// oracle mode follows the authors' code instead: each phase start brings the new task's
-// labelled training split, no buffer.
+// with the cloud's labels (sim/update_buffer.hpp); when enough of them belong to the next task
+// the model lacks, the edge model learns it for real (a new head, with policy.update.method),
+// on the device or in the cloud, and the new model is installed once its training time (and, in
+// cloud mode, its transfers) have passed. oracle mode follows the authors' code instead: each
+// phase start brings the new task's labelled training split (plus, for the rehearsal methods, a
+// labelled memory of the earlier tasks).
 #pragma once
 
 #include <memory>

@@ -88,6 +88,26 @@ TEST_CASE("keys left out take their documented defaults", "[scenario]") {
   CHECK(s.source_file == dir.path() / "s.yaml");
 }
 
+TEST_CASE("exploration defaults to 0.2 with buffer-driven updates only, unless given", "[scenario]") {
+  TempDir dir("explore");
+  CHECK(load_scenario(dir.write("none.yaml", "name: n\n")).policy.offload.explore == 0);
+  for (const char* mode : {"on_device", "cloud"}) {
+    const Scenario s = load_scenario(dir.write("m.yaml", fmt::format("policy: {{update: {{mode: {}}}}}\n", mode)));
+    CHECK(s.policy.offload.explore == eccsim::kBufferExploreDefault);
+    CHECK(s.policy.update.method == "replay_wa");
+    CHECK(s.policy.update.buffer_policy == "balanced");
+  }
+  CHECK(load_scenario(dir.write("oracle.yaml", "policy: {update: {mode: oracle}}\nworkload: {phase_length: 10s}\n"))
+            .policy.offload.explore == 0);
+  const fs::path given = dir.write("given.yaml", "policy: {update: {mode: cloud}, offload: {explore: 0}}\n");
+  CHECK(load_scenario(given).policy.offload.explore == 0);
+  CHECK(load_scenario(dir.write("none.yaml", "name: n\n"), {"policy.update.mode=on_device"}).policy.offload.explore ==
+        eccsim::kBufferExploreDefault);
+  // The resolved scenario carries the value used, so a point of a sweep reads back the same.
+  const Scenario resolved = load_scenario(dir.write("m.yaml", "policy: {update: {mode: on_device}}\n"));
+  CHECK(load_scenario(dir.write("r.yaml", to_yaml(resolved))).policy.offload.explore == eccsim::kBufferExploreDefault);
+}
+
 TEST_CASE("unit strings become SI fields", "[scenario]") {
   TempDir dir("si");
   const Scenario s = load_scenario(dir.write("s.yaml", R"(
@@ -328,6 +348,9 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"integer out of range", "platform: {devices: 99999999999}\n", 1, "platform.devices", "out of range"},
       {"list for a map", "platform: [1, 2]\n", 1, "platform", "expected a mapping with keys devices"},
       {"map for a scalar", "seed:\n  a: 1\n", 1, "seed", "expected an integer, got a mapping"},
+      {"unknown update method", "policy:\n  update: {mode: on_device, method: icarl}\n", 2, "policy.update.method",
+       "unknown value 'icarl' (expected one of: lwf, replay, replay_wa)"},
+      {"exploration above 1", "policy:\n  offload:\n    explore: 1.5\n", 3, "policy.offload.explore", "1.5"},
       {"missing value", "platform:\n  devices:\n", 2, "platform.devices", "missing value (expected an integer)"},
       {"negative seed", "seed: -1\n", 1, "seed", "must be >= 0, got -1"},
       {"empty name", "name: \"\"\n", 1, "name", "must not be empty"},
