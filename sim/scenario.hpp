@@ -49,8 +49,8 @@ struct TrainConfig {
 
 struct ModelsConfig {
   std::string dir = "models/cache/fmnist";
-  // Seeds the class order and the training, so the same models serve runs with other
-  // simulation seeds; when absent it is the scenario's seed.
+  // Seeds the class order and the training, and nothing else: changing `seed` (arrivals,
+  // filter and exploration draws, faults, update shuffles) keeps the same models.
   uint64_t seed = 2025;
   EdgeModelConfig edge;
   CloudModelConfig cloud;

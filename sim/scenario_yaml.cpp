@@ -1278,7 +1278,6 @@ Scenario load_scenario_text(const std::string& text, const std::filesystem::path
     check_sweep_values(text, overrides, root, origins, reader.axes(), name);
     scenario.source_file = file;
     for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
-    if (scenario.key_lines.count("models.seed") == 0) scenario.models.seed = scenario.seed;
     const std::string& update_mode = scenario.policy.update.mode;
     if (scenario.key_lines.count("policy.offload.explore") == 0 && (update_mode == "on_device" || update_mode == "cloud"))
       scenario.policy.offload.explore = kBufferExploreDefault;

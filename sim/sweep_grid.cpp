@@ -106,7 +106,7 @@ Scenario point_scenario(const std::filesystem::path& base_file, const std::vecto
 }
 
 std::string model_config_key(const Scenario& scenario) {
-  Scenario models_only;  // models.seed is resolved (the scenario's seed when not given)
+  Scenario models_only;  // models.seed selects the training; the simulation seed does not
   models_only.dataset = scenario.dataset;
   models_only.models = scenario.models;
   models_only.models.train.allow = true;
