@@ -22,7 +22,7 @@ struct DistillOptions {
 };
 
 struct SetupOptions {
-  std::filesystem::path models_dir = "models/cache/fmnist";
+  std::filesystem::path models_dir = "checkpoints/fmnist";
   std::string edge_arch = "svgg";
   int timesteps = 4;                   // T of the edge SNN
   std::string cloud_arch = "cnn";

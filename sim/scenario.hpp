@@ -48,7 +48,7 @@ struct TrainConfig {
 };
 
 struct ModelsConfig {
-  std::string dir = "models/cache/fmnist";
+  std::string dir = "checkpoints/fmnist";   // the shipped full-profile models
   // Seeds the class order and the training, and nothing else: changing `seed` (arrivals,
   // filter and exploration draws, faults, update shuffles) keeps the same models.
   uint64_t seed = 2025;
