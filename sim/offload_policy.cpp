@@ -3,6 +3,8 @@
 // with a fixed probability; edge_only and cloud_only are the two baselines.
 #include "sim/offload_policy.hpp"
 
+#include "sim/workload.hpp"
+
 #include <stdexcept>
 
 namespace eccsim {
@@ -16,13 +18,6 @@ OffloadFilter parse_offload_filter(const std::string& name) {
   if (name == "cloud_only") return OffloadFilter::CloudOnly;
   throw std::invalid_argument("unknown offload filter '" + name + "'");
 }
-
-namespace {
-
-// Uniform in [0, 1) with 53 random bits.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-}  // namespace
 
 OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t filter_seed, uint64_t explore_seed)
     : filter_(parse_offload_filter(config.filter)),

@@ -25,9 +25,6 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Uniform in [0, 1) with 53 random bits.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) { return static_cast<uint64_t>(uniform01(rng) * n); }
 
 bool allowed(const std::string& classes, int phase, int task) {
@@ -41,6 +38,8 @@ bool allowed(const std::string& classes, int phase, int task) {
 uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
 }
+
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 double exponential(std::mt19937_64& rng, double mean) { return -std::log1p(-uniform01(rng)) * mean; }
 

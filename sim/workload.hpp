@@ -44,6 +44,9 @@ int phase_at(const WorkloadConfig& workload, int tasks, double t_s);
 // Deterministic 64-bit seed for stream `index` of generator family `stream` (SplitMix64 mixing).
 uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index);
 
+// Uniform in [0, 1) from the generator's top 53 bits (the same numbers with every standard library).
+double uniform01(std::mt19937_64& rng);
+
 // An exponential draw of the given mean by inversion on mt19937_64's bits: the same numbers with
 // every standard library (std::exponential_distribution's algorithm is theirs to choose).
 double exponential(std::mt19937_64& rng, double mean);
