@@ -5,7 +5,7 @@ usage: analysis/plot.py RUN_DIR [--out DIR]
 
 Writes into DIR (default RUN_DIR/plots):
   latency_cdf.png      latency CDF per outcome (edge, cloud, fallback)
-  phase_accuracy.png   accuracy and offload rate per workload phase
+  phase_accuracy.png   accuracy and offload rate per workload phase, with the model updates marked
   energy_split.png     mean energy per request split into edge / radio / cloud
 Uses Debian's python3-matplotlib and python3-pandas only.
 """
@@ -36,18 +36,24 @@ def latency_cdf(requests, out):
     plt.close(fig)
 
 
-def phase_accuracy(requests, out):
+def phase_accuracy(requests, updates, out):
+    """Accuracy and CUR per phase, placed at the phase's mean arrival time, with a mark where each
+    task's update was first installed (updates.csv)."""
     by_phase = requests.groupby("phase").agg(
-        accuracy=("correct", "mean"), cur=("offloaded", "mean"), requests=("request_id", "count"))
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(by_phase.index, by_phase["accuracy"] * 100, marker="o", label="accuracy")
-    ax.plot(by_phase.index, by_phase["cur"] * 100, marker="s", label="offloaded (CUR)")
-    ax.set_xlabel("workload phase (task)")
+        t=("t_arrival_s", "mean"), accuracy=("correct", "mean"), cur=("offloaded", "mean"))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(by_phase["t"], by_phase["accuracy"] * 100, marker="o", label="accuracy")
+    ax.plot(by_phase["t"], by_phase["cur"] * 100, marker="s", label="offloaded (CUR)")
+    if updates is not None and not updates.empty:
+        installed = updates[updates["status"] == "installed"].groupby("task")["t_end_s"].min()
+        for k, (task, t_end) in enumerate(installed.items()):
+            ax.axvline(t_end, color="grey", linestyle=":", label="update installed" if k == 0 else None)
+            ax.annotate(f"task {task}", (t_end, 97), fontsize=7, rotation=90, va="top", ha="right")
+    ax.set_xlabel("simulated time [s] (one point per workload phase)")
     ax.set_ylabel("share of requests [%]")
     ax.set_ylim(0, 100)
-    ax.set_xticks(list(by_phase.index))
     ax.set_title("Accuracy and offloading per phase")
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "phase_accuracy.png"), dpi=120)
     plt.close(fig)
@@ -85,7 +91,9 @@ def main(argv):
         print(f"plot.py: {requests_path}: no requests", file=sys.stderr)
         return 2
     latency_cdf(requests, out)
-    phase_accuracy(requests, out)
+    updates_path = os.path.join(args.run_dir, "updates.csv")
+    updates = pd.read_csv(updates_path) if os.path.isfile(updates_path) else None
+    phase_accuracy(requests, updates, out)
     energy_split(summary, out)
     print(f"plots written to {out}")
     return 0

@@ -133,7 +133,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   }
   for (const auto& p : head->parameters()) params.push_back(p);
   torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.learning_rate));
-  EpochLog log(fmt::format("edge+{}", new_classes.size()), o.epochs, {}, o.progress);
+  EpochLog log(fmt::format("edge+{}", new_classes.size()), o.epochs, {}, o.progress ? stderr : nullptr);
 
   const auto n = static_cast<int64_t>(indices.size());
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
@@ -172,6 +172,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
       result.train_ops += 3 * (net->dense_macs() * static_cast<double>(end - begin) + out.synaptic_ops.sum().item<double>());
       loss_sum += loss.item<double>() * static_cast<double>(end - begin);
       correct += trained_logits.argmax(1).eq(y).sum().item<int64_t>();
+      log.batch_done(epoch, end, n);
     }
     log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
                    std::nan(""));

@@ -6,6 +6,7 @@
 #include "models/setup.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -96,7 +97,7 @@ TrainedCloud train_cloud(const SetupOptions& o, const ProfileSettings& p, const 
   torch::manual_seed(derive_seed(o.seed, kCloudDropout));
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(o.learning_rate).weight_decay(o.cloud_weight_decay));
-  EpochLog log("cloud", p.cloud_epochs, o.models_dir / "train.csv", o.progress);
+  EpochLog log("cloud", p.cloud_epochs, o.models_dir / "train.csv", o.progress ? stderr : nullptr);
   double test_accuracy = 0;
   const auto n = static_cast<int64_t>(train.indices.size());
   for (int epoch = 1; epoch <= p.cloud_epochs; ++epoch) {
@@ -116,6 +117,7 @@ TrainedCloud train_cloud(const SetupOptions& o, const ProfileSettings& p, const 
       optimizer.step();
       loss_sum += loss.item<double>() * static_cast<double>(positions.size());
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      log.batch_done(epoch, begin + static_cast<int64_t>(positions.size()), n);
     }
     test_accuracy = accuracy(cloud_logits(model.impl(), data.test, test.indices), test.labels);
     log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
@@ -159,7 +161,7 @@ TrainedEdge train_edge(const SetupOptions& o, const ProfileSettings& p, const Da
   }
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(o.learning_rate).weight_decay(o.edge_weight_decay));
-  EpochLog log("edge", p.edge_epochs, o.models_dir / "train.csv", o.progress);
+  EpochLog log("edge", p.edge_epochs, o.models_dir / "train.csv", o.progress ? stderr : nullptr);
   double test_accuracy = 0;
   const auto n = static_cast<int64_t>(train.indices.size());
   std::vector<int32_t> test_labels;
@@ -185,6 +187,7 @@ TrainedEdge train_edge(const SetupOptions& o, const ProfileSettings& p, const Da
       optimizer.step();
       loss_sum += loss.item<double>() * static_cast<double>(positions.size());
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      log.batch_done(epoch, begin + static_cast<int64_t>(positions.size()), n);
     }
     test_accuracy = accuracy(snn_logits(net, data.test, data.normalisation, test.indices), test_labels);
     log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
@@ -207,6 +210,30 @@ ModelsMetadata identity(const SetupOptions& o, const Dataset& data, const TaskSp
   m.edge_timesteps = o.timesteps;
   m.cloud_arch = o.cloud_arch;
   return m;
+}
+
+// One line before training starts: what will be trained and about how long it takes; when that is
+// more than a few minutes, where models that need no training are.
+void announce_training(const SetupOptions& o, const ProfileSettings& p, const Dataset& data, const TaskSplit& split,
+                       bool cloud, bool edge) {
+  const auto images = [](int limit, size_t available) {
+    return limit > 0 ? std::min<int64_t>(limit, static_cast<int64_t>(available)) : static_cast<int64_t>(available);
+  };
+  const int64_t cloud_images = cloud ? images(p.cloud_train_samples, data.train.labels.size()) : 0;
+  const int64_t edge_images = edge ? images(p.edge_train_samples, task_samples(split, data.train.labels, 0).size()) : 0;
+  std::string what;
+  if (cloud) what = fmt::format("the cloud ANN ({} epochs x {} images)", p.cloud_epochs, cloud_images);
+  if (edge) {
+    what += fmt::format("{}the edge SNN ({} epochs x {} images)", what.empty() ? "" : " and ", p.edge_epochs,
+                        edge_images);
+  }
+  const double seconds = estimated_training_seconds(p.cloud_epochs, cloud_images, p.edge_epochs, edge_images,
+                                                    o.timesteps);
+  constexpr double kFewMinutes = 180;
+  fmt::print(stderr, "[train] {} profile into {}: {}, about {} min on 2 cores{}\n", o.profile, o.models_dir.string(),
+             what, std::max<long>(1, std::lround(seconds / 60)),
+             seconds > kFewMinutes ? "; the shipped models (checkpoints/fmnist, README: Models) need no training"
+                                   : "");
 }
 
 bool file_exists(const fs::path& p) {
@@ -235,6 +262,15 @@ ProfileSettings profile_settings(const SetupOptions& options) {
   if (options.cloud_train_samples > 0) p.cloud_train_samples = options.cloud_train_samples;
   if (options.edge_train_samples > 0) p.edge_train_samples = options.edge_train_samples;
   return p;
+}
+
+double estimated_training_seconds(int cloud_epochs, int64_t cloud_images, int edge_epochs, int64_t edge_images,
+                                  int timesteps) {
+  constexpr double kCloudImagesPerSecond = 400;
+  constexpr double kEdgeImagesPerSecondAtT4 = 80;
+  const double edge_rate = kEdgeImagesPerSecondAtT4 * 4 / std::max(1, timesteps);
+  return static_cast<double>(cloud_epochs) * static_cast<double>(cloud_images) / kCloudImagesPerSecond +
+         static_cast<double>(edge_epochs) * static_cast<double>(edge_images) / edge_rate;
 }
 
 TrainedModels ensure_models(const SetupOptions& o, const Dataset& data, const TaskSplit& split) {
@@ -273,6 +309,7 @@ TrainedModels ensure_models(const SetupOptions& o, const Dataset& data, const Ta
     if (ec) throw InputError(fmt::format("{}: cannot create the directory: {}", where, ec.message()));
   }
 
+  if (o.progress && !(have_edge && have_cloud)) announce_training(o, profile, data, split, !have_cloud, !have_edge);
   const TrainingThreads threads(have_edge && have_cloud ? 0 : o.threads);
   std::optional<CloudModel> cloud;
   if (have_cloud) {

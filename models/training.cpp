@@ -106,23 +106,38 @@ double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels)
   return static_cast<double>(correct) / static_cast<double>(labels.size());
 }
 
-EpochLog::EpochLog(std::string model, int epochs, std::filesystem::path csv, bool print)
+EpochLog::EpochLog(std::string model, int epochs, std::filesystem::path csv, std::FILE* progress,
+                   std::chrono::milliseconds interval)
     : model_(std::move(model)),
       epochs_(epochs),
       csv_(std::move(csv)),
-      print_(print),
+      progress_(progress),
+      interval_(interval),
       started_(std::chrono::steady_clock::now()),
-      last_(started_) {}
+      last_(started_),
+      last_printed_(started_) {}
+
+void EpochLog::batch_done(int epoch, int64_t samples_done, int64_t samples_per_epoch) {
+  const auto now = std::chrono::steady_clock::now();
+  if (progress_ == nullptr || now - last_printed_ < interval_ || samples_per_epoch <= 0) return;
+  last_printed_ = now;
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  const double done = (epoch - 1) + static_cast<double>(samples_done) / static_cast<double>(samples_per_epoch);
+  const double eta = elapsed / done * (epochs_ - done);
+  fmt::print(progress_, "[train] {} epoch {}/{}  {}/{} samples  elapsed {}  ETA {}\n", model_, epoch, epochs_,
+             samples_done, samples_per_epoch, duration_text(elapsed), duration_text(eta));
+}
 
 void EpochLog::epoch_done(int epoch, double loss, double train_accuracy, double test_accuracy) {
   const auto now = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(now - last_).count();
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   last_ = now;
-  if (print_) {
+  last_printed_ = now;
+  if (progress_ != nullptr) {
     const double eta = elapsed / epoch * (epochs_ - epoch);
     const std::string test = std::isnan(test_accuracy) ? "-" : fmt::format("{:.2f}%", 100 * test_accuracy);
-    fmt::print(stderr, "[train] {} epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {}  {:.1f}s  elapsed {}  "
+    fmt::print(progress_, "[train] {} epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {}  {:.1f}s  elapsed {}  "
                "ETA {}\n", model_, epoch, epochs_, loss, 100 * train_accuracy, test, seconds, duration_text(elapsed),
                duration_text(eta));
   }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -51,20 +52,28 @@ torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalis
 
 double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels);   // fraction in [0, 1]
 
-// One progress line per epoch on stderr and one row in <dir>/train.csv
-// (model,epoch,loss,train_accuracy,test_accuracy,seconds); an empty csv path skips the file.
+// Progress of a training loop on `progress` (stderr; nullptr: silent): a line within an epoch at
+// most every `interval` of wall time (samples done, ETA), one line per finished epoch; and one row
+// per epoch in <dir>/train.csv (model,epoch,loss,train_accuracy,test_accuracy,seconds); an empty
+// csv path skips the file. Wall time reaches only these two, never a simulated result.
 class EpochLog {
  public:
-  EpochLog(std::string model, int epochs, std::filesystem::path csv, bool print);
+  static constexpr std::chrono::milliseconds kProgressInterval{20'000};
+
+  EpochLog(std::string model, int epochs, std::filesystem::path csv, std::FILE* progress,
+           std::chrono::milliseconds interval = kProgressInterval);
+  void batch_done(int epoch, int64_t samples_done, int64_t samples_per_epoch);
   void epoch_done(int epoch, double loss, double train_accuracy, double test_accuracy);
 
  private:
   std::string model_;
   int epochs_;
   std::filesystem::path csv_;
-  bool print_;
+  std::FILE* progress_;
+  std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point last_;
+  std::chrono::steady_clock::time_point last_;          // end of the last epoch
+  std::chrono::steady_clock::time_point last_printed_;  // last line on stderr
 };
 
 }  // namespace eccsim

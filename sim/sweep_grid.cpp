@@ -97,8 +97,8 @@ Shard parse_shard(const std::string& text) {
 
 Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready) {
-  std::vector<std::string> all{"sweep={}"};
-  all.insert(all.end(), overrides.begin(), overrides.end());
+  std::vector<std::string> all = overrides;
+  all.emplace_back("sweep={}");
   Scenario scenario = load_scenario(base_file, all);
   scenario.output.dir = point_dir.string();
   if (models_ready) scenario.models.train.allow = false;

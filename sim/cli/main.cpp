@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--shard", shard, "Run only the points whose index % N == K (K/N, e.g. 0/10)");
   bool resume = false;
   sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
+  sweep->add_option("--set", overrides, "Override a key of the base scenario, the sweep block included: key.path=value");
 
   auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
   std::vector<std::string> merge_dirs;
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
       return eccsim::run_command({scenario_file, overrides, out_dir, command_line, context_factory});
     }
-    if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume});
+    if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume, overrides});
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);
   } catch (const eccsim::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());

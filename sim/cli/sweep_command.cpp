@@ -55,8 +55,11 @@ std::string sweep_manifest(const SweepCommandOptions& options, size_t points, co
                            const std::vector<std::string>& keys) {
   std::string key_list;
   for (size_t i = 0; i < keys.size(); ++i) key_list += (i > 0 ? ", " : "") + json_string(keys[i]);
-  return fmt::format("{{\n  \"scenario\": {},\n  \"points\": {},\n  \"shard\": \"{}/{}\",\n  \"keys\": [{}]\n}}\n",
-                     json_string(options.scenario_file.string()), points, shard.index, shard.count, key_list);
+  std::string set_list;
+  for (size_t i = 0; i < options.overrides.size(); ++i) set_list += (i > 0 ? ", " : "") + json_string(options.overrides[i]);
+  return fmt::format("{{\n  \"scenario\": {},\n  \"set\": [{}],\n  \"points\": {},\n  \"shard\": \"{}/{}\",\n"
+                     "  \"keys\": [{}]\n}}\n",
+                     json_string(options.scenario_file.string()), set_list, points, shard.index, shard.count, key_list);
 }
 
 std::string clock_text(double seconds) {
@@ -125,7 +128,7 @@ class SweepDriver {
 };
 
 int SweepDriver::run() {
-  base_ = load_scenario(options_.scenario_file);
+  base_ = load_scenario(options_.scenario_file, options_.overrides);
   keys_ = sweep_keys(base_.sweep);
   all_points_ = expand_sweep(base_.sweep);
   if (all_points_.empty()) {
@@ -169,7 +172,8 @@ void SweepDriver::prepare_points() {
     PointJob job;
     job.point = point;
     job.dir = out_ / "points" / point.id;
-    const std::vector<std::string> overrides = point_overrides(keys_, point);
+    std::vector<std::string> overrides = options_.overrides;
+    for (std::string& value : point_overrides(keys_, point)) overrides.push_back(std::move(value));
     std::string overrides_text;
     for (const std::string& override_text : overrides) overrides_text += override_text + "\n";
     try {

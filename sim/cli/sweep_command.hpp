@@ -15,6 +15,7 @@ struct SweepCommandOptions {
   int jobs = 1;                         // points run at once
   std::string shard;                    // "K/N"; empty: every point
   bool resume = false;                  // skip points whose results are complete and current
+  std::vector<std::string> overrides;   // --set on the base scenario (the sweep block included), before each point's values
 };
 
 // Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.

@@ -314,6 +314,33 @@ TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.cs
   fs::remove_all(dir);
 }
 
+TEST_CASE("sweep --set changes the base scenario and can replace the sweep block", "[sim][sweep]") {
+  // The demo's use: a sweep file's grid narrowed to one axis, with a base key changed for every point.
+  const fs::path dir = fresh_dir("set");
+  const fs::path scenario = write_sweep_scenario(dir, kGrid);
+  sweep_ok(scenario, dir / "out",
+           {"--set", "sweep={policy.offload.filter: [edge_only, cloud_only]}", "--set", "workload.requests_per_device=4"});
+  const auto table = records(dir / "out" / "summary.csv");
+  REQUIRE(table.size() == 3);
+  CHECK(table[0][2] == "policy.offload.filter");
+  CHECK(table[1][2] == "edge_only");
+  CHECK(table[2][2] == "cloud_only");
+  CHECK(table[1][column(table[0], "requests")] == "8");   // 2 devices x 4, from the --set
+  CHECK(table[1][column(table[0], "cur")] == "0.000000");
+  CHECK(table[2][column(table[0], "cur")] == "1.000000");
+  const eccsim::Scenario point = eccsim::load_scenario(dir / "out" / "points" / "0001" / "scenario.yaml");
+  CHECK(point.workload.requests_per_device == 4);
+  CHECK(point.sweep.grid.empty());
+  CHECK_THAT(file_bytes(dir / "out" / "points" / "0001" / "overrides.txt"),
+             Catch::Contains("workload.requests_per_device=4\npolicy.offload.filter=cloud_only\n"));
+  CHECK_THAT(file_bytes(dir / "out" / "sweep.json"), Catch::Contains("\"workload.requests_per_device=4\""));
+  // A --set value that does not fit is bad input, named as a --set.
+  const ProcessResult bad = run_eccsim({"sweep", scenario.string(), "--set", "platform.devices=many"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::StartsWith("--set platform.devices"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a failing point is recorded with its error and the others go on", "[sim][sweep]") {
   // The second trace file exists (the scenario validates) but does not parse: that run fails.
   const fs::path dir = fresh_dir("failing");

@@ -1,6 +1,10 @@
 // Incremental learning with LwF on a small slice of Fashion-MNIST: a new head per task, old heads
 // frozen, the new classes become predictable, the original model is left alone, costs are
 // reported, and training is deterministic for a seed.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +15,7 @@
 
 #include "models/edge_model.hpp"
 #include "models/incremental.hpp"
+#include "models/training.hpp"
 #include "models/task_split.hpp"
 #include "model_test_data.hpp"
 
@@ -196,4 +201,31 @@ TEST_CASE("incremental methods have names", "[models]") {
   for (const char* name : {"lwf", "replay", "replay_wa"})
     CHECK(std::string(eccsim::incremental_method_name(eccsim::parse_incremental_method(name))) == name);
   CHECK_THROWS_AS(eccsim::parse_incremental_method("icarl"), std::invalid_argument);
+}
+
+TEST_CASE("a training loop reports progress within epochs, after each epoch, and in train.csv", "[models]") {
+  eccsim_test::TempModelsDir dir;
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  {
+    eccsim::EpochLog log("edge", 2, dir.path() / "train.csv", out, std::chrono::milliseconds(0));
+    log.batch_done(1, 640, 1280);
+    log.epoch_done(1, 0.5, 0.75, 0.7);
+    eccsim::EpochLog quiet("cloud", 2, {}, out);   // the default interval: nothing within 20 s
+    quiet.batch_done(1, 64, 1280);
+  }
+  std::rewind(out);
+  std::string text;
+  for (int c = std::fgetc(out); c != EOF; c = std::fgetc(out)) text += static_cast<char>(c);
+  std::fclose(out);
+  CHECK_THAT(text, Catch::StartsWith("[train] edge epoch 1/2  640/1280 samples  elapsed 0s  ETA "));
+  CHECK_THAT(text, Catch::Contains("[train] edge epoch 1/2  loss 0.5000  train acc 75.00%  test acc 70.00%"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+  std::ifstream csv(dir.path() / "train.csv");
+  std::string header;
+  std::string row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  CHECK(header == "model,epoch,loss,train_accuracy,test_accuracy,seconds");
+  CHECK_THAT(row, Catch::StartsWith("edge,1,0.500000,0.750000,0.700000,"));
 }

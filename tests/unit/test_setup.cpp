@@ -147,3 +147,15 @@ TEST_CASE("the setup stage trains, saves, reuses and refuses checkpoints", "[mod
     CHECK_THROWS_WITH(ensure_models(corrupt, f.data, f.split), Contains((copy.path() / "edge.pt").string()));
   }
 }
+
+TEST_CASE("the training estimate says hours for the full profile and minutes for the quick one", "[models]") {
+  // Full profile on Fashion-MNIST: cloud 8 epochs x 60,000 images, edge 10 x 12,000 (task 0's two
+  // classes); the shipped models took about 45 min (checkpoints/fmnist/train.csv).
+  const double full = eccsim::estimated_training_seconds(8, 60000, 10, 12000, 4);
+  CHECK(full > 30 * 60);
+  CHECK(full < 60 * 60);
+  const double quick = eccsim::estimated_training_seconds(2, 8000, 3, 3000, 4);
+  CHECK(quick < 3 * 60);   // under the "more than a few minutes" notice
+  CHECK(eccsim::estimated_training_seconds(0, 0, 10, 12000, 8) == Approx(2 * eccsim::estimated_training_seconds(0, 0, 10, 12000, 4)));
+  CHECK(eccsim::estimated_training_seconds(0, 0, 0, 0, 4) == 0);
+}

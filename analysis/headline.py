@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""The paper's headline from a sweep of scenarios/paper-headline.yaml, beside the paper's figures.
+
+usage: analysis/headline.py SWEEP_DIR [--out DIR]
+
+For every update setting and cost setting of the sweep, per task phase and averaged over phases:
+  accuracy gain    ECC accuracy minus the edge SNN's accuracy on the same requests (points); the
+                   edge model is the one the ECC run deployed, so both sides learned the same tasks
+  energy saving    1 - ECC energy per request / cloud-only energy per request (%)
+  latency saving   1 - ECC mean latency / cloud-only mean latency (%)
+  CUR              share of requests offloaded by the ECC run (%)
+The paper (IJCAI 2025, averaged over its four datasets): +4.15 points, -79.4 % energy, -39.1 % latency.
+Prints the table, writes DIR/headline.csv and DIR/headline.png (DIR defaults to SWEEP_DIR).
+Uses Debian's python3-matplotlib and python3-pandas only.
+"""
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+PAPER = {"accuracy_gain_pts": 4.15, "energy_saving_pct": 79.4, "latency_saving_pct": 39.1}
+FILTER_KEY = "policy.offload.filter"
+ENERGY_COLUMNS = ["edge_energy_J", "radio_energy_J", "cloud_energy_J"]
+
+
+def setting_of(row, keys):
+    """A readable name of a point's setting: its swept values except the filter."""
+    parts = []
+    for key in keys:
+        value = str(row[key])
+        if key == "policy.update":
+            fields = dict(item.split(":", 1) for item in value.strip("{} ").split(", ") if ":" in item)
+            value = f"{fields.get('mode', '?').strip()} {fields.get('method', '').strip()}".strip()
+        elif key == "platform.device.energy":
+            value = {"constant": "paper constants", "ops": "simulated costs"}.get(value, value)
+        else:
+            value = f"{key.rsplit('.', 1)[-1]}={value}"
+        parts.append(value)
+    return ", ".join(parts) if parts else "base scenario"
+
+
+def per_phase(point_dir):
+    requests = pd.read_csv(os.path.join(point_dir, "requests.csv"))
+    answered = requests[requests["outcome"] != "dropped"]
+    energy = requests[ENERGY_COLUMNS].sum(axis=1).groupby(requests["phase"]).mean()
+    latency = answered.groupby("phase")["latency_s"].mean()
+    tasks = pd.read_csv(os.path.join(point_dir, "tasks.csv")).set_index("phase")
+    return pd.DataFrame({"accuracy": tasks["accuracy"], "edge_accuracy": tasks["edge_only_accuracy"],
+                         "cur": tasks["cur"], "energy_J": energy, "latency_s": latency})
+
+
+def headline(sweep_dir):
+    summary = pd.read_csv(os.path.join(sweep_dir, "summary.csv"))
+    if FILTER_KEY not in summary.columns:
+        raise ValueError(f"{sweep_dir}/summary.csv: no {FILTER_KEY} column (is it a paper-headline sweep?)")
+    not_ok = summary[summary["status"] != "ok"]
+    if not not_ok.empty:
+        raise ValueError(f"{sweep_dir}/summary.csv: points {', '.join(map(str, not_ok['point']))} did not finish")
+    known = {"point", "status", "error", FILTER_KEY}
+    metric_start = summary.columns.get_loc("requests")   # swept keys come before the run's metrics
+    setting_keys = [k for k in summary.columns[:metric_start] if k not in known]
+    # Columns that vary only with the cost setting (a zip row) name it once, by the device's energy mode.
+    if "platform.device.energy" in setting_keys:
+        setting_keys = [k for k in setting_keys if not k.startswith("platform.") or k == "platform.device.energy"]
+    summary["setting"] = [setting_of(row, setting_keys) for _, row in summary.iterrows()]
+
+    rows = []
+    for setting, group in summary.groupby("setting", sort=False):
+        by_filter = {row[FILTER_KEY]: f"{int(row['point']):04d}" for _, row in group.iterrows()}
+        if "cloud_only" not in by_filter or len(by_filter) < 2:
+            raise ValueError(f"setting '{setting}': needs cloud_only and at least one filter beside it")
+        cloud = per_phase(os.path.join(sweep_dir, "points", by_filter["cloud_only"]))
+        for name, point in by_filter.items():
+            if name in ("cloud_only", "edge_only"):
+                continue
+            ecc = per_phase(os.path.join(sweep_dir, "points", point))
+            table = pd.DataFrame({
+                "accuracy_pct": 100 * ecc["accuracy"],
+                "edge_accuracy_pct": 100 * ecc["edge_accuracy"],
+                "accuracy_gain_pts": 100 * (ecc["accuracy"] - ecc["edge_accuracy"]),
+                "energy_saving_pct": 100 * (1 - ecc["energy_J"] / cloud["energy_J"]),
+                "latency_saving_pct": 100 * (1 - ecc["latency_s"] / cloud["latency_s"]),
+                "cur_pct": 100 * ecc["cur"],
+            })
+            table.index = table.index.map(str)
+            table.loc["mean"] = table.mean()
+            table.insert(0, "filter", name)
+            table.insert(0, "setting", setting)
+            rows.append(table.reset_index().rename(columns={"index": "phase"}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def plot(table, out):
+    metrics = [("accuracy_gain_pts", "accuracy gain vs edge [points]"),
+               ("energy_saving_pct", "energy saving vs cloud [%]"),
+               ("latency_saving_pct", "latency saving vs cloud [%]"),
+               ("cur_pct", "CUR [%]")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(16, 4.8))
+    per_task = table[table["phase"] != "mean"]
+    for ax, (column, title) in zip(axes, metrics):
+        for (setting, name), group in per_task.groupby(["setting", "filter"], sort=False):
+            ax.plot(group["phase"].astype(int), group[column], marker="o", label=f"{setting} ({name})")
+        if column in PAPER:
+            ax.axhline(PAPER[column], color="black", linestyle="--", linewidth=1, label="paper (average)")
+        ax.set_xlabel("task phase")
+        ax.set_title(title)
+        ax.set_xticks(sorted(per_task["phase"].astype(int).unique()))
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    out = args.out or args.sweep_dir
+    if not os.path.isfile(os.path.join(args.sweep_dir, "summary.csv")):
+        print(f"headline.py: {args.sweep_dir}/summary.csv: not found (run eccsim sweep first)", file=sys.stderr)
+        return 2
+    try:
+        table = headline(args.sweep_dir)
+    except (ValueError, KeyError, FileNotFoundError) as error:
+        print(f"headline.py: {error}", file=sys.stderr)
+        return 2
+    os.makedirs(out, exist_ok=True)
+    table.to_csv(os.path.join(out, "headline.csv"), index=False, float_format="%.2f")
+    plot(table, os.path.join(out, "headline.png"))
+    means = table[table["phase"] == "mean"].drop(columns=["phase"])
+    paper = pd.DataFrame([{"setting": "paper, 4 datasets", "filter": "entropy", **PAPER}])
+    pd.set_option("display.width", 160)
+    print("Averaged over the task phases (per phase: headline.csv):")
+    print(pd.concat([paper, means], ignore_index=True).to_string(index=False, float_format=lambda v: f"{v:.2f}",
+                                                                  na_rep=""))
+    print(f"headline written to {os.path.join(out, 'headline.csv')} and headline.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
