@@ -279,38 +279,3 @@ TEST_CASE("explored requests are answered by the cloud and pay for it like any o
     CHECK(plain.text(i, "explored") == "0");
   }
 }
-
-// The shipped incremental examples, run as they are but with the test models: the update stage
-// must learn every later task, and the edge must end far better than without updates. (ECC
-// accuracy is not compared here: without updates the weak test models offload most inputs to a
-// cloud that is right more often than they are; scenarios/ with the demo's models is in README.)
-void check_example_learns(const std::string& example, const std::string& mode) {
-  const std::string scenario = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/" + example;
-  const fs::path out = run_with_test_models(scenario, "example-" + mode, {});
-  const fs::path none = run_with_test_models(scenario, "example-" + mode + "-none", {"policy.update.mode=none"});
-  const CsvTable updates(out / "updates.csv");
-  std::vector<bool> learned(5, false);
-  for (size_t u = 0; u < updates.rows(); ++u) {
-    CHECK(updates.text(u, "mode") == mode);
-    if (updates.text(u, "status") == "installed") learned[static_cast<size_t>(updates.number(u, "task"))] = true;
-  }
-  for (int task = 1; task < 5; ++task) {
-    INFO("task " << task);
-    CHECK(learned[static_cast<size_t>(task)]);
-  }
-  const CsvTable tasks(out / "tasks.csv");
-  const CsvTable baseline(none / "tasks.csv");
-  REQUIRE(tasks.rows() == 5);
-  REQUIRE(baseline.rows() == 5);
-  CHECK(tasks.number(4, "edge_only_accuracy") > baseline.number(4, "edge_only_accuracy") + 0.2);
-  CHECK(tasks.number(4, "cur") < baseline.number(4, "cur"));
-  CHECK(CsvTable(none / "updates.csv").rows() == 0);
-}
-
-TEST_CASE("scenarios/incremental-on-device.yaml learns every later task on the device", "[sim][updates][examples]") {
-  check_example_learns("incremental-on-device.yaml", "on_device");
-}
-
-TEST_CASE("scenarios/incremental-cloud.yaml learns every later task in the cloud", "[sim][updates][examples]") {
-  check_example_learns("incremental-cloud.yaml", "cloud");
-}

@@ -1,0 +1,114 @@
+// The examples of scenarios/ as a new user runs them: the real binary, the shipped models
+// (checkpoints/fmnist, no training), from the repository root. The demo's sweep must reproduce
+// the paper's headline in kind (ECC more accurate than the edge alone, cheaper and faster than
+// the cloud alone), and the incremental examples must learn every later task.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/csv_table.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using eccsim::testing::CsvTable;
+using eccsim::testing::ProcessResult;
+
+namespace {
+
+const std::string kScenarios = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/";
+
+ProcessResult eccsim_in_source_dir(std::vector<std::string> args) {
+  args.insert(args.begin(), eccsim::testing::eccsim_binary());
+  return eccsim::testing::run_process(args, {std::chrono::minutes(15), ECCSIM_SOURCE_DIR});
+}
+
+fs::path run_example(const std::string& example, const std::string& name, const std::vector<std::string>& sets) {
+  const fs::path out = eccsim::testing::fresh_output_dir(name);
+  std::vector<std::string> args{"run", kScenarios + example, "--out", out.string()};
+  for (const std::string& set : sets) {
+    args.push_back("--set");
+    args.push_back(set);
+  }
+  const ProcessResult result = eccsim_in_source_dir(args);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  return out;
+}
+
+// Whether updates.csv holds an installed update of every task 1..4.
+void check_every_task_learned(const fs::path& run, const std::string& mode) {
+  const CsvTable updates(run / "updates.csv");
+  std::vector<bool> learned(5, false);
+  for (size_t u = 0; u < updates.rows(); ++u) {
+    CHECK(updates.text(u, "mode") == mode);
+    if (updates.text(u, "status") == "installed") learned[static_cast<size_t>(updates.number(u, "task"))] = true;
+  }
+  for (int task = 1; task < 5; ++task) {
+    INFO("task " << task);
+    CHECK(learned[static_cast<size_t>(task)]);
+  }
+}
+
+// Against the same scenario without updates, the last phase's edge alone is far better and the
+// collaboration answers better. (Not fewer offloads: without updates the shipped edge model is
+// confident on classes it never learned and offloads almost nothing, while exploration keeps
+// offloading a share of what the filter keeps until every class is learned.)
+void check_example_learns(const std::string& example, const std::string& mode) {
+  const fs::path out = run_example(example, "example-" + mode, {});
+  const fs::path none = run_example(example, "example-" + mode + "-none", {"policy.update.mode=none"});
+  check_every_task_learned(out, mode);
+  const CsvTable tasks(out / "tasks.csv");
+  const CsvTable baseline(none / "tasks.csv");
+  REQUIRE(tasks.rows() == 5);
+  REQUIRE(baseline.rows() == 5);
+  CHECK(tasks.number(4, "edge_only_accuracy") > baseline.number(4, "edge_only_accuracy") + 0.2);
+  CHECK(tasks.number(4, "accuracy") > baseline.number(4, "accuracy") + 0.1);
+  CHECK(CsvTable(none / "updates.csv").rows() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the demo: paper-headline.yaml's three filters give the paper's headline in kind", "[sim][examples]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("demo-headline");
+  const ProcessResult sweep = eccsim_in_source_dir(
+      {"sweep", kScenarios + "paper-headline.yaml", "--out", out.string(), "--set",
+       "sweep={policy.offload.filter: [edge_only, entropy, cloud_only]}"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  check_every_task_learned(out / "points" / "0001", "on_device");
+  CHECK(CsvTable(out / "points" / "0000" / "summary.csv").number(0, "cur") == 0);
+  CHECK(CsvTable(out / "points" / "0002" / "summary.csv").number(0, "cur") == 1);
+
+  const ProcessResult headline = eccsim::testing::run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/headline.py", out.string()});
+  INFO(headline.err);
+  REQUIRE(headline.exit_code == 0);
+  CHECK_THAT(headline.out, Catch::Contains("paper, 4 datasets"));
+  const CsvTable table(out / "headline.csv");
+  REQUIRE(table.rows() == 6);   // five phases and their mean, for the one ECC point
+  const size_t mean = 5;
+  CHECK(table.text(mean, "phase") == "mean");
+  CHECK(table.text(mean, "filter") == "entropy");
+  CHECK(table.number(mean, "accuracy_gain_pts") > 3);
+  CHECK(table.number(mean, "energy_saving_pct") > 50);
+  CHECK(table.number(mean, "latency_saving_pct") > 20);
+  CHECK(table.number(mean, "cur_pct") > 5);
+  CHECK(table.number(mean, "cur_pct") < 50);
+  CHECK(fs::file_size(out / "headline.png") > 1000);
+
+  // A directory that is not such a sweep is refused in one line, exit 2.
+  const ProcessResult refused = eccsim::testing::run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/headline.py", (out / "points").string()});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::StartsWith("headline.py: ") && Catch::Contains("summary.csv: not found"));
+}
+
+TEST_CASE("scenarios/incremental-on-device.yaml learns every later task on the device", "[sim][examples]") {
+  check_example_learns("incremental-on-device.yaml", "on_device");
+}
+
+TEST_CASE("scenarios/incremental-cloud.yaml learns every later task in the cloud", "[sim][examples]") {
+  check_example_learns("incremental-cloud.yaml", "cloud");
+}
