@@ -6,15 +6,15 @@
 namespace eccsim {
 
 InferenceCost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction) {
-  if (device.energy == "constant") return {device.constant_latency_s, device.constant_energy_J};
+  if (device.energy == DeviceEnergy::Constant) return {device.constant_latency_s, device.constant_energy_J};
   const double duration_s = (prediction.dense_macs + prediction.synaptic_ops) / device.speed_ops;
-  if (device.energy == "power") return {duration_s, device.power_busy_W * duration_s};
+  if (device.energy == DeviceEnergy::Power) return {duration_s, device.power_busy_W * duration_s};
   return {duration_s, device.e_mac_J * prediction.dense_macs + device.e_ac_J * prediction.synaptic_ops};
 }
 
 InferenceCost cloud_batch_cost(const CloudConfig& cloud, const std::vector<double>& batch_macs) {
   const auto n = static_cast<double>(batch_macs.size());
-  if (cloud.energy == "constant") return {cloud.constant_latency_s * n, cloud.constant_energy_J};
+  if (cloud.energy == CloudEnergy::Constant) return {cloud.constant_latency_s * n, cloud.constant_energy_J};
   constexpr double kFlopPerMac = 2;
   const double flops = kFlopPerMac * std::accumulate(batch_macs.begin(), batch_macs.end(), 0.0);
   const double duration_s = flops / cloud.speed_flops;

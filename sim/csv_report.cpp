@@ -1,81 +1,36 @@
 // CSV formatting of run results. requests.csv (a row per request, a million at fleet scale) is
-// written by hand-rolled exact fixed-point formatting: the same bytes as fmt's "{:.Nf}" (exact
-// decimal value of the double, ties to even) at a fraction of its cost; the rest uses fmt.
+// written with std::to_chars (the same bytes as fmt's "{:.Nf}", at a fraction of its cost); the
+// rest uses fmt.
 #include "sim/csv_report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 
 namespace eccsim {
 
 namespace {
 
-constexpr uint64_t kPow10[] = {1ULL,          10ULL,          100ULL,          1000ULL,         10000ULL,
-                               100000ULL,     1000000ULL,     10000000ULL,     100000000ULL,    1000000000ULL,
-                               10000000000ULL, 100000000000ULL, 1000000000000ULL};
-
-__extension__ typedef unsigned __int128 Uint128;  // GCC and Clang; __extension__ keeps -Wpedantic quiet
-
 void append_integer(std::string& out, int64_t value) {
   char buffer[24];
-  char* end = buffer + sizeof buffer;
-  char* begin = end;
-  uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-  do {
-    *--begin = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude != 0);
-  if (value < 0) *--begin = '-';
-  out.append(begin, end);
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
 }
 
-// fmt::format("{:.{}f}", value, precision), byte for byte: value = mantissa * 2^exponent exactly,
-// so value * 10^precision is an exact 128-bit fraction, rounded half to even like fmt and printf.
+// Exact fixed-point decimal, the same bytes as fmt's "{:.Nf}" (correctly rounded, ties to even).
 void append_fixed(std::string& out, double value, int precision) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &value, sizeof bits);
-  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
-  if (biased >= 1075 || precision > 12) {  // |value| >= 2^52, inf or nan: fmt itself
-    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, precision);
-    return;
-  }
-  uint64_t mantissa = bits & ((uint64_t{1} << 52) - 1);
-  if (biased != 0) mantissa |= uint64_t{1} << 52;
-  const int shift = biased != 0 ? 1075 - biased : 1074;  // value = mantissa / 2^shift, shift >= 1
-  const Uint128 scaled = static_cast<Uint128>(mantissa) * kPow10[precision];  // < 2^93
-  Uint128 rounded = 0;
-  if (shift < 128) {
-    rounded = scaled >> shift;
-    const Uint128 rest = scaled - (rounded << shift);
-    const Uint128 half = static_cast<Uint128>(1) << (shift - 1);
-    if (rest > half || (rest == half && (rounded & 1) != 0)) ++rounded;
-  }
-  uint64_t whole = static_cast<uint64_t>(rounded / kPow10[precision]);
-  uint64_t fraction = static_cast<uint64_t>(rounded % kPow10[precision]);
-  char buffer[40];
-  char* end = buffer + sizeof buffer;
-  char* begin = end;
-  for (int i = 0; i < precision; ++i) {
-    *--begin = static_cast<char>('0' + fraction % 10);
-    fraction /= 10;
-  }
-  if (precision > 0) *--begin = '.';
-  do {
-    *--begin = static_cast<char>('0' + whole % 10);
-    whole /= 10;
-  } while (whole != 0);
-  if ((bits >> 63) != 0) *--begin = '-';
-  out.append(begin, end);
+  char buffer[400];   // any double at the precisions used here (<= 12 digits) fits
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, precision);
+  out.append(buffer, result.ptr);
 }
 
 constexpr const char* kSummaryColumns =
     "requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur,acci,latency_mean_s,latency_p50_s,latency_p95_s,"
     "latency_p99_s,energy_per_request_J,edge_energy_per_request_J,radio_energy_per_request_J,"
-    "cloud_energy_per_request_J,fallbacks,dropped,offline_s,updates,update_bytes,update_energy_J,simulated_s,wall_s";
+    "cloud_energy_per_request_J,fallbacks,dropped,offline_s,updates,update_bytes,update_energy_J,simulated_s";
 
 std::string join(const std::vector<std::string>& values) {
   std::string out;
@@ -118,9 +73,9 @@ std::string requests_csv(const std::vector<RequestRecord>& requests) {
     integer(r.cloud_pred);
     integer(r.final_pred);
     integer(int{r.correct()});
-    out += outcome_name(r.outcome);
+    out += name_of(r.outcome);
     out += ',';
-    out += r.reason;
+    out += name_of(r.reason);
     out += ',';
     for (const double seconds : {r.latency_s, r.edge_queue_s, r.edge_compute_s, r.uplink_s, r.cloud_queue_s,
                                  r.cloud_compute_s, r.downlink_s, r.fallback_wait_s})
@@ -154,7 +109,7 @@ std::string updates_csv(const std::vector<UpdateRecord>& updates) {
                  "bytes_up,bytes_down,model_version\n");
   for (const UpdateRecord& u : updates) {
     fmt::format_to(std::back_inserter(out), "{},{:.9f},{:.9f},{},{},{},{},{},{},{:.0f},{:.9f},{:.12f},{:.0f},{:.0f},{}\n",
-                   u.device, u.t_start_s, u.t_end_s, u.mode, u.method, u.status, u.task, u.samples, u.classes_added, u.train_ops,
+                   u.device, u.t_start_s, u.t_end_s, name_of(u.mode), u.method, name_of(u.status), u.task, u.samples, u.classes_added, u.train_ops,
                    u.duration_s, u.energy_J, u.bytes_up, u.bytes_down, u.model_version);
   }
   return fmt::to_string(out);
@@ -230,11 +185,11 @@ std::string summary_csv_header(const std::vector<std::string>& leading_names) {
 std::string summary_csv_row(const std::vector<std::string>& leading_values, const Summary& s) {
   return join(leading_values) +
          fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},"
-                     "{:.12f},{},{},{:.9f},{},{:.0f},{:.12f},{:.9f},{:.3f}\n",
+                     "{:.12f},{},{},{:.9f},{},{:.0f},{:.12f},{:.9f}\n",
                      s.requests, s.accuracy, s.edge_only_accuracy, s.cloud_only_accuracy, s.cur, s.acci,
                      s.latency_mean_s, s.latency_p50_s, s.latency_p95_s, s.latency_p99_s, s.energy_per_request_J,
                      s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J,
-                     s.fallbacks, s.dropped, s.offline_s, s.updates, s.update_bytes, s.update_energy_J, s.simulated_s, s.wall_s);
+                     s.fallbacks, s.dropped, s.offline_s, s.updates, s.update_bytes, s.update_energy_J, s.simulated_s);
 }
 
 }  // namespace eccsim

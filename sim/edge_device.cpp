@@ -26,7 +26,7 @@ namespace {
 
 void settle_fallback(RequestRecord& record, double deadline_s) {
   record.outcome = Outcome::Fallback;
-  record.reason = "timeout";
+  record.reason = RequestReason::Timeout;
   record.final_pred = record.edge_pred;
   record.cloud_pred = -1;
   record.uplink_s = record.cloud_queue_s = record.cloud_compute_s = record.downlink_s = 0;
@@ -64,7 +64,7 @@ void settle_timed_out(RunState& state, int device, double now_s) {
 
 void settle_dropped(RequestRecord& record, double t_s) {
   record.outcome = Outcome::Dropped;
-  record.reason = "device_down";
+  record.reason = RequestReason::DeviceDown;
   record.final_pred = -1;
   record.cloud_pred = -1;
   record.t_done_s = std::max(t_s, record.t_arrival_s);
@@ -146,7 +146,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   record.cloud_only_pred = state_.inference.cloud(state_.cloud_model, request.sample).predicted;
   if (offload && now_s < state_.offloads[config_.index].offline_until_s) {
     offload = false;
-    record.reason = "cloud_offline";
+    record.reason = RequestReason::CloudOffline;
   }
   if (record.edge_compute_s > 0) sg4::this_actor::execute(record.edge_compute_s * scenario.platform.device.speed_ops);
 
@@ -224,7 +224,7 @@ void ReplyReceiver::operator()() {
 // Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
 void ReplyReceiver::learn_from_reply(int64_t sample, int32_t cloud_label) {
   const UpdateConfig& update = state_.scenario.policy.update;
-  if (update.mode != "on_device" && update.mode != "cloud") return;
+  if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
   keep_in_buffer(state_.learning[config_.index].buffer, {sample, cloud_label}, update);
 }
 

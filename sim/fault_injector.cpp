@@ -17,13 +17,6 @@ namespace eccsim {
 
 namespace {
 
-// "device[12]" -> 12 (the parser has validated the form and the range).
-int target_index(const std::string& target) {
-  return std::stoi(target.substr(target.find('[') + 1));
-}
-
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
-
 // The resources one fault target names.
 struct Targets {
   std::vector<sg4::Link*> links;
@@ -31,24 +24,26 @@ struct Targets {
   std::vector<int> devices;
 };
 
-Targets resolve(const std::string& target, const Platform& platform) {
+Targets resolve(const FaultTarget& target, const Platform& platform) {
   Targets t;
-  if (target == "backhaul") {
-    t.links = platform.backhaul_links;
-  } else if (starts_with(target, "access[")) {
-    const int device = target_index(target);
-    if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
-      t.links.push_back(platform.access_links.front());
-    } else {
-      t.links.push_back(platform.access_links[device]);
-      t.links.push_back(platform.access_down_links[device]);
-    }
-  } else if (target == "cloud") {
-    for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) t.clouds.push_back(j);
-  } else if (starts_with(target, "cloud[")) {
-    t.clouds.push_back(target_index(target));
-  } else if (starts_with(target, "device[")) {
-    t.devices.push_back(target_index(target));
+  switch (target.kind) {
+    case FaultTarget::Kind::Backhaul: t.links = platform.backhaul_links; break;
+    case FaultTarget::Kind::Access:
+      if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
+        t.links.push_back(platform.access_links.front());
+      } else {
+        t.links.push_back(platform.access_links[target.index]);
+        t.links.push_back(platform.access_down_links[target.index]);
+      }
+      break;
+    case FaultTarget::Kind::Cloud:
+      if (target.index >= 0) {
+        t.clouds.push_back(target.index);
+      } else {
+        for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) t.clouds.push_back(j);
+      }
+      break;
+    case FaultTarget::Kind::Device: t.devices.push_back(target.index); break;
   }
   return t;
 }
@@ -92,7 +87,7 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
 
 void inject_fault(FaultInjectorConfig config, RunState* state) {
   const FaultConfig& fault = state->scenario.faults[config.fault];
-  const Targets targets = resolve(fault.target, *config.platform);
+  const Targets targets = resolve(fault.parsed, *config.platform);
   sg4::this_actor::sleep_until(fault.at_s);
   if (fault.rate_per_s <= 0) {
     outage(config, targets, fault.for_s, *state);

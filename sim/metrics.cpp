@@ -7,16 +7,6 @@
 
 namespace eccsim {
 
-const char* outcome_name(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::Edge: return "edge";
-    case Outcome::Cloud: return "cloud";
-    case Outcome::Fallback: return "fallback";
-    case Outcome::Dropped: return "dropped";
-  }
-  return "?";
-}
-
 namespace {
 
 // percentile() over values sorted ascending.
@@ -39,7 +29,7 @@ double percentile(std::vector<double> values, double q) {
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
   Summary s;
   for (const UpdateRecord& u : updates) {
-    s.updates += u.status == "installed";
+    s.updates += u.status == UpdateStatus::Installed;
     s.update_bytes += u.bytes_up + u.bytes_down;
     s.update_energy_J += u.energy_J;
   }

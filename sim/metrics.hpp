@@ -7,10 +7,29 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario.hpp"
+
 namespace eccsim {
 
 enum class Outcome { Edge, Cloud, Fallback, Dropped };
-const char* outcome_name(Outcome outcome);
+template <>
+struct Choice<Outcome> {
+  static constexpr std::array<std::string_view, 4> names{"edge", "cloud", "fallback", "dropped"};
+};
+
+// Why a request did not take its normal path (empty in requests.csv when it did).
+enum class RequestReason { None, Timeout, CloudOffline, DeviceDown };
+template <>
+struct Choice<RequestReason> {
+  static constexpr std::array<std::string_view, 4> names{"", "timeout", "cloud_offline", "device_down"};
+};
+
+// installed, or abandoned: a transfer failed or the device went down.
+enum class UpdateStatus { Installed, Abandoned };
+template <>
+struct Choice<UpdateStatus> {
+  static constexpr std::array<std::string_view, 2> names{"installed", "abandoned"};
+};
 
 struct RequestRecord {
   int64_t request_id = 0;
@@ -28,7 +47,7 @@ struct RequestRecord {
   int32_t cloud_pred = -1;       // -1: no cloud answer used
   int32_t final_pred = -1;
   Outcome outcome = Outcome::Edge;
-  std::string reason;            // why not the normal path: timeout | cloud_offline | device_down
+  RequestReason reason = RequestReason::None;
   bool settled = false;          // the request has its final answer (or was dropped)
   // latency_s = edge_queue_s + edge_compute_s + uplink_s + cloud_queue_s + cloud_compute_s
   //           + downlink_s + fallback_wait_s
@@ -69,7 +88,7 @@ struct UpdateRecord {
   int device = 0;
   double t_start_s = 0;          // trigger (on_device, cloud) or phase start (oracle)
   double t_end_s = 0;            // the new model serves from here on
-  std::string mode;              // on_device | cloud | oracle
+  UpdateMode mode = UpdateMode::None;  // on_device | cloud | oracle
   std::string method;            // lwf | replay | replay_wa
   int64_t samples = 0;           // training samples of the new classes
   int classes_added = 0;
@@ -80,7 +99,7 @@ struct UpdateRecord {
   double bytes_up = 0;           // buffer upload (cloud mode)
   double bytes_down = 0;         // weight download (cloud mode)
   int64_t model_version = 0;
-  std::string status = "installed";  // installed | abandoned (a transfer failed or the device went down)
+  UpdateStatus status = UpdateStatus::Installed;
 };
 
 // One outage of a fault target (scenario `faults`): when it went down and came back up.

@@ -5,22 +5,10 @@
 
 #include "sim/workload.hpp"
 
-#include <stdexcept>
-
 namespace eccsim {
 
-OffloadFilter parse_offload_filter(const std::string& name) {
-  if (name == "entropy") return OffloadFilter::Entropy;
-  if (name == "max_prob") return OffloadFilter::MaxProb;
-  if (name == "margin") return OffloadFilter::Margin;
-  if (name == "random") return OffloadFilter::Random;
-  if (name == "edge_only") return OffloadFilter::EdgeOnly;
-  if (name == "cloud_only") return OffloadFilter::CloudOnly;
-  throw std::invalid_argument("unknown offload filter '" + name + "'");
-}
-
 OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t filter_seed, uint64_t explore_seed)
-    : filter_(parse_offload_filter(config.filter)),
+    : filter_(config.filter),
       threshold_(config.threshold),
       rate_(config.rate),
       explore_(config.explore),

@@ -12,10 +12,6 @@
 
 namespace eccsim {
 
-enum class OffloadFilter { Entropy, MaxProb, Margin, Random, EdgeOnly, CloudOnly };
-
-OffloadFilter parse_offload_filter(const std::string& name);
-
 struct OffloadDecision {
   bool offload = false;
   bool explored = false;               // offloaded although the filter kept it on the edge

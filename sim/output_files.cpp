@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "models/input_error.hpp"
@@ -40,6 +41,14 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
     std::remove(temporary.c_str());
     throw InputError(fmt::format("{}: cannot write: {}", path.string(), error.message()));
   }
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace eccsim

@@ -45,7 +45,7 @@ Platform build_platform(const PlatformConfig& config) {
         ->seal();
   };
 
-  if (access.kind == "wifi") {
+  if (access.kind == AccessKind::Wifi) {
     // One shared, half-duplex wireless medium: every station's uploads and downloads contend
     // for the same airtime (flow-level max-min sharing). SimGrid 3.32's Wi-Fi zone is not
     // used: built from the C++ API, its medium did not appear on routes leaving the zone.

@@ -3,15 +3,82 @@
 // the YAML side takes unit strings ("20Mbps", "5ms", "1Gf", "0.3W", "0.9pJ").
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace eccsim {
+
+// A scenario choice is an enum E whose YAML names Choice<E>::names lists in the order of its
+// values; the scenario reader maps names to values, outputs print name_of(value).
+template <class E>
+struct Choice;
+
+template <class E>
+constexpr std::string_view name_of(E value) {
+  return Choice<E>::names[static_cast<size_t>(value)];
+}
+
+enum class DeviceEnergy { Ops, Power, Constant };
+template <>
+struct Choice<DeviceEnergy> {
+  static constexpr std::array<std::string_view, 3> names{"ops", "power", "constant"};
+};
+
+enum class AccessKind { Wired, Wifi };
+template <>
+struct Choice<AccessKind> {
+  static constexpr std::array<std::string_view, 2> names{"wired", "wifi"};
+};
+
+enum class CloudEnergy { Power, Constant };
+template <>
+struct Choice<CloudEnergy> {
+  static constexpr std::array<std::string_view, 2> names{"power", "constant"};
+};
+
+enum class Arrival { Poisson, Periodic, Trace };
+template <>
+struct Choice<Arrival> {
+  static constexpr std::array<std::string_view, 3> names{"poisson", "periodic", "trace"};
+};
+
+enum class ClassMix { Cumulative, Current, All };
+template <>
+struct Choice<ClassMix> {
+  static constexpr std::array<std::string_view, 3> names{"cumulative", "current", "all"};
+};
+
+enum class OffloadFilter { Entropy, MaxProb, Margin, Random, EdgeOnly, CloudOnly };
+template <>
+struct Choice<OffloadFilter> {
+  static constexpr std::array<std::string_view, 6> names{"entropy", "max_prob", "margin",
+                                                         "random",  "edge_only", "cloud_only"};
+};
+
+enum class UpdateMode { None, OnDevice, Cloud, Oracle };
+template <>
+struct Choice<UpdateMode> {
+  static constexpr std::array<std::string_view, 4> names{"none", "on_device", "cloud", "oracle"};
+};
+
+enum class BufferPolicy { Balanced, Fifo };
+template <>
+struct Choice<BufferPolicy> {
+  static constexpr std::array<std::string_view, 2> names{"balanced", "fifo"};
+};
+
+enum class UpdateScope { Device, Fleet };
+template <>
+struct Choice<UpdateScope> {
+  static constexpr std::array<std::string_view, 2> names{"device", "fleet"};
+};
 
 struct DatasetConfig {
   std::string name = "fashion-mnist";   // fashion-mnist | mnist | cifar10 | cifar100
@@ -63,7 +130,7 @@ struct DeviceConfig {
   double power_idle_W = 0.05;
   double power_busy_W = 0.3;
   double radio_tx_W = 5.48;             // transmit power while uploading
-  std::string energy = "ops";           // ops | power | constant
+  DeviceEnergy energy = DeviceEnergy::Ops;
   double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC
   double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate
   double constant_latency_s = 2.5e-3;   // constant mode: per inference
@@ -71,7 +138,7 @@ struct DeviceConfig {
 };
 
 struct AccessConfig {
-  std::string kind = "wired";           // wired | wifi (one shared wireless zone)
+  AccessKind kind = AccessKind::Wired;  // wifi: one shared wireless zone
   double bandwidth_Bps = 20e6 / 8;      // uplink
   double downlink_bandwidth_Bps = 0;    // 0: same as bandwidth
   double latency_s = 2e-3;
@@ -93,7 +160,7 @@ struct CloudConfig {
   int cores = 4;
   double power_idle_W = 100;
   double power_busy_W = 300;
-  std::string energy = "power";         // power | constant
+  CloudEnergy energy = CloudEnergy::Power;
   double constant_latency_s = 4.3e-3;   // constant mode: per inference
   double constant_energy_J = 15.167;    // constant mode: per inference
   BatchConfig batch;
@@ -108,17 +175,17 @@ struct PlatformConfig {
 };
 
 struct WorkloadConfig {
-  std::string arrival = "poisson";      // poisson | periodic | trace
+  Arrival arrival = Arrival::Poisson;
   double rate_per_s = 2;                // per device
   std::string trace;                    // arrival=trace: file of arrival times (s), one per line
   double duration_s = 120;              // used when requests_per_device == 0
   int64_t requests_per_device = 0;      // > 0: stop each device after this many requests
   double phase_length_s = 0;            // 0: no phases (everything is task 0's world)
-  std::string classes = "cumulative";   // cumulative | current | all
+  ClassMix classes = ClassMix::Cumulative;  // which tasks' classes a phase draws from
 };
 
 struct OffloadConfig {
-  std::string filter = "entropy";       // entropy | max_prob | margin | random | edge_only | cloud_only
+  OffloadFilter filter = OffloadFilter::Entropy;
   double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
   double rate = 0.5;                    // random: offload probability
   // Share of the inputs the filter keeps on the edge that are offloaded anyway, for their cloud
@@ -133,14 +200,14 @@ struct OffloadConfig {
 constexpr double kBufferExploreDefault = 0.2;
 
 struct UpdateConfig {
-  std::string mode = "none";            // none | on_device | cloud | oracle
+  UpdateMode mode = UpdateMode::None;
   std::string method = "replay_wa";     // lwf (the paper's) | replay | replay_wa (models/incremental.hpp)
   int buffer = 200;                     // local buffer capacity (samples)
-  std::string buffer_policy = "balanced";  // when full, drop: balanced = the oldest of the most held class | fifo = the oldest
+  BufferPolicy buffer_policy = BufferPolicy::Balanced;  // when full, drop: the oldest of the most held class | the oldest
   int trigger = 20;                     // buffered samples of the next unlearned task's classes that start its update
   int epochs = 5;
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
-  std::string scope = "device";         // device | fleet
+  UpdateScope scope = UpdateScope::Device;
   int oracle_samples = 0;               // oracle: training samples per task (0 = the task's whole split)
 };
 
@@ -151,11 +218,19 @@ struct PolicyConfig {
 
 // A scheduled fault (down at `at` for `for`), or with `rate` random faults: from `at` on, outages
 // start as a Poisson process of that rate and each lasts an exponential time of mean `for`.
+// A fault target as the scenario reader parsed and checked it.
+struct FaultTarget {
+  enum class Kind { Backhaul, Cloud, Device, Access };
+  Kind kind = Kind::Backhaul;
+  int index = -1;                       // cloud[j], device[i], access[i]; -1: the backhaul or every cloud host
+};
+
 struct FaultConfig {
   double at_s = 0;                      // s
   double for_s = 0;                     // s; the mean duration of a random fault
   double rate_per_s = 0;                // 1/s; 0: one scheduled fault
-  std::string target;                   // backhaul | cloud | cloud[j] | device[i] | access[i]
+  std::string target;                   // backhaul | cloud | cloud[j] | device[i] | access[i], as written
+  FaultTarget parsed;                   // target, parsed once by the reader
 };
 
 struct OutputConfig {

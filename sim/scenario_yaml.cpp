@@ -182,11 +182,33 @@ Range at_least(double lo) { return {lo}; }
 Range above(double lo) { return {lo, std::numeric_limits<double>::infinity(), true}; }
 Range between(double lo, double hi) { return {lo, hi}; }
 
+// std::visit with one lambda per alternative.
+template <class... Lambdas>
+struct Overloaded : Lambdas... {
+  using Lambdas::operator()...;
+};
+template <class... Lambdas>
+Overloaded(Lambdas...) -> Overloaded<Lambdas...>;
+
+// An enum field of Root (a scenario choice, see Choice in scenario.hpp), read and written as the
+// index of its name in Choice<E>::names.
+template <class Root>
+struct ChoiceField {
+  size_t (*get)(Root&);
+  void (*set)(Root&, size_t);
+  std::vector<std::string> names;
+};
+
+template <class E>
+std::vector<std::string> choice_names() {
+  return {Choice<E>::names.begin(), Choice<E>::names.end()};
+}
+
 // A field of Root, reached through a captureless accessor (the FIELD macros below).
 template <class Root>
 using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*)(Root&), int64_t& (*)(Root&),
                               uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
-                              SweepConfig& (*)(Root&)>;
+                              SweepConfig& (*)(Root&), ChoiceField<Root>>;
 
 template <class Root>
 struct Key {
@@ -229,6 +251,11 @@ template <class Root>
 Key<Root> choice_key(std::string_view path, std::string& (*field)(Root&), std::vector<std::string> choices) {
   return {path, Kind::choice, field, any_value(), UnitKind::time, std::move(choices)};
 }
+template <class Root>
+Key<Root> choice_key(std::string_view path, ChoiceField<Root> field) {
+  std::vector<std::string> names = field.names;
+  return {path, Kind::choice, std::move(field), any_value(), UnitKind::time, std::move(names)};
+}
 
 struct DatasetInfo {
   std::string_view name;
@@ -250,6 +277,12 @@ int dataset_classes(std::string_view name) {
 }
 
 #define SCENARIO_FIELD(member) +[](Scenario& s) -> auto& { return s.member; }
+#define SCENARIO_CHOICE(member)                                                                                  \
+  ChoiceField<Scenario> {                                                                                        \
+    +[](Scenario& s) { return static_cast<size_t>(s.member); },                                                  \
+        +[](Scenario& s, size_t index) { s.member = static_cast<decltype(s.member)>(index); },                   \
+        choice_names<decltype(Scenario::member)>()                                                               \
+  }
 #define FAULT_FIELD(member) +[](FaultConfig& f) -> auto& { return f.member; }
 
 // Every scenario key, in the order to_yaml prints them. Sections are the dotted prefixes.
@@ -287,14 +320,14 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
       quantity_key("platform.device.power_busy", U::power, SCENARIO_FIELD(platform.device.power_busy_W), at_least(0)),
       quantity_key("platform.device.radio_tx", U::power, SCENARIO_FIELD(platform.device.radio_tx_W), at_least(0)),
-      choice_key("platform.device.energy", SCENARIO_FIELD(platform.device.energy), {"ops", "power", "constant"}),
+      choice_key("platform.device.energy", SCENARIO_CHOICE(platform.device.energy)),
       quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
       quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),
       quantity_key("platform.device.constant_latency", U::time, SCENARIO_FIELD(platform.device.constant_latency_s),
                    at_least(0)),
       quantity_key("platform.device.constant_energy", U::energy, SCENARIO_FIELD(platform.device.constant_energy_J),
                    at_least(0)),
-      choice_key("platform.access.kind", SCENARIO_FIELD(platform.access.kind), {"wired", "wifi"}),
+      choice_key("platform.access.kind", SCENARIO_CHOICE(platform.access.kind)),
       quantity_key("platform.access.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.access.bandwidth_Bps), above(0)),
       quantity_key("platform.access.downlink_bandwidth", U::bandwidth,
                    SCENARIO_FIELD(platform.access.downlink_bandwidth_Bps), at_least(0)),
@@ -307,7 +340,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("platform.cloud.cores", SCENARIO_FIELD(platform.cloud.cores), at_least(1)),
       quantity_key("platform.cloud.power_idle", U::power, SCENARIO_FIELD(platform.cloud.power_idle_W), at_least(0)),
       quantity_key("platform.cloud.power_busy", U::power, SCENARIO_FIELD(platform.cloud.power_busy_W), at_least(0)),
-      choice_key("platform.cloud.energy", SCENARIO_FIELD(platform.cloud.energy), {"power", "constant"}),
+      choice_key("platform.cloud.energy", SCENARIO_CHOICE(platform.cloud.energy)),
       quantity_key("platform.cloud.constant_latency", U::time, SCENARIO_FIELD(platform.cloud.constant_latency_s),
                    at_least(0)),
       quantity_key("platform.cloud.constant_energy", U::energy, SCENARIO_FIELD(platform.cloud.constant_energy_J),
@@ -315,7 +348,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("platform.cloud.batch.max", SCENARIO_FIELD(platform.cloud.batch.max), at_least(1)),
       quantity_key("platform.cloud.batch.wait", U::time, SCENARIO_FIELD(platform.cloud.batch.wait_s), at_least(0)),
 
-      choice_key("workload.arrival", SCENARIO_FIELD(workload.arrival), {"poisson", "periodic", "trace"}),
+      choice_key("workload.arrival", SCENARIO_CHOICE(workload.arrival)),
       quantity_key("workload.rate", U::rate, SCENARIO_FIELD(workload.rate_per_s), above(0)),
       text_key("workload.trace", SCENARIO_FIELD(workload.trace)),
       integer_key("workload.requests_per_device", SCENARIO_FIELD(workload.requests_per_device), at_least(0)),
@@ -324,24 +357,23 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                     return s.workload.requests_per_device > 0 ? "unused: requests_per_device is set" : nullptr;
                   }),
       quantity_key("workload.phase_length", U::time, SCENARIO_FIELD(workload.phase_length_s), at_least(0)),
-      choice_key("workload.classes", SCENARIO_FIELD(workload.classes), {"cumulative", "current", "all"}),
+      choice_key("workload.classes", SCENARIO_CHOICE(workload.classes)),
 
-      choice_key("policy.offload.filter", SCENARIO_FIELD(policy.offload.filter),
-                 {"entropy", "max_prob", "margin", "random", "edge_only", "cloud_only"}),
+      choice_key("policy.offload.filter", SCENARIO_CHOICE(policy.offload.filter)),
       real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
       real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
       real_key("policy.offload.explore", SCENARIO_FIELD(policy.offload.explore), between(0, 1)),
       quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
       integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
       quantity_key("policy.offload.backoff", U::time, SCENARIO_FIELD(policy.offload.backoff_s), at_least(0)),
-      choice_key("policy.update.mode", SCENARIO_FIELD(policy.update.mode), {"none", "on_device", "cloud", "oracle"}),
+      choice_key("policy.update.mode", SCENARIO_CHOICE(policy.update.mode)),
       choice_key("policy.update.method", SCENARIO_FIELD(policy.update.method), {"lwf", "replay", "replay_wa"}),
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
-      choice_key("policy.update.buffer_policy", SCENARIO_FIELD(policy.update.buffer_policy), {"balanced", "fifo"}),
+      choice_key("policy.update.buffer_policy", SCENARIO_CHOICE(policy.update.buffer_policy)),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
       integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
       integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
-      choice_key("policy.update.scope", SCENARIO_FIELD(policy.update.scope), {"device", "fleet"}),
+      choice_key("policy.update.scope", SCENARIO_CHOICE(policy.update.scope)),
       integer_key("policy.update.oracle_samples", SCENARIO_FIELD(policy.update.oracle_samples), at_least(0)),
 
       {"faults", Kind::faults, SCENARIO_FIELD(faults)},
@@ -579,21 +611,27 @@ template <class Root>
 void assign(const Key<Root>& key, Root& root, const YAML::Node& node, const std::string& path, Where where) {
   const std::string& text = scalar_of(key, node, path, where);
   std::visit(
-      [&](auto field) {
-        auto& target = field(root);
-        using T = std::decay_t<decltype(target)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          target = read_string(key, text, path, where);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          target = read_flag(text, path, where);
-        } else if constexpr (std::is_same_v<T, double>) {
-          target = read_double(key.kind, key.unit, key.range, text, path, where);
-        } else if constexpr (std::is_integral_v<T>) {
-          target = read_integer<T>(key.range, text, path, where);
-        } else {
-          throw std::logic_error(fmt::format("assign: key {} is not a scalar", key.path));
-        }
-      },
+      Overloaded{
+          [&](const ChoiceField<Root>& field) {
+            const std::string name = read_string(key, text, path, where);
+            field.set(root, static_cast<size_t>(std::find(field.names.begin(), field.names.end(), name) -
+                                                field.names.begin()));
+          },
+          [&](auto field) {
+            auto& target = field(root);
+            using T = std::decay_t<decltype(target)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              target = read_string(key, text, path, where);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              target = read_flag(text, path, where);
+            } else if constexpr (std::is_same_v<T, double>) {
+              target = read_double(key.kind, key.unit, key.range, text, path, where);
+            } else if constexpr (std::is_integral_v<T>) {
+              target = read_integer<T>(key.range, text, path, where);
+            } else {
+              throw std::logic_error(fmt::format("assign: key {} is not a scalar", key.path));
+            }
+          }},
       key.field);
 }
 
@@ -634,7 +672,7 @@ class Reader {
   void read_sweep(const YAML::Node& node, Where where, Scenario& s);
   SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
                       bool zip);
-  void check_consistency(const Scenario& s) const;
+  void check_consistency(Scenario& s) const;   // and parses the fault targets
   Where given_at(const std::string& path) const;
   bool overridden(const std::string& path) const;
   // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
@@ -832,8 +870,9 @@ void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
 }
 
 // A fault target: backhaul, cloud, cloud[j], device[i] or access[i]; throws on a bad form or index.
-void check_fault_target(const std::string& target, const Scenario& s, const std::string& path, Where where) {
-  if (target == "backhaul" || target == "cloud") return;
+FaultTarget parse_fault_target(const std::string& target, const Scenario& s, const std::string& path, Where where) {
+  if (target == "backhaul") return {FaultTarget::Kind::Backhaul, -1};
+  if (target == "cloud") return {FaultTarget::Kind::Cloud, -1};
   const std::string forms = "backhaul, cloud, cloud[j], device[i] or access[i]";
   const size_t open = target.find('[');
   const std::string kind = target.substr(0, open);
@@ -869,9 +908,13 @@ void check_fault_target(const std::string& target, const Scenario& s, const std:
          fmt::format("fault target '{}' is out of range ({} is {}: indices 0..{})", target, limit_key, limit,
                      limit - 1));
   }
+  const FaultTarget::Kind parsed = kind == "device"   ? FaultTarget::Kind::Device
+                                   : kind == "access" ? FaultTarget::Kind::Access
+                                                      : FaultTarget::Kind::Cloud;
+  return {parsed, index};
 }
 
-void Reader::check_consistency(const Scenario& s) const {
+void Reader::check_consistency(Scenario& s) const {
   const auto fail_at = [&](const std::string& path, const std::string& message) {
     fail(given_at(path), path, message);
   };
@@ -908,14 +951,14 @@ void Reader::check_consistency(const Scenario& s) const {
   check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
 
   const WorkloadConfig& w = s.workload;
-  if (s.policy.update.mode == "oracle" && w.phase_length_s <= 0) {
+  if (s.policy.update.mode == UpdateMode::Oracle && w.phase_length_s <= 0) {
     fail_at(blame({"policy.update.mode", "workload.phase_length"}),
             "oracle updates happen at phase starts: set workload.phase_length");
   }
-  if (w.arrival == "trace" && w.trace.empty()) {
+  if (w.arrival == Arrival::Trace && w.trace.empty()) {
     fail_at(blame({"workload.arrival"}), "arrival 'trace' needs workload.trace (a file of arrival times)");
   }
-  if (w.arrival == "trace" && !std::filesystem::is_regular_file(w.trace)) {
+  if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
     fail_at("workload.trace", fmt::format("cannot read trace file '{}'", w.trace));
   }
   // An override (--set, sweep) of requests_per_device wins over a duration in the file.
@@ -935,9 +978,9 @@ void Reader::check_consistency(const Scenario& s) const {
   }
 
   for (size_t i = 0; i < s.faults.size(); ++i) {
-    const FaultConfig& fault = s.faults[i];
+    FaultConfig& fault = s.faults[i];
     const std::string target_path = fmt::format("faults[{}].target", i);
-    check_fault_target(fault.target, s, target_path, given_at(target_path));
+    fault.parsed = parse_fault_target(fault.target, s, target_path, given_at(target_path));
     if (w.requests_per_device == 0 && fault.at_s >= w.duration_s) {
       const std::string at_path = fmt::format("faults[{}].at", i);
       fail_at(at_path, fmt::format("starts at {}, after the run ends (workload.duration is {})",
@@ -1195,48 +1238,50 @@ void emit_string(YAML::Emitter& out, const std::string& text) {
 template <class Root>
 void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
   std::visit(
-      [&](auto field) {
-        auto& value = field(root);
-        using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          emit_string(out, value);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out << (value ? "true" : "false");
-        } else if constexpr (std::is_same_v<T, double>) {
-          out << (key.kind == Kind::quantity ? format_quantity(value, key.unit) : fmt::format("{}", value));
-        } else if constexpr (std::is_integral_v<T>) {
-          out << fmt::format("{}", value);
-        } else if constexpr (std::is_same_v<T, std::vector<FaultConfig>>) {
-          if (value.empty()) out << YAML::Flow;
-          out << YAML::BeginSeq;
-          for (FaultConfig& fault : value) {
-            out << YAML::Flow << YAML::BeginMap;
-            for (const Key<FaultConfig>& fault_key : fault_keys()) {
-              out << YAML::Key << std::string(fault_key.path) << YAML::Value;
-              emit_value(out, fault_key, fault);
-            }
-            out << YAML::EndMap;
-          }
-          out << YAML::EndSeq;
-        } else if constexpr (std::is_same_v<T, SweepConfig>) {
-          const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
-            for (const SweepAxis& axis : axes) {
-              out << YAML::Key << axis.key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-              for (const std::string& text : axis.values) out << YAML::Load(text);
+      Overloaded{
+          [&](const ChoiceField<Root>& field) { emit_string(out, field.names.at(field.get(root))); },
+          [&](auto field) {
+            auto& value = field(root);
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              emit_string(out, value);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              out << (value ? "true" : "false");
+            } else if constexpr (std::is_same_v<T, double>) {
+              out << (key.kind == Kind::quantity ? format_quantity(value, key.unit) : fmt::format("{}", value));
+            } else if constexpr (std::is_integral_v<T>) {
+              out << fmt::format("{}", value);
+            } else if constexpr (std::is_same_v<T, std::vector<FaultConfig>>) {
+              if (value.empty()) out << YAML::Flow;
+              out << YAML::BeginSeq;
+              for (FaultConfig& fault : value) {
+                out << YAML::Flow << YAML::BeginMap;
+                for (const Key<FaultConfig>& fault_key : fault_keys()) {
+                  out << YAML::Key << std::string(fault_key.path) << YAML::Value;
+                  emit_value(out, fault_key, fault);
+                }
+                out << YAML::EndMap;
+              }
               out << YAML::EndSeq;
+            } else if constexpr (std::is_same_v<T, SweepConfig>) {
+              const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
+                for (const SweepAxis& axis : axes) {
+                  out << YAML::Key << axis.key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+                  for (const std::string& text : axis.values) out << YAML::Load(text);
+                  out << YAML::EndSeq;
+                }
+              };
+              if (value.grid.empty() && value.zip.empty()) out << YAML::Flow;
+              out << YAML::BeginMap;
+              emit_axes(value.grid);
+              if (!value.zip.empty()) {
+                out << YAML::Key << "zip" << YAML::Value << YAML::BeginMap;
+                emit_axes(value.zip);
+                out << YAML::EndMap;
+              }
+              out << YAML::EndMap;
             }
-          };
-          if (value.grid.empty() && value.zip.empty()) out << YAML::Flow;
-          out << YAML::BeginMap;
-          emit_axes(value.grid);
-          if (!value.zip.empty()) {
-            out << YAML::Key << "zip" << YAML::Value << YAML::BeginMap;
-            emit_axes(value.zip);
-            out << YAML::EndMap;
-          }
-          out << YAML::EndMap;
-        }
-      },
+          }},
       key.field);
 }
 
@@ -1278,8 +1323,9 @@ Scenario load_scenario_text(const std::string& text, const std::filesystem::path
     check_sweep_values(text, overrides, root, origins, reader.axes(), name);
     scenario.source_file = file;
     for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
-    const std::string& update_mode = scenario.policy.update.mode;
-    if (scenario.key_lines.count("policy.offload.explore") == 0 && (update_mode == "on_device" || update_mode == "cloud"))
+    const UpdateMode update_mode = scenario.policy.update.mode;
+    if (scenario.key_lines.count("policy.offload.explore") == 0 &&
+        (update_mode == UpdateMode::OnDevice || update_mode == UpdateMode::Cloud))
       scenario.policy.offload.explore = kBufferExploreDefault;
     return scenario;
   } catch (const KeyError& e) {

@@ -84,7 +84,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   state.models.push_back(initial_model);
   const SamplePools pools(scenario.workload, *inputs.split, test.labels);
   const std::vector<double> trace =
-      scenario.workload.arrival == "trace" ? read_trace(scenario.workload.trace) : std::vector<double>{};
+      scenario.workload.arrival == Arrival::Trace ? read_trace(scenario.workload.trace) : std::vector<double>{};
   int64_t total_requests = 0;
   for (int i = 0; i < scenario.platform.devices; ++i) {
     state.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
@@ -157,7 +157,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
   sg4::Actor::create("progress", platform.controller, progress_reporter, &state, total_requests, horizon_s / 100)
       ->daemonize();
-  if (scenario.policy.update.mode == "oracle")
+  if (scenario.policy.update.mode == UpdateMode::Oracle)
     sg4::Actor::create("oracle", platform.controller, oracle_scheduler, &state)->daemonize();
 
   engine.run();

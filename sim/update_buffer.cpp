@@ -9,7 +9,7 @@ namespace eccsim {
 void keep_in_buffer(std::deque<BufferedSample>& buffer, BufferedSample sample, const UpdateConfig& update) {
   buffer.push_back(sample);
   while (static_cast<int>(buffer.size()) > update.buffer) {
-    if (update.buffer_policy == "fifo") {
+    if (update.buffer_policy == BufferPolicy::Fifo) {
       buffer.pop_front();
       continue;
     }

@@ -30,7 +30,7 @@ constexpr double kLabelBytes = 4;         // int32 label uploaded with each buff
 struct TrainingJob {
   int device = 0;                         // the triggering device (oracle: -1)
   int task = 0;
-  std::string mode;
+  UpdateMode mode = UpdateMode::None;
   std::string method;
   std::shared_ptr<const EdgeModel> base;  // the model the new head is added to
   LabelledSamples samples;                // the method picks the labels it trains on
@@ -54,12 +54,12 @@ IncrementalResult train(const RunState& state, const TrainingJob& job) {
 }
 
 double device_training_energy(const DeviceConfig& device, double train_ops, double duration_s) {
-  if (device.energy == "power") return device.power_busy_W * duration_s;
+  if (device.energy == DeviceEnergy::Power) return device.power_busy_W * duration_s;
   return device.e_mac_J * train_ops;      // backpropagation is dense: every op a MAC
 }
 
 void mark_updating(RunState& state, int device, bool updating) {
-  if (state.scenario.policy.update.scope == "fleet") {
+  if (state.scenario.policy.update.scope == UpdateScope::Fleet) {
     state.fleet_updating = updating;
     for (DeviceLearning& learning : state.learning) learning.updating = updating;
   } else {
@@ -70,7 +70,7 @@ void mark_updating(RunState& state, int device, bool updating) {
 // Records an update that did not complete: nothing of it is installed. The buffer it was
 // trained from is still on the device, so a later reply retries.
 void abandon(RunState& state, int device, UpdateRecord record) {
-  record.status = "abandoned";
+  record.status = UpdateStatus::Abandoned;
   record.t_end_s = sg4::Engine::get_clock();
   state.updates.push_back(record);
   mark_updating(state, device, false);
@@ -122,7 +122,7 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
 
 std::vector<int> devices_to_install(const RunState& state, int device) {
   std::vector<int> devices;
-  if (state.scenario.policy.update.scope == "fleet") {
+  if (state.scenario.policy.update.scope == UpdateScope::Fleet) {
     devices.resize(state.learning.size());
     std::iota(devices.begin(), devices.end(), 0);
   } else {
@@ -139,7 +139,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   sg4::Host* cloud_host = state->cloud_of(job.device);
 
   double upload_s = 0, bytes_up = 0;
-  if (job.mode == "cloud") {
+  if (job.mode == UpdateMode::Cloud) {
     bytes_up = static_cast<double>(job.samples.indices.size()) * (state->image_bytes + kLabelBytes);
     try {
       if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
@@ -162,7 +162,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   auto model = std::make_shared<const EdgeModel>(std::move(result.model));
   state->models.push_back(model);
 
-  if (job.mode == "on_device") {
+  if (job.mode == UpdateMode::OnDevice) {
     for (int device : devices_to_install(*state, job.device)) {
       record.device = device;
       sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state->device_hosts[device],
@@ -207,7 +207,7 @@ void install_model(RunState& state, int device, const std::shared_ptr<const Edge
   DeviceLearning& learning = state.learning[device];
   learning.model = model;
   learning.updating = false;
-  if (state.scenario.policy.update.scope == "fleet")
+  if (state.scenario.policy.update.scope == UpdateScope::Fleet)
     state.fleet_updating = std::any_of(state.learning.begin(), state.learning.end(),
                                        [](const DeviceLearning& l) { return l.updating; });
   consider_update(state, device);   // the buffer may already hold enough of the next task
@@ -215,7 +215,7 @@ void install_model(RunState& state, int device, const std::shared_ptr<const Edge
 
 void consider_update(RunState& state, int device) {
   const UpdateConfig& update = state.scenario.policy.update;
-  if (update.mode != "on_device" && update.mode != "cloud") return;
+  if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
   DeviceLearning& learning = state.learning[device];
   if (learning.updating || state.fleet_updating) return;
   // Heads are added in task order (a head's labels follow the last one's), so the task to learn
@@ -240,7 +240,7 @@ void oracle_scheduler(RunState* state) {
     const double t_start_s = task * scenario.workload.phase_length_s;
     sg4::this_actor::sleep_until(t_start_s);
     const UpdateConfig& update = scenario.policy.update;
-    TrainingJob job{-1, task, "oracle", update.method, latest, {&dataset.train, {}, {}}, state->split.task_classes[task]};
+    TrainingJob job{-1, task, UpdateMode::Oracle, update.method, latest, {&dataset.train, {}, {}}, state->split.task_classes[task]};
     std::vector<int64_t> task_data = task_samples(state->split, dataset.train.labels, task);
     const size_t cap = update.oracle_samples > 0 ? static_cast<size_t>(update.oracle_samples) : task_data.size();
     job.samples.indices = seeded_subset(std::move(task_data), cap,

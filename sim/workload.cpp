@@ -27,9 +27,9 @@ uint64_t splitmix64(uint64_t x) {
 
 uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) { return static_cast<uint64_t>(uniform01(rng) * n); }
 
-bool allowed(const std::string& classes, int phase, int task) {
-  if (classes == "all") return true;
-  if (classes == "current") return task == phase;
+bool allowed(ClassMix classes, int phase, int task) {
+  if (classes == ClassMix::All) return true;
+  if (classes == ClassMix::Current) return task == phase;
   return task <= phase;  // cumulative
 }
 
@@ -100,13 +100,13 @@ std::vector<ScheduledRequest> device_schedule(const Scenario& scenario, int devi
 
   std::vector<ScheduledRequest> schedule;
   double t = 0;
-  if (workload.arrival == "periodic") t = uniform01(rng) * period_s;  // desynchronise devices
+  if (workload.arrival == Arrival::Periodic) t = uniform01(rng) * period_s;  // desynchronise devices
   for (size_t k = 0;; ++k) {
     if (by_count && static_cast<int64_t>(schedule.size()) >= workload.requests_per_device) break;
-    if (workload.arrival == "trace") {
+    if (workload.arrival == Arrival::Trace) {
       if (k >= trace.size()) break;
       t = trace[k];
-    } else if (workload.arrival == "poisson") {
+    } else if (workload.arrival == Arrival::Poisson) {
       t += exponential(rng, period_s);
     } else if (k > 0) {
       t += period_s;

@@ -24,7 +24,7 @@ constexpr int kExitBadInput = 2;
 int main(int argc, char** argv) {
   CLI::App app{"eccsim: edge-cloud collaboration simulator for spiking neural networks"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "eccsim 0.1.0");
+  app.set_version_flag("--version", std::string("eccsim ") + eccsim::kEccsimVersion);
 
   std::string scenario_file;
   std::vector<std::string> overrides;

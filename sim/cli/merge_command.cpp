@@ -4,9 +4,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <fstream>
-#include <regex>
-#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "models/input_error.hpp"
 #include "sim/cli/sweep_command.hpp"
@@ -19,19 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The "points" entry of a sweep.json manifest; 0 when there is none.
+// The "points" entry of a sweep.json manifest; 0 when there is none or it does not parse.
 int manifest_points(const fs::path& file) {
-  std::smatch match;
-  const std::string text = read_file(file);
-  static const std::regex points(R"("points"\s*:\s*([0-9]{1,9}))");
-  return std::regex_search(text, match, points) ? std::stoi(match[1]) : 0;
+  const nlohmann::json manifest = nlohmann::json::parse(read_file(file), nullptr, /*allow_exceptions=*/false);
+  if (!manifest.is_object()) return 0;
+  const auto points = manifest.find("points");
+  return points != manifest.end() && points->is_number_unsigned() ? points->get<int>() : 0;
 }
 
 }  // namespace
@@ -52,10 +44,10 @@ int run_merge_command(const std::vector<fs::path>& dirs, const fs::path& out_dir
   write_file_atomically(out_dir / "summary.csv", merged.text);
   // The merged directory is a whole sweep: its manifest says so (plot_sweep.py and later merges read it).
   const fs::path manifest = dirs.front() / "sweep.json";
-  if (fs::exists(manifest)) {
-    std::string text = read_file(manifest);
-    text = std::regex_replace(text, std::regex(R"("shard"\s*:\s*"[0-9]+/[0-9]+")"), "\"shard\": \"0/1\"");
-    write_file_atomically(out_dir / "sweep.json", text);
+  nlohmann::ordered_json whole = nlohmann::ordered_json::parse(read_file(manifest), nullptr, false);
+  if (whole.is_object()) {
+    whole["shard"] = "0/1";
+    write_file_atomically(out_dir / "sweep.json", whole.dump(2) + "\n");
   }
   const size_t records = static_cast<size_t>(std::count(merged.text.begin(), merged.text.end(), '\n')) - 1;
   fmt::print("merge: {} points from {} directories -> {}\n", records, dirs.size(), (out_dir / "summary.csv").string());

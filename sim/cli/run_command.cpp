@@ -7,8 +7,8 @@
 #include <simgrid/version.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "models/library_version.hpp"
 #include "sim/csv_report.hpp"
@@ -32,43 +32,25 @@ std::string fnv1a64_hex(const std::string& bytes) {
   return fmt::format("{:016x}", hash);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
                          const Summary& summary) {
   const InferenceStats& inference = result.inference;
-  return fmt::format(
-      "{{\n  \"scenario_file\": {},\n  \"scenario_hash\": \"fnv1a64:{}\",\n  \"seed\": {},\n"
-      "  \"command_line\": {},\n  \"versions\": {{\"eccsim\": \"0.1.0\", \"simgrid\": \"{}.{}.{}\", "
-      "\"libtorch\": {}}},\n  \"requests\": {},\n  \"simulated_s\": {:.9f},\n  \"wall_s\": {:.3f},\n"
-      "  \"inference\": {{\"edge_samples\": {}, \"cloud_samples\": {}, \"batches\": {}, \"wall_s\": {:.3f}, "
-      "\"cpu_s\": {:.3f}}},\n"
-      "  \"resolved_scenario\": {}\n}}\n",
-      json_string(options.scenario_file), fnv1a64_hex(read_file(options.scenario_file)), scenario.seed,
-      json_string(options.command_line), SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH,
-      json_string(libtorch_version()), summary.requests, result.simulated_s, summary.wall_s, inference.edge_samples,
-      inference.cloud_samples, inference.batches, inference.wall_s, inference.cpu_s, json_string(to_yaml(scenario)));
+  nlohmann::ordered_json manifest;
+  manifest["scenario_file"] = options.scenario_file;
+  manifest["scenario_hash"] = "fnv1a64:" + fnv1a64_hex(read_file(options.scenario_file));
+  manifest["seed"] = scenario.seed;
+  manifest["command_line"] = options.command_line;
+  manifest["versions"] = {{"eccsim", kEccsimVersion},
+                          {"simgrid", fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR,
+                                                  SIMGRID_VERSION_PATCH)},
+                          {"libtorch", libtorch_version()}};
+  manifest["requests"] = summary.requests;
+  manifest["simulated_s"] = result.simulated_s;
+  manifest["wall_s"] = summary.wall_s;
+  manifest["inference"] = {{"edge_samples", inference.edge_samples}, {"cloud_samples", inference.cloud_samples},
+                           {"batches", inference.batches}, {"wall_s", inference.wall_s}, {"cpu_s", inference.cpu_s}};
+  manifest["resolved_scenario"] = to_yaml(scenario);
+  return manifest.dump(2) + "\n";
 }
 
 void print_summary(const Scenario& scenario, const Summary& s, const std::string& out_dir) {

@@ -6,6 +6,8 @@
 
 namespace eccsim {
 
+inline constexpr const char* kEccsimVersion = "0.1.0";   // --version and run.json
+
 struct RunCommandOptions {
   std::string scenario_file;
   std::vector<std::string> overrides;   // --set key.path=value

@@ -12,7 +12,8 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "models/input_error.hpp"
 #include "sim/output_files.hpp"
@@ -28,38 +29,15 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string sweep_manifest(const SweepCommandOptions& options, size_t points, const Shard& shard,
                            const std::vector<std::string>& keys) {
-  std::string key_list;
-  for (size_t i = 0; i < keys.size(); ++i) key_list += (i > 0 ? ", " : "") + json_string(keys[i]);
-  std::string set_list;
-  for (size_t i = 0; i < options.overrides.size(); ++i) set_list += (i > 0 ? ", " : "") + json_string(options.overrides[i]);
-  return fmt::format("{{\n  \"scenario\": {},\n  \"set\": [{}],\n  \"points\": {},\n  \"shard\": \"{}/{}\",\n"
-                     "  \"keys\": [{}]\n}}\n",
-                     json_string(options.scenario_file.string()), set_list, points, shard.index, shard.count, key_list);
+  nlohmann::ordered_json manifest;
+  manifest["scenario"] = options.scenario_file.string();
+  manifest["set"] = options.overrides;
+  manifest["points"] = points;
+  manifest["shard"] = fmt::format("{}/{}", shard.index, shard.count);
+  manifest["keys"] = keys;
+  return manifest.dump(2) + "\n";
 }
 
 std::string clock_text(double seconds) {

@@ -84,21 +84,6 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
   return 0;
 }
 
-// A CSV text without its wall_s column (the only one that differs between two runs of a point).
-std::string without_wall_time(const std::string& text) {
-  std::istringstream in(text);
-  std::string out;
-  size_t skip = std::string::npos;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> fields = split_csv_record(line);
-    if (skip == std::string::npos) skip = column(fields, "wall_s");
-    fields.erase(fields.begin() + static_cast<long>(skip));
-    for (size_t i = 0; i < fields.size(); ++i) out += (i > 0 ? "," : "") + eccsim::csv_field(fields[i]);
-    out += "\n";
-  }
-  return out;
-}
-
 // A sweep process in its own process group, so a test can kill it with its children (as a batch
 // system cancelling a job does).
 class BackgroundSweep {
@@ -195,7 +180,6 @@ TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' num
     const auto single = records(run_dir / "summary.csv");
     REQUIRE(single.size() == 2);
     for (const std::string& name : eccsim::summary_metric_columns()) {
-      if (name == "wall_s") continue;
       CAPTURE(name);
       CHECK(row[column(header, name)] == single[1][column(single[0], name)]);
     }
@@ -237,7 +221,7 @@ TEST_CASE("shards 0/3, 1/3, 2/3 merged equal the unsharded summary.csv", "[sim][
   INFO(merge.err);
   REQUIRE(merge.exit_code == 0);
   // Separate processes measured their own wall time; everything else is byte-identical.
-  CHECK(without_wall_time(file_bytes(dir / "merged" / "summary.csv")) == without_wall_time(whole));
+  CHECK(file_bytes(dir / "merged" / "summary.csv") == whole);
 
   // Byte for byte: shards that resume from the unsharded sweep's points copy, never recompute.
   std::vector<std::string> copies{"merge"};
@@ -273,7 +257,7 @@ TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.cs
   const fs::path dir = fresh_dir("resume");
   const fs::path scenario = write_sweep_scenario(dir, kGrid);
   sweep_ok(scenario, dir / "reference");
-  const std::string reference = without_wall_time(file_bytes(dir / "reference" / "summary.csv"));
+  const std::string reference = file_bytes(dir / "reference" / "summary.csv");
 
   {
     INFO("SIGKILL to the sweep and its running point");
@@ -286,7 +270,7 @@ TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.cs
     CHECK(partial.find(",pending,") != std::string::npos);  // killed before the end
     const ProcessResult resumed = sweep_ok(scenario, out, {"--resume"});
     CHECK_THAT(resumed.out, Catch::Contains("resumed"));
-    CHECK(without_wall_time(file_bytes(out / "summary.csv")) == reference);
+    CHECK(file_bytes(out / "summary.csv") == reference);
   }
   {
     INFO("SIGTERM to the sweep: it stops its points, writes the table and exits 128+15");
@@ -309,7 +293,7 @@ TEST_CASE("a sweep killed mid-way and resumed gives the uninterrupted summary.cs
     CHECK(ok < 6);
     const ProcessResult resumed = sweep_ok(scenario, out, {"--resume"});
     CHECK_THAT(resumed.out, Catch::Contains(fmt::format("{} resumed", ok)));
-    CHECK(without_wall_time(file_bytes(out / "summary.csv")) == reference);
+    CHECK(file_bytes(out / "summary.csv") == reference);
   }
   fs::remove_all(dir);
 }

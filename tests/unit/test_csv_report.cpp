@@ -23,7 +23,7 @@ std::string reference_row(const RequestRecord& r) {
                      "{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
                      r.request_id, r.device, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
                      r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
-                     eccsim::outcome_name(r.outcome), r.reason, r.latency_s, r.edge_queue_s, r.edge_compute_s,
+                     eccsim::name_of(r.outcome), eccsim::name_of(r.reason), r.latency_s, r.edge_queue_s, r.edge_compute_s,
                      r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s, r.edge_energy_J,
                      r.radio_energy_J, r.cloud_energy_J);
 }
@@ -73,7 +73,7 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
     r.cloud_pred = r.offloaded ? static_cast<int32_t>(rng() % 10) : -1;
     r.final_pred = r.offloaded ? r.cloud_pred : r.edge_pred;
     r.outcome = static_cast<Outcome>(rng() % 4);
-    r.reason = i % 3 == 0 ? "timeout" : "";
+    r.reason = i % 3 == 0 ? eccsim::RequestReason::Timeout : eccsim::RequestReason::None;
     r.request_id = i % 1000 == 0 ? std::numeric_limits<int64_t>::max() - static_cast<int64_t>(i) : r.request_id;
     for (double* field : {&r.t_arrival_s, &r.t_done_s, &r.score, &r.latency_s, &r.edge_queue_s, &r.edge_compute_s,
                           &r.uplink_s, &r.cloud_queue_s, &r.cloud_compute_s, &r.downlink_s, &r.fallback_wait_s,

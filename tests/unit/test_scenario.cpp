@@ -82,7 +82,7 @@ TEST_CASE("keys left out take their documented defaults", "[scenario]") {
   CHECK(s.platform.access.bandwidth_Bps == 20e6 / 8);
   CHECK(s.platform.backhaul.latency_s == 20e-3);
   CHECK(s.platform.device.e_ac_J == 0.9e-12);
-  CHECK(s.policy.offload.filter == "entropy");
+  CHECK(s.policy.offload.filter == eccsim::OffloadFilter::Entropy);
   CHECK(s.faults.empty());
   CHECK(s.sweep.grid.empty());
   CHECK(s.source_file == dir.path() / "s.yaml");
@@ -95,7 +95,7 @@ TEST_CASE("exploration defaults to 0.2 with buffer-driven updates only, unless g
     const Scenario s = load_scenario(dir.write("m.yaml", fmt::format("policy: {{update: {{mode: {}}}}}\n", mode)));
     CHECK(s.policy.offload.explore == eccsim::kBufferExploreDefault);
     CHECK(s.policy.update.method == "replay_wa");
-    CHECK(s.policy.update.buffer_policy == "balanced");
+    CHECK(s.policy.update.buffer_policy == eccsim::BufferPolicy::Balanced);
   }
   CHECK(load_scenario(dir.write("oracle.yaml", "policy: {update: {mode: oracle}}\nworkload: {phase_length: 10s}\n"))
             .policy.offload.explore == 0);
@@ -153,17 +153,17 @@ TEST_CASE("paper-constants reproduces the paper per-input costs", "[scenario]") 
   CHECK(s.platform.backhaul.latency_s == 0);
   CHECK(image_bytes / s.platform.backhaul.bandwidth_Bps < 1e-6);
   CHECK(s.platform.devices == 1);
-  CHECK(s.platform.device.energy == "constant");
+  CHECK(s.platform.device.energy == eccsim::DeviceEnergy::Constant);
   CHECK(s.platform.device.constant_latency_s == Approx(2.5e-3));
   CHECK(s.platform.device.constant_energy_J == Approx(0.69e-3));
-  CHECK(s.platform.cloud.energy == "constant");
+  CHECK(s.platform.cloud.energy == eccsim::CloudEnergy::Constant);
   CHECK(s.platform.cloud.constant_latency_s == Approx(4.3e-3));
   CHECK(s.platform.cloud.constant_energy_J == Approx(15.167));
   CHECK(s.platform.cloud.batch.max == 1);
   CHECK(s.platform.cloud.batch.wait_s == 0);
-  CHECK(s.policy.offload.filter == "entropy");
+  CHECK(s.policy.offload.filter == eccsim::OffloadFilter::Entropy);
   CHECK(s.policy.offload.threshold == 0.7);
-  CHECK(s.policy.update.mode == "none");
+  CHECK(s.policy.update.mode == eccsim::UpdateMode::None);
 }
 
 TEST_CASE("set overrides replace scalars lists and maps", "[scenario]") {
@@ -194,7 +194,7 @@ platform:
   CHECK(s.faults[2].rate_per_s == 0.1);  // random, from the start
   CHECK(s.faults[2].at_s == 0);
   // A map replaces the whole section: latency falls back to its default.
-  CHECK(s.platform.access.kind == "wifi");
+  CHECK(s.platform.access.kind == eccsim::AccessKind::Wifi);
   CHECK(s.platform.access.bandwidth_Bps == 54e6 / 8);
   CHECK(s.platform.access.latency_s == 2e-3);
   CHECK_FALSE(s.models.train.distill.enabled);
