@@ -1,4 +1,4 @@
-// The offload filters' inputs from one edge inference's logits (PAPER.md, Execution): the
+// The offload filters' inputs from one edge inference's logits (ECC-SNN's execution stage): the
 // normalised entropy of each task head, H_k = -sum p log p / log C_k, minimised over heads; the
 // maximum softmax probability over all learned classes; and the top-1 minus top-2 margin.
 #pragma once

@@ -1,4 +1,4 @@
-// Update stage (PAPER.md stage 3): class-incremental learning on the edge. A new head for the new
+// Update stage (ECC-SNN's stage 3): class-incremental learning on the edge. A new head for the new
 // classes, trained with Learning without Forgetting from the previous model; the method decides
 // what else is used: nothing (the paper's loss), replayed samples of the old classes, and weight
 // aligning of the new head against the old ones. Plain structs only: sim/ includes this.

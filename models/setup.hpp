@@ -1,4 +1,4 @@
-// Setup stage (PAPER.md stage 1): the cloud ANN trained on all classes, the edge SNN on the first
+// Setup stage (ECC-SNN's stage 1): the cloud ANN trained on all classes, the edge SNN on the first
 // task's classes with joint distillation from it; checkpoints loaded from models.dir when they fit
 // the scenario, trained and saved there otherwise. Plain structs only: sim/ includes this.
 #pragma once

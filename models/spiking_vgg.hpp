@@ -1,4 +1,4 @@
-// The edge SNN "svgg": spiking VGG of PAPER.md (conv3x3 no bias + BatchNorm + LIF blocks, max-pool
+// The edge SNN "svgg": spiking VGG of the ECC-SNN paper (conv3x3 no bias + BatchNorm + LIF blocks, max-pool
 // between stages, Linear + BatchNorm -> feature + LIF, mean spike rate over T, one Linear head per task),
 // run in multi-step mode: conv/BN on time folded into the batch [T*B, ...], LIF iterated over T.
 // Internal to models/ (includes torch).

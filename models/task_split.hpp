@@ -1,4 +1,4 @@
-// Class-incremental task split (PAPER.md, Update stage): classes are shuffled with the
+// Class-incremental task split (ECC-SNN's update stage): classes are shuffled with the
 // scenario seed, re-indexed in that order, and cut into tasks ("B-0 Inc-v": equal split).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Simulated time and energy of inferences (DESIGN.md, Modelling decisions). Edge: `ops`
+// Simulated time and energy of inferences (README, What is modelled). Edge: `ops`
 // (E_MAC per dense MAC + E_AC per synaptic op, time = ops / speed), `power` (busy power x
 // time) or `constant` (the paper's measured values). Cloud: a batch runs on one core for
 // 2 flop per MAC, or a constant time per inference; energy per request is its share.

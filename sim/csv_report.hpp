@@ -1,4 +1,4 @@
-// CSV text of a run's results (DESIGN.md, Outputs): header row, unit-suffixed columns,
+// CSV text of a run's results (README, Outputs): header row, unit-suffixed columns,
 // fixed precision (times 9 decimals, energies 12), rows in a deterministic order.
 #pragma once
 

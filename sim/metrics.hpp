@@ -1,4 +1,4 @@
-// Per-request records and the run's aggregates (DESIGN.md, Outputs). Records are plain
+// Per-request records and the run's aggregates (README, Outputs). Records are plain
 // structs pushed into a sink by the actors; summaries are computed from them, never parsed
 // back out of logs.
 #pragma once

@@ -1,4 +1,4 @@
-// Offload filters (PAPER.md, Execution stage): given the edge model's output on an input,
+// Offload filters (ECC-SNN's execution stage): given the edge model's output on an input,
 // decide whether the cloud should classify it. Exploration offloads a seeded share of what the
 // filter keeps on the edge, so that the update stage gets cloud labels for inputs the edge is
 // confidently wrong about (classes it has never seen). Pure, no SimGrid.

@@ -88,7 +88,7 @@ struct DatasetConfig {
 };
 
 struct EdgeModelConfig {
-  std::string arch = "svgg";            // spiking VGG (PAPER.md)
+  std::string arch = "svgg";            // spiking VGG, ECC-SNN's edge model
   int timesteps = 4;                    // T, direct encoding
 };
 

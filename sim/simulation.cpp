@@ -22,9 +22,6 @@
 #include "sim/run_state.hpp"
 #include "sim/workload.hpp"
 
-XBT_LOG_NEW_CATEGORY(eccsim, "eccsim simulation");
-XBT_LOG_NEW_DEFAULT_SUBCATEGORY(eccsim_simulation, eccsim, "Simulation set-up and progress");
-
 namespace sg4 = simgrid::s4u;
 
 namespace eccsim {

@@ -1,4 +1,4 @@
-// The update stage (PAPER.md stage 3) inside the simulation: devices buffer offloaded inputs
+// The update stage (ECC-SNN's stage 3) inside the simulation: devices buffer offloaded inputs
 // with the cloud's labels (sim/update_buffer.hpp); when enough of them belong to the next task
 // the model lacks, the edge model learns it for real (a new head, with policy.update.method),
 // on the device or in the cloud, and the new model is installed once its training time (and, in

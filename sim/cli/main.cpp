@@ -1,4 +1,4 @@
-// eccsim command line: a thin dispatcher onto the sim/ library (DESIGN.md, command-line contract).
+// eccsim command line: a thin dispatcher onto the sim/ library (README, Commands).
 // Exit codes: 0 ok, 2 bad input (InputError or a flag error), 1 internal error.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>

@@ -128,7 +128,7 @@ TEST_CASE("paper-constants reproduces the paper's energy and latency formulas", 
   const double cur = summary.number(0, "cur");
   REQUIRE(cur > 0);
   REQUIRE(cur < 1);
-  // PAPER.md's constants: edge 2.5 ms / 0.69 mJ, transfer 1.6 ms / 8.77 mJ (5.48 W), cloud 4.3 ms / 15167 mJ.
+  // The paper's constants: edge 2.5 ms / 0.69 mJ, transfer 1.6 ms / 8.77 mJ (5.48 W), cloud 4.3 ms / 15167 mJ.
   const double edge_s = 2.5e-3, transfer_s = 1.6e-3, cloud_s = 4.3e-3;
   const double edge_J = 0.69e-3, comm_J = 5.48 * 1.6e-3, cloud_J = 15.167;
   CHECK(summary.number(0, "energy_per_request_J") ==
