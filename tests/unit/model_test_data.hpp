@@ -2,14 +2,13 @@
 // so that training in a test takes seconds, and a temporary models directory.
 #pragma once
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "models/dataset.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace eccsim_test {
 
@@ -36,26 +35,7 @@ inline eccsim::Dataset small_fashion_mnist(int64_t train, int64_t test) {
   return data;
 }
 
-// A fresh directory under the system temp dir, removed at scope end.
-class TempModelsDir {
- public:
-  TempModelsDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("eccsim-test-models-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempModelsDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempModelsDir(const TempModelsDir&) = delete;
-  TempModelsDir& operator=(const TempModelsDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// A models directory for one test.
+using TempModelsDir = eccsim::testing::TempDir;
 
 }  // namespace eccsim_test

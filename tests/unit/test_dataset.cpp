@@ -1,6 +1,5 @@
 // Dataset readers: the real Fashion-MNIST files from the Debian package, and small IDX and
 // CIFAR binary files written here to exercise plain/gzip input and every error path.
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -17,8 +16,10 @@
 #include "models/dataset.hpp"
 #include "models/input_error.hpp"
 #include "models/task_split.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using eccsim::testing::TempDir;
 using eccsim::DatasetSource;
 using eccsim::InputError;
 using eccsim::load_dataset;
@@ -27,26 +28,6 @@ using Catch::Matchers::Contains;
 namespace {
 
 const fs::path kFashionDir = "/usr/share/datasets/fashion-mnist";
-
-// A fresh directory under the system temp dir, removed at scope end.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("eccsim-test-data-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void write_bytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);

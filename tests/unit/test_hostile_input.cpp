@@ -2,7 +2,6 @@
 // metadata, corrupt dataset files and bad trace files through the binary (exit 2, one line naming
 // the file), and a sweep long enough to expose quadratic validation. Checkpoints are small untrained
 // models written here, so no case trains; cases that simulate need the [sim] models fixture.
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,8 +27,10 @@
 #include "models/task_split.hpp"
 #include "sim/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using eccsim::testing::TempDir;
 using eccsim::InputError;
 using eccsim::testing::ProcessResult;
 using Catch::Matchers::Contains;
@@ -37,27 +38,6 @@ using Catch::Matchers::Contains;
 namespace {
 
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
-
-// A fresh directory under the system temp dir, removed at scope end.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / fmt::format("eccsim-hostile-{}-{}-{}", tag, ::getpid(), counter++);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

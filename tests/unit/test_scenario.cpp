@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,40 +17,16 @@
 #include "sim/scenario.hpp"
 #include "sim/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using eccsim::InputError;
+using eccsim::testing::TempDir;
 using eccsim::Scenario;
 using eccsim::load_scenario;
 using eccsim::to_yaml;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed with its files at scope exit.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag)
-      : path_(fs::temp_directory_path() / ("eccsim-" + tag + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path file = path_ / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string load_error(const fs::path& file, const std::vector<std::string>& overrides = {}) {
   try {

@@ -2,8 +2,6 @@
 // table (copying a point's summary.csv, quoting) and merging shard tables byte for byte.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -13,8 +11,10 @@
 #include "sim/scenario_yaml.hpp"
 #include "sim/sweep_grid.hpp"
 #include "sim/sweep_table.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using eccsim::testing::TempDir;
 using namespace eccsim;
 
 namespace {
@@ -63,15 +63,6 @@ std::string table_of(const std::vector<std::string>& keys, const std::vector<Swe
   }
   return sweep_table(keys, points, results);
 }
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("eccsim-test-sweep-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 
@@ -264,7 +255,7 @@ TEST_CASE("merge: mismatched headers, duplicates, missing points, non-sweep file
 
 TEST_CASE("point scenario: overrides applied, sweep removed, training off, models keyed", "[sweep]") {
   TempDir dir;
-  const fs::path file = dir.path / "s.yaml";
+  const fs::path file = dir.path() / "s.yaml";
   std::ofstream(file) << "name: t\n"
                          "models: {dir: models/cache/a, train: {profile: quick}}\n"
                          "platform: {devices: 2}\n"
