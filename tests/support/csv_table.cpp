@@ -1,33 +1,22 @@
-// CSV reading for tests.
+// CSV reading for tests, with the simulator's own CSV record splitter (quoted fields included).
 #include "tests/support/csv_table.hpp"
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "sim/output_files.hpp"
+#include "sim/sweep_table.hpp"
+
 namespace eccsim::testing {
-
-namespace {
-
-std::vector<std::string> split_line(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
-
-}  // namespace
 
 CsvTable::CsvTable(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("cannot read " + file.string());
   std::string line;
   if (!std::getline(in, line)) throw std::runtime_error(file.string() + ": empty");
-  header_ = split_line(line);
+  header_ = split_csv_record(line);
   while (std::getline(in, line)) {
-    rows_.push_back(split_line(line));
+    rows_.push_back(split_csv_record(line));
     if (rows_.back().size() != header_.size())
       throw std::runtime_error(file.string() + ": row " + std::to_string(rows_.size()) + " has " +
                                std::to_string(rows_.back().size()) + " fields, header has " +
@@ -58,11 +47,6 @@ std::vector<double> CsvTable::numbers(const std::string& column) const {
   return values;
 }
 
-std::string file_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string file_bytes(const std::filesystem::path& file) { return read_file(file); }
 
 }  // namespace eccsim::testing
