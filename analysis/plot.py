@@ -38,12 +38,13 @@ def latency_cdf(requests, out):
 
 def phase_accuracy(requests, updates, out):
     """Accuracy and CUR per phase, placed at the phase's mean arrival time, with a mark where each
-    task's update was first installed (updates.csv)."""
+    task's update was first installed (updates.csv). Returns the number of updates marked."""
     by_phase = requests.groupby("phase").agg(
         t=("t_arrival_s", "mean"), accuracy=("correct", "mean"), cur=("offloaded", "mean"))
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(by_phase["t"], by_phase["accuracy"] * 100, marker="o", label="accuracy")
     ax.plot(by_phase["t"], by_phase["cur"] * 100, marker="s", label="offloaded (CUR)")
+    installed = pd.Series(dtype=float)
     if updates is not None and not updates.empty:
         installed = updates[updates["status"] == "installed"].groupby("task")["t_end_s"].min()
         for k, (task, t_end) in enumerate(installed.items()):
@@ -57,6 +58,7 @@ def phase_accuracy(requests, updates, out):
     fig.tight_layout()
     fig.savefig(os.path.join(out, "phase_accuracy.png"), dpi=120)
     plt.close(fig)
+    return len(installed)
 
 
 def energy_split(summary, out):
@@ -93,9 +95,9 @@ def main(argv):
     latency_cdf(requests, out)
     updates_path = os.path.join(args.run_dir, "updates.csv")
     updates = pd.read_csv(updates_path) if os.path.isfile(updates_path) else None
-    phase_accuracy(requests, updates, out)
+    marked = phase_accuracy(requests, updates, out)
     energy_split(summary, out)
-    print(f"plots written to {out}")
+    print(f"plots written to {out} ({marked} task updates marked)")
     return 0
 
 

@@ -98,6 +98,17 @@ TEST_CASE("the demo: paper-headline.yaml's three filters give the paper's headli
   CHECK(table.number(mean, "cur_pct") < 50);
   CHECK(fs::file_size(out / "headline.png") > 1000);
 
+  // The ECC run's plots, as the demo draws them: the phase plot marks the four installed updates.
+  const ProcessResult plots = eccsim::testing::run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot.py", (out / "points" / "0001").string()});
+  INFO(plots.err);
+  REQUIRE(plots.exit_code == 0);
+  CHECK_THAT(plots.out, Catch::Contains("(4 task updates marked)"));
+  for (const char* png : {"phase_accuracy.png", "latency_cdf.png", "energy_split.png"}) {
+    CAPTURE(png);
+    CHECK(fs::file_size(out / "points" / "0001" / "plots" / png) > 1000);
+  }
+
   // A directory that is not such a sweep is refused in one line, exit 2.
   const ProcessResult refused = eccsim::testing::run_process(
       {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/headline.py", (out / "points").string()});
