@@ -118,8 +118,9 @@ EpochLog::EpochLog(std::string model, int epochs, std::filesystem::path csv, std
       last_printed_(started_) {}
 
 void EpochLog::batch_done(int epoch, int64_t samples_done, int64_t samples_per_epoch) {
+  if (progress_ == nullptr || samples_per_epoch <= 0) return;   // silent loops read no clock per batch
   const auto now = std::chrono::steady_clock::now();
-  if (progress_ == nullptr || now - last_printed_ < interval_ || samples_per_epoch <= 0) return;
+  if (now - last_printed_ < interval_) return;
   last_printed_ = now;
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   const double done = (epoch - 1) + static_cast<double>(samples_done) / static_cast<double>(samples_per_epoch);
