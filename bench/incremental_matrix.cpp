@@ -18,13 +18,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "models/cloud_model.hpp"
-#include "models/dataset.hpp"
-#include "models/edge_model.hpp"
-#include "models/incremental.hpp"
-#include "models/models_metadata.hpp"
-#include "models/task_split.hpp"
-#include "sim/heap_reuse.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/data/dataset.hpp"
+#include "models/nets/edge_model.hpp"
+#include "models/train/incremental.hpp"
+#include "models/train/models_metadata.hpp"
+#include "models/data/task_split.hpp"
+#include "core/heap_reuse.hpp"
 
 namespace fs = std::filesystem;
 

@@ -16,12 +16,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "models/cloud_model.hpp"
-#include "models/cnn.hpp"
-#include "models/dataset.hpp"
-#include "models/dataset_tensors.hpp"
-#include "models/edge_model.hpp"
-#include "models/spiking_vgg.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/cnn.hpp"
+#include "models/data/dataset.hpp"
+#include "models/data/dataset_tensors.hpp"
+#include "models/nets/edge_model.hpp"
+#include "models/nets/spiking_vgg.hpp"
 
 namespace {
 

@@ -13,9 +13,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "models/cloud_model.hpp"
-#include "models/dataset.hpp"
-#include "models/edge_model.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/data/dataset.hpp"
+#include "models/nets/edge_model.hpp"
 
 namespace {
 

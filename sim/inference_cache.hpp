@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/dataset.hpp"
-#include "models/model_api.hpp"
+#include "models/data/dataset.hpp"
+#include "models/nets/model_api.hpp"
 
 namespace eccsim {
 

@@ -2,10 +2,10 @@
 // and the setup stage's checkpoints (loaded from models.dir, or trained there first).
 #pragma once
 
-#include "models/dataset.hpp"
-#include "models/setup.hpp"
-#include "models/task_split.hpp"
-#include "sim/scenario.hpp"
+#include "models/data/dataset.hpp"
+#include "models/train/setup.hpp"
+#include "models/data/task_split.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace simgrid::s4u {
 class Host;

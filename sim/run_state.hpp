@@ -9,13 +9,13 @@
 #include <memory>
 #include <vector>
 
-#include "models/dataset.hpp"
-#include "models/task_split.hpp"
+#include "models/data/dataset.hpp"
+#include "models/data/task_split.hpp"
 #include "sim/inference_cache.hpp"
-#include "sim/metrics.hpp"
-#include "sim/scenario.hpp"
-#include "sim/update_buffer.hpp"
-#include "sim/workload.hpp"
+#include "sim/report/metrics.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/policy/update_buffer.hpp"
+#include "sim/actors/workload.hpp"
 
 namespace simgrid::s4u {
 class Host;

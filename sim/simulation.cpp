@@ -13,14 +13,14 @@
 #include <string>
 #include <tuple>
 
-#include "sim/cloud_server.hpp"
-#include "sim/edge_device.hpp"
-#include "sim/fault_injector.hpp"
-#include "models/edge_model.hpp"
+#include "sim/actors/cloud_server.hpp"
+#include "sim/actors/edge_device.hpp"
+#include "sim/actors/fault_injector.hpp"
+#include "models/nets/edge_model.hpp"
 #include "sim/platform.hpp"
-#include "sim/update_stage.hpp"
+#include "sim/policy/update_stage.hpp"
 #include "sim/run_state.hpp"
-#include "sim/workload.hpp"
+#include "sim/actors/workload.hpp"
 
 namespace sg4 = simgrid::s4u;
 

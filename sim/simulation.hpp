@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "models/dataset.hpp"
-#include "models/task_split.hpp"
+#include "models/data/dataset.hpp"
+#include "models/data/task_split.hpp"
 #include "sim/inference_cache.hpp"
-#include "sim/metrics.hpp"
-#include "sim/scenario.hpp"
+#include "sim/report/metrics.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "models/input_error.hpp"
-#include "sim/scenario_yaml.hpp"
+#include "core/input_error.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "sim/output_files.hpp"
-#include "sim/sweep_table.hpp"
+#include "core/file_io.hpp"
+#include "core/csv.hpp"
 
 namespace eccsim::testing {
 

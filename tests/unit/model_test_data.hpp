@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/dataset.hpp"
+#include "models/data/dataset.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace eccsim_test {

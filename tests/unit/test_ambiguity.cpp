@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "models/ambiguity.hpp"
+#include "models/nets/ambiguity.hpp"
 
 using eccsim::ambiguity_of;
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/csv_report.hpp"
+#include "sim/report/csv_report.hpp"
 
 namespace {
 

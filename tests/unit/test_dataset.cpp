@@ -9,13 +9,13 @@
 #include <vector>
 
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
-#include "models/dataset_tensors.hpp"
+#include "models/data/dataset_tensors.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
-#include "models/dataset.hpp"
-#include "models/input_error.hpp"
-#include "models/task_split.hpp"
+#include "models/data/dataset.hpp"
+#include "core/input_error.hpp"
+#include "models/data/task_split.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;

@@ -7,14 +7,14 @@
 #include <vector>
 
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
-#include "models/edge_model_impl.hpp"
-#include "models/spiking_vgg.hpp"
+#include "models/nets/edge_model_impl.hpp"
+#include "models/nets/spiking_vgg.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
-#include "models/cloud_model.hpp"
-#include "models/edge_model.hpp"
-#include "models/input_error.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/edge_model.hpp"
+#include "core/input_error.hpp"
 #include "model_test_data.hpp"
 
 using eccsim::CloudModel;

@@ -13,19 +13,19 @@
 #include <vector>
 
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
-#include "models/edge_model_impl.hpp"
+#include "models/nets/edge_model_impl.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
 #include <fmt/core.h>
 
-#include "models/cloud_model.hpp"
-#include "models/edge_model.hpp"
-#include "models/input_error.hpp"
-#include "models/models_metadata.hpp"
-#include "models/setup.hpp"
-#include "models/task_split.hpp"
-#include "sim/scenario_yaml.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/edge_model.hpp"
+#include "core/input_error.hpp"
+#include "models/train/models_metadata.hpp"
+#include "models/train/setup.hpp"
+#include "models/data/task_split.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 

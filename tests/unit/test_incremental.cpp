@@ -9,14 +9,14 @@
 #include <vector>
 
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
-#include "models/edge_model_impl.hpp"
+#include "models/nets/edge_model_impl.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
-#include "models/edge_model.hpp"
-#include "models/incremental.hpp"
-#include "models/training.hpp"
-#include "models/task_split.hpp"
+#include "models/nets/edge_model.hpp"
+#include "models/train/incremental.hpp"
+#include "models/train/training.hpp"
+#include "models/data/task_split.hpp"
 #include "model_test_data.hpp"
 
 using eccsim::EdgeModel;

@@ -3,7 +3,7 @@
 #include <cmath>
 
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
-#include "models/lif.hpp"
+#include "models/nets/lif.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 

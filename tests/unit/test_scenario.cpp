@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "models/input_error.hpp"
-#include "sim/scenario.hpp"
-#include "sim/scenario_yaml.hpp"
+#include "core/input_error.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 

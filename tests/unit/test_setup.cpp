@@ -10,9 +10,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "models/input_error.hpp"
-#include "models/setup.hpp"
-#include "models/task_split.hpp"
+#include "core/input_error.hpp"
+#include "models/train/setup.hpp"
+#include "models/data/task_split.hpp"
 #include "model_test_data.hpp"
 
 namespace fs = std::filesystem;

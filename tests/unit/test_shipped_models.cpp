@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "models/cloud_model.hpp"
-#include "models/edge_model.hpp"
-#include "models/models_metadata.hpp"
-#include "models/task_split.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/edge_model.hpp"
+#include "models/train/models_metadata.hpp"
+#include "models/data/task_split.hpp"
 #include "model_test_data.hpp"
 
 namespace fs = std::filesystem;

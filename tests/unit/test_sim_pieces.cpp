@@ -7,12 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "models/input_error.hpp"
-#include "sim/cost_model.hpp"
-#include "sim/metrics.hpp"
-#include "sim/offload_policy.hpp"
-#include "sim/update_buffer.hpp"
-#include "sim/workload.hpp"
+#include "core/random.hpp"
+#include "core/input_error.hpp"
+#include "sim/policy/cost_model.hpp"
+#include "sim/report/metrics.hpp"
+#include "sim/policy/offload_policy.hpp"
+#include "sim/policy/update_buffer.hpp"
+#include "sim/actors/workload.hpp"
 
 using namespace eccsim;
 

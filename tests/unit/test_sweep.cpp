@@ -7,10 +7,13 @@
 #include <functional>
 #include <set>
 
-#include "models/input_error.hpp"
-#include "sim/scenario_yaml.hpp"
-#include "sim/sweep_grid.hpp"
-#include "sim/sweep_table.hpp"
+#include "core/csv.hpp"
+#include "core/input_error.hpp"
+#include "sim/report/csv_report.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+#include "app/point_scenario.hpp"
+#include "app/sweep/sweep_grid.hpp"
+#include "app/sweep/sweep_table.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -57,11 +60,11 @@ std::string table_of(const std::vector<std::string>& keys, const std::vector<Swe
       result.error = "run.yaml:3: platform.devices: boom, \"quoted\"";
     } else {
       result.status = PointStatus::Ok;
-      result.metrics = *read_point_summary(fake_point_summary(point.index));
+      result.metrics = *read_point_summary(fake_point_summary(point.index), summary_metric_columns());
     }
     results.push_back(result);
   }
-  return sweep_table(keys, points, results);
+  return sweep_table({keys, summary_metric_columns()}, points, results);
 }
 
 }  // namespace
@@ -143,27 +146,28 @@ TEST_CASE("table: a point's summary.csv is copied by column name, complete files
   REQUIRE(columns.size() > 5);
   CHECK(columns.front() == "requests");
   const std::string summary = fake_point_summary(7);
-  const auto values = read_point_summary(summary);
+  const auto values = read_point_summary(summary, summary_metric_columns());
   REQUIRE(values);
   REQUIRE(values->size() == columns.size());
   CHECK(values->front() == "700.5");
 
-  CHECK_FALSE(read_point_summary(""));
-  CHECK_FALSE(read_point_summary(summary.substr(0, summary.size() - 1)));              // no final newline
-  CHECK_FALSE(read_point_summary(summary.substr(0, summary.find('\n') + 1)));          // header only
-  CHECK_FALSE(read_point_summary(summary + summary.substr(summary.find('\n') + 1)));   // two rows
-  CHECK_FALSE(read_point_summary("requests,accuracy\n10,0.5\n"));                      // columns missing
-  CHECK_FALSE(read_point_summary(summary.substr(0, summary.rfind(',')) + "\n"));       // a field short
+  CHECK_FALSE(read_point_summary("", summary_metric_columns()));
+  CHECK_FALSE(read_point_summary(summary.substr(0, summary.size() - 1), summary_metric_columns()));              // no final newline
+  CHECK_FALSE(read_point_summary(summary.substr(0, summary.find('\n') + 1), summary_metric_columns()));          // header only
+  CHECK_FALSE(read_point_summary(summary + summary.substr(summary.find('\n') + 1), summary_metric_columns()));   // two rows
+  CHECK_FALSE(read_point_summary("requests,accuracy\n10,0.5\n", summary_metric_columns()));                      // columns missing
+  CHECK_FALSE(read_point_summary(summary.substr(0, summary.rfind(',')) + "\n", summary_metric_columns()));       // a field short
   const std::string comma_name = "name" + summary.substr(4, summary.find('\n') - 3) + "a, b" +
                                  summary.substr(summary.find('\n') + 1 + 4);
-  REQUIRE(read_point_summary(comma_name));                                             // unquoted comma in a name
-  CHECK(*read_point_summary(comma_name) == *values);
+  REQUIRE(read_point_summary(comma_name, summary_metric_columns()));                                             // unquoted comma in a name
+  CHECK(*read_point_summary(comma_name, summary_metric_columns()) == *values);
 }
 
 TEST_CASE("table: point, status, swept keys, metrics, error, with quoting", "[sweep]") {
   const std::vector<std::string> keys = sweep_keys(two_by_three());
   const std::vector<SweepPoint> points = expand_sweep(two_by_three());
-  const std::string header = sweep_table_header(keys);
+  const SweepTableLayout layout{keys, summary_metric_columns()};
+  const std::string header = sweep_table_header(layout);
   CHECK(header.rfind("point,status,platform.devices,platform.backhaul.bandwidth,requests,", 0) == 0);
   CHECK(header.size() > 7);
   CHECK(header.substr(header.size() - 7) == ",error\n");
@@ -172,27 +176,27 @@ TEST_CASE("table: point, status, swept keys, metrics, error, with quoting", "[sw
   PointResult failed;
   failed.status = PointStatus::Failed;
   failed.error = "bad, \"value\"\nsecond line";
-  const std::string failed_row = sweep_table_row(points[1], failed);
+  const std::string failed_row = sweep_table_row(layout, points[1], failed);
   CHECK(failed_row.rfind("0001,failed,1,100Mbps,,", 0) == 0);
   CHECK(failed_row.find("\"bad, \"\"value\"\" second line\"\n") != std::string::npos);
   const std::vector<std::string> parsed = split_csv_record(failed_row.substr(0, failed_row.size() - 1));
   CHECK(parsed.size() == fields);
   CHECK(parsed.back() == "bad, \"value\" second line");
 
-  const std::string pending_row = sweep_table_row(points[2], PointResult{});
+  const std::string pending_row = sweep_table_row(layout, points[2], PointResult{});
   CHECK(pending_row.rfind("0002,pending,1,1Gbps,,", 0) == 0);
   CHECK(split_csv_record(pending_row.substr(0, pending_row.size() - 1)).size() == fields);
 
   PointResult ok;
   ok.status = PointStatus::Ok;
-  ok.metrics = *read_point_summary(fake_point_summary(3));
-  const std::string ok_row = sweep_table_row(points[3], ok);
+  ok.metrics = *read_point_summary(fake_point_summary(3), summary_metric_columns());
+  const std::string ok_row = sweep_table_row(layout, points[3], ok);
   CHECK(ok_row.rfind("0003,ok,10,10Mbps,300.5,301.5,", 0) == 0);
   CHECK(ok_row.substr(ok_row.size() - 2) == ",\n");  // empty error
 
   SweepPoint listy = points[0];
   listy.values[0] = "[1, 2]";
-  CHECK(sweep_table_row(listy, PointResult{}).rfind("0000,pending,\"[1, 2]\",10Mbps,", 0) == 0);
+  CHECK(sweep_table_row(layout, listy, PointResult{}).rfind("0000,pending,\"[1, 2]\",10Mbps,", 0) == 0);
 }
 
 TEST_CASE("merge: shards joined equal the unsharded table byte for byte", "[sweep]") {
@@ -249,7 +253,7 @@ TEST_CASE("merge: mismatched headers, duplicates, missing points, non-sweep file
 
   // A shard that was stopped leaves pending points: merged, and reported.
   std::vector<PointResult> results(odd.size());
-  const SweepTableFile stopped{"s/summary.csv", sweep_table(keys, odd, results), 6};
+  const SweepTableFile stopped{"s/summary.csv", sweep_table({keys, summary_metric_columns()}, odd, results), 6};
   CHECK(merge_sweep_tables({a, stopped}).pending == std::vector<std::string>{"0001", "0003", "0005"});
 }
 

@@ -8,8 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "models/input_error.hpp"
-#include "models/task_split.hpp"
+#include "core/input_error.hpp"
+#include "models/data/task_split.hpp"
 
 using eccsim::make_task_split;
 using eccsim::TaskSplit;

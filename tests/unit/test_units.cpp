@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/units.hpp"
+#include "sim/scenario/units.hpp"
 
 using eccsim::UnitError;
 using eccsim::UnitKind;

@@ -1,0 +1,102 @@
+// eccsim command line: a thin dispatcher onto the sim/ library (README, Commands).
+// Exit codes: 0 ok, 2 bad input (InputError or a flag error), 1 internal error.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "core/input_error.hpp"
+#include "app/run_command.hpp"
+#include "app/train_command.hpp"
+#include "app/sweep_command.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"eccsim: edge-cloud collaboration simulator for spiking neural networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("eccsim ") + eccsim::kEccsimVersion);
+
+  std::string scenario_file;
+  std::vector<std::string> overrides;
+
+  auto* validate = app.add_subcommand("validate", "Parse and check a scenario; exit 0, or 2 with file:line: key: message");
+  validate->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  validate->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+  bool print_resolved = false;
+  validate->add_flag("--print", print_resolved, "Print the resolved scenario as YAML");
+
+  auto* train = app.add_subcommand("train", "Setup stage: train the cloud ANN and the edge SNN (joint distillation)");
+  train->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  bool quick = false;
+  train->add_flag("--quick", quick, "Quick profile: data subset and few epochs");
+  train->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+
+  auto* run = app.add_subcommand("run", "Run one simulation (trains missing models first)");
+  run->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  std::string out_dir;
+  run->add_option("--out", out_dir, "Output directory (default: output.dir)");
+  run->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+  std::string context_factory;
+  run->add_option("--context-factory", context_factory,
+                  "SimGrid's actor contexts (default raw); thread runs each actor on an OS thread, "
+                  "for sanitizers and debuggers. Results do not depend on it")
+      ->envname("ECCSIM_CONTEXT_FACTORY")
+      ->check(CLI::IsMember({"raw", "ucontext", "boost", "thread"}));
+
+  auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
+  sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  sweep->add_option("--out", out_dir, "Output directory (default: output.dir)");
+  int sweep_jobs = 1;
+  sweep->add_option("-j,--jobs", sweep_jobs, "Points run at once (one process each)");
+  std::string shard;
+  sweep->add_option("--shard", shard, "Run only the points whose index % N == K (K/N, e.g. 0/10)");
+  bool resume = false;
+  sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
+  sweep->add_option("--set", overrides, "Override a key of the base scenario, the sweep block included: key.path=value");
+
+  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
+  std::vector<std::string> merge_dirs;
+  merge->add_option("dirs", merge_dirs, "Shard output directories")->required();
+  merge->add_option("--out", out_dir, "Output directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (*validate) {
+      const eccsim::Scenario scenario = eccsim::load_scenario(scenario_file, overrides);
+      if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
+      else fmt::print("{}: ok\n", scenario_file);
+      return kExitOk;
+    }
+    if (*train) return eccsim::train_command({scenario_file, overrides, quick});
+    if (*run) {
+      std::string command_line;
+      for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, context_factory});
+    }
+    if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume, overrides});
+    if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);
+  } catch (const eccsim::InputError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "eccsim: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+  return kExitOk;
+}

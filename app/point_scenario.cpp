@@ -1,0 +1,27 @@
+// Per-point scenarios of a sweep.
+#include "app/point_scenario.hpp"
+
+#include "sim/scenario/scenario_yaml.hpp"
+
+namespace eccsim {
+
+Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
+                        const std::filesystem::path& point_dir, bool models_ready) {
+  std::vector<std::string> all = overrides;
+  all.emplace_back("sweep={}");
+  Scenario scenario = load_scenario(base_file, all);
+  scenario.output.dir = point_dir.string();
+  if (models_ready) scenario.models.train.allow = false;
+  return scenario;
+}
+
+std::string model_config_key(const Scenario& scenario) {
+  Scenario models_only;  // models.seed selects the training; the simulation seed does not
+  models_only.dataset = scenario.dataset;
+  models_only.models = scenario.models;
+  models_only.models.train.allow = true;
+  models_only.models.cache = true;
+  return to_yaml(models_only);
+}
+
+}  // namespace eccsim

@@ -1,0 +1,22 @@
+// The scenario each point of a sweep runs, and which points can share trained models: the
+// scenario reader applied to the base file and a point's overrides.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+// The scenario one point runs: the base file with the point's overrides, no sweep block, writing to
+// `point_dir`, and (when `models_ready`) forbidden to train, since the sweep trained its models first.
+Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
+                        const std::filesystem::path& point_dir, bool models_ready);
+
+// Text that is equal for two scenarios exactly when they need the same trained models: the dataset and
+// the models block (models.seed included; not whether training is allowed, nor the inference cache).
+std::string model_config_key(const Scenario& scenario);
+
+}  // namespace eccsim

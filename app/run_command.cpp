@@ -1,0 +1,101 @@
+// `eccsim run` as a linear pipeline: scenario, output directory, data and models, simulation,
+// outputs. Output files are written only after the simulation succeeded, each atomically.
+#include "app/run_command.hpp"
+
+#include <fmt/core.h>
+#include <xbt/base.h>  // simgrid/version.h needs its macros
+#include <simgrid/version.h>
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "models/nets/library_version.hpp"
+#include "sim/report/csv_report.hpp"
+#include "sim/model_setup.hpp"
+#include "core/file_io.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+#include "sim/simulation.hpp"
+
+namespace eccsim {
+
+namespace {
+
+// FNV-1a, 64 bit: a short content hash of the scenario file for the manifest (hand-written:
+// no hashing library among the project's dependencies, and this is not for security).
+std::string fnv1a64_hex(const std::string& bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
+                         const Summary& summary) {
+  const InferenceStats& inference = result.inference;
+  nlohmann::ordered_json manifest;
+  manifest["scenario_file"] = options.scenario_file;
+  manifest["scenario_hash"] = "fnv1a64:" + fnv1a64_hex(read_file(options.scenario_file));
+  manifest["seed"] = scenario.seed;
+  manifest["command_line"] = options.command_line;
+  manifest["versions"] = {{"eccsim", kEccsimVersion},
+                          {"simgrid", fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR,
+                                                  SIMGRID_VERSION_PATCH)},
+                          {"libtorch", libtorch_version()}};
+  manifest["requests"] = summary.requests;
+  manifest["simulated_s"] = result.simulated_s;
+  manifest["wall_s"] = summary.wall_s;
+  manifest["inference"] = {{"edge_samples", inference.edge_samples}, {"cloud_samples", inference.cloud_samples},
+                           {"batches", inference.batches}, {"wall_s", inference.wall_s}, {"cpu_s", inference.cpu_s}};
+  manifest["resolved_scenario"] = to_yaml(scenario);
+  return manifest.dump(2) + "\n";
+}
+
+void print_summary(const Scenario& scenario, const Summary& s, const std::string& out_dir) {
+  fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
+             s.wall_s);
+  fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
+             100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
+  fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}, dropped {}\n", 100 * s.cur, s.fallbacks, s.dropped);
+  fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
+             s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
+  fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
+  if (s.updates > 0)
+    fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
+  fmt::print("  outputs       {}/\n", out_dir);
+}
+
+}  // namespace
+
+int run_command(const RunCommandOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const Scenario scenario = load_scenario(options.scenario_file, options.overrides);
+  const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
+  prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
+
+  const ScenarioData data = load_scenario_data(scenario);
+  const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
+  const SimulationResult result =
+      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.context_factory});
+
+  Summary summary = summarise(result.requests, result.updates);
+  for (const DeviceTotals& device : result.devices) summary.offline_s += device.offline_s;
+  summary.simulated_s = result.simulated_s;
+  summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const std::filesystem::path dir(out_dir);
+  if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
+  write_file_atomically(dir / "devices.csv", devices_csv(result.devices));
+  write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
+  write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
+  write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
+  write_file_atomically(dir / "summary.csv",
+                        summary_csv_header({"scenario"}) + summary_csv_row({scenario.name}, summary));
+  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary));
+  print_summary(scenario, summary, out_dir);
+  return 0;
+}
+
+}  // namespace eccsim

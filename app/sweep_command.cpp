@@ -1,0 +1,351 @@
+// The sweep driver: points -> per-point directories -> model training (serial, once per model
+// configuration) -> a pool of -j child processes -> the summary table after each finished point.
+// Assumes child processes write their outputs atomically (sim/output_files.hpp).
+#include "app/sweep_command.hpp"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "core/input_error.hpp"
+#include "core/file_io.hpp"
+#include "sim/report/csv_report.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+#include "app/point_scenario.hpp"
+#include "app/sweep/sweep_grid.hpp"
+#include "app/sweep/sweep_process.hpp"
+#include "app/sweep/sweep_table.hpp"
+
+namespace eccsim {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string sweep_manifest(const SweepCommandOptions& options, size_t points, const Shard& shard,
+                           const std::vector<std::string>& keys) {
+  nlohmann::ordered_json manifest;
+  manifest["scenario"] = options.scenario_file.string();
+  manifest["set"] = options.overrides;
+  manifest["points"] = points;
+  manifest["shard"] = fmt::format("{}/{}", shard.index, shard.count);
+  manifest["keys"] = keys;
+  return manifest.dump(2) + "\n";
+}
+
+std::string clock_text(double seconds) {
+  const long long s = static_cast<long long>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// Whether the scenario a point ran (its scenario.yaml) is `expected`, the point's resolved scenario
+// for `dir`, wherever its directory was then: a copied or moved sweep directory resumes too, since
+// output.dir does not change results.
+bool same_point_scenario(const fs::path& dir, const std::string& expected) {
+  const fs::path file = dir / "scenario.yaml";
+  const std::string stored = read_file(file);
+  if (stored == expected) return true;
+  if (stored.empty()) return false;
+  try {
+    Scenario ran = load_scenario(file);
+    ran.output.dir = dir.string();
+    return to_yaml(ran) == expected;
+  } catch (const InputError&) {
+    return false;  // no longer a valid scenario: run the point again
+  }
+}
+
+// One selected point and where it stands.
+struct PointJob {
+  SweepPoint point;
+  fs::path dir;
+  std::string scenario_yaml;            // resolved scenario; empty when it did not resolve
+  std::string model_key;
+  PointResult result;
+};
+
+class SweepDriver {
+ public:
+  explicit SweepDriver(const SweepCommandOptions& options) : options_(options) {}
+  int run();
+
+ private:
+  void prepare_points();
+  void train_models();
+  void run_points();
+  void finish_point(PointJob& job, const ChildExit& exit);
+  void write_table();
+  void progress(bool final_line = false);
+  // Runs one child to its end (training); a stop signal is passed on to it.
+  ChildExit run_serially(const ChildCommand& command);
+
+  SweepCommandOptions options_;
+  Scenario base_;
+  fs::path out_;
+  Shard shard_;
+  SweepTableLayout layout_;            // swept keys and the run summary's metric columns
+  std::vector<SweepPoint> all_points_;
+  std::vector<PointJob> jobs_;
+  StopSignals stop_;
+  fs::path exe_ = self_executable();
+  Clock::time_point started_ = Clock::now();
+  size_t skipped_ = 0;                  // complete from an earlier sweep (--resume)
+  size_t finished_now_ = 0;             // points run to an end by this process
+  size_t failed_ = 0;
+  size_t running_ = 0;
+  bool tty_ = ::isatty(STDERR_FILENO) != 0;
+  size_t last_done_ = static_cast<size_t>(-1);  // done count of the last line printed to a non-terminal
+};
+
+int SweepDriver::run() {
+  base_ = load_scenario(options_.scenario_file, options_.overrides);
+  layout_ = {sweep_keys(base_.sweep), summary_metric_columns()};
+  all_points_ = expand_sweep(base_.sweep);
+  if (all_points_.empty()) {
+    throw InputError(fmt::format("{}: sweep: no sweep block (add e.g. sweep: {{platform.devices: [1, 10]}}; "
+                                 "eccsim run runs a single simulation)", options_.scenario_file.string()));
+  }
+  if (options_.jobs < 1) throw InputError(fmt::format("-j {}: expected at least 1 point at a time", options_.jobs));
+  shard_ = options_.shard.empty() ? Shard{} : parse_shard(options_.shard);
+  out_ = options_.out_dir.empty() ? fs::path(base_.output.dir) : options_.out_dir;
+  prepare_output_dir(out_, "--out");
+  prepare_output_dir(out_ / "points", "--out");
+  write_file_atomically(out_ / "sweep.json", sweep_manifest(options_, all_points_.size(), shard_, layout_.keys));
+
+  prepare_points();
+  write_table();
+  train_models();
+  if (stop_.received() == 0) run_points();
+  write_table();
+  progress(true);
+
+  if (stop_.received() != 0) {
+    fmt::print(stderr, "sweep: stopped by signal {}; finished points are in {}; --resume goes on\n",
+               stop_.received(), (out_ / "summary.csv").string());
+    return 128 + stop_.received();
+  }
+  size_t ok = 0;
+  for (const PointJob& job : jobs_) ok += job.result.status == PointStatus::Ok ? 1 : 0;
+  fmt::print("sweep: {} points ({} ok, {} failed, {} resumed) -> {}\n", jobs_.size(), ok, failed_, skipped_,
+             (out_ / "summary.csv").string());
+  if (failed_ > 0) {
+    fmt::print(stderr, "sweep: {} of {} points failed; their error column in {} and points/<id>/stderr.log say why\n",
+               failed_, jobs_.size(), (out_ / "summary.csv").string());
+    return 1;
+  }
+  return 0;
+}
+
+void SweepDriver::prepare_points() {
+  for (const SweepPoint& point : all_points_) {
+    if (!shard_.contains(point)) continue;
+    PointJob job;
+    job.point = point;
+    job.dir = out_ / "points" / point.id;
+    std::vector<std::string> overrides = options_.overrides;
+    for (std::string& value : point_overrides(layout_.keys, point)) overrides.push_back(std::move(value));
+    std::string overrides_text;
+    for (const std::string& override_text : overrides) overrides_text += override_text + "\n";
+    try {
+      const Scenario scenario = point_scenario(options_.scenario_file, overrides, job.dir, true);
+      job.scenario_yaml = to_yaml(scenario);
+      job.model_key = model_config_key(scenario);
+    } catch (const InputError& e) {
+      // Each value was checked alone when the sweep was read; this combination is what fails.
+      job.result.status = PointStatus::Failed;
+      job.result.error = e.what();
+    }
+
+    // Complete: the same resolved scenario, a whole summary.csv, and run.json (a run writes it last).
+    if (options_.resume && !job.scenario_yaml.empty() && fs::exists(job.dir / "run.json") &&
+        same_point_scenario(job.dir, job.scenario_yaml)) {
+      if (auto metrics = read_point_summary(read_file(job.dir / "summary.csv"), layout_.metrics)) {
+        job.result.status = PointStatus::Ok;
+        job.result.metrics = std::move(*metrics);
+        ++skipped_;
+        jobs_.push_back(std::move(job));
+        continue;
+      }
+    }
+    // A fresh directory: nothing stale (an old summary.csv) can pass for this point's result.
+    std::error_code error;
+    fs::remove_all(job.dir, error);
+    prepare_output_dir(job.dir, "--out");
+    write_file_atomically(job.dir / "overrides.txt", overrides_text);
+    if (!job.scenario_yaml.empty()) write_file_atomically(job.dir / "scenario.yaml", job.scenario_yaml);
+    if (job.result.status == PointStatus::Failed) ++failed_;
+    jobs_.push_back(std::move(job));
+  }
+}
+
+ChildExit SweepDriver::run_serially(const ChildCommand& command) {
+  const pid_t pid = spawn_child(command);
+  bool forwarded = false;
+  for (;;) {
+    if (auto exit = poll_child_exit(); exit && exit->pid == pid) return *exit;
+    if (stop_.received() != 0 && !forwarded) {
+      ::kill(pid, SIGTERM);
+      forwarded = true;
+    }
+    ::usleep(100'000);
+  }
+}
+
+void SweepDriver::train_models() {
+  // First pending point of each distinct model configuration, in point order.
+  std::map<std::string, size_t> first_of;
+  std::vector<std::string> order;
+  for (size_t i = 0; i < jobs_.size(); ++i) {
+    const PointJob& job = jobs_[i];
+    if (job.result.status != PointStatus::Pending) continue;
+    if (first_of.emplace(job.model_key, i).second) order.push_back(job.model_key);
+  }
+  for (size_t n = 0; n < order.size() && stop_.received() == 0; ++n) {
+    const PointJob& first = jobs_[first_of[order[n]]];
+    const fs::path dir = out_ / "training" / std::to_string(n);
+    prepare_output_dir(dir, "--out");
+    Scenario scenario = load_scenario(first.dir / "scenario.yaml");
+    scenario.models.train.allow = true;
+    write_file_atomically(dir / "scenario.yaml", to_yaml(scenario));
+    fmt::print(stderr, "sweep: models for configuration {}/{} ({}), as point {} needs them; log in {}\n", n + 1,
+               order.size(), scenario.models.dir, first.point.id, (dir / "stderr.log").string());
+    const ChildExit exit = run_serially(
+        {{exe_.string(), "train", (dir / "scenario.yaml").string()}, dir / "stdout.log", dir / "stderr.log"});
+    if (exit.ok() || stop_.received() != 0) continue;
+    std::string why = last_line_of(dir / "stderr.log");
+    if (why.empty()) why = describe_exit(exit);
+    fmt::print(stderr, "sweep: training failed: {}\n", why);
+    for (PointJob& job : jobs_) {
+      if (job.result.status != PointStatus::Pending || job.model_key != order[n]) continue;
+      job.result.status = PointStatus::Failed;
+      job.result.error = "training the models failed: " + why;
+      ++failed_;
+    }
+    write_table();
+  }
+}
+
+void SweepDriver::run_points() {
+  std::deque<PointJob*> queue;
+  for (PointJob& job : jobs_) {
+    if (job.result.status == PointStatus::Pending) queue.push_back(&job);
+  }
+  started_ = Clock::now();
+  std::map<pid_t, PointJob*> running;
+  auto last_tick = Clock::now();
+  bool forwarded = false;
+  progress();
+  while ((!queue.empty() && stop_.received() == 0) || !running.empty()) {
+    while (!queue.empty() && stop_.received() == 0 && running.size() < static_cast<size_t>(options_.jobs)) {
+      PointJob* job = queue.front();
+      queue.pop_front();
+      const fs::path scenario = job->dir / "scenario.yaml";
+      try {
+        const pid_t pid = spawn_child({{exe_.string(), "run", scenario.string(), "--out", job->dir.string()},
+                                       job->dir / "stdout.log", job->dir / "stderr.log"});
+        running[pid] = job;
+      } catch (const std::runtime_error& e) {
+        job->result.status = PointStatus::Failed;
+        job->result.error = e.what();
+        ++failed_;
+        ++finished_now_;
+        write_table();
+      }
+      running_ = running.size();
+      progress();
+    }
+    if (stop_.received() != 0 && !forwarded) {
+      for (const auto& entry : running) ::kill(entry.first, SIGTERM);
+      forwarded = true;
+    }
+    if (auto exit = poll_child_exit()) {
+      const auto it = running.find(exit->pid);
+      if (it == running.end()) continue;
+      PointJob* job = it->second;
+      running.erase(it);
+      running_ = running.size();
+      finish_point(*job, *exit);
+      write_table();
+      progress();
+      continue;
+    }
+    ::usleep(100'000);
+    if (tty_ && Clock::now() - last_tick > std::chrono::seconds(1)) {
+      last_tick = Clock::now();
+      progress();
+    }
+  }
+}
+
+void SweepDriver::finish_point(PointJob& job, const ChildExit& exit) {
+  if (stop_.received() != 0 && !exit.ok()) return;  // interrupted: still pending, --resume runs it
+  ++finished_now_;
+  if (exit.ok()) {
+    if (auto metrics = read_point_summary(read_file(job.dir / "summary.csv"), layout_.metrics)) {
+      job.result.status = PointStatus::Ok;
+      job.result.metrics = std::move(*metrics);
+      return;
+    }
+  }
+  job.result.status = PointStatus::Failed;
+  job.result.error = last_line_of(job.dir / "stderr.log");
+  if (exit.ok()) {
+    job.result.error = "finished without a complete summary.csv";
+  } else if (job.result.error.empty()) {
+    job.result.error = describe_exit(exit);
+  }
+  ++failed_;
+}
+
+void SweepDriver::write_table() {
+  std::vector<SweepPoint> points;
+  std::vector<PointResult> results;
+  for (const PointJob& job : jobs_) {
+    points.push_back(job.point);
+    results.push_back(job.result);
+  }
+  write_file_atomically(out_ / "summary.csv", sweep_table(layout_, points, results));
+}
+
+void SweepDriver::progress(bool final_line) {
+  size_t done = 0;
+  for (const PointJob& job : jobs_) done += job.result.status != PointStatus::Pending ? 1 : 0;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
+  const size_t to_run = jobs_.size() - done;
+  std::string eta = "--";
+  if (to_run == 0) {
+    eta = "0:00";
+  } else if (finished_now_ > 0) {
+    eta = clock_text(elapsed / static_cast<double>(finished_now_) * static_cast<double>(to_run));
+  }
+  const std::string shard = shard_.count > 1 ? fmt::format(" (shard {}/{})", shard_.index, shard_.count) : "";
+  const std::string resumed = skipped_ > 0 ? fmt::format(", {} resumed", skipped_) : "";
+  const std::string line = fmt::format("sweep: {}/{} points done{}{}, {} failed, {} running, {} elapsed, ETA {}",
+                                       done, jobs_.size(), shard, resumed, failed_, running_, clock_text(elapsed), eta);
+  if (tty_) {
+    fmt::print(stderr, "\r{}\x1b[K{}", line, final_line ? "\n" : "");
+  } else if (done != last_done_ && !final_line) {
+    fmt::print(stderr, "{}\n", line);  // a log gets one line per finished point, not one per tick
+    last_done_ = done;
+  }
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int run_sweep_command(const SweepCommandOptions& options) {
+  SweepDriver driver(options);
+  return driver.run();
+}
+
+}  // namespace eccsim

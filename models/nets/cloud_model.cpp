@@ -1,0 +1,160 @@
+// CloudModel: pimpl over Cnn; see cloud_model.hpp. Inference in chunks of kChunk samples;
+// eval-mode outputs of a sample do not depend on the rest of its chunk.
+#include "models/nets/cloud_model.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "models/nets/checkpoint_io.hpp"
+#include "models/nets/cloud_model_impl.hpp"
+#include "models/data/dataset_tensors.hpp"
+#include "core/input_error.hpp"
+
+namespace eccsim {
+namespace {
+
+constexpr size_t kChunk = 512;     // samples per inference batch
+constexpr int64_t kFormat = 1;     // checkpoint layout version
+
+CnnOptions cnn_options(const CloudModelOptions& o) {
+  if (o.arch != "cnn") throw InputError(fmt::format("models.cloud.arch: unknown architecture '{}' (known: cnn)", o.arch));
+  CnnOptions c;
+  c.in_channels = o.channels;
+  c.height = o.height;
+  c.width = o.width;
+  c.num_classes = o.num_classes;
+  return c;
+}
+
+}  // namespace
+
+torch::Tensor cloud_logits(const CloudModelImpl& model, const ImageSet& images, const std::vector<int64_t>& indices) {
+  const CnnOptions& o = model.net->options();
+  if (images.channels != o.in_channels || images.height != o.height || images.width != o.width) {
+    throw std::invalid_argument(fmt::format("CloudModel: images are {}x{}x{}, the model takes {}x{}x{}",
+                                            images.channels, images.height, images.width, o.in_channels, o.height,
+                                            o.width));
+  }
+  torch::NoGradGuard no_grad;
+  Cnn net = model.net;
+  net->eval();
+  std::vector<torch::Tensor> parts;
+  for (size_t begin = 0; begin < indices.size(); begin += kChunk) {
+    const size_t end = std::min(indices.size(), begin + kChunk);
+    const std::vector<int64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     indices.begin() + static_cast<std::ptrdiff_t>(end));
+    parts.push_back(net->forward(images_to_tensor(images, model.normalisation, chunk)));
+  }
+  if (parts.empty()) return torch::zeros({0, o.num_classes});
+  return torch::cat(parts, 0);
+}
+
+CloudModel::CloudModel(const CloudModelOptions& options) : impl_(std::make_unique<CloudModelImpl>()) {
+  torch::manual_seed(options.seed);
+  impl_->arch = options.arch;
+  impl_->net = Cnn(cnn_options(options));
+  impl_->normalisation = options.normalisation;
+}
+
+CloudModel::CloudModel(std::unique_ptr<CloudModelImpl> impl) : impl_(std::move(impl)) {}
+
+CloudModel::CloudModel(const CloudModel& other) : impl_(std::make_unique<CloudModelImpl>(*other.impl_)) {
+  impl_->net = Cnn(std::dynamic_pointer_cast<CnnImpl>(other.impl_->net->clone()));
+}
+
+CloudModel& CloudModel::operator=(const CloudModel& other) {
+  if (this != &other) *this = CloudModel(other);
+  return *this;
+}
+
+CloudModel::CloudModel(CloudModel&& other) noexcept = default;
+CloudModel& CloudModel::operator=(CloudModel&& other) noexcept = default;
+CloudModel::~CloudModel() = default;
+
+void CloudModel::save(const std::filesystem::path& file) const {
+  const CnnOptions& o = impl_->net->options();
+  const Normalisation& n = impl_->normalisation;
+  torch::serialize::OutputArchive archive;
+  write_kind(archive, "cloud");
+  write_int(archive, "eccsim.format", kFormat);
+  write_string(archive, "arch", impl_->arch);
+  write_ints(archive, "shape", {o.in_channels, o.height, o.width});
+  write_ints(archive, "widths", o.widths);
+  write_int(archive, "hidden", o.hidden);
+  write_doubles(archive, "dropout", {o.dropout});
+  write_int(archive, "num_classes", o.num_classes);
+  write_doubles(archive, "normalisation", {n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]});
+  torch::serialize::OutputArchive weights;
+  impl_->net->save(weights);
+  archive.write("weights", weights);
+  save_archive(archive, file);
+}
+
+CloudModel CloudModel::load(const std::filesystem::path& file) {
+  torch::serialize::InputArchive archive = open_archive(file, "cloud");
+  auto impl = std::make_unique<CloudModelImpl>();
+  try {
+    TORCH_CHECK(read_int(archive, "eccsim.format") == kFormat, "unsupported checkpoint format");
+    impl->arch = read_string(archive, "arch");
+    CnnOptions o;
+    const std::vector<int64_t> shape = read_ints(archive, "shape");
+    TORCH_CHECK(shape.size() == 3, "bad input shape");
+    o.in_channels = shape[0];
+    o.height = shape[1];
+    o.width = shape[2];
+    o.widths = read_ints(archive, "widths");
+    o.hidden = read_int(archive, "hidden");
+    o.dropout = read_doubles(archive, "dropout").at(0);
+    o.num_classes = read_int(archive, "num_classes");
+    const std::vector<double> n = read_doubles(archive, "normalisation");
+    TORCH_CHECK(n.size() == 6, "bad normalisation");
+    for (size_t c = 0; c < 3; ++c) {
+      impl->normalisation.mean[c] = static_cast<float>(n[c]);
+      impl->normalisation.std[c] = static_cast<float>(n[3 + c]);
+    }
+    impl->net = Cnn(o);
+    torch::serialize::InputArchive weights;
+    archive.read("weights", weights);
+    impl->net->load(weights);
+  } catch (const c10::Error& e) {
+    throw InputError(fmt::format("{}: corrupt cloud checkpoint ({})", file.string(), first_line(e.what())));
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("{}: corrupt cloud checkpoint ({})", file.string(), e.what()));
+  }
+  impl->net->eval();
+  return CloudModel(std::move(impl));
+}
+
+std::vector<CloudPrediction> CloudModel::predict(const ImageSet& images, const std::vector<int64_t>& indices) const {
+  const torch::Tensor logits = cloud_logits(*impl_, images, indices).contiguous();
+  const torch::Tensor predicted = logits.argmax(1).contiguous();
+  const auto logits_a = logits.accessor<float, 2>();
+  const auto predicted_a = predicted.accessor<int64_t, 1>();
+  const double macs = macs_per_sample();
+  std::vector<CloudPrediction> predictions(indices.size());
+  for (int64_t i = 0; i < static_cast<int64_t>(indices.size()); ++i) {
+    CloudPrediction& p = predictions[static_cast<size_t>(i)];
+    p.logits.assign(logits_a[i].data(), logits_a[i].data() + logits.size(1));
+    p.predicted = static_cast<int32_t>(predicted_a[i]);
+    p.macs = macs;
+  }
+  return predictions;
+}
+
+int CloudModel::num_classes() const { return static_cast<int>(impl_->net->options().num_classes); }
+std::string CloudModel::arch() const { return impl_->arch; }
+double CloudModel::macs_per_sample() const { return impl_->net->macs(); }
+
+int64_t CloudModel::size_bytes() const {
+  int64_t bytes = 0;
+  for (const auto& p : impl_->net->parameters()) bytes += p.numel() * static_cast<int64_t>(p.element_size());
+  for (const auto& b : impl_->net->buffers()) bytes += b.numel() * static_cast<int64_t>(b.element_size());
+  return bytes;
+}
+
+const Normalisation& CloudModel::normalisation() const { return impl_->normalisation; }
+
+}  // namespace eccsim

@@ -1,0 +1,204 @@
+// EdgeModel: pimpl over SpikingVgg; see edge_model.hpp. Inference runs in chunks of kChunk
+// samples (T x kChunk rows through the convs); each sample's outputs do not depend on the others
+// in its chunk (eval-mode BN, per-sample convs), so results are the same however a caller batches.
+#include "models/nets/edge_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "models/nets/ambiguity.hpp"
+#include "models/nets/checkpoint_io.hpp"
+#include "models/data/dataset_tensors.hpp"
+#include "models/nets/edge_model_impl.hpp"
+#include "core/input_error.hpp"
+
+namespace eccsim {
+namespace {
+
+constexpr size_t kChunk = 256;     // samples per inference batch
+constexpr int64_t kFormat = 1;     // checkpoint layout version
+
+SpikingVggOptions vgg_options(const EdgeModelOptions& o) {
+  if (o.arch != "svgg") throw InputError(fmt::format("models.edge.arch: unknown architecture '{}' (known: svgg)", o.arch));
+  SpikingVggOptions v;
+  v.in_channels = o.channels;
+  v.height = o.height;
+  v.width = o.width;
+  v.timesteps = o.timesteps;
+  if (!o.widths.empty()) v.widths = o.widths;
+  if (o.feature > 0) v.feature = o.feature;
+  return v;
+}
+
+}  // namespace
+
+EdgeModel::EdgeModel(const EdgeModelOptions& options) : impl_(std::make_unique<EdgeModelImpl>()) {
+  torch::manual_seed(options.seed);
+  impl_->arch = options.arch;
+  impl_->net = SpikingVgg(vgg_options(options));
+  impl_->normalisation = options.normalisation;
+}
+
+EdgeModel::EdgeModel(std::unique_ptr<EdgeModelImpl> impl) : impl_(std::move(impl)) {}
+
+EdgeModel::EdgeModel(const EdgeModel& other) : impl_(std::make_unique<EdgeModelImpl>(*other.impl_)) {
+  impl_->net = SpikingVgg(std::dynamic_pointer_cast<SpikingVggImpl>(other.impl_->net->clone()));
+}
+
+EdgeModel& EdgeModel::operator=(const EdgeModel& other) {
+  if (this != &other) *this = EdgeModel(other);
+  return *this;
+}
+
+EdgeModel::EdgeModel(EdgeModel&& other) noexcept = default;
+EdgeModel& EdgeModel::operator=(EdgeModel&& other) noexcept = default;
+EdgeModel::~EdgeModel() = default;
+
+void EdgeModel::save(const std::filesystem::path& file) const {
+  const SpikingVggOptions& o = impl_->net->options();
+  const Normalisation& n = impl_->normalisation;
+  torch::serialize::OutputArchive archive;
+  write_kind(archive, "edge");
+  write_int(archive, "eccsim.format", kFormat);
+  write_string(archive, "arch", impl_->arch);
+  write_ints(archive, "shape", {o.in_channels, o.height, o.width});
+  write_ints(archive, "widths", o.widths);
+  write_int(archive, "feature", o.feature);
+  write_int(archive, "timesteps", o.timesteps);
+  write_doubles(archive, "lif", {o.lif.tau, o.lif.v_threshold, o.lif.v_reset, o.lif.alpha});
+  write_ints(archive, "head_sizes", impl_->net->head_sizes());
+  write_int(archive, "version", impl_->version);
+  write_doubles(archive, "normalisation", {n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]});
+  torch::serialize::OutputArchive weights;
+  impl_->net->save(weights);
+  archive.write("weights", weights);
+  save_archive(archive, file);
+}
+
+EdgeModel EdgeModel::load(const std::filesystem::path& file) {
+  torch::serialize::InputArchive archive = open_archive(file, "edge");
+  auto impl = std::make_unique<EdgeModelImpl>();
+  try {
+    TORCH_CHECK(read_int(archive, "eccsim.format") == kFormat, "unsupported checkpoint format");
+    impl->arch = read_string(archive, "arch");
+    SpikingVggOptions o;
+    const std::vector<int64_t> shape = read_ints(archive, "shape");
+    TORCH_CHECK(shape.size() == 3, "bad input shape");
+    o.in_channels = shape[0];
+    o.height = shape[1];
+    o.width = shape[2];
+    o.widths = read_ints(archive, "widths");
+    o.feature = read_int(archive, "feature");
+    o.timesteps = read_int(archive, "timesteps");
+    const std::vector<double> lif = read_doubles(archive, "lif");
+    TORCH_CHECK(lif.size() == 4, "bad LIF parameters");
+    o.lif = LifOptions{lif[0], lif[1], lif[2], lif[3]};
+    const std::vector<double> n = read_doubles(archive, "normalisation");
+    TORCH_CHECK(n.size() == 6, "bad normalisation");
+    for (size_t c = 0; c < 3; ++c) {
+      impl->normalisation.mean[c] = static_cast<float>(n[c]);
+      impl->normalisation.std[c] = static_cast<float>(n[3 + c]);
+    }
+    impl->version = read_int(archive, "version");
+    impl->net = SpikingVgg(o, read_ints(archive, "head_sizes"));
+    torch::serialize::InputArchive weights;
+    archive.read("weights", weights);
+    impl->net->load(weights);
+  } catch (const c10::Error& e) {
+    throw InputError(fmt::format("{}: corrupt edge checkpoint ({})", file.string(), first_line(e.what())));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(fmt::format("{}: corrupt edge checkpoint ({})", file.string(), e.what()));
+  }
+  impl->net->eval();
+  return EdgeModel(std::move(impl));
+}
+
+std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std::vector<int64_t>& indices) const {
+  SpikingVgg& net = impl_->net;
+  const SpikingVggOptions& o = net->options();
+  if (images.channels != o.in_channels || images.height != o.height || images.width != o.width) {
+    throw std::invalid_argument(fmt::format("EdgeModel::predict: images are {}x{}x{}, the model takes {}x{}x{}",
+                                            images.channels, images.height, images.width, o.in_channels, o.height,
+                                            o.width));
+  }
+  if (net->head_sizes().empty()) throw std::logic_error("EdgeModel::predict: the model has no task head yet");
+  torch::NoGradGuard no_grad;
+  net->eval();
+  const std::vector<int64_t> neurons = net->lif_neurons();
+  const double dense = net->dense_macs();
+  const int64_t classes = net->num_classes();
+
+  std::vector<EdgePrediction> predictions;
+  predictions.reserve(indices.size());
+  for (size_t begin = 0; begin < indices.size(); begin += kChunk) {
+    const size_t end = std::min(indices.size(), begin + kChunk);
+    const std::vector<int64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     indices.begin() + static_cast<std::ptrdiff_t>(end));
+    const SpikingVggOutput out = net->forward(images_to_tensor(images, impl_->normalisation, chunk), {true});
+
+    const torch::Tensor logits = out.logits.contiguous();
+    const torch::Tensor spikes = out.layer_spikes.to(torch::kFloat64).contiguous();
+    const torch::Tensor sops = out.synaptic_ops.contiguous();
+    const auto logits_a = logits.accessor<float, 2>();
+    const auto spikes_a = spikes.accessor<double, 2>();
+    const auto sops_a = sops.accessor<double, 1>();
+    for (int64_t i = 0; i < static_cast<int64_t>(chunk.size()); ++i) {
+      EdgePrediction p;
+      p.logits.resize(static_cast<size_t>(classes));
+      for (int64_t c = 0; c < classes; ++c) p.logits[static_cast<size_t>(c)] = logits_a[i][c];
+      const Ambiguity ambiguity = ambiguity_of(p.logits, net->head_sizes());
+      p.predicted = ambiguity.predicted;
+      p.max_prob = ambiguity.max_prob;
+      p.margin = ambiguity.margin;
+      p.entropy_score = ambiguity.entropy_score;
+      p.dense_macs = dense;
+      p.synaptic_ops = sops_a[i];
+      p.spike_rates.resize(neurons.size());
+      for (size_t l = 0; l < neurons.size(); ++l) {
+        p.spike_rates[l] = static_cast<float>(spikes_a[i][static_cast<int64_t>(l)] /
+                                              (static_cast<double>(neurons[l]) * static_cast<double>(o.timesteps)));
+      }
+      predictions.push_back(std::move(p));
+    }
+  }
+  return predictions;
+}
+
+int EdgeModel::num_classes() const { return static_cast<int>(impl_->net->num_classes()); }
+
+std::vector<int> EdgeModel::head_sizes() const {
+  std::vector<int> sizes;
+  for (const int64_t s : impl_->net->head_sizes()) sizes.push_back(static_cast<int>(s));
+  return sizes;
+}
+
+std::vector<int> EdgeModel::head_offsets() const {
+  std::vector<int> offsets;
+  int next = 0;
+  for (const int64_t s : impl_->net->head_sizes()) {
+    offsets.push_back(next);
+    next += static_cast<int>(s);
+  }
+  return offsets;
+}
+
+int EdgeModel::timesteps() const { return static_cast<int>(impl_->net->options().timesteps); }
+std::string EdgeModel::arch() const { return impl_->arch; }
+
+int64_t EdgeModel::size_bytes() const {
+  int64_t bytes = 0;
+  for (const auto& p : impl_->net->parameters()) bytes += p.numel() * static_cast<int64_t>(p.element_size());
+  for (const auto& b : impl_->net->buffers()) bytes += b.numel() * static_cast<int64_t>(b.element_size());
+  return bytes;
+}
+
+int64_t EdgeModel::version() const { return impl_->version; }
+double EdgeModel::dense_macs() const { return impl_->net->dense_macs(); }
+std::vector<int64_t> EdgeModel::spiking_neurons() const { return impl_->net->lif_neurons(); }
+const Normalisation& EdgeModel::normalisation() const { return impl_->normalisation; }
+
+}  // namespace eccsim

@@ -1,0 +1,69 @@
+// The edge SNN as the simulator sees it: batched inference returning plain EdgePredictions whose
+// op counts come from each sample's real spikes, plus size, version and checkpoint files.
+// Pimpl, no torch here; copies are deep, so a device keeps serving the old model while a new one trains.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/data/dataset.hpp"
+#include "models/nets/model_api.hpp"
+
+namespace eccsim {
+
+struct EdgeModelImpl;   // models/edge_model_impl.hpp (torch, models/ only)
+
+struct EdgeModelOptions {
+  std::string arch = "svgg";           // spiking VGG (models/spiking_vgg.hpp)
+  int timesteps = 4;                   // T, direct encoding
+  int channels = 1;                    // input image shape
+  int height = 28;
+  int width = 28;
+  Normalisation normalisation;         // applied to the 0..255 pixels before the first layer
+  std::vector<int64_t> widths;         // conv channels, 0 = 2x2 max-pool; empty: the arch's default
+  int64_t feature = 0;                 // feature-layer neurons; 0: the arch's default
+  uint64_t seed = 2025;                // weight initialisation
+};
+
+class EdgeModel {
+ public:
+  // A fresh, untrained model without task heads (add them by training: setup, incremental).
+  explicit EdgeModel(const EdgeModelOptions& options);
+  explicit EdgeModel(std::unique_ptr<EdgeModelImpl> impl);
+  EdgeModel(const EdgeModel& other);
+  EdgeModel& operator=(const EdgeModel& other);
+  EdgeModel(EdgeModel&& other) noexcept;
+  EdgeModel& operator=(EdgeModel&& other) noexcept;
+  ~EdgeModel();
+
+  // Reads a checkpoint written by save(); InputError naming the file when it is missing or corrupt.
+  static EdgeModel load(const std::filesystem::path& file);
+  // Writes the weights, architecture, heads, normalisation and version (temp file, then rename).
+  void save(const std::filesystem::path& file) const;
+
+  // Inference on images[indices] (eval mode, no gradients, batched); one prediction per index.
+  std::vector<EdgePrediction> predict(const ImageSet& images, const std::vector<int64_t>& indices) const;
+
+  int num_classes() const;                    // classes learned so far (sum of head sizes)
+  std::vector<int> head_sizes() const;        // classes per task head, in task order
+  std::vector<int> head_offsets() const;      // first (re-indexed) label of each head
+  int timesteps() const;
+  std::string arch() const;
+  int64_t size_bytes() const;                 // parameters + buffers: the bytes a weight download moves
+  int64_t version() const;                    // 0 after setup, +1 per incremental update
+  double dense_macs() const;                  // per inference: first-layer MACs x T (data-independent)
+  std::vector<int64_t> spiking_neurons() const;   // neurons per spiking layer (per time step)
+  const Normalisation& normalisation() const;
+
+  // models/ internals (training, incremental learning).
+  EdgeModelImpl& impl() { return *impl_; }
+  const EdgeModelImpl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<EdgeModelImpl> impl_;
+};
+
+}  // namespace eccsim

@@ -1,0 +1,188 @@
+// Incremental learning; see incremental.hpp. Lwf is the authors' update.py: loss =
+// CE(new head, label - offset) + lwf_weight * tau^2 * KL(old model's old-head logits || new model's
+// old-head logits), old heads frozen (requires_grad off, not in the optimiser), Adam without weight
+// decay, cosine annealing per epoch. Replay (as iCaRL/LUCIR-style rehearsal): the same LwF term, but
+// CE over all heads concatenated on the samples of every known class, every head trainable.
+// ReplayAligned adds weight aligning (Zhao et al., CVPR 2020) after training: the new head's weight
+// rows are scaled by mean ||w_old|| / mean ||w_new||, which removes the bias towards the classes with
+// the most samples seen. The old model's logits are computed once, in eval mode, before training
+// (they do not change: no augmentation).
+//
+// train_ops = sum over epochs and batches of 3 x (dense MACs + synaptic ops) of the training forward
+// pass, counted from its real spikes (forward + backward ~ 3 forwards), plus the ops of the one
+// inference pass of the old model over the samples. The cloud teacher's logits, when used, are not
+// counted (they come from the cloud).
+#include "models/train/incremental.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "core/random.hpp"
+#include "models/nets/cloud_model_impl.hpp"
+#include "models/data/dataset_tensors.hpp"
+#include "models/nets/edge_model_impl.hpp"
+#include "models/train/training.hpp"
+
+namespace eccsim {
+namespace {
+
+constexpr uint64_t kHeadInit = 1;
+constexpr uint64_t kShuffle = 100;   // + epoch
+
+// Weight aligning: scales the new head's weight rows so that their mean L2 norm equals that of the
+// old heads' rows (biases untouched, as in the method's reference code). Returns the factor.
+double align_new_head(SpikingVgg& net, size_t old_heads) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> old_weights;
+  for (size_t k = 0; k < old_heads; ++k) old_weights.push_back(net->head(k)->weight);
+  const torch::Tensor new_weight = net->head(old_heads)->weight;
+  const double old_norm = torch::cat(old_weights, 0).norm(2, 1).mean().item<double>();
+  const double new_norm = new_weight.norm(2, 1).mean().item<double>();
+  const double scale = new_norm > 0 ? old_norm / new_norm : 1.0;
+  new_weight.mul_(scale);
+  return scale;
+}
+
+}  // namespace
+
+IncrementalMethod parse_incremental_method(const std::string& name) {
+  if (name == "lwf") return IncrementalMethod::Lwf;
+  if (name == "replay") return IncrementalMethod::Replay;
+  if (name == "replay_wa") return IncrementalMethod::ReplayAligned;
+  throw std::invalid_argument("unknown incremental method '" + name + "' (lwf, replay, replay_wa)");
+}
+
+const char* incremental_method_name(IncrementalMethod method) {
+  switch (method) {
+    case IncrementalMethod::Lwf: return "lwf";
+    case IncrementalMethod::Replay: return "replay";
+    case IncrementalMethod::ReplayAligned: return "replay_wa";
+  }
+  return "?";
+}
+
+IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamples& samples,
+                                    const std::vector<int32_t>& new_classes, const IncrementalOptions& o,
+                                    const CloudModel* cloud_teacher) {
+  if (samples.images == nullptr || samples.indices.size() != samples.labels.size()) {
+    throw std::invalid_argument("learn_new_classes: samples need images and one label per index");
+  }
+  if (new_classes.empty() || new_classes.front() != current.num_classes()) {
+    throw std::invalid_argument(fmt::format("learn_new_classes: new classes must start at {} (the classes known)",
+                                            current.num_classes()));
+  }
+  for (size_t k = 1; k < new_classes.size(); ++k) {
+    if (new_classes[k] != new_classes[k - 1] + 1) {
+      throw std::invalid_argument("learn_new_classes: new classes must be contiguous and ascending");
+    }
+  }
+  if (o.teacher_weight > 0 && cloud_teacher == nullptr) {
+    throw std::invalid_argument("learn_new_classes: teacher_weight > 0 needs the cloud model");
+  }
+  const int32_t first = new_classes.front();
+  const int32_t last = new_classes.back();
+  const bool replay = o.method != IncrementalMethod::Lwf;
+  const int32_t lowest = replay ? 0 : first;   // the labels trained on
+  std::vector<int64_t> indices;
+  std::vector<int64_t> targets;   // Lwf: label - first (within the new head); Replay: label (over all heads)
+  int new_class_samples = 0;
+  for (size_t i = 0; i < samples.indices.size(); ++i) {
+    if (samples.labels[i] >= lowest && samples.labels[i] <= last) {
+      indices.push_back(samples.indices[i]);
+      targets.push_back(samples.labels[i] - lowest);
+      new_class_samples += samples.labels[i] >= first ? 1 : 0;
+    }
+  }
+  if (new_class_samples == 0) {
+    throw std::invalid_argument(fmt::format("learn_new_classes: none of the {} samples is labelled {}..{}",
+                                            samples.indices.size(), first, last));
+  }
+
+  const TrainingThreads threads(o.threads);
+  const ImageSet& images = *samples.images;
+  const Normalisation& norm = current.normalisation();
+  IncrementalResult result{EdgeModel(current), 0, 0, static_cast<int>(indices.size()), new_class_samples, 1};
+  result.model.impl().version = current.version() + 1;
+  SpikingVgg net = result.model.impl().net;
+
+  const size_t old_heads = net->head_sizes().size();
+  const bool lwf = old_heads > 0 && o.lwf_weight > 0;
+  torch::Tensor old_logits;
+  if (lwf) {
+    SpikingVgg old_net = current.impl().net;
+    old_logits = snn_logits(old_net, images, norm, indices, &result.train_ops);
+  }
+  torch::Tensor teacher_logits;
+  if (o.teacher_weight > 0) {
+    const std::vector<int64_t> columns(new_classes.begin(), new_classes.end());
+    teacher_logits = cloud_logits(cloud_teacher->impl(), images, indices).index_select(1, torch::tensor(columns));
+  }
+
+  torch::manual_seed(derive_seed(o.seed, kHeadInit));
+  const torch::nn::Linear head = net->add_head(static_cast<int64_t>(new_classes.size()));
+  std::vector<torch::Tensor> params = net->backbone_parameters();
+  for (size_t k = 0; k < old_heads; ++k) {
+    for (auto& p : net->head(k)->parameters()) {
+      if (replay) {
+        params.push_back(p);
+      } else {
+        p.set_requires_grad(false);
+      }
+    }
+  }
+  for (const auto& p : head->parameters()) params.push_back(p);
+  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.learning_rate));
+  EpochLog log(fmt::format("edge+{}", new_classes.size()), o.epochs, {}, o.progress ? stderr : nullptr);
+
+  const auto n = static_cast<int64_t>(indices.size());
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    set_learning_rate(optimizer, cosine_learning_rate(o.learning_rate, epoch - 1, o.epochs));
+    const std::vector<int64_t> order = seeded_permutation(n, derive_seed(o.seed, kShuffle + epoch));
+    net->train();
+    double loss_sum = 0;
+    int64_t correct = 0;
+    for (int64_t begin = 0; begin < n; begin += o.batch_size) {
+      const auto end = std::min(n, begin + o.batch_size);
+      std::vector<int64_t> batch;
+      std::vector<int64_t> batch_targets;
+      for (int64_t k = begin; k < end; ++k) {
+        batch.push_back(indices[static_cast<size_t>(order[static_cast<size_t>(k)])]);
+        batch_targets.push_back(targets[static_cast<size_t>(order[static_cast<size_t>(k)])]);
+      }
+      const torch::Tensor positions =
+          torch::from_blob(const_cast<int64_t*>(order.data()) + begin, {end - begin}, torch::kInt64);
+      const torch::Tensor y = torch::tensor(batch_targets, torch::kInt64);
+      const SpikingVggOutput out = net->forward(images_to_tensor(images, norm, batch), {true});
+      const torch::Tensor& new_logits = out.head_logits.back();
+      const torch::Tensor& trained_logits = replay ? out.logits : new_logits;
+      torch::Tensor loss = torch::nn::functional::cross_entropy(trained_logits, y);
+      if (lwf) {
+        const std::vector<torch::Tensor> old_outputs(out.head_logits.begin(), out.head_logits.end() - 1);
+        loss = loss + o.lwf_weight * distillation_loss(torch::cat(old_outputs, 1), old_logits.index_select(0, positions),
+                                                       o.lwf_temperature);
+      }
+      if (o.teacher_weight > 0) {
+        loss = loss + o.teacher_weight * distillation_loss(new_logits, teacher_logits.index_select(0, positions),
+                                                           o.teacher_temperature);
+      }
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      result.train_ops += 3 * (net->dense_macs() * static_cast<double>(end - begin) + out.synaptic_ops.sum().item<double>());
+      loss_sum += loss.item<double>() * static_cast<double>(end - begin);
+      correct += trained_logits.argmax(1).eq(y).sum().item<int64_t>();
+      log.batch_done(epoch, end, n);
+    }
+    log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
+                   std::nan(""));
+  }
+  for (auto& p : net->parameters()) p.set_requires_grad(true);
+  if (o.method == IncrementalMethod::ReplayAligned && old_heads > 0) result.aligned_scale = align_new_head(net, old_heads);
+  net->eval();
+  result.model_bytes = result.model.size_bytes();
+  return result;
+}
+
+}  // namespace eccsim

@@ -1,0 +1,72 @@
+// Pieces shared by the training loops (setup stage, incremental learning): seeded shuffles,
+// the cosine learning-rate schedule, the distillation loss, evaluation, and the per-epoch
+// progress line (stderr) + train.csv row. Internal to models/ (includes torch).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "models/data/dataset.hpp"
+#include "models/nets/spiking_vgg.hpp"
+
+namespace eccsim {
+
+// Cosine annealing per epoch (PyTorch's CosineAnnealingLR stepped once per epoch, T_max = epochs).
+double cosine_learning_rate(double base, int epoch, int epochs);
+void set_learning_rate(torch::optim::Adam& optimizer, double learning_rate);
+
+// tau^2 * KL(softmax(teacher/tau) || softmax(student/tau)), averaged over the batch.
+torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits, double tau);
+
+// Sets the intra-op thread count for a training run (unless OMP_NUM_THREADS is set: then torch's
+// count, which follows it, is kept), restores the previous count on exit. Training results are
+// reproducible for a given seed and thread count (reductions split differently across threads).
+class TrainingThreads {
+ public:
+  explicit TrainingThreads(int threads);
+  ~TrainingThreads();
+  TrainingThreads(const TrainingThreads&) = delete;
+  TrainingThreads& operator=(const TrainingThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+// Logits [n, classes] of an SNN on images[indices] (eval mode, no gradients, batched); optionally
+// the total (dense MACs + synaptic ops) of those forward passes.
+torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalisation& norm,
+                         const std::vector<int64_t>& indices, double* ops = nullptr);
+
+double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels);   // fraction in [0, 1]
+
+// Progress of a training loop on `progress` (stderr; nullptr: silent): a line within an epoch at
+// most every `interval` of wall time (samples done, ETA), one line per finished epoch; and one row
+// per epoch in <dir>/train.csv (model,epoch,loss,train_accuracy,test_accuracy,seconds); an empty
+// csv path skips the file. Wall time reaches only these two, never a simulated result.
+class EpochLog {
+ public:
+  static constexpr std::chrono::milliseconds kProgressInterval{20'000};
+
+  EpochLog(std::string model, int epochs, std::filesystem::path csv, std::FILE* progress,
+           std::chrono::milliseconds interval = kProgressInterval);
+  void batch_done(int epoch, int64_t samples_done, int64_t samples_per_epoch);
+  void epoch_done(int epoch, double loss, double train_accuracy, double test_accuracy);
+
+ private:
+  std::string model_;
+  int epochs_;
+  std::filesystem::path csv_;
+  std::FILE* progress_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_;          // end of the last epoch
+  std::chrono::steady_clock::time_point last_printed_;  // last line on stderr
+};
+
+}  // namespace eccsim

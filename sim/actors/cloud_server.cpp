@@ -1,0 +1,100 @@
+// Cloud server actors. Queueing time counts from the input's arrival at the cloud to the
+// start of its batch; a batch occupies one core for its whole duration.
+#include "sim/actors/cloud_server.hpp"
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/nets/cloud_model.hpp"
+#include "sim/policy/cost_model.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace eccsim {
+
+void CloudQueue::reset() {
+  waiting.clear();
+  forming = false;
+  mutex = sg4::Mutex::create();
+  arrived = sg4::ConditionVariable::create();
+}
+
+CloudReceiver::CloudReceiver(CloudServerConfig config, std::shared_ptr<CloudQueue> queue)
+    : config_(config), queue_(std::move(queue)) {}
+
+void CloudReceiver::operator()() {
+  config_.requests->set_receiver(sg4::Actor::self());  // uploads flow as soon as they are sent
+  for (;;) {
+    std::unique_ptr<CloudMessage> message;
+    try {
+      message.reset(config_.requests->get<CloudMessage>());
+    } catch (const simgrid::NetworkFailureException&) {
+      continue;  // lost on a failed link: its device times out
+    }
+    const auto* request = std::get_if<OffloadRequest>(message.get());
+    if (request == nullptr)
+      throw std::logic_error("cloud receiver " + std::to_string(config_.index) +
+                             ": expected OffloadRequest, received another message");
+    std::unique_lock lock(*queue_->mutex);
+    queue_->waiting.push_back({*request, sg4::Engine::get_clock()});
+    queue_->arrived->notify_all();
+  }
+}
+
+CloudWorker::CloudWorker(CloudServerConfig config, RunState& state, std::shared_ptr<CloudQueue> queue)
+    : config_(config), state_(state), queue_(std::move(queue)) {}
+
+std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
+  const BatchConfig& batch = state_.scenario.platform.cloud.batch;
+  std::unique_lock lock(*queue_->mutex);
+  try {
+    queue_->arrived->wait(lock, [this] { return !queue_->forming && !queue_->waiting.empty(); });
+    queue_->forming = true;
+    const double close_s = queue_->waiting.front().t_received_s + batch.wait_s;
+    const auto full = [&] { return static_cast<int>(queue_->waiting.size()) >= batch.max; };
+    if (!full() && sg4::Engine::get_clock() < close_s) queue_->arrived->wait_until(lock, close_s, full);
+  } catch (const simgrid::ForcefulKillException&) {
+    // Killed in a wait (end of the run, or its host failed): the wait did not take the mutex
+    // back, so it must not be unlocked on the way out (a dying actor cannot issue simcalls).
+    lock.release();
+    throw;
+  }
+  const size_t n = std::min(queue_->waiting.size(), static_cast<size_t>(batch.max));
+  std::vector<CloudQueue::Entry> taken(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
+  queue_->waiting.erase(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
+  queue_->forming = false;
+  queue_->arrived->notify_all();  // the next worker may form the next batch
+  return taken;
+}
+
+void CloudWorker::operator()() {
+  const CloudConfig& cloud = state_.scenario.platform.cloud;
+  for (;;) {
+    const std::vector<CloudQueue::Entry> batch = next_batch();
+    std::vector<int32_t> predictions;
+    std::vector<double> macs;
+    for (const CloudQueue::Entry& entry : batch) {
+      const CloudPrediction& prediction = state_.inference.cloud(state_.cloud_model, entry.request.sample);
+      predictions.push_back(prediction.predicted);
+      macs.push_back(prediction.macs);
+    }
+    const InferenceCost cost = cloud_batch_cost(cloud, macs);
+    const double start_s = sg4::Engine::get_clock();
+    sg4::this_actor::execute(cost.duration_s * cloud.speed_flops);
+    const double end_s = sg4::Engine::get_clock();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const OffloadRequest& request = batch[i].request;
+      if (!state_.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
+      auto* reply = new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
+                                                 batch[i].t_received_s, start_s, end_s, cost.energy_J,
+                                                 state_.logits_bytes});
+      request.reply_to->put_init(reply, static_cast<uint64_t>(state_.logits_bytes))
+          ->detach([](void* payload) { delete static_cast<DeviceMessage*>(payload); });
+    }
+  }
+}
+
+}  // namespace eccsim

@@ -1,0 +1,63 @@
+// A cloud host: a receiver queues arriving inputs; one worker per core forms batches
+// (dynamic batching: up to batch.max inputs, waiting at most batch.wait after the first),
+// runs the real ANN on them, charges the batch's cost to the host and replies.
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include <simgrid/forward.h>
+
+#include "sim/actors/messages.hpp"
+#include "sim/run_state.hpp"
+
+
+namespace eccsim {
+
+struct CloudServerConfig {
+  int index = 0;
+  simgrid::s4u::Mailbox* requests = nullptr;
+};
+
+// Inputs that reached one cloud host, waiting for a batch; shared by its actors. When the
+// host fails, its actors die with it: the fault injector empties the queue (those inputs are
+// lost, their devices time out) and gives it fresh synchronisation objects for the restart.
+struct CloudQueue {
+  struct Entry {
+    OffloadRequest request;
+    double t_received_s = 0;
+  };
+  std::deque<Entry> waiting;
+  simgrid::s4u::MutexPtr mutex;
+  simgrid::s4u::ConditionVariablePtr arrived;
+  bool forming = false;                  // a worker is forming a batch (one at a time)
+
+  void reset();                          // empty, with new mutex and condition variable
+};
+
+// Receives offloaded inputs into the queue (daemon).
+class CloudReceiver {
+ public:
+  CloudReceiver(CloudServerConfig config, std::shared_ptr<CloudQueue> queue);
+  void operator()();
+
+ private:
+  CloudServerConfig config_;
+  std::shared_ptr<CloudQueue> queue_;
+};
+
+// One core of the cloud host (daemon).
+class CloudWorker {
+ public:
+  CloudWorker(CloudServerConfig config, RunState& state, std::shared_ptr<CloudQueue> queue);
+  void operator()();
+
+ private:
+  std::vector<CloudQueue::Entry> next_batch();
+
+  CloudServerConfig config_;
+  RunState& state_;
+  std::shared_ptr<CloudQueue> queue_;
+};
+
+}  // namespace eccsim

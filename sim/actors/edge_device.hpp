@@ -1,0 +1,60 @@
+// An edge device: plays its request stream, runs the SNN on each input, offloads the
+// ambiguous ones and settles each offloaded request when the reply comes or the timeout
+// passes (falling back to its own prediction). After repeated timeouts it stops offloading
+// for a back-off period. Requests that reach a device while it is down are dropped.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/policy/offload_policy.hpp"
+#include "sim/run_state.hpp"
+
+namespace simgrid::s4u {
+class Mailbox;
+}
+
+namespace eccsim {
+
+struct EdgeDeviceConfig {
+  int index = 0;
+  simgrid::s4u::Mailbox* cloud = nullptr;      // where offloaded inputs go
+  simgrid::s4u::Mailbox* replies = nullptr;    // where cloud replies arrive
+};
+
+class EdgeDevice {
+ public:
+  EdgeDevice(EdgeDeviceConfig config, RunState& state);
+  void operator()();
+
+ private:
+  void serve(const ScheduledRequest& request, int64_t request_id);
+
+  EdgeDeviceConfig config_;
+  RunState& state_;
+  OffloadPolicy policy_;
+};
+
+// Receives cloud replies for one device (daemon: lives as long as the simulation).
+class ReplyReceiver {
+ public:
+  ReplyReceiver(EdgeDeviceConfig config, RunState& state);
+  void operator()();
+
+ private:
+  void learn_from_reply(int64_t sample, int32_t cloud_label);
+
+  EdgeDeviceConfig config_;
+  RunState& state_;
+};
+
+// Settles `device`'s offloaded requests whose deadline is at or before now_s as fallbacks to
+// the edge prediction, counting timeouts towards the back-off.
+void settle_timed_out(RunState& state, int device, double now_s);
+
+// The device went down at t_s: what it was serving or waiting for is lost.
+void drop_in_flight(RunState& state, int device, double t_s);
+
+// Marks a request that never got an answer because its device was down.
+void settle_dropped(RequestRecord& record, double t_s);
+
+}  // namespace eccsim

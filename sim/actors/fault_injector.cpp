@@ -1,0 +1,105 @@
+// Fault injection through SimGrid's on/off resources: comms crossing a link that is off fail,
+// actors on a host that is turned off die (and restart with it, being auto-restart). What a
+// failure loses is settled here: a failed device drops what it was serving or waiting for;
+// a failed cloud host loses its queue (the devices time out and fall back).
+#include "sim/actors/fault_injector.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <string>
+
+#include "core/random.hpp"
+#include "sim/actors/edge_device.hpp"
+#include "sim/actors/workload.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace eccsim {
+
+namespace {
+
+// The resources one fault target names.
+struct Targets {
+  std::vector<sg4::Link*> links;
+  std::vector<int> clouds;
+  std::vector<int> devices;
+};
+
+Targets resolve(const FaultTarget& target, const Platform& platform) {
+  Targets t;
+  switch (target.kind) {
+    case FaultTarget::Kind::Backhaul: t.links = platform.backhaul_links; break;
+    case FaultTarget::Kind::Access:
+      if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
+        t.links.push_back(platform.access_links.front());
+      } else {
+        t.links.push_back(platform.access_links[target.index]);
+        t.links.push_back(platform.access_down_links[target.index]);
+      }
+      break;
+    case FaultTarget::Kind::Cloud:
+      if (target.index >= 0) {
+        t.clouds.push_back(target.index);
+      } else {
+        for (int j = 0; j < static_cast<int>(platform.clouds.size()); ++j) t.clouds.push_back(j);
+      }
+      break;
+    case FaultTarget::Kind::Device: t.devices.push_back(target.index); break;
+  }
+  return t;
+}
+
+// Overlapping outages of one resource (two faults on the backhaul, or `cloud` and `cloud[0]`):
+// the resource goes down with the first and comes back with the last.
+bool first_to_fail(RunState& state, const void* resource) { return state.outages_holding[resource]++ == 0; }
+bool last_to_recover(RunState& state, const void* resource) { return --state.outages_holding[resource] == 0; }
+
+// One outage: down now, up after `down_for_s`, recorded.
+void outage(const FaultInjectorConfig& config, const Targets& t, double down_for_s, RunState& state) {
+  const Platform& platform = *config.platform;
+  const double down_s = sg4::Engine::get_clock();
+  const size_t record = state.outages.size();
+  state.outages.push_back({config.fault, state.scenario.faults[config.fault].target, down_s, -1});
+  for (sg4::Link* link : t.links)
+    if (first_to_fail(state, link)) link->turn_off();
+  for (int j : t.clouds) {
+    if (!first_to_fail(state, platform.clouds[j])) continue;
+    platform.clouds[j]->turn_off();
+    config.cloud_queues[j]->reset();
+  }
+  for (int i : t.devices) {
+    if (!first_to_fail(state, platform.devices[i])) continue;
+    platform.devices[i]->turn_off();
+    drop_in_flight(state, i, down_s);
+    state.learning[i].updating = false;  // an update in progress died with the device
+  }
+
+  sg4::this_actor::sleep_for(down_for_s);
+  for (sg4::Link* link : t.links)
+    if (last_to_recover(state, link)) link->turn_on();
+  for (int j : t.clouds)
+    if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
+  for (int i : t.devices)
+    if (last_to_recover(state, platform.devices[i])) platform.devices[i]->turn_on();
+  state.outages[record].t_up_s = sg4::Engine::get_clock();
+}
+
+}  // namespace
+
+void inject_fault(FaultInjectorConfig config, RunState* state) {
+  const FaultConfig& fault = state->scenario.faults[config.fault];
+  const Targets targets = resolve(fault.parsed, *config.platform);
+  sg4::this_actor::sleep_until(fault.at_s);
+  if (fault.rate_per_s <= 0) {
+    outage(config, targets, fault.for_s, *state);
+    return;
+  }
+  // Random faults until the run ends (the actor is a daemon), from the fault's own seeded stream.
+  std::mt19937_64 rng(derive_seed(state->scenario.seed, /*stream=*/5, static_cast<uint64_t>(config.fault)));
+  for (;;) {
+    sg4::this_actor::sleep_for(exponential(rng, 1 / fault.rate_per_s));
+    outage(config, targets, exponential(rng, fault.for_s), *state);
+  }
+}
+
+}  // namespace eccsim

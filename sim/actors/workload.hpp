@@ -1,0 +1,44 @@
+// Request streams: per device, when requests arrive and which test image each one carries.
+// Schedules are drawn before the engine starts from per-device generators seeded from
+// (scenario seed, device index), so they never depend on simulated dynamics.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "models/data/task_split.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+struct ScheduledRequest {
+  double t_arrival_s = 0;
+  int64_t sample = 0;       // index into the test split
+  int32_t label = 0;        // re-indexed class
+  int phase = 0;            // workload phase (task index) at arrival
+};
+
+// Which test samples each phase may draw from, given workload.classes.
+class SamplePools {
+ public:
+  SamplePools(const WorkloadConfig& workload, const TaskSplit& split, const std::vector<int32_t>& test_labels);
+  const std::vector<int64_t>& pool(int phase) const { return pools_.at(phase); }
+  int phases() const { return static_cast<int>(pools_.size()); }
+
+ private:
+  std::vector<std::vector<int64_t>> pools_;
+};
+
+// Arrival times of one trace file (seconds, one per line, non-decreasing); InputError on bad lines.
+std::vector<double> read_trace(const std::string& path);
+
+// The full request schedule of one device.
+std::vector<ScheduledRequest> device_schedule(const Scenario& scenario, int device, const SamplePools& pools,
+                                              const TaskSplit& split, const std::vector<int32_t>& test_labels,
+                                              const std::vector<double>& trace);
+
+// Phase of time t: floor(t / phase_length), capped at the last task; 0 when there are no phases.
+int phase_at(const WorkloadConfig& workload, int tasks, double t_s);
+
+}  // namespace eccsim

@@ -1,0 +1,28 @@
+// CSV text of a run's results (README, Outputs): header row, unit-suffixed columns,
+// fixed precision (times 9 decimals, energies 12), rows in a deterministic order.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/report/metrics.hpp"
+
+namespace eccsim {
+
+std::string requests_csv(const std::vector<RequestRecord>& requests);
+std::string devices_csv(const std::vector<DeviceTotals>& devices);
+std::string updates_csv(const std::vector<UpdateRecord>& updates);
+std::string faults_csv(const std::vector<OutageRecord>& outages);
+// Per workload phase: accuracy of the collaboration and both baselines, CUR, the edge model's
+// accuracy on each task's classes (the class-incremental accuracy matrix; empty where the
+// phase had no request of that task) and its mean forgetting so far.
+std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks);
+
+// `leading` columns (name, value) come first: scenario name, swept keys, ...
+// The summary's own columns, after the leading ones.
+std::vector<std::string> summary_metric_columns();
+std::string summary_csv_header(const std::vector<std::string>& leading_names);
+std::string summary_csv_row(const std::vector<std::string>& leading_values, const Summary& summary);
+
+}  // namespace eccsim

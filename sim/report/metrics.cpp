@@ -1,0 +1,75 @@
+// Aggregates over request records: accuracy of the collaboration and of both baselines on
+// the same inputs, CUR, AccI, latency percentiles and mean energy per request.
+#include "sim/report/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace eccsim {
+
+namespace {
+
+// percentile() over values sorted ascending.
+double sorted_percentile(const std::vector<double>& values, double q) {
+  if (values.empty()) return 0;
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto lower = static_cast<size_t>(std::floor(position));
+  const size_t upper = std::min(lower + 1, values.size() - 1);
+  const double fraction = position - static_cast<double>(lower);
+  return values[lower] + (values[upper] - values[lower]) * fraction;
+}
+
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return sorted_percentile(values, q);
+}
+
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
+  Summary s;
+  for (const UpdateRecord& u : updates) {
+    s.updates += u.status == UpdateStatus::Installed;
+    s.update_bytes += u.bytes_up + u.bytes_down;
+    s.update_energy_J += u.energy_J;
+  }
+  s.requests = static_cast<int64_t>(requests.size());
+  if (requests.empty()) return s;
+  int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
+  double edge_J = 0, radio_J = 0, cloud_J = 0, latency_sum = 0;
+  std::vector<double> latencies;
+  latencies.reserve(requests.size());
+  for (const RequestRecord& r : requests) {
+    correct += r.correct();
+    edge_correct += r.edge_only_pred == r.label;
+    cloud_correct += r.cloud_only_pred == r.label;
+    offloaded += r.offloaded;
+    s.fallbacks += r.outcome == Outcome::Fallback;
+    s.dropped += r.outcome == Outcome::Dropped;
+    edge_J += r.edge_energy_J;
+    radio_J += r.radio_energy_J;
+    cloud_J += r.cloud_energy_J;
+    if (r.outcome == Outcome::Dropped) continue;  // latency is over answered requests
+    latency_sum += r.latency_s;
+    latencies.push_back(r.latency_s);
+  }
+  const double n = static_cast<double>(requests.size());
+  s.accuracy = correct / n;
+  s.edge_only_accuracy = edge_correct / n;
+  s.cloud_only_accuracy = cloud_correct / n;
+  s.cur = offloaded / n;
+  const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
+  s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
+  s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
+  std::sort(latencies.begin(), latencies.end());  // once for the three percentiles
+  s.latency_p50_s = sorted_percentile(latencies, 0.50);
+  s.latency_p95_s = sorted_percentile(latencies, 0.95);
+  s.latency_p99_s = sorted_percentile(latencies, 0.99);
+  s.edge_energy_per_request_J = edge_J / n;
+  s.radio_energy_per_request_J = radio_J / n;
+  s.cloud_energy_per_request_J = cloud_J / n;
+  s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
+  return s;
+}
+
+}  // namespace eccsim

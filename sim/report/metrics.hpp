@@ -1,0 +1,143 @@
+// Per-request records and the run's aggregates (README, Outputs). Records are plain
+// structs pushed into a sink by the actors; summaries are computed from them, never parsed
+// back out of logs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+enum class Outcome { Edge, Cloud, Fallback, Dropped };
+template <>
+struct Choice<Outcome> {
+  static constexpr std::array<std::string_view, 4> names{"edge", "cloud", "fallback", "dropped"};
+};
+
+// Why a request did not take its normal path (empty in requests.csv when it did).
+enum class RequestReason { None, Timeout, CloudOffline, DeviceDown };
+template <>
+struct Choice<RequestReason> {
+  static constexpr std::array<std::string_view, 4> names{"", "timeout", "cloud_offline", "device_down"};
+};
+
+// installed, or abandoned: a transfer failed or the device went down.
+enum class UpdateStatus { Installed, Abandoned };
+template <>
+struct Choice<UpdateStatus> {
+  static constexpr std::array<std::string_view, 2> names{"installed", "abandoned"};
+};
+
+struct RequestRecord {
+  int64_t request_id = 0;
+  int device = 0;
+  double t_arrival_s = 0;
+  double t_done_s = 0;
+  int64_t sample = 0;
+  int32_t label = 0;
+  int task = 0;                  // task the label belongs to
+  int phase = 0;                 // workload phase at arrival
+  int32_t edge_pred = -1;        // -1: the edge model did not run (cloud_only)
+  double score = 0;              // the offload filter's score
+  bool offloaded = false;
+  bool explored = false;         // offloaded by exploration although the filter kept it on the edge
+  int32_t cloud_pred = -1;       // -1: no cloud answer used
+  int32_t final_pred = -1;
+  Outcome outcome = Outcome::Edge;
+  RequestReason reason = RequestReason::None;
+  bool settled = false;          // the request has its final answer (or was dropped)
+  // latency_s = edge_queue_s + edge_compute_s + uplink_s + cloud_queue_s + cloud_compute_s
+  //           + downlink_s + fallback_wait_s
+  double latency_s = 0;
+  double edge_queue_s = 0;       // waiting for the device's processor
+  double edge_compute_s = 0;
+  double uplink_s = 0;
+  double cloud_queue_s = 0;      // waiting for a batch to form and a core to free up
+  double cloud_compute_s = 0;
+  double downlink_s = 0;
+  double fallback_wait_s = 0;    // waiting for a reply that did not come in time
+  double edge_energy_J = 0;
+  double radio_energy_J = 0;
+  double cloud_energy_J = 0;
+  // Counterfactual predictions of the two baselines on the same input (not simulated).
+  int32_t edge_only_pred = -1;
+  int32_t cloud_only_pred = -1;
+
+  bool correct() const { return final_pred == label; }
+};
+
+struct DeviceTotals {
+  int device = 0;
+  int64_t requests = 0;
+  int64_t offloaded = 0;
+  int64_t fallbacks = 0;
+  int64_t correct = 0;
+  double busy_s = 0;
+  double inference_energy_J = 0;
+  double radio_energy_J = 0;
+  double offline_s = 0;          // time the device considered the cloud down (back-off)
+  double idle_energy_J = 0;      // idle power over the whole run
+  double host_energy_J = 0;      // SimGrid host energy plugin
+};
+
+// One model update installed on one device (scope fleet: one row per device, costs each).
+struct UpdateRecord {
+  int device = 0;
+  double t_start_s = 0;          // trigger (on_device, cloud) or phase start (oracle)
+  double t_end_s = 0;            // the new model serves from here on
+  UpdateMode mode = UpdateMode::None;  // on_device | cloud | oracle
+  std::string method;            // lwf | replay | replay_wa
+  int64_t samples = 0;           // training samples of the new classes
+  int classes_added = 0;
+  int task = 0;                  // the task whose classes were added
+  double train_ops = 0;
+  double duration_s = 0;
+  double energy_J = 0;           // training (device or cloud share) + radio for the upload
+  double bytes_up = 0;           // buffer upload (cloud mode)
+  double bytes_down = 0;         // weight download (cloud mode)
+  int64_t model_version = 0;
+  UpdateStatus status = UpdateStatus::Installed;
+};
+
+// One outage of a fault target (scenario `faults`): when it went down and came back up.
+struct OutageRecord {
+  int fault = 0;                 // index in the scenario's faults list
+  std::string target;
+  double t_down_s = 0;
+  double t_up_s = 0;             // the run's end when it was still down then
+};
+
+struct Summary {
+  int64_t requests = 0;
+  double accuracy = 0;
+  double edge_only_accuracy = 0;
+  double cloud_only_accuracy = 0;
+  double cur = 0;                // share of requests offloaded
+  double acci = 0;               // (acc - acc_edge) / (acc_cloud - acc_edge); 0 when undefined
+  double latency_mean_s = 0;
+  double latency_p50_s = 0;
+  double latency_p95_s = 0;
+  double latency_p99_s = 0;
+  double energy_per_request_J = 0;
+  double edge_energy_per_request_J = 0;
+  double radio_energy_per_request_J = 0;
+  double cloud_energy_per_request_J = 0;
+  int64_t fallbacks = 0;
+  int64_t dropped = 0;
+  double offline_s = 0;          // summed over devices
+  int64_t updates = 0;
+  double update_bytes = 0;
+  double update_energy_J = 0;
+  double simulated_s = 0;
+  double wall_s = 0;
+};
+
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {});
+
+// Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
+double percentile(std::vector<double> values, double q);
+
+}  // namespace eccsim

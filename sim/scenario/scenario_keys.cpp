@@ -1,0 +1,344 @@
+// The scenario key table and the locations, errors and suggestions the reader and printer share.
+#include "sim/scenario/scenario_keys.hpp"
+
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace eccsim::scenario_table {
+
+// ------------------------------------------------------------------------------------------------
+// Locations and errors
+
+
+std::string format_error(const std::string& file, const KeyError& e) {
+  if (e.where.from_set) return fmt::format("--set {}: {}", e.path, e.message);
+  const std::string location = e.where.line > 0 ? fmt::format("{}:{}", file, e.where.line) : file;
+  if (e.path.empty()) return fmt::format("{}: {}", location, e.message);
+  return fmt::format("{}: {}: {}", location, e.path, e.message);
+}
+
+// Messages are one line: control characters escaped, long values cut.
+std::string one_line(std::string_view text, size_t max_length) {
+  std::string out;
+  for (const char c : text.substr(0, max_length)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  if (text.size() > max_length) out += "...";
+  return out;
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return fmt::format("'{}'", one_line(node.Scalar(), 60));
+}
+
+int line_of(const YAML::Node& node, int fallback) {
+  const int line = node.Mark().line;
+  return line >= 0 ? line + 1 : fallback;
+}
+
+std::string join(std::string_view prefix, std::string_view name) {
+  return prefix.empty() ? std::string(name) : fmt::format("{}.{}", prefix, name);
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// True when `path` is `base` or lies below it ("faults[0].at" below "faults", "platform.devices" below
+// "platform").
+bool within(std::string_view path, std::string_view base) {
+  if (!starts_with(path, base)) return false;
+  return path.size() == base.size() || path[base.size()] == '.' || path[base.size()] == '[';
+}
+
+// ------------------------------------------------------------------------------------------------
+// Suggestions
+
+// Edit distance counting an adjacent swap as one edit ("fro" -> "for"), case-insensitive.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  const auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The candidate a user most likely meant: a small edit distance, or a longer name it begins.
+std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const size_t d = edit_distance(name, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  if (!best && name.size() >= 3) {
+    for (const std::string& c : candidates) {
+      if (starts_with(c, name)) return c;
+    }
+  }
+  return best;
+}
+
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The key table
+
+struct DatasetInfo {
+  std::string_view name;
+  int classes;
+};
+constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10}, {"mnist", 10}, {"cifar10", 10}, {"cifar100", 100}};
+
+std::vector<std::string> dataset_names() {
+  std::vector<std::string> names;
+  for (const DatasetInfo& d : kDatasets) names.emplace_back(d.name);
+  return names;
+}
+
+int dataset_classes(std::string_view name) {
+  for (const DatasetInfo& d : kDatasets) {
+    if (d.name == name) return d.classes;
+  }
+  return 0;
+}
+
+#define SCENARIO_FIELD(member) +[](Scenario& s) -> auto& { return s.member; }
+#define SCENARIO_CHOICE(member)                                                                                  \
+  ChoiceField<Scenario> {                                                                                        \
+    +[](Scenario& s) { return static_cast<size_t>(s.member); },                                                  \
+        +[](Scenario& s, size_t index) { s.member = static_cast<decltype(s.member)>(index); },                   \
+        choice_names<decltype(Scenario::member)>()                                                               \
+  }
+#define FAULT_FIELD(member) +[](FaultConfig& f) -> auto& { return f.member; }
+
+// Every scenario key, in the order to_yaml prints them. Sections are the dotted prefixes.
+const std::vector<Key<Scenario>>& scenario_keys() {
+  using U = UnitKind;
+  static const std::vector<Key<Scenario>> keys{
+      name_key("name", SCENARIO_FIELD(name)),
+      integer_key("seed", SCENARIO_FIELD(seed), at_least(0)),
+
+      choice_key("dataset.name", SCENARIO_FIELD(dataset.name), dataset_names()),
+      text_key("dataset.path", SCENARIO_FIELD(dataset.path)),
+      integer_key("dataset.tasks", SCENARIO_FIELD(dataset.tasks), at_least(1)),
+      integer_key("dataset.base_classes", SCENARIO_FIELD(dataset.base_classes), at_least(0)),
+
+      name_key("models.dir", SCENARIO_FIELD(models.dir)),
+      integer_key("models.seed", SCENARIO_FIELD(models.seed), at_least(0)),
+      choice_key("models.edge.arch", SCENARIO_FIELD(models.edge.arch), {"svgg"}),
+      integer_key("models.edge.timesteps", SCENARIO_FIELD(models.edge.timesteps), at_least(1)),
+      choice_key("models.cloud.arch", SCENARIO_FIELD(models.cloud.arch), {"cnn"}),
+      choice_key("models.train.profile", SCENARIO_FIELD(models.train.profile), {"full", "quick"}),
+      integer_key("models.train.cloud_epochs", SCENARIO_FIELD(models.train.cloud_epochs), at_least(0)),
+      integer_key("models.train.edge_epochs", SCENARIO_FIELD(models.train.edge_epochs), at_least(0)),
+      integer_key("models.train.cloud_samples", SCENARIO_FIELD(models.train.cloud_samples), at_least(0)),
+      integer_key("models.train.edge_samples", SCENARIO_FIELD(models.train.edge_samples), at_least(0)),
+      integer_key("models.train.batch_size", SCENARIO_FIELD(models.train.batch_size), at_least(1)),
+      real_key("models.train.learning_rate", SCENARIO_FIELD(models.train.learning_rate), above(0)),
+      flag_key("models.train.allow", SCENARIO_FIELD(models.train.allow)),
+      flag_key("models.train.distill.enabled", SCENARIO_FIELD(models.train.distill.enabled)),
+      real_key("models.train.distill.weight", SCENARIO_FIELD(models.train.distill.weight), at_least(0)),
+      real_key("models.train.distill.temperature", SCENARIO_FIELD(models.train.distill.temperature), above(0)),
+      flag_key("models.cache", SCENARIO_FIELD(models.cache)),
+
+      integer_key("platform.devices", SCENARIO_FIELD(platform.devices), at_least(1)),
+      quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),
+      quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
+      quantity_key("platform.device.power_busy", U::power, SCENARIO_FIELD(platform.device.power_busy_W), at_least(0)),
+      quantity_key("platform.device.radio_tx", U::power, SCENARIO_FIELD(platform.device.radio_tx_W), at_least(0)),
+      choice_key("platform.device.energy", SCENARIO_CHOICE(platform.device.energy)),
+      quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
+      quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),
+      quantity_key("platform.device.constant_latency", U::time, SCENARIO_FIELD(platform.device.constant_latency_s),
+                   at_least(0)),
+      quantity_key("platform.device.constant_energy", U::energy, SCENARIO_FIELD(platform.device.constant_energy_J),
+                   at_least(0)),
+      choice_key("platform.access.kind", SCENARIO_CHOICE(platform.access.kind)),
+      quantity_key("platform.access.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.access.bandwidth_Bps), above(0)),
+      quantity_key("platform.access.downlink_bandwidth", U::bandwidth,
+                   SCENARIO_FIELD(platform.access.downlink_bandwidth_Bps), at_least(0)),
+      quantity_key("platform.access.latency", U::time, SCENARIO_FIELD(platform.access.latency_s), at_least(0)),
+      quantity_key("platform.backhaul.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.backhaul.bandwidth_Bps),
+                   above(0)),
+      quantity_key("platform.backhaul.latency", U::time, SCENARIO_FIELD(platform.backhaul.latency_s), at_least(0)),
+      integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),
+      quantity_key("platform.cloud.speed", U::speed, SCENARIO_FIELD(platform.cloud.speed_flops), above(0)),
+      integer_key("platform.cloud.cores", SCENARIO_FIELD(platform.cloud.cores), at_least(1)),
+      quantity_key("platform.cloud.power_idle", U::power, SCENARIO_FIELD(platform.cloud.power_idle_W), at_least(0)),
+      quantity_key("platform.cloud.power_busy", U::power, SCENARIO_FIELD(platform.cloud.power_busy_W), at_least(0)),
+      choice_key("platform.cloud.energy", SCENARIO_CHOICE(platform.cloud.energy)),
+      quantity_key("platform.cloud.constant_latency", U::time, SCENARIO_FIELD(platform.cloud.constant_latency_s),
+                   at_least(0)),
+      quantity_key("platform.cloud.constant_energy", U::energy, SCENARIO_FIELD(platform.cloud.constant_energy_J),
+                   at_least(0)),
+      integer_key("platform.cloud.batch.max", SCENARIO_FIELD(platform.cloud.batch.max), at_least(1)),
+      quantity_key("platform.cloud.batch.wait", U::time, SCENARIO_FIELD(platform.cloud.batch.wait_s), at_least(0)),
+
+      choice_key("workload.arrival", SCENARIO_CHOICE(workload.arrival)),
+      quantity_key("workload.rate", U::rate, SCENARIO_FIELD(workload.rate_per_s), above(0)),
+      text_key("workload.trace", SCENARIO_FIELD(workload.trace)),
+      integer_key("workload.requests_per_device", SCENARIO_FIELD(workload.requests_per_device), at_least(0)),
+      unused_when(quantity_key("workload.duration", U::time, SCENARIO_FIELD(workload.duration_s), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.workload.requests_per_device > 0 ? "unused: requests_per_device is set" : nullptr;
+                  }),
+      quantity_key("workload.phase_length", U::time, SCENARIO_FIELD(workload.phase_length_s), at_least(0)),
+      choice_key("workload.classes", SCENARIO_CHOICE(workload.classes)),
+
+      choice_key("policy.offload.filter", SCENARIO_CHOICE(policy.offload.filter)),
+      real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
+      real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
+      real_key("policy.offload.explore", SCENARIO_FIELD(policy.offload.explore), between(0, 1)),
+      quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
+      integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
+      quantity_key("policy.offload.backoff", U::time, SCENARIO_FIELD(policy.offload.backoff_s), at_least(0)),
+      choice_key("policy.update.mode", SCENARIO_CHOICE(policy.update.mode)),
+      choice_key("policy.update.method", SCENARIO_FIELD(policy.update.method), {"lwf", "replay", "replay_wa"}),
+      integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
+      choice_key("policy.update.buffer_policy", SCENARIO_CHOICE(policy.update.buffer_policy)),
+      integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
+      integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
+      integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
+      choice_key("policy.update.scope", SCENARIO_CHOICE(policy.update.scope)),
+      integer_key("policy.update.oracle_samples", SCENARIO_FIELD(policy.update.oracle_samples), at_least(0)),
+
+      {"faults", Kind::faults, SCENARIO_FIELD(faults)},
+
+      name_key("output.dir", SCENARIO_FIELD(output.dir)),
+      flag_key("output.requests", SCENARIO_FIELD(output.requests)),
+
+      {"sweep", Kind::sweep, SCENARIO_FIELD(sweep)},
+  };
+  return keys;
+}
+
+// The keys of one fault: `for` and `target` always, `at` unless `rate` makes it a random fault.
+const std::vector<Key<FaultConfig>>& fault_keys() {
+  static const std::vector<Key<FaultConfig>> keys{
+      quantity_key("at", UnitKind::time, FAULT_FIELD(at_s), at_least(0)),
+      quantity_key("for", UnitKind::time, FAULT_FIELD(for_s), above(0)),
+      quantity_key("rate", UnitKind::rate, FAULT_FIELD(rate_per_s), at_least(0)),
+      name_key("target", FAULT_FIELD(target)),
+  };
+  return keys;
+}
+
+#undef SCENARIO_FIELD
+#undef FAULT_FIELD
+
+
+// find_key(scenario_keys(), path) through an index: sweep checks read the scenario once per value.
+const Key<Scenario>* find_scenario_key(std::string_view path) {
+  static const std::map<std::string_view, const Key<Scenario>*> index = [] {
+    std::map<std::string_view, const Key<Scenario>*> keys;
+    for (const Key<Scenario>& key : scenario_keys()) keys.emplace(key.path, &key);
+    return keys;
+  }();
+  const auto it = index.find(path);
+  return it == index.end() ? nullptr : it->second;
+}
+
+
+// True when `path` is a proper dotted prefix of a key path ("platform", "platform.access").
+bool is_section(std::string_view path) {
+  static const std::set<std::string_view> sections = [] {
+    std::set<std::string_view> prefixes;
+    for (const Key<Scenario>& key : scenario_keys()) {
+      for (size_t dot = key.path.find('.'); dot != std::string_view::npos; dot = key.path.find('.', dot + 1)) {
+        prefixes.insert(key.path.substr(0, dot));
+      }
+    }
+    return prefixes;
+  }();
+  return sections.count(path) != 0;
+}
+
+// Every key path and section path, for suggestions of a key given at the wrong level.
+std::vector<std::string> all_paths() {
+  std::vector<std::string> paths;
+  for (const Key<Scenario>& key : scenario_keys()) {
+    std::string_view path = key.path;
+    for (size_t dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.', dot + 1)) {
+      const std::string section(path.substr(0, dot));
+      if (std::find(paths.begin(), paths.end(), section) == paths.end()) paths.push_back(section);
+    }
+    paths.emplace_back(path);
+  }
+  return paths;
+}
+
+std::string last_component(std::string_view path) {
+  const size_t dot = path.rfind('.');
+  return std::string(dot == std::string_view::npos ? path : path.substr(dot + 1));
+}
+
+// "unknown key (did you mean 'access'?)" for `name` below `prefix` in the file's nested maps.
+std::string unknown_key_message(std::string_view prefix, std::string_view name) {
+  const std::vector<std::string> siblings = children_of(scenario_keys(), prefix);
+  if (auto best = closest(name, siblings)) return fmt::format("unknown key (did you mean '{}'?)", *best);
+  std::vector<std::string> lasts;
+  for (const std::string& path : all_paths()) lasts.push_back(last_component(path));
+  if (auto best = closest(name, lasts)) {
+    for (const std::string& path : all_paths()) {
+      if (last_component(path) == *best) return fmt::format("unknown key (did you mean '{}'?)", path);
+    }
+  }
+  return fmt::format("unknown key (expected one of: {})", comma_list(siblings));
+}
+
+// The first problem of a dotted key path given as text (--set, sweep keys), or nothing when valid.
+std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  if (path.empty() || path.back() == '.' ||
+      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    return KeyError{where, path, "malformed key path (expected names joined by dots, e.g. platform.devices)"};
+  }
+  std::string prefix;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string here = join(prefix, parts[i]);
+    if (find_scenario_key(here) != nullptr) {
+      if (i + 1 == parts.size()) return std::nullopt;
+      return KeyError{where, join(here, parts[i + 1]),
+                      fmt::format("unknown key ('{}' is a single value, not a section)", here)};
+    }
+    if (!is_section(here)) {
+      const std::vector<std::string> siblings = children_of(scenario_keys(), prefix);
+      if (auto best = closest(parts[i], siblings)) {
+        return KeyError{where, here, fmt::format("unknown key (did you mean '{}'?)", join(prefix, *best))};
+      }
+      return KeyError{where, here, unknown_key_message(prefix, parts[i])};
+    }
+    prefix = here;
+  }
+  return std::nullopt;
+}
+
+}  // namespace eccsim::scenario_table

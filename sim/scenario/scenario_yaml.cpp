@@ -1,0 +1,783 @@
+// YAML <-> Scenario. One key table (scenario_keys) maps each dotted key path to its struct field,
+// value kind, unit and range; reading, --set overrides, sweep checks, "did you mean" suggestions and
+// to_yaml all walk it. Overrides replace the value at their path in the YAML tree before conversion,
+// so a map given to a section replaces the whole section. Lines in messages are 1-based.
+#include "sim/scenario/scenario_yaml.hpp"
+
+#include <fmt/core.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/input_error.hpp"
+#include "sim/scenario/scenario_keys.hpp"
+#include "sim/scenario/units.hpp"
+
+namespace eccsim {
+
+using namespace scenario_table;
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Scalar values
+
+std::string with_article(std::string_view noun) {
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
+  return fmt::format("{} {}", vowel ? "an" : "a", noun);
+}
+
+std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>& choices) {
+  switch (kind) {
+    case Kind::text: return "a string";
+    case Kind::name: return "a non-empty string";
+    case Kind::flag: return "true or false";
+    case Kind::integer: return "an integer";
+    case Kind::real: return "a number";
+    case Kind::quantity: return fmt::format("{}, e.g. {}", with_article(unit_kind_name(unit)), unit_kind_example(unit));
+    case Kind::choice: return fmt::format("one of: {}", comma_list(choices));
+    case Kind::faults: return "a list of faults like [{at: 60s, for: 10s, target: backhaul}]";
+    case Kind::sweep: return "a mapping of key paths to lists of values, e.g. {platform.devices: [1, 10]}";
+  }
+  return "a value";
+}
+
+template <class Root>
+const std::string& scalar_of(const Key<Root>& key, const YAML::Node& node, const std::string& path, Where where) {
+  if (!node.IsDefined() || node.IsNull()) {
+    fail(where, path, fmt::format("missing value (expected {})", expectation(key.kind, key.unit, key.choices)));
+  }
+  if (!node.IsScalar()) {
+    fail(where, path, fmt::format("expected {}, got {}", expectation(key.kind, key.unit, key.choices), describe(node)));
+  }
+  return node.Scalar();
+}
+
+void check_range(const Range& range, double value, const std::string& shown, const std::string& path,
+                 Where where) {
+  if (!range.contains(value)) fail(where, path, fmt::format("{}, got {}", range.describe(), shown));
+}
+
+template <class Root>
+std::string read_string(const Key<Root>& key, const std::string& text, const std::string& path, Where where) {
+  if (key.kind == Kind::name && text.empty()) fail(where, path, "must not be empty");
+  if (key.kind == Kind::choice &&
+      std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end()) {
+    const auto best = closest(text, key.choices);
+    fail(where, path,
+         fmt::format("unknown value '{}' (expected one of: {}{})", text, comma_list(key.choices),
+                     best ? fmt::format("; did you mean '{}'?", *best) : std::string()));
+  }
+  return text;
+}
+
+bool read_flag(const std::string& text, const std::string& path, Where where) {
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  fail(where, path, fmt::format("expected true or false, got '{}'", text));
+}
+
+template <class Int>
+Int read_integer(const Range& range, const std::string& text, const std::string& path, Where where) {
+  std::string_view digits = text;
+  if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+  const bool negative = !digits.empty() && digits[0] == '-';
+  const size_t first = negative ? 1 : 0;
+  if (digits.size() <= first || digits.find_first_not_of("0123456789", first) != std::string_view::npos) {
+    fail(where, path, fmt::format("expected an integer, got '{}'", text));
+  }
+  if constexpr (std::is_unsigned_v<Int>) {
+    if (negative) fail(where, path, fmt::format("{}, got {}", range.describe(), text));
+  }
+  std::conditional_t<std::is_unsigned_v<Int>, uint64_t, int64_t> value = 0;
+  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (result.ec != std::errc() || value > std::numeric_limits<Int>::max() ||
+      value < std::numeric_limits<Int>::min()) {
+    fail(where, path, fmt::format("'{}' is out of range", text));
+  }
+  check_range(range, static_cast<double>(value), text, path, where);
+  return static_cast<Int>(value);
+}
+
+double read_double(const Kind kind, UnitKind unit, const Range& range, const std::string& text,
+                   const std::string& path, Where where) {
+  double value = 0;
+  try {
+    value = kind == Kind::quantity ? parse_quantity(text, unit) : parse_number(text);
+  } catch (const UnitError& e) {
+    fail(where, path, e.what());
+  }
+  if (kind == Kind::real && !std::isfinite(value)) fail(where, path, fmt::format("'{}' is out of range", text));
+  check_range(range, value, kind == Kind::quantity ? fmt::format("'{}'", text) : text, path, where);
+  return value;
+}
+
+// Reads one scalar value into its field. Faults and sweep have their own readers.
+template <class Root>
+void assign(const Key<Root>& key, Root& root, const YAML::Node& node, const std::string& path, Where where) {
+  const std::string& text = scalar_of(key, node, path, where);
+  std::visit(
+      Overloaded{
+          [&](const ChoiceField<Root>& field) {
+            const std::string name = read_string(key, text, path, where);
+            field.set(root, static_cast<size_t>(std::find(field.names.begin(), field.names.end(), name) -
+                                                field.names.begin()));
+          },
+          [&](auto field) {
+            auto& target = field(root);
+            using T = std::decay_t<decltype(target)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              target = read_string(key, text, path, where);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              target = read_flag(text, path, where);
+            } else if constexpr (std::is_same_v<T, double>) {
+              target = read_double(key.kind, key.unit, key.range, text, path, where);
+            } else if constexpr (std::is_integral_v<T>) {
+              target = read_integer<T>(key.range, text, path, where);
+            } else {
+              throw std::logic_error(fmt::format("assign: key {} is not a scalar", key.path));
+            }
+          }},
+      key.field);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reading a YAML tree
+
+// Where each overridden key path's value came from (a --set, or a sweep value being checked).
+using Overrides = std::map<std::string, Where>;
+
+// One sweep axis as written, kept to check each value against the rest of the scenario.
+struct AxisSource {
+  std::string key;
+  bool zip = false;
+  std::vector<YAML::Node> values;
+  std::vector<int> lines;
+};
+
+std::string yaml_text(const YAML::Node& node) {
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+class Reader {
+ public:
+  explicit Reader(Overrides overrides) : overrides_(std::move(overrides)) {}
+
+  // The scenario of a root mapping, every key checked; cross-field checks included.
+  Scenario read(const YAML::Node& root);
+
+  const std::map<std::string, Where>& given() const { return given_; }
+  const std::vector<AxisSource>& axes() const { return axes_; }
+
+ private:
+  Where where_of(const std::string& path, int line) const;
+  void read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s);
+  void read_faults(const YAML::Node& node, Where where, Scenario& s);
+  void read_sweep(const YAML::Node& node, Where where, Scenario& s);
+  SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
+                      bool zip);
+  void check_consistency(Scenario& s) const;   // and parses the fault targets
+  Where given_at(const std::string& path) const;
+  bool overridden(const std::string& path) const;
+  // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
+  std::string blame(std::initializer_list<std::string> paths) const;
+
+  Overrides overrides_;
+  std::map<std::string, Where> given_;   // key path -> where its value was given
+  std::vector<AxisSource> axes_;
+};
+
+Where Reader::where_of(const std::string& path, int line) const {
+  const Where* found = nullptr;
+  size_t found_length = 0;
+  for (const auto& [base, where] : overrides_) {
+    if (within(path, base) && (found == nullptr || base.size() > found_length)) {
+      found = &where;
+      found_length = base.size();
+    }
+  }
+  return found != nullptr ? *found : Where{line, false};
+}
+
+bool Reader::overridden(const std::string& path) const {
+  return std::any_of(overrides_.begin(), overrides_.end(), [&](const auto& o) { return within(path, o.first); });
+}
+
+Where Reader::given_at(const std::string& path) const {
+  const auto it = given_.find(path);
+  return it == given_.end() ? Where{} : it->second;
+}
+
+std::string Reader::blame(std::initializer_list<std::string> paths) const {
+  for (const std::string& path : paths) {
+    if (given_.count(path) != 0) return path;
+  }
+  return *paths.begin();
+}
+
+Scenario Reader::read(const YAML::Node& root) {
+  Scenario s;
+  read_section(root, "", Where{line_of(root, 1), false}, s);
+  check_consistency(s);
+  return s;
+}
+
+void Reader::read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s) {
+  if (!node.IsMap()) {
+    const std::string keys = comma_list(children_of(scenario_keys(), prefix));
+    if (!node.IsDefined() || node.IsNull()) {
+      fail(where, prefix, fmt::format("missing value (expected a mapping with keys {})", keys));
+    }
+    fail(where, prefix, fmt::format("expected a mapping with keys {}, got {}", keys, describe(node)));
+  }
+  std::map<std::string, int> first_line;
+  for (const auto& entry : node) {
+    const int line = line_of(entry.first, where.line);
+    if (!entry.first.IsScalar()) fail(where_of(prefix, line), prefix, "keys must be plain names");
+    const std::string& name = entry.first.Scalar();
+    const std::string path = join(prefix, name);
+    const Where here = where_of(path, line);
+    if (first_line.count(name) != 0) {
+      fail(here, path, here.from_set ? std::string("duplicate key")
+                                     : fmt::format("duplicate key (first given on line {})", first_line[name]));
+    }
+    first_line[name] = line;
+    given_[path] = here;
+    if (const Key<Scenario>* key = find_scenario_key(path)) {
+      if (key->kind == Kind::faults) read_faults(entry.second, here, s);
+      else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
+      else assign(*key, s, entry.second, path, here);
+    } else if (is_section(path)) {
+      read_section(entry.second, path, here, s);
+    } else {
+      fail(here, path, unknown_key_message(prefix, name));
+    }
+  }
+}
+
+void Reader::read_faults(const YAML::Node& node, Where where, Scenario& s) {
+  const std::string expected = expectation(Kind::faults, UnitKind::time, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, "faults", fmt::format("missing value (expected {})", expected));
+  if (!node.IsSequence()) fail(where, "faults", fmt::format("expected {}, got {}", expected, describe(node)));
+  s.faults.clear();
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& element = node[i];
+    const std::string path = fmt::format("faults[{}]", i);
+    const Where here = where_of(path, line_of(element, where.line));
+    given_[path] = here;
+    if (!element.IsMap()) {
+      fail(here, path, fmt::format("expected a mapping {{at, for, target}}, got {}", describe(element)));
+    }
+    FaultConfig fault;
+    std::map<std::string, int> first_line;
+    for (const auto& entry : element) {
+      const int line = line_of(entry.first, here.line);
+      if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be plain names");
+      const std::string& name = entry.first.Scalar();
+      const std::string key_path = fmt::format("{}.{}", path, name);
+      const Where key_where = where_of(key_path, line);
+      if (first_line.count(name) != 0) {
+        fail(key_where, key_path, fmt::format("duplicate key (first given on line {})", first_line[name]));
+      }
+      first_line[name] = line;
+      const Key<FaultConfig>* key = find_key(fault_keys(), name);
+      if (key == nullptr) {
+        const std::vector<std::string> names = children_of(fault_keys(), "");
+        const auto best = closest(name, names);
+        fail(key_where, key_path,
+             best ? fmt::format("unknown key (did you mean '{}'?)", *best)
+                  : fmt::format("unknown key (expected one of: {})", comma_list(names)));
+      }
+      given_[key_path] = key_where;
+      assign(*key, fault, entry.second, key_path, key_where);
+    }
+    const bool random = fault.rate_per_s > 0;  // starts at 0 s unless `at` says otherwise
+    for (const std::string required : {"at", "for", "target"}) {
+      if (first_line.count(required) != 0 || (random && required == "at")) continue;
+      fail(here, path, fmt::format("missing '{}' (a fault needs at, for and target; random faults rate, for and "
+                                   "target)", required));
+    }
+    s.faults.push_back(fault);
+  }
+}
+
+SweepAxis Reader::read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
+                            bool zip) {
+  if (key == "sweep" || starts_with(key, "sweep.")) fail(where, path, "the sweep block cannot sweep itself");
+  if (auto problem = key_path_problem(key, where)) {
+    problem->path = "sweep." + problem->path;
+    throw *problem;
+  }
+  if (!values.IsSequence() || values.size() == 0) {
+    fail(where, path, fmt::format("expected a non-empty list of values, got {}", describe(values)));
+  }
+  SweepAxis axis{key, {}};
+  AxisSource source{key, zip, {}, {}};
+  for (size_t i = 0; i < values.size(); ++i) {
+    axis.values.push_back(yaml_text(values[i]));
+    source.values.push_back(YAML::Clone(values[i]));
+    source.lines.push_back(where.from_set ? 0 : line_of(values[i], where.line));
+  }
+  axes_.push_back(std::move(source));
+  return axis;
+}
+
+void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
+  const std::string expected = expectation(Kind::sweep, UnitKind::time, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, "sweep", fmt::format("missing value (expected {})", expected));
+  if (!node.IsMap()) fail(where, "sweep", fmt::format("expected {}, got {}", expected, describe(node)));
+  s.sweep = SweepConfig{};
+  axes_.clear();
+  std::map<std::string, int> first_line;
+  const auto read_entries = [&](const YAML::Node& map, const std::string& prefix, bool zip,
+                                std::vector<SweepAxis>& out) {
+    for (const auto& entry : map) {
+      const int line = line_of(entry.first, where.line);
+      if (!entry.first.IsScalar()) fail(where_of(prefix, line), prefix, "keys must be key paths");
+      const std::string& key = entry.first.Scalar();
+      const std::string path = fmt::format("{}.{}", prefix, key);
+      const Where here = where_of(path, line);
+      if (!zip && key == "zip") continue;
+      if (first_line.count(key) != 0) {
+        fail(here, path, fmt::format("duplicate sweep key (first given on line {})", first_line[key]));
+      }
+      for (const auto& [other, other_line] : first_line) {
+        if (within(key, other) || within(other, key)) {
+          fail(here, path, fmt::format("overlaps sweep key '{}' (line {})", other, other_line));
+        }
+      }
+      first_line[key] = line;
+      given_[path] = here;
+      out.push_back(read_axis(key, entry.second, path, here, zip));
+    }
+  };
+  read_entries(node, "sweep", false, s.sweep.grid);
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar() || entry.first.Scalar() != "zip") continue;
+    const Where here = where_of("sweep.zip", line_of(entry.first, where.line));
+    given_["sweep.zip"] = here;
+    if (!entry.second.IsMap() || entry.second.size() == 0) {
+      fail(here, "sweep.zip",
+           fmt::format("expected a mapping of key paths to lists of equal length, got {}", describe(entry.second)));
+    }
+    read_entries(entry.second, "sweep.zip", true, s.sweep.zip);
+  }
+  for (const SweepAxis& axis : s.sweep.zip) {
+    const SweepAxis& first = s.sweep.zip.front();
+    if (axis.values.size() != first.values.size()) {
+      const std::string path = "sweep.zip." + axis.key;
+      fail(given_at(path), path,
+           fmt::format("{} values but {} has {} (zip lists must have the same length)", axis.values.size(),
+                       first.key, first.values.size()));
+    }
+  }
+}
+
+// A fault target: backhaul, cloud, cloud[j], device[i] or access[i]; throws on a bad form or index.
+FaultTarget parse_fault_target(const std::string& target, const Scenario& s, const std::string& path, Where where) {
+  if (target == "backhaul") return {FaultTarget::Kind::Backhaul, -1};
+  if (target == "cloud") return {FaultTarget::Kind::Cloud, -1};
+  const std::string forms = "backhaul, cloud, cloud[j], device[i] or access[i]";
+  const size_t open = target.find('[');
+  const std::string kind = target.substr(0, open);
+  int limit = 0;
+  std::string limit_key;
+  if (kind == "device" || kind == "access") {
+    limit = s.platform.devices;
+    limit_key = "platform.devices";
+  } else if (kind == "cloud") {
+    limit = s.platform.cloud.hosts;
+    limit_key = "platform.cloud.hosts";
+  } else {
+    const auto best = closest(kind, {"backhaul", "cloud", "device", "access"});
+    fail(where, path,
+         fmt::format("unknown fault target '{}' (expected {}{})", target, forms,
+                     best ? fmt::format("; did you mean '{}'?", *best == "device" || *best == "access"
+                                                                    ? *best + "[i]"
+                                                                    : *best)
+                          : std::string()));
+  }
+  const std::string digits =
+      open == std::string::npos || target.back() != ']' ? std::string() : target.substr(open + 1, target.size() - open - 2);
+  const bool canonical = !digits.empty() && digits.size() <= 9 &&
+                         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                         (digits.size() == 1 || digits[0] != '0');
+  if (!canonical) {
+    fail(where, path,
+         fmt::format("bad fault target '{}' (expected {} with a 0-based index, e.g. {}[0])", target, forms, kind));
+  }
+  const int index = std::stoi(digits);
+  if (index >= limit) {
+    fail(where, path,
+         fmt::format("fault target '{}' is out of range ({} is {}: indices 0..{})", target, limit_key, limit,
+                     limit - 1));
+  }
+  const FaultTarget::Kind parsed = kind == "device"   ? FaultTarget::Kind::Device
+                                   : kind == "access" ? FaultTarget::Kind::Access
+                                                      : FaultTarget::Kind::Cloud;
+  return {parsed, index};
+}
+
+void Reader::check_consistency(Scenario& s) const {
+  const auto fail_at = [&](const std::string& path, const std::string& message) {
+    fail(given_at(path), path, message);
+  };
+
+  const int classes = dataset_classes(s.dataset.name);
+  if (s.dataset.tasks > classes) {
+    fail_at(blame({"dataset.tasks", "dataset.name"}),
+            fmt::format("{} tasks but {} has {} classes (at most one task per class)", s.dataset.tasks,
+                        s.dataset.name, classes));
+  }
+  const int max_base = classes - (s.dataset.tasks - 1);
+  if (s.dataset.base_classes > max_base) {
+    fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
+            fmt::format("{} base classes leave fewer than one class for each of the other {} tasks "
+                        "(at most {} of {} classes)",
+                        s.dataset.base_classes, s.dataset.tasks - 1, max_base, classes));
+  }
+  if (s.dataset.tasks == 1 && s.dataset.base_classes != 0 && s.dataset.base_classes != classes) {
+    fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
+            fmt::format("with a single task it holds all {} classes (use 0)", classes));
+  }
+  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path)) {
+    fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
+  }
+
+  const auto check_power = [&](const std::string& section, double idle_W, double busy_W) {
+    if (busy_W < idle_W) {
+      fail_at(blame({section + ".power_busy", section + ".power_idle"}),
+              fmt::format("power_busy ({}) is below power_idle ({})", format_quantity(busy_W, UnitKind::power),
+                          format_quantity(idle_W, UnitKind::power)));
+    }
+  };
+  check_power("platform.device", s.platform.device.power_idle_W, s.platform.device.power_busy_W);
+  check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
+
+  const WorkloadConfig& w = s.workload;
+  if (s.policy.update.mode == UpdateMode::Oracle && w.phase_length_s <= 0) {
+    fail_at(blame({"policy.update.mode", "workload.phase_length"}),
+            "oracle updates happen at phase starts: set workload.phase_length");
+  }
+  if (w.arrival == Arrival::Trace && w.trace.empty()) {
+    fail_at(blame({"workload.arrival"}), "arrival 'trace' needs workload.trace (a file of arrival times)");
+  }
+  if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
+    fail_at("workload.trace", fmt::format("cannot read trace file '{}'", w.trace));
+  }
+  // An override (--set, sweep) of requests_per_device wins over a duration in the file.
+  if (w.requests_per_device > 0 && given_.count("workload.duration") != 0 &&
+      !(overridden("workload.requests_per_device") && !overridden("workload.duration"))) {
+    const Where duration = given_at("workload.duration");
+    fail_at(blame({"workload.requests_per_device"}),
+            fmt::format("give workload.duration or workload.requests_per_device, not both (duration {})",
+                        duration.from_set ? std::string("set by --set")
+                                          : fmt::format("on line {}", duration.line)));
+  }
+
+  if (s.policy.update.trigger > s.policy.update.buffer) {
+    fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),
+            fmt::format("trigger ({}) exceeds the buffer capacity ({})", s.policy.update.trigger,
+                        s.policy.update.buffer));
+  }
+
+  for (size_t i = 0; i < s.faults.size(); ++i) {
+    FaultConfig& fault = s.faults[i];
+    const std::string target_path = fmt::format("faults[{}].target", i);
+    fault.parsed = parse_fault_target(fault.target, s, target_path, given_at(target_path));
+    if (w.requests_per_device == 0 && fault.at_s >= w.duration_s) {
+      const std::string at_path = fmt::format("faults[{}].at", i);
+      fail_at(at_path, fmt::format("starts at {}, after the run ends (workload.duration is {})",
+                                   format_quantity(fault.at_s, UnitKind::time),
+                                   format_quantity(w.duration_s, UnitKind::time)));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Documents, overrides, sweep checks
+
+// Where the first documents of a YAML stream begin, from parser events alone (no nodes). It stands in
+// for YAML::LoadAll, which in yaml-cpp 0.7 loops forever, allocating, when a document does not consume
+// its first token (a stray ',' outside brackets: jbeder/yaml-cpp#1040); such a "document" starts where
+// the previous one did, so three starts are enough to tell it from a real second document.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  struct Start {
+    YAML::Mark document;   // its first token
+    YAML::Mark node;       // its root node
+  };
+
+  static std::vector<Start> first_three(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts events;
+    while (events.starts_.size() < 3 && parser.HandleNextDocument(events)) {}
+    return events.starts_;
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts_.push_back({mark, mark});
+    in_root_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root_at(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root_at(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    root_at(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root_at(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root_at(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void root_at(const YAML::Mark& mark) {
+    if (in_root_) starts_.back().node = mark;
+    in_root_ = false;
+  }
+
+  std::vector<Start> starts_;
+  bool in_root_ = false;
+};
+
+int line_of_mark(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
+
+YAML::Node parse_document(const std::string& text) {
+  std::vector<DocumentStarts::Start> starts;
+  YAML::Node root;
+  try {
+    starts = DocumentStarts::first_three(text);
+    for (size_t i = 1; i < starts.size(); ++i) {
+      const YAML::Mark& at = starts[i].document;
+      if (at.pos != starts[i - 1].document.pos) continue;
+      const bool inside = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size();
+      const std::string token = inside ? one_line(text.substr(static_cast<size_t>(at.pos), 1)) : std::string();
+      fail(Where{line_of_mark(at), false}, "", fmt::format("YAML syntax error: unexpected '{}'", token));
+    }
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    fail(Where{e.mark.line >= 0 ? e.mark.line + 1 : 0, false}, "", fmt::format("YAML syntax error: {}", e.msg));
+  }
+  if (starts.empty() || !root.IsDefined() || root.IsNull()) {
+    fail(Where{1, false}, "",
+         fmt::format("empty scenario (expected a mapping of top-level keys: {})",
+                     comma_list(children_of(scenario_keys(), ""))));
+  }
+  if (starts.size() > 1) fail(Where{line_of_mark(starts[1].node), false}, "", "expected one YAML document, got several");
+  if (!root.IsMap()) {
+    fail(Where{line_of(root, 1), false}, "",
+         fmt::format("expected a mapping of top-level keys ({}), got {}", comma_list(children_of(scenario_keys(), "")),
+                     describe(root)));
+  }
+  return root;
+}
+
+// "key.path=value" -> path and the value read as YAML.
+std::pair<std::string, YAML::Node> parse_override(const std::string& argument) {
+  const size_t equals = argument.find('=');
+  if (equals == std::string::npos) {
+    fail(Where{0, true}, argument, "expected key.path=value (the value is read as YAML)");
+  }
+  std::string path = argument.substr(0, equals);
+  path.erase(0, path.find_first_not_of(" \t"));
+  path.erase(path.find_last_not_of(" \t") + 1);
+  if (path == "sweep" || starts_with(path, "sweep.")) {
+    if (path != "sweep") fail(Where{0, true}, path, "the sweep block is set as a whole: --set 'sweep={...}'");
+  } else if (auto problem = key_path_problem(path, Where{0, true})) {
+    throw *problem;
+  }
+  try {
+    return {path, YAML::Load(argument.substr(equals + 1))};
+  } catch (const YAML::ParserException& e) {
+    fail(Where{0, true}, path, fmt::format("value is not valid YAML: {}", e.msg));
+  }
+}
+
+// Replaces (or adds) the value at `path` in the tree; missing or empty sections on the way become
+// mappings. `overrides` learns that everything under `path` now comes from `where`.
+void apply_override(YAML::Node root, const std::string& path, const YAML::Node& value, Where where,
+                    Overrides& overrides) {
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  YAML::Node node = root;
+  std::string here;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    here = join(here, parts[i]);
+    YAML::Node next = node[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next.reset(node[parts[i]]);
+    } else if (!next.IsMap()) {
+      const auto it = overrides.find(here);
+      fail(it != overrides.end() ? it->second : Where{line_of(next, 0), false}, here,
+           fmt::format("expected a mapping with keys {}, got {}", comma_list(children_of(scenario_keys(), here)),
+                       describe(next)));
+    }
+    node.reset(next);
+  }
+  node[parts.back()] = YAML::Clone(value);
+  for (auto it = overrides.begin(); it != overrides.end();) {
+    it = within(it->first, path) ? overrides.erase(it) : std::next(it);
+  }
+  overrides[path] = where;
+}
+
+// A sweep value's own error becomes "file:line: sweep.key...: message"; a conflict it causes
+// elsewhere is reported at the value's line and names the key that objects.
+KeyError sweep_value_error(const KeyError& inner, const AxisSource& axis, size_t index, const std::string& file) {
+  const Where at{axis.lines[index], axis.lines[index] == 0};
+  const std::string prefix = axis.zip ? "sweep.zip." : "sweep.";
+  if (within(inner.path, axis.key) && inner.where.line == at.line && inner.where.from_set == at.from_set) {
+    return KeyError{at, prefix + inner.path, inner.message};
+  }
+  return KeyError{at, prefix + axis.key,
+                  fmt::format("value {} conflicts with the scenario: {}", yaml_text(axis.values[index]),
+                              format_error(file, inner))};
+}
+
+// The file's tree (`root`, freshly parsed) with the --set overrides applied; `origins` learns which
+// paths they replaced.
+YAML::Node build_tree(YAML::Node root, const std::vector<std::string>& set_arguments, Overrides& origins) {
+  for (const std::string& argument : set_arguments) {
+    const auto [path, value] = parse_override(argument);
+    apply_override(root, path, value, Where{0, true}, origins);
+  }
+  return root;
+}
+
+// Every sweep value (every zip row together) applied to the scenario must validate. Checks read a
+// YAML::Clone of the scenario (--set applied: `root`, `set_origins`) without its sweep block, so each
+// costs the same however long the sweep is (re-parsing the text per value made a 2000-value sweep
+// take 12 s), and a row of values already checked (by text, as the sweep applies them) is not checked
+// again. Clones have no marks: a value that fails is checked again on the re-read text, whose marks
+// give the message its lines.
+void check_sweep_values(const std::string& text, const std::vector<std::string>& set_arguments,
+                        const YAML::Node& root, const Overrides& set_origins, const std::vector<AxisSource>& axes,
+                        const std::string& file) {
+  YAML::Node without_sweep = YAML::Clone(root);
+  without_sweep.remove("sweep");
+  const auto read_with = [](YAML::Node tree, Overrides overrides, const std::vector<const AxisSource*>& applied,
+                            size_t index) {
+    for (const AxisSource* axis : applied) {
+      const Where at{axis->lines[index], axis->lines[index] == 0};
+      apply_override(tree, axis->key, axis->values[index], at, overrides);
+    }
+    Reader(overrides).read(tree);
+  };
+  std::set<std::vector<std::string>> checked;  // axis keys and value texts
+  const auto check = [&](const std::vector<const AxisSource*>& applied, size_t index) {
+    std::vector<std::string> row;
+    for (const AxisSource* axis : applied) {
+      row.push_back(axis->key);
+      row.push_back(yaml_text(axis->values[index]));
+    }
+    if (!checked.insert(row).second) return;
+    try {
+      read_with(YAML::Clone(without_sweep), set_origins, applied, index);
+      return;
+    } catch (const KeyError&) {
+      // fails: again with marks, below
+    }
+    Overrides overrides;
+    YAML::Node copy = build_tree(YAML::Load(text), set_arguments, overrides);  // text passed parse_document
+    copy.remove("sweep");
+    try {
+      read_with(copy, overrides, applied, index);
+    } catch (const KeyError& inner) {
+      const AxisSource* culprit = applied.front();
+      for (const AxisSource* axis : applied) {
+        if (within(inner.path, axis->key)) culprit = axis;
+      }
+      throw sweep_value_error(inner, *culprit, index, file);
+    }
+    throw std::logic_error(fmt::format("check_sweep_values: {} value {} failed without marks only",
+                                       applied.front()->key, index));
+  };
+  std::vector<const AxisSource*> zip;
+  for (const AxisSource& axis : axes) {
+    if (axis.zip) {
+      zip.push_back(&axis);
+      continue;
+    }
+    for (size_t i = 0; i < axis.values.size(); ++i) check({&axis}, i);
+  }
+  if (!zip.empty()) {
+    for (size_t i = 0; i < zip.front()->values.size(); ++i) check(zip, i);
+  }
+}
+
+std::string read_text_file(const std::filesystem::path& file) {
+  std::error_code error;
+  if (!std::filesystem::exists(file, error)) {
+    throw InputError(fmt::format("{}: cannot read (no such file)", file.string()));
+  }
+  if (std::filesystem::is_directory(file, error)) {
+    throw InputError(fmt::format("{}: cannot read (a directory, expected a YAML file)", file.string()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read", file.string()));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read", file.string()));
+  return text;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return load_scenario_text(read_text_file(file), file, overrides);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
+                            const std::vector<std::string>& overrides) {
+  const std::string name = file.string();
+  try {
+    Overrides origins;
+    const YAML::Node root = build_tree(parse_document(text), overrides, origins);
+    Reader reader(origins);
+    Scenario scenario = reader.read(root);
+    check_sweep_values(text, overrides, root, origins, reader.axes(), name);
+    scenario.source_file = file;
+    for (const auto& [path, where] : reader.given()) scenario.key_lines[path] = where.from_set ? 0 : where.line;
+    const UpdateMode update_mode = scenario.policy.update.mode;
+    if (scenario.key_lines.count("policy.offload.explore") == 0 &&
+        (update_mode == UpdateMode::OnDevice || update_mode == UpdateMode::Cloud))
+      scenario.policy.offload.explore = kBufferExploreDefault;
+    return scenario;
+  } catch (const KeyError& e) {
+    throw InputError(one_line(format_error(name, e)));
+  }
+}
+
+
+}  // namespace eccsim
