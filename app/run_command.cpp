@@ -33,7 +33,7 @@ std::string fnv1a64_hex(const std::string& bytes) {
 }
 
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
-                         const Summary& summary) {
+                         const Summary& summary, double wall_s) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
@@ -46,16 +46,16 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                           {"libtorch", libtorch_version()}};
   manifest["requests"] = summary.requests;
   manifest["simulated_s"] = result.simulated_s;
-  manifest["wall_s"] = summary.wall_s;
+  manifest["wall_s"] = wall_s;
   manifest["inference"] = {{"edge_samples", inference.edge_samples}, {"cloud_samples", inference.cloud_samples},
                            {"batches", inference.batches}, {"wall_s", inference.wall_s}, {"cpu_s", inference.cpu_s}};
   manifest["resolved_scenario"] = to_yaml(scenario);
   return manifest.dump(2) + "\n";
 }
 
-void print_summary(const Scenario& scenario, const Summary& s, const std::string& out_dir) {
+void print_summary(const Scenario& scenario, const Summary& s, double wall_s, const std::string& out_dir) {
   fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
-             s.wall_s);
+             wall_s);
   fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
              100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
   fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}, dropped {}\n", 100 * s.cur, s.fallbacks, s.dropped);
@@ -80,21 +80,19 @@ int run_command(const RunCommandOptions& options) {
   const SimulationResult result =
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.context_factory});
 
-  Summary summary = summarise(result.requests, result.updates);
-  for (const DeviceTotals& device : result.devices) summary.offline_s += device.offline_s;
-  summary.simulated_s = result.simulated_s;
-  summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
-  write_file_atomically(dir / "devices.csv", devices_csv(result.devices));
+  write_file_atomically(dir / "devices.csv", devices_csv(device_totals(result.requests, result.device_measures)));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
   write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   write_file_atomically(dir / "summary.csv",
-                        summary_csv_header({"scenario"}) + summary_csv_row({scenario.name}, summary));
-  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary));
-  print_summary(scenario, summary, out_dir);
+                        summary_csv({"scenario"}, {scenario.name}, summary));
+  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s));
+  print_summary(scenario, summary, wall_s, out_dir);
   return 0;
 }
 

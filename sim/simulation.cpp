@@ -46,7 +46,7 @@ void configure_engine_and_plugins() {
 }
 
 // Prints simulated time and requests settled on stderr, at most every few wall seconds.
-void progress_reporter(const RunState* state, int64_t total_requests, double step_s) {
+void progress_reporter(const RunState* state, double step_s) {
   using Clock = std::chrono::steady_clock;
   auto last_print = Clock::now();
   for (;;) {
@@ -54,71 +54,71 @@ void progress_reporter(const RunState* state, int64_t total_requests, double ste
     if (Clock::now() - last_print < std::chrono::seconds(2)) continue;
     last_print = Clock::now();
     fmt::print(stderr, "eccsim: simulated {:.1f} s, {}/{} requests settled\n", sg4::Engine::get_clock(),
-               state->requests_done, total_requests);
+               state->log.requests.settled(), state->log.requests.size());
   }
 }
 
-}  // namespace
-
-SimulationResult simulate(const SimulationInputs& inputs) {
+// The fixed inputs of the run: hosts, every device's request schedule and the size of the
+// messages. The initial model's and the cloud's batches for every scheduled request run here,
+// before any actor exists.
+RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform, const EdgeModel& initial_model,
+                       InferenceCache& inference) {
   const Scenario& scenario = *inputs.scenario;
   const ImageSet& test = inputs.dataset->test;
-
-  std::vector<std::string> arguments = engine_arguments(inputs.context_factory);
-  std::vector<char*> argv;
-  for (std::string& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
-  int argc = static_cast<int>(arguments.size());
-  sg4::Engine engine(&argc, argv.data());
-  configure_engine_and_plugins();
-  const Platform platform = build_platform(scenario.platform);
-
-  InferenceCache inference(test, scenario.models.cache);
-  RunState state(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model, inference);
-  state.device_hosts = platform.devices;
-  state.cloud_hosts = platform.clouds;
-  auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
-  state.models.push_back(initial_model);
+  RunInputs run{scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model};
+  run.device_hosts = platform.devices;
+  run.cloud_hosts = platform.clouds;
   const SamplePools pools(scenario.workload, *inputs.split, test.labels);
   const std::vector<double> trace =
       scenario.workload.arrival == Arrival::Trace ? read_trace(scenario.workload.trace) : std::vector<double>{};
   int64_t total_requests = 0;
   for (int i = 0; i < scenario.platform.devices; ++i) {
-    state.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
-    state.first_request_id.push_back(total_requests);
-    total_requests += static_cast<int64_t>(state.schedules.back().size());
-    state.learning.push_back({initial_model, {}, false, 0});
+    run.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
+    run.first_request_id.push_back(total_requests);
+    total_requests += static_cast<int64_t>(run.schedules.back().size());
     std::vector<int64_t> samples;
-    for (const ScheduledRequest& request : state.schedules.back()) samples.push_back(request.sample);
-    inference.want(*initial_model, samples);
+    for (const ScheduledRequest& request : run.schedules.back()) samples.push_back(request.sample);
+    inference.want(initial_model, samples);
     inference.want_cloud(samples);  // the cloud-only baseline is computed for every request
+    std::vector<sg4::Link*> route;
+    double route_latency_s = 0;
+    platform.devices[i]->route_to(run.cloud_of(i), route, &route_latency_s);
+    run.uplink_latency_s.push_back(route_latency_s);
   }
-  state.offloads.resize(static_cast<size_t>(scenario.platform.devices));
-  // Every request has its row from the start, so one that is never served is still reported.
-  // The initial model's and the cloud's batches run here, before any actor exists.
-  inference.infer_wanted(*initial_model);
+  inference.infer_wanted(initial_model);
   inference.infer_wanted_cloud(*inputs.cloud_model);
-  state.records.resize(static_cast<size_t>(total_requests));
-  for (int i = 0; i < scenario.platform.devices; ++i) {
-    for (size_t k = 0; k < state.schedules[i].size(); ++k) {
-      const ScheduledRequest& request = state.schedules[i][k];
-      RequestRecord& record = state.records[state.first_request_id[i] + static_cast<int64_t>(k)];
-      record.request_id = state.first_request_id[i] + static_cast<int64_t>(k);
+  run.image_bytes = static_cast<double>(test.image_bytes());
+  run.logits_bytes = 4.0 * inputs.dataset->num_classes;  // float32 logits over all classes
+  return run;
+}
+
+// Every request's row, from the start, so one that is never served is still reported.
+std::vector<RequestRecord> initial_records(const RunInputs& run) {
+  std::vector<RequestRecord> records;
+  for (int i = 0; i < static_cast<int>(run.schedules.size()); ++i) {
+    for (size_t k = 0; k < run.schedules[i].size(); ++k) {
+      const ScheduledRequest& request = run.schedules[i][k];
+      RequestRecord record;
+      record.request_id = run.request_id(i, k);
       record.device = i;
       record.t_arrival_s = request.t_arrival_s;
       record.sample = request.sample;
       record.label = request.label;
-      record.task = inputs.split->task_of(request.label);
+      record.task = run.split.task_of(request.label);
       record.phase = request.phase;
+      records.push_back(record);
     }
   }
-  state.image_bytes = static_cast<double>(test.image_bytes());
-  state.logits_bytes = 4.0 * inputs.dataset->num_classes;  // float32 logits over all classes
+  return records;
+}
 
-  // Actors on hosts that can fail are daemonized first, then marked auto-restart (SimGrid
-  // remembers the daemon flag only in that order).
+// The actors: per cloud host a receiver and one worker per core, per device the device and its
+// reply receiver, a fault injector per fault, the progress line, and the oracle's phase clock.
+// Actors on hosts that can fail are daemonized first, then marked auto-restart (SimGrid remembers
+// the daemon flag only in that order).
+void spawn_actors(const Platform& platform, RunState& state, std::vector<std::shared_ptr<CloudQueue>>& cloud_queues) {
+  const Scenario& scenario = state.inputs.scenario;
   std::vector<sg4::Mailbox*> cloud_mailboxes;
-  std::vector<std::shared_ptr<CloudQueue>> cloud_queues;
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
     sg4::Host* host = platform.clouds[j];
     const CloudServerConfig config{j, sg4::Mailbox::by_name(fmt::format("cloud-{}", j))};
@@ -138,10 +138,6 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     sg4::Host* host = platform.devices[i];
     const EdgeDeviceConfig config{i, cloud_mailboxes[i % cloud_mailboxes.size()],
                                   sg4::Mailbox::by_name(fmt::format("device-{}-replies", i))};
-    std::vector<sg4::Link*> route;
-    double route_latency_s = 0;
-    host->route_to(platform.clouds[i % platform.clouds.size()], route, &route_latency_s);
-    state.uplink_latency_s.push_back(route_latency_s);
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
     sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
         ->daemonize()
@@ -152,42 +148,27 @@ SimulationResult simulate(const SimulationInputs& inputs) {
                        FaultInjectorConfig{static_cast<int>(k), &platform, cloud_queues}, &state)
         ->daemonize();
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
-  sg4::Actor::create("progress", platform.controller, progress_reporter, &state, total_requests, horizon_s / 100)
-      ->daemonize();
+  sg4::Actor::create("progress", platform.controller, progress_reporter, &state, horizon_s / 100)->daemonize();
   if (scenario.policy.update.mode == UpdateMode::Oracle)
     sg4::Actor::create("oracle", platform.controller, oracle_scheduler, &state)->daemonize();
+}
 
-  engine.run();
-  // Requests of a device still down when everything else ended were never served.
-  for (RequestRecord& record : state.records) {
-    if (!record.settled) settle_dropped(record, sg4::Engine::get_clock());
-  }
-
+// What the run measured: the records, and per device the energy SimGrid's host plugin counted.
+SimulationResult collect_result(const Platform& platform, RunState& state, const InferenceCache& inference) {
   SimulationResult result;
   result.simulated_s = sg4::Engine::get_clock();
+  // Requests of a device still down when everything else ended were never served.
+  state.log.requests.drop_unsettled(result.simulated_s);
   result.inference = inference.stats();
   for (sg4::Host* host : platform.clouds) result.cloud_energy_J += sg_host_get_consumed_energy(host);
-  result.devices.resize(static_cast<size_t>(scenario.platform.devices));
-  for (int i = 0; i < scenario.platform.devices; ++i) {
-    DeviceTotals& totals = result.devices[i];
-    totals.device = i;
-    totals.host_energy_J = sg_host_get_consumed_energy(platform.devices[i]);
-    totals.idle_energy_J = scenario.platform.device.power_idle_W * result.simulated_s;
+  for (size_t i = 0; i < state.devices.size(); ++i) {
+    result.device_measures.push_back({sg_host_get_consumed_energy(platform.devices[i]),
+                                      state.inputs.scenario.platform.device.power_idle_W * result.simulated_s,
+                                      state.devices[i].offload.offline_s});
   }
-  for (const RequestRecord& record : state.records) {
-    DeviceTotals& totals = result.devices[record.device];
-    totals.requests += 1;
-    totals.offloaded += record.offloaded;
-    totals.fallbacks += record.outcome == Outcome::Fallback;
-    totals.correct += record.correct();
-    totals.busy_s += record.edge_compute_s;
-    totals.inference_energy_J += record.edge_energy_J;
-    totals.radio_energy_J += record.radio_energy_J;
-  }
-  for (int i = 0; i < scenario.platform.devices; ++i) result.devices[i].offline_s = state.offloads[i].offline_s;
-  result.requests = std::move(state.records);
-  result.updates = std::move(state.updates);
-  result.outages = std::move(state.outages);
+  result.requests = state.log.requests.take();
+  result.updates = std::move(state.log.updates);
+  result.outages = std::move(state.log.outages);
   for (OutageRecord& outage : result.outages) {
     if (outage.t_up_s < outage.t_down_s) outage.t_up_s = result.simulated_s;  // still down at the end
   }
@@ -195,6 +176,31 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     return std::tie(a.t_end_s, a.device) < std::tie(b.t_end_s, b.device);
   });
   return result;
+}
+
+}  // namespace
+
+SimulationResult simulate(const SimulationInputs& inputs) {
+  std::vector<std::string> arguments = engine_arguments(inputs.context_factory);
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(arguments.size());
+  sg4::Engine engine(&argc, argv.data());
+  configure_engine_and_plugins();
+  const Platform platform = build_platform(inputs.scenario->platform);
+
+  InferenceCache inference(inputs.dataset->test, inputs.scenario->models.cache);
+  auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
+  const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
+  RunState state{run, inference, {}, RunLog{RequestLog(initial_records(run)), {}, {}}, {initial_model}};
+  state.devices.resize(run.schedules.size());
+  for (DeviceState& device : state.devices) device.learning.model = initial_model;
+
+  std::vector<std::shared_ptr<CloudQueue>> cloud_queues;
+  spawn_actors(platform, state, cloud_queues);
+  engine.run();
+  return collect_result(platform, state, inference);
 }
 
 }  // namespace eccsim

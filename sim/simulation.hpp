@@ -28,7 +28,7 @@ struct SimulationInputs {
 
 struct SimulationResult {
   std::vector<RequestRecord> requests;      // by request_id
-  std::vector<DeviceTotals> devices;
+  std::vector<DeviceMeasures> device_measures;  // by device
   std::vector<UpdateRecord> updates;        // by completion time
   std::vector<OutageRecord> outages;        // by failure time
   double simulated_s = 0;

@@ -1,4 +1,4 @@
-// The small metadata file beside the checkpoints (<models.dir>/models.yaml, "key: value" lines):
+// The small metadata file beside the checkpoints (<models.dir>/models.yaml, flat "key: value" YAML):
 // what the models were trained for (dataset, split, architectures, seed) and how (profile, epochs,
 // distillation), with their test accuracies. Written atomically; checked against each scenario.
 #pragma once
@@ -45,9 +45,9 @@ struct ModelsMetadata {
 std::optional<std::string> metadata_mismatch(const ModelsMetadata& found, const ModelsMetadata& expected);
 
 std::string to_text(const ModelsMetadata& metadata);
-// Parses to_text's output; InputError naming the file on a malformed line or missing key.
+// Reads the file; InputError naming the file on malformed YAML, a missing key or a malformed value.
 ModelsMetadata read_metadata(const std::filesystem::path& file);
-// Temp file, then rename.
+// Written atomically (core/file_io).
 void write_metadata(const std::filesystem::path& file, const ModelsMetadata& metadata);
 
 }  // namespace eccsim

@@ -48,7 +48,7 @@ CloudWorker::CloudWorker(CloudServerConfig config, RunState& state, std::shared_
     : config_(config), state_(state), queue_(std::move(queue)) {}
 
 std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
-  const BatchConfig& batch = state_.scenario.platform.cloud.batch;
+  const BatchConfig& batch = state_.inputs.scenario.platform.cloud.batch;
   std::unique_lock lock(*queue_->mutex);
   try {
     queue_->arrived->wait(lock, [this] { return !queue_->forming && !queue_->waiting.empty(); });
@@ -71,13 +71,13 @@ std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
 }
 
 void CloudWorker::operator()() {
-  const CloudConfig& cloud = state_.scenario.platform.cloud;
+  const CloudConfig& cloud = state_.inputs.scenario.platform.cloud;
   for (;;) {
     const std::vector<CloudQueue::Entry> batch = next_batch();
     std::vector<int32_t> predictions;
     std::vector<double> macs;
     for (const CloudQueue::Entry& entry : batch) {
-      const CloudPrediction& prediction = state_.inference.cloud(state_.cloud_model, entry.request.sample);
+      const CloudPrediction& prediction = state_.inference.cloud(state_.inputs.cloud_model, entry.request.sample);
       predictions.push_back(prediction.predicted);
       macs.push_back(prediction.macs);
     }
@@ -87,11 +87,11 @@ void CloudWorker::operator()() {
     const double end_s = sg4::Engine::get_clock();
     for (size_t i = 0; i < batch.size(); ++i) {
       const OffloadRequest& request = batch[i].request;
-      if (!state_.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
+      if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
       auto* reply = new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
                                                  batch[i].t_received_s, start_s, end_s, cost.energy_J,
-                                                 state_.logits_bytes});
-      request.reply_to->put_init(reply, static_cast<uint64_t>(state_.logits_bytes))
+                                                 state_.inputs.logits_bytes});
+      request.reply_to->put_init(reply, static_cast<uint64_t>(state_.inputs.logits_bytes))
           ->detach([](void* payload) { delete static_cast<DeviceMessage*>(payload); });
     }
   }

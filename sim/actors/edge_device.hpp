@@ -54,7 +54,4 @@ void settle_timed_out(RunState& state, int device, double now_s);
 // The device went down at t_s: what it was serving or waiting for is lost.
 void drop_in_flight(RunState& state, int device, double t_s);
 
-// Marks a request that never got an answer because its device was down.
-void settle_dropped(RequestRecord& record, double t_s);
-
 }  // namespace eccsim

@@ -58,8 +58,8 @@ bool last_to_recover(RunState& state, const void* resource) { return --state.out
 void outage(const FaultInjectorConfig& config, const Targets& t, double down_for_s, RunState& state) {
   const Platform& platform = *config.platform;
   const double down_s = sg4::Engine::get_clock();
-  const size_t record = state.outages.size();
-  state.outages.push_back({config.fault, state.scenario.faults[config.fault].target, down_s, -1});
+  const size_t record = state.log.outages.size();
+  state.log.outages.push_back({config.fault, state.inputs.scenario.faults[config.fault].target, down_s, -1});
   for (sg4::Link* link : t.links)
     if (first_to_fail(state, link)) link->turn_off();
   for (int j : t.clouds) {
@@ -71,7 +71,7 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     if (!first_to_fail(state, platform.devices[i])) continue;
     platform.devices[i]->turn_off();
     drop_in_flight(state, i, down_s);
-    state.learning[i].updating = false;  // an update in progress died with the device
+    state.devices[i].learning.updating = false;  // an update in progress died with the device
   }
 
   sg4::this_actor::sleep_for(down_for_s);
@@ -81,13 +81,13 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
   for (int i : t.devices)
     if (last_to_recover(state, platform.devices[i])) platform.devices[i]->turn_on();
-  state.outages[record].t_up_s = sg4::Engine::get_clock();
+  state.log.outages[record].t_up_s = sg4::Engine::get_clock();
 }
 
 }  // namespace
 
 void inject_fault(FaultInjectorConfig config, RunState* state) {
-  const FaultConfig& fault = state->scenario.faults[config.fault];
+  const FaultConfig& fault = state->inputs.scenario.faults[config.fault];
   const Targets targets = resolve(fault.parsed, *config.platform);
   sg4::this_actor::sleep_until(fault.at_s);
   if (fault.rate_per_s <= 0) {
@@ -95,7 +95,7 @@ void inject_fault(FaultInjectorConfig config, RunState* state) {
     return;
   }
   // Random faults until the run ends (the actor is a daemon), from the fault's own seeded stream.
-  std::mt19937_64 rng(derive_seed(state->scenario.seed, /*stream=*/5, static_cast<uint64_t>(config.fault)));
+  std::mt19937_64 rng(derive_seed(state->inputs.scenario.seed, /*stream=*/5, static_cast<uint64_t>(config.fault)));
   for (;;) {
     sg4::this_actor::sleep_for(exponential(rng, 1 / fault.rate_per_s));
     outage(config, targets, exponential(rng, fault.for_s), *state);

@@ -39,12 +39,12 @@ struct TrainingJob {
 };
 
 IncrementalResult train(const RunState& state, const TrainingJob& job) {
-  const UpdateConfig& update = state.scenario.policy.update;
+  const UpdateConfig& update = state.inputs.scenario.policy.update;
   IncrementalOptions options;
   options.method = parse_incremental_method(update.method);
   options.epochs = update.epochs;
   options.batch_size = update.batch_size;
-  options.seed = derive_seed(state.scenario.seed, /*stream=*/3,
+  options.seed = derive_seed(state.inputs.scenario.seed, /*stream=*/3,
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
   std::unique_ptr<IncrementalResult> result;
   const HeapReuse heap_reuse;
@@ -60,11 +60,11 @@ double device_training_energy(const DeviceConfig& device, double train_ops, doub
 }
 
 void mark_updating(RunState& state, int device, bool updating) {
-  if (state.scenario.policy.update.scope == UpdateScope::Fleet) {
+  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet) {
     state.fleet_updating = updating;
-    for (DeviceLearning& learning : state.learning) learning.updating = updating;
+    for (DeviceState& each : state.devices) each.learning.updating = updating;
   } else {
-    state.learning[device].updating = updating;
+    state.devices[device].learning.updating = updating;
   }
 }
 
@@ -73,7 +73,7 @@ void mark_updating(RunState& state, int device, bool updating) {
 void abandon(RunState& state, int device, UpdateRecord record) {
   record.status = UpdateStatus::Abandoned;
   record.t_end_s = sg4::Engine::get_clock();
-  state.updates.push_back(record);
+  state.log.updates.push_back(record);
   mark_updating(state, device, false);
 }
 
@@ -87,25 +87,25 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
   const double start_s = sg4::Engine::get_clock();
   sg4::this_actor::execute(record.train_ops);
   record.duration_s = sg4::Engine::get_clock() - start_s;
-  record.energy_J = device_training_energy(state->scenario.platform.device, record.train_ops, record.duration_s);
+  record.energy_J = device_training_energy(state->inputs.scenario.platform.device, record.train_ops, record.duration_s);
   install_model(*state, device, model);
   record.t_end_s = sg4::Engine::get_clock();
-  state->updates.push_back(record);
+  state->log.updates.push_back(record);
 }
 
 // Downloads the new weights from the cloud to `device`, then installs them; a failed download
 // leaves the old model in place.
 void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
   try {
-    if (!state->cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
-    sg4::Comm::sendto(state->cloud_of(device), state->device_hosts[device], static_cast<uint64_t>(record.bytes_down));
+    if (!state->inputs.cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
+    sg4::Comm::sendto(state->inputs.cloud_of(device), state->inputs.device_hosts[device], static_cast<uint64_t>(record.bytes_down));
   } catch (const simgrid::NetworkFailureException&) {
     abandon(*state, device, record);
     return;
   }
   install_model(*state, device, model);
   record.t_end_s = sg4::Engine::get_clock();
-  state->updates.push_back(record);
+  state->log.updates.push_back(record);
 }
 
 UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result, double t_start_s) {
@@ -123,8 +123,8 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
 
 std::vector<int> devices_to_install(const RunState& state, int device) {
   std::vector<int> devices;
-  if (state.scenario.policy.update.scope == UpdateScope::Fleet) {
-    devices.resize(state.learning.size());
+  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet) {
+    devices.resize(state.devices.size());
     std::iota(devices.begin(), devices.end(), 0);
   } else {
     devices.push_back(device);
@@ -135,13 +135,13 @@ std::vector<int> devices_to_install(const RunState& state, int device) {
 // An update triggered by `job.device`'s buffer (on_device or cloud mode).
 void run_buffer_update(RunState* state, TrainingJob job) {
   const double t_start_s = sg4::Engine::get_clock();
-  const Scenario& scenario = state->scenario;
-  sg4::Host* device_host = state->device_hosts[job.device];
-  sg4::Host* cloud_host = state->cloud_of(job.device);
+  const Scenario& scenario = state->inputs.scenario;
+  sg4::Host* device_host = state->inputs.device_hosts[job.device];
+  sg4::Host* cloud_host = state->inputs.cloud_of(job.device);
 
   double upload_s = 0, bytes_up = 0;
   if (job.mode == UpdateMode::Cloud) {
-    bytes_up = static_cast<double>(job.samples.indices.size()) * (state->image_bytes + kLabelBytes);
+    bytes_up = static_cast<double>(job.samples.indices.size()) * (state->inputs.image_bytes + kLabelBytes);
     try {
       if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
       sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
@@ -166,7 +166,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   if (job.mode == UpdateMode::OnDevice) {
     for (int device : devices_to_install(*state, job.device)) {
       record.device = device;
-      sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state->device_hosts[device],
+      sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state->inputs.device_hosts[device],
                          train_on_device_and_install, state, device, model, record);
     }
   } else {
@@ -174,7 +174,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
     const double train_start_s = sg4::Engine::get_clock();
     sg4::this_actor::exec_init(kFlopPerOp * result.train_ops)->set_host(cloud_host)->wait();
     const double train_s = sg4::Engine::get_clock() - train_start_s;
-    const double transmit_s = std::max(0.0, upload_s - state->uplink_latency_s[job.device]);
+    const double transmit_s = std::max(0.0, upload_s - state->inputs.uplink_latency_s[job.device]);
     for (int device : devices_to_install(*state, job.device)) {
       UpdateRecord installed = record;
       installed.device = device;
@@ -188,7 +188,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
         installed.train_ops = 0;
         installed.duration_s = 0;
       }
-      sg4::Actor::create(fmt::format("download-{}-task-{}", device, job.task), state->device_hosts[device],
+      sg4::Actor::create(fmt::format("download-{}-task-{}", device, job.task), state->inputs.device_hosts[device],
                          download_and_install, state, device, model, installed);
     }
   }
@@ -196,8 +196,8 @@ void run_buffer_update(RunState* state, TrainingJob job) {
 
 std::vector<int64_t> remaining_samples(const RunState& state, int device) {
   std::vector<int64_t> samples;
-  const std::vector<ScheduledRequest>& schedule = state.schedules[device];
-  for (size_t k = state.learning[device].next_request; k < schedule.size(); ++k) samples.push_back(schedule[k].sample);
+  const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
+  for (size_t k = state.devices[device].learning.next_request; k < schedule.size(); ++k) samples.push_back(schedule[k].sample);
   return samples;
 }
 
@@ -205,44 +205,44 @@ std::vector<int64_t> remaining_samples(const RunState& state, int device) {
 
 void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model) {
   state.inference.want(*model, remaining_samples(state, device));
-  DeviceLearning& learning = state.learning[device];
+  DeviceLearning& learning = state.devices[device].learning;
   learning.model = model;
   learning.updating = false;
-  if (state.scenario.policy.update.scope == UpdateScope::Fleet)
-    state.fleet_updating = std::any_of(state.learning.begin(), state.learning.end(),
-                                       [](const DeviceLearning& l) { return l.updating; });
+  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet)
+    state.fleet_updating = std::any_of(state.devices.begin(), state.devices.end(),
+                                       [](const DeviceState& each) { return each.learning.updating; });
   consider_update(state, device);   // the buffer may already hold enough of the next task
 }
 
 void consider_update(RunState& state, int device) {
-  const UpdateConfig& update = state.scenario.policy.update;
+  const UpdateConfig& update = state.inputs.scenario.policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
-  DeviceLearning& learning = state.learning[device];
+  DeviceLearning& learning = state.devices[device].learning;
   if (learning.updating || state.fleet_updating) return;
   // Heads are added in task order (a head's labels follow the last one's), so the task to learn
   // is the first one the model lacks; the buffer collects every class meanwhile.
   const int task = static_cast<int>(learning.model->head_sizes().size());
-  if (task >= state.split.num_tasks()) return;  // every task learned
-  const std::vector<int32_t>& classes = state.split.task_classes[task];
+  if (task >= state.inputs.split.num_tasks()) return;  // every task learned
+  const std::vector<int32_t>& classes = state.inputs.split.task_classes[task];
   if (count_in_classes(learning.buffer, classes) < update.trigger) return;
 
   TrainingJob job{device, task, update.mode, update.method, learning.model,
-                  buffer_samples(learning.buffer, &state.dataset.test), classes};
+                  buffer_samples(learning.buffer, &state.inputs.dataset.test), classes};
   mark_updating(state, device, true);
-  sg4::Actor::create(fmt::format("update-{}-task-{}", device, task), state.device_hosts[device], run_buffer_update,
+  sg4::Actor::create(fmt::format("update-{}-task-{}", device, task), state.inputs.device_hosts[device], run_buffer_update,
                      &state, std::move(job));
 }
 
 void oracle_scheduler(RunState* state) {
-  const Scenario& scenario = state->scenario;
-  const Dataset& dataset = state->dataset;
-  std::shared_ptr<const EdgeModel> latest = state->learning.front().model;
-  for (int task = 1; task < state->split.num_tasks(); ++task) {
+  const Scenario& scenario = state->inputs.scenario;
+  const Dataset& dataset = state->inputs.dataset;
+  std::shared_ptr<const EdgeModel> latest = state->devices.front().learning.model;
+  for (int task = 1; task < state->inputs.split.num_tasks(); ++task) {
     const double t_start_s = task * scenario.workload.phase_length_s;
     sg4::this_actor::sleep_until(t_start_s);
     const UpdateConfig& update = scenario.policy.update;
-    TrainingJob job{-1, task, UpdateMode::Oracle, update.method, latest, {&dataset.train, {}, {}}, state->split.task_classes[task]};
-    std::vector<int64_t> task_data = task_samples(state->split, dataset.train.labels, task);
+    TrainingJob job{-1, task, UpdateMode::Oracle, update.method, latest, {&dataset.train, {}, {}}, state->inputs.split.task_classes[task]};
+    std::vector<int64_t> task_data = task_samples(state->inputs.split, dataset.train.labels, task);
     const size_t cap = update.oracle_samples > 0 ? static_cast<size_t>(update.oracle_samples) : task_data.size();
     job.samples.indices = seeded_subset(std::move(task_data), cap,
                                         derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task)));
@@ -251,22 +251,22 @@ void oracle_scheduler(RunState* state) {
     if (update.method != "lwf") {
       const auto old_classes = static_cast<size_t>(latest->num_classes());
       for (int old = 0; old < task; ++old) {
-        const size_t quota = static_cast<size_t>(update.buffer) * state->split.task_classes[old].size() / old_classes;
+        const size_t quota = static_cast<size_t>(update.buffer) * state->inputs.split.task_classes[old].size() / old_classes;
         const std::vector<int64_t> memory =
-            seeded_subset(task_samples(state->split, dataset.train.labels, old), quota,
+            seeded_subset(task_samples(state->inputs.split, dataset.train.labels, old), quota,
                           derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task * 1000 + old)));
         job.samples.indices.insert(job.samples.indices.end(), memory.begin(), memory.end());
       }
     }
     for (int64_t index : job.samples.indices)
-      job.samples.labels.push_back(state->split.new_label_of[dataset.train.labels[index]]);
+      job.samples.labels.push_back(state->inputs.split.new_label_of[dataset.train.labels[index]]);
     IncrementalResult result = train(*state, job);
     UpdateRecord record = base_record(job, result, t_start_s);
     latest = std::make_shared<const EdgeModel>(std::move(result.model));
     state->models.push_back(latest);
-    for (size_t device = 0; device < state->learning.size(); ++device) {
+    for (size_t device = 0; device < state->devices.size(); ++device) {
       record.device = static_cast<int>(device);
-      sg4::Actor::create(fmt::format("oracle-{}-task-{}", device, task), state->device_hosts[device],
+      sg4::Actor::create(fmt::format("oracle-{}-task-{}", device, task), state->inputs.device_hosts[device],
                          train_on_device_and_install, state, static_cast<int>(device), latest, record);
     }
   }

@@ -1,186 +1,285 @@
-// CSV formatting of run results. requests.csv (a row per request, a million at fleet scale) is
-// written with std::to_chars (the same bytes as fmt's "{:.Nf}", at a fraction of its cost); the
-// rest uses fmt.
+// CSV formatting of run results. Each file has one column list: a column's name and the function
+// writing its field, so the header and the rows cannot drift apart. Numbers go through
+// std::to_chars (core/csv.hpp): requests.csv has a row per request, a million at fleet scale.
 #include "sim/report/csv_report.hpp"
 
-#include "core/csv.hpp"
-
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
-#include <iterator>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "core/csv.hpp"
 
 namespace eccsim {
 
 namespace {
 
-constexpr const char* kSummaryColumns =
-    "requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur,acci,latency_mean_s,latency_p50_s,latency_p95_s,"
-    "latency_p99_s,energy_per_request_J,edge_energy_per_request_J,radio_energy_per_request_J,"
-    "cloud_energy_per_request_J,fallbacks,dropped,offline_s,updates,update_bytes,update_energy_J,simulated_s";
+template <class Row>
+struct Column {
+  std::string name;
+  std::function<void(std::string& out, const Row& row)> write;
+};
 
-std::string join(const std::vector<std::string>& values) {
+template <class Row>
+using Columns = std::vector<Column<Row>>;
+
+// The column writers for plain members of Row: integers (and flags as 0/1), fixed-point numbers,
+// choice names and text.
+template <class Row>
+struct Field {
+  template <auto Member>
+  static void integer(std::string& out, const Row& row) {
+    append_integer(out, static_cast<int64_t>(row.*Member));
+  }
+  template <auto Member, int Precision>
+  static void fixed(std::string& out, const Row& row) {
+    append_fixed(out, row.*Member, Precision);
+  }
+  template <auto Member>
+  static void choice(std::string& out, const Row& row) {
+    out += name_of(row.*Member);
+  }
+  template <auto Member>
+  static void text(std::string& out, const Row& row) {
+    out += row.*Member;
+  }
+};
+
+template <class Row>
+std::string header_of(const std::vector<std::string>& leading, const Columns<Row>& columns) {
   std::string out;
-  for (const std::string& value : values) {
-    out += value;
-    out += ',';
+  for (const std::string& name : leading) out += name + ',';
+  for (size_t i = 0; i < columns.size(); ++i) out += (i > 0 ? "," : "") + columns[i].name;
+  return out + '\n';
+}
+
+template <class Row>
+void append_row(std::string& out, const Columns<Row>& columns, const Row& row) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) out += ',';
+    columns[i].write(out, row);
   }
+  out += '\n';
+}
+
+template <class Row>
+std::string table(const Columns<Row>& columns, const std::vector<Row>& rows, size_t bytes_per_row = 64) {
+  std::string out = header_of({}, columns);
+  out.reserve(out.size() + rows.size() * bytes_per_row);
+  for (const Row& row : rows) append_row(out, columns, row);
   return out;
 }
 
-}  // namespace
-
-std::string requests_csv(const std::vector<RequestRecord>& requests) {
-  std::string out =
-      "request_id,device,t_arrival_s,t_done_s,sample,label,task,phase,edge_pred,score,offloaded,explored,cloud_pred,"
-      "final_pred,correct,outcome,reason,latency_s,edge_queue_s,edge_compute_s,uplink_s,cloud_queue_s,"
-      "cloud_compute_s,downlink_s,fallback_wait_s,edge_energy_J,radio_energy_J,cloud_energy_J\n";
-  out.reserve(out.size() + requests.size() * 256);
-  const auto integer = [&out](int64_t value) {
-    append_integer(out, value);
-    out += ',';
+using R = RequestRecord;
+const Columns<R>& request_columns() {
+  static const Columns<R> columns{
+      {"request_id", Field<R>::integer<&R::request_id>},
+      {"device", Field<R>::integer<&R::device>},
+      {"t_arrival_s", Field<R>::fixed<&R::t_arrival_s, 9>},
+      {"t_done_s", Field<R>::fixed<&R::t_done_s, 9>},
+      {"sample", Field<R>::integer<&R::sample>},
+      {"label", Field<R>::integer<&R::label>},
+      {"task", Field<R>::integer<&R::task>},
+      {"phase", Field<R>::integer<&R::phase>},
+      {"edge_pred", Field<R>::integer<&R::edge_pred>},
+      {"score", Field<R>::fixed<&R::score, 6>},
+      {"offloaded", Field<R>::integer<&R::offloaded>},
+      {"explored", Field<R>::integer<&R::explored>},
+      {"cloud_pred", Field<R>::integer<&R::cloud_pred>},
+      {"final_pred", Field<R>::integer<&R::final_pred>},
+      {"correct", [](std::string& out, const R& r) { append_integer(out, r.correct()); }},
+      {"outcome", Field<R>::choice<&R::outcome>},
+      {"reason", Field<R>::choice<&R::reason>},
+      {"latency_s", Field<R>::fixed<&R::latency_s, 9>},
+      {"edge_queue_s", Field<R>::fixed<&R::edge_queue_s, 9>},
+      {"edge_compute_s", Field<R>::fixed<&R::edge_compute_s, 9>},
+      {"uplink_s", Field<R>::fixed<&R::uplink_s, 9>},
+      {"cloud_queue_s", Field<R>::fixed<&R::cloud_queue_s, 9>},
+      {"cloud_compute_s", Field<R>::fixed<&R::cloud_compute_s, 9>},
+      {"downlink_s", Field<R>::fixed<&R::downlink_s, 9>},
+      {"fallback_wait_s", Field<R>::fixed<&R::fallback_wait_s, 9>},
+      {"edge_energy_J", Field<R>::fixed<&R::edge_energy_J, 12>},
+      {"radio_energy_J", Field<R>::fixed<&R::radio_energy_J, 12>},
+      {"cloud_energy_J", Field<R>::fixed<&R::cloud_energy_J, 12>},
   };
-  const auto fixed = [&out](double value, int precision) {
-    append_fixed(out, value, precision);
-    out += ',';
+  return columns;
+}
+
+using D = DeviceTotals;
+const Columns<D>& device_columns() {
+  static const Columns<D> columns{
+      {"device", Field<D>::integer<&D::device>},
+      {"requests", Field<D>::integer<&D::requests>},
+      {"offloaded", Field<D>::integer<&D::offloaded>},
+      {"fallbacks", Field<D>::integer<&D::fallbacks>},
+      {"accuracy",
+       [](std::string& out, const D& d) {
+         append_fixed(out, d.requests > 0 ? static_cast<double>(d.correct) / d.requests : 0, 6);
+       }},
+      {"busy_s", Field<D>::fixed<&D::busy_s, 9>},
+      {"offline_s", Field<D>::fixed<&D::offline_s, 9>},
+      {"inference_energy_J", Field<D>::fixed<&D::inference_energy_J, 12>},
+      {"radio_energy_J", Field<D>::fixed<&D::radio_energy_J, 12>},
+      {"idle_energy_J", Field<D>::fixed<&D::idle_energy_J, 12>},
+      {"host_energy_J", Field<D>::fixed<&D::host_energy_J, 12>},
   };
-  for (const RequestRecord& r : requests) {
-    integer(r.request_id);
-    integer(r.device);
-    fixed(r.t_arrival_s, 9);
-    fixed(r.t_done_s, 9);
-    integer(r.sample);
-    integer(r.label);
-    integer(r.task);
-    integer(r.phase);
-    integer(r.edge_pred);
-    fixed(r.score, 6);
-    integer(int{r.offloaded});
-    integer(int{r.explored});
-    integer(r.cloud_pred);
-    integer(r.final_pred);
-    integer(int{r.correct()});
-    out += name_of(r.outcome);
-    out += ',';
-    out += name_of(r.reason);
-    out += ',';
-    for (const double seconds : {r.latency_s, r.edge_queue_s, r.edge_compute_s, r.uplink_s, r.cloud_queue_s,
-                                 r.cloud_compute_s, r.downlink_s, r.fallback_wait_s})
-      fixed(seconds, 9);
-    fixed(r.edge_energy_J, 12);
-    fixed(r.radio_energy_J, 12);
-    append_fixed(out, r.cloud_energy_J, 12);
-    out += '\n';
-  }
-  return out;
+  return columns;
 }
 
-std::string devices_csv(const std::vector<DeviceTotals>& devices) {
-  fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out),
-                 "device,requests,offloaded,fallbacks,accuracy,busy_s,offline_s,inference_energy_J,radio_energy_J,"
-                 "idle_energy_J,host_energy_J\n");
-  for (const DeviceTotals& d : devices) {
-    const double accuracy = d.requests > 0 ? static_cast<double>(d.correct) / d.requests : 0;
-    fmt::format_to(std::back_inserter(out), "{},{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f}\n",
-                   d.device, d.requests, d.offloaded, d.fallbacks, accuracy, d.busy_s, d.offline_s, d.inference_energy_J, d.radio_energy_J,
-                   d.idle_energy_J, d.host_energy_J);
-  }
-  return fmt::to_string(out);
-}
-
-std::string updates_csv(const std::vector<UpdateRecord>& updates) {
-  fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out),
-                 "device,t_start_s,t_end_s,mode,method,status,task,samples,classes_added,train_ops,duration_s,energy_J,"
-                 "bytes_up,bytes_down,model_version\n");
-  for (const UpdateRecord& u : updates) {
-    fmt::format_to(std::back_inserter(out), "{},{:.9f},{:.9f},{},{},{},{},{},{},{:.0f},{:.9f},{:.12f},{:.0f},{:.0f},{}\n",
-                   u.device, u.t_start_s, u.t_end_s, name_of(u.mode), u.method, name_of(u.status), u.task, u.samples, u.classes_added, u.train_ops,
-                   u.duration_s, u.energy_J, u.bytes_up, u.bytes_down, u.model_version);
-  }
-  return fmt::to_string(out);
-}
-
-std::string faults_csv(const std::vector<OutageRecord>& outages) {
-  fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out), "fault,target,t_down_s,t_up_s,duration_s\n");
-  for (const OutageRecord& o : outages) {
-    fmt::format_to(std::back_inserter(out), "{},{},{:.9f},{:.9f},{:.9f}\n", o.fault, o.target, o.t_down_s, o.t_up_s,
-                   o.t_up_s - o.t_down_s);
-  }
-  return fmt::to_string(out);
-}
-
-std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks) {
-  struct Counts {
-    int64_t requests = 0, correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
-    std::vector<int64_t> task_requests, task_edge_correct;
+using U = UpdateRecord;
+const Columns<U>& update_columns() {
+  static const Columns<U> columns{
+      {"device", Field<U>::integer<&U::device>},
+      {"t_start_s", Field<U>::fixed<&U::t_start_s, 9>},
+      {"t_end_s", Field<U>::fixed<&U::t_end_s, 9>},
+      {"mode", Field<U>::choice<&U::mode>},
+      {"method", Field<U>::text<&U::method>},
+      {"status", Field<U>::choice<&U::status>},
+      {"task", Field<U>::integer<&U::task>},
+      {"samples", Field<U>::integer<&U::samples>},
+      {"classes_added", Field<U>::integer<&U::classes_added>},
+      {"train_ops", Field<U>::fixed<&U::train_ops, 0>},
+      {"duration_s", Field<U>::fixed<&U::duration_s, 9>},
+      {"energy_J", Field<U>::fixed<&U::energy_J, 12>},
+      {"bytes_up", Field<U>::fixed<&U::bytes_up, 0>},
+      {"bytes_down", Field<U>::fixed<&U::bytes_down, 0>},
+      {"model_version", Field<U>::integer<&U::model_version>},
   };
-  int phases = 0;
-  for (const RequestRecord& r : requests) phases = std::max(phases, r.phase + 1);
-  std::vector<Counts> by_phase(static_cast<size_t>(phases));
-  for (Counts& c : by_phase) {
-    c.task_requests.assign(static_cast<size_t>(tasks), 0);
-    c.task_edge_correct.assign(static_cast<size_t>(tasks), 0);
+  return columns;
+}
+
+using O = OutageRecord;
+const Columns<O>& outage_columns() {
+  static const Columns<O> columns{
+      {"fault", Field<O>::integer<&O::fault>},
+      {"target", Field<O>::text<&O::target>},
+      {"t_down_s", Field<O>::fixed<&O::t_down_s, 9>},
+      {"t_up_s", Field<O>::fixed<&O::t_up_s, 9>},
+      {"duration_s", [](std::string& out, const O& o) { append_fixed(out, o.t_up_s - o.t_down_s, 9); }},
+  };
+  return columns;
+}
+
+using S = Summary;
+const Columns<S>& summary_columns() {
+  static const Columns<S> columns{
+      {"requests", Field<S>::integer<&S::requests>},
+      {"accuracy", Field<S>::fixed<&S::accuracy, 6>},
+      {"edge_only_accuracy", Field<S>::fixed<&S::edge_only_accuracy, 6>},
+      {"cloud_only_accuracy", Field<S>::fixed<&S::cloud_only_accuracy, 6>},
+      {"cur", Field<S>::fixed<&S::cur, 6>},
+      {"acci", Field<S>::fixed<&S::acci, 6>},
+      {"latency_mean_s", Field<S>::fixed<&S::latency_mean_s, 9>},
+      {"latency_p50_s", Field<S>::fixed<&S::latency_p50_s, 9>},
+      {"latency_p95_s", Field<S>::fixed<&S::latency_p95_s, 9>},
+      {"latency_p99_s", Field<S>::fixed<&S::latency_p99_s, 9>},
+      {"energy_per_request_J", Field<S>::fixed<&S::energy_per_request_J, 12>},
+      {"edge_energy_per_request_J", Field<S>::fixed<&S::edge_energy_per_request_J, 12>},
+      {"radio_energy_per_request_J", Field<S>::fixed<&S::radio_energy_per_request_J, 12>},
+      {"cloud_energy_per_request_J", Field<S>::fixed<&S::cloud_energy_per_request_J, 12>},
+      {"fallbacks", Field<S>::integer<&S::fallbacks>},
+      {"dropped", Field<S>::integer<&S::dropped>},
+      {"offline_s", Field<S>::fixed<&S::offline_s, 9>},
+      {"updates", Field<S>::integer<&S::updates>},
+      {"update_bytes", Field<S>::fixed<&S::update_bytes, 0>},
+      {"update_energy_J", Field<S>::fixed<&S::update_energy_J, 12>},
+      {"simulated_s", Field<S>::fixed<&S::simulated_s, 9>},
+  };
+  return columns;
+}
+
+// One row of tasks.csv: a phase's totals, the edge model's accuracy per task (none where the phase
+// had no request of that task) and the mean forgetting of the tasks seen before (none at first).
+struct PhaseRow {
+  int phase = 0;
+  PhaseTotals totals;
+  std::vector<std::optional<double>> task_accuracy;
+  std::optional<double> forgetting;
+};
+
+void optional_fixed(std::string& out, const std::optional<double>& value) {
+  if (value) append_fixed(out, *value, 6);
+}
+
+Columns<PhaseRow> phase_columns(int tasks) {
+  const auto share = [](int64_t PhaseTotals::*count) {
+    return [count](std::string& out, const PhaseRow& row) {
+      append_fixed(out, static_cast<double>(row.totals.*count) / std::max<int64_t>(row.totals.requests, 1), 6);
+    };
+  };
+  Columns<PhaseRow> columns{
+      {"phase", Field<PhaseRow>::integer<&PhaseRow::phase>},
+      {"requests", [](std::string& out, const PhaseRow& row) { append_integer(out, row.totals.requests); }},
+      {"accuracy", share(&PhaseTotals::correct)},
+      {"edge_only_accuracy", share(&PhaseTotals::edge_correct)},
+      {"cloud_only_accuracy", share(&PhaseTotals::cloud_correct)},
+      {"cur", share(&PhaseTotals::offloaded)},
+  };
+  for (int k = 0; k < tasks; ++k) {
+    columns.push_back({"edge_accuracy_task_" + std::to_string(k),
+                       [k](std::string& out, const PhaseRow& row) { optional_fixed(out, row.task_accuracy[k]); }});
   }
-  for (const RequestRecord& r : requests) {
-    Counts& c = by_phase[r.phase];
-    c.requests += 1;
-    c.correct += r.correct();
-    c.edge_correct += r.edge_only_pred == r.label;
-    c.cloud_correct += r.cloud_only_pred == r.label;
-    c.offloaded += r.offloaded;
-    c.task_requests[r.task] += 1;
-    c.task_edge_correct[r.task] += r.edge_only_pred == r.label;
-  }
-  fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out), "phase,requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur");
-  for (int k = 0; k < tasks; ++k) fmt::format_to(std::back_inserter(out), ",edge_accuracy_task_{}", k);
-  fmt::format_to(std::back_inserter(out), ",mean_forgetting\n");
+  columns.push_back({"mean_forgetting", [](std::string& out, const PhaseRow& row) { optional_fixed(out, row.forgetting); }});
+  return columns;
+}
+
+std::vector<PhaseRow> phase_rows(const std::vector<RequestRecord>& requests, int tasks) {
+  std::vector<PhaseRow> rows;
   std::vector<double> best(static_cast<size_t>(tasks), -1);  // best edge accuracy per task so far
-  for (int p = 0; p < phases; ++p) {
-    const Counts& c = by_phase[p];
-    const double n = std::max<int64_t>(c.requests, 1);
-    fmt::format_to(std::back_inserter(out), "{},{},{:.6f},{:.6f},{:.6f},{:.6f}", p, c.requests, c.correct / n,
-                   c.edge_correct / n, c.cloud_correct / n, c.offloaded / n);
+  for (PhaseTotals& totals : phase_totals(requests, tasks)) {
+    PhaseRow row;
+    row.phase = static_cast<int>(rows.size());
     double forgetting = 0;
     int forgetting_tasks = 0;
     for (int k = 0; k < tasks; ++k) {
-      if (c.task_requests[k] == 0) {
-        fmt::format_to(std::back_inserter(out), ",");
+      if (totals.task_requests[k] == 0) {
+        row.task_accuracy.emplace_back();
         continue;
       }
-      const double accuracy = static_cast<double>(c.task_edge_correct[k]) / c.task_requests[k];
-      fmt::format_to(std::back_inserter(out), ",{:.6f}", accuracy);
+      const double accuracy = static_cast<double>(totals.task_edge_correct[k]) / totals.task_requests[k];
+      row.task_accuracy.emplace_back(accuracy);
       if (best[k] >= 0) {
         forgetting += std::max(0.0, best[k] - accuracy);
         ++forgetting_tasks;
       }
       best[k] = std::max(best[k], accuracy);
     }
-    if (forgetting_tasks > 0) fmt::format_to(std::back_inserter(out), ",{:.6f}\n", forgetting / forgetting_tasks);
-    else fmt::format_to(std::back_inserter(out), ",\n");
+    if (forgetting_tasks > 0) row.forgetting = forgetting / forgetting_tasks;
+    row.totals = std::move(totals);
+    rows.push_back(std::move(row));
   }
-  return fmt::to_string(out);
+  return rows;
 }
 
-std::vector<std::string> summary_metric_columns() { return split_csv_record(kSummaryColumns); }
+}  // namespace
 
-std::string summary_csv_header(const std::vector<std::string>& leading_names) {
-  return join(leading_names) + kSummaryColumns + "\n";
+std::string requests_csv(const std::vector<RequestRecord>& requests) {
+  return table(request_columns(), requests, 256);
 }
 
-std::string summary_csv_row(const std::vector<std::string>& leading_values, const Summary& s) {
-  return join(leading_values) +
-         fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},"
-                     "{:.12f},{},{},{:.9f},{},{:.0f},{:.12f},{:.9f}\n",
-                     s.requests, s.accuracy, s.edge_only_accuracy, s.cloud_only_accuracy, s.cur, s.acci,
-                     s.latency_mean_s, s.latency_p50_s, s.latency_p95_s, s.latency_p99_s, s.energy_per_request_J,
-                     s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J,
-                     s.fallbacks, s.dropped, s.offline_s, s.updates, s.update_bytes, s.update_energy_J, s.simulated_s);
+std::string devices_csv(const std::vector<DeviceTotals>& devices) { return table(device_columns(), devices); }
+
+std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
+
+std::string faults_csv(const std::vector<OutageRecord>& outages) { return table(outage_columns(), outages); }
+
+std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks) {
+  return table(phase_columns(tasks), phase_rows(requests, tasks));
+}
+
+std::vector<std::string> summary_metric_columns() {
+  std::vector<std::string> names;
+  for (const Column<Summary>& column : summary_columns()) names.push_back(column.name);
+  return names;
+}
+
+std::string summary_csv(const std::vector<std::string>& leading_names, const std::vector<std::string>& leading_values,
+                        const Summary& summary) {
+  std::string out = header_of(leading_names, summary_columns());
+  for (const std::string& value : leading_values) out += value + ',';
+  append_row(out, summary_columns(), summary);
+  return out;
 }
 
 }  // namespace eccsim

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "sim/report/metrics.hpp"
@@ -19,10 +18,11 @@ std::string faults_csv(const std::vector<OutageRecord>& outages);
 // phase had no request of that task) and its mean forgetting so far.
 std::string tasks_csv(const std::vector<RequestRecord>& requests, int tasks);
 
-// `leading` columns (name, value) come first: scenario name, swept keys, ...
 // The summary's own columns, after the leading ones.
 std::vector<std::string> summary_metric_columns();
-std::string summary_csv_header(const std::vector<std::string>& leading_names);
-std::string summary_csv_row(const std::vector<std::string>& leading_values, const Summary& summary);
+
+// summary.csv: header and one row; `leading` columns (scenario name, swept keys, ...) come first.
+std::string summary_csv(const std::vector<std::string>& leading_names, const std::vector<std::string>& leading_values,
+                        const Summary& summary);
 
 }  // namespace eccsim

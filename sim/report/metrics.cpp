@@ -26,8 +26,11 @@ double percentile(std::vector<double> values, double q) {
   return sorted_percentile(values, q);
 }
 
-Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates) {
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates,
+                  const std::vector<DeviceMeasures>& devices, double simulated_s) {
   Summary s;
+  s.simulated_s = simulated_s;
+  for (const DeviceMeasures& device : devices) s.offline_s += device.offline_s;
   for (const UpdateRecord& u : updates) {
     s.updates += u.status == UpdateStatus::Installed;
     s.update_bytes += u.bytes_up + u.bytes_down;
@@ -70,6 +73,49 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   s.cloud_energy_per_request_J = cloud_J / n;
   s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
   return s;
+}
+
+std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
+                                        const std::vector<DeviceMeasures>& devices) {
+  std::vector<DeviceTotals> totals(devices.size());
+  for (size_t i = 0; i < devices.size(); ++i) {
+    totals[i].device = static_cast<int>(i);
+    totals[i].host_energy_J = devices[i].host_energy_J;
+    totals[i].idle_energy_J = devices[i].idle_energy_J;
+    totals[i].offline_s = devices[i].offline_s;
+  }
+  for (const RequestRecord& record : requests) {
+    DeviceTotals& device = totals[record.device];
+    device.requests += 1;
+    device.offloaded += record.offloaded;
+    device.fallbacks += record.outcome == Outcome::Fallback;
+    device.correct += record.correct();
+    device.busy_s += record.edge_compute_s;
+    device.inference_energy_J += record.edge_energy_J;
+    device.radio_energy_J += record.radio_energy_J;
+  }
+  return totals;
+}
+
+std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks) {
+  int phases = 0;
+  for (const RequestRecord& r : requests) phases = std::max(phases, r.phase + 1);
+  std::vector<PhaseTotals> by_phase(static_cast<size_t>(phases));
+  for (PhaseTotals& p : by_phase) {
+    p.task_requests.assign(static_cast<size_t>(tasks), 0);
+    p.task_edge_correct.assign(static_cast<size_t>(tasks), 0);
+  }
+  for (const RequestRecord& r : requests) {
+    PhaseTotals& p = by_phase[r.phase];
+    p.requests += 1;
+    p.correct += r.correct();
+    p.edge_correct += r.edge_only_pred == r.label;
+    p.cloud_correct += r.cloud_only_pred == r.label;
+    p.offloaded += r.offloaded;
+    p.task_requests[r.task] += 1;
+    p.task_edge_correct[r.task] += r.edge_only_pred == r.label;
+  }
+  return by_phase;
 }
 
 }  // namespace eccsim

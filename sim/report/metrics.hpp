@@ -69,6 +69,13 @@ struct RequestRecord {
   bool correct() const { return final_pred == label; }
 };
 
+// What the simulation measured of one device beside its requests' records.
+struct DeviceMeasures {
+  double host_energy_J = 0;      // SimGrid host energy plugin
+  double idle_energy_J = 0;      // idle power over the whole run
+  double offline_s = 0;          // time the device considered the cloud down (back-off)
+};
+
 struct DeviceTotals {
   int device = 0;
   int64_t requests = 0;
@@ -132,10 +139,26 @@ struct Summary {
   double update_bytes = 0;
   double update_energy_J = 0;
   double simulated_s = 0;
-  double wall_s = 0;
 };
 
-Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {});
+// Per workload phase: the collaboration's and both baselines' correct answers, offloads, and the edge
+// model's correct answers on each task's classes (the class-incremental accuracy matrix).
+struct PhaseTotals {
+  int64_t requests = 0;
+  int64_t correct = 0;
+  int64_t edge_correct = 0;
+  int64_t cloud_correct = 0;
+  int64_t offloaded = 0;
+  std::vector<int64_t> task_requests;       // per task
+  std::vector<int64_t> task_edge_correct;   // per task
+};
+
+// The run's aggregates, all computed here from the records: the summary, per device, per phase.
+Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {},
+                  const std::vector<DeviceMeasures>& devices = {}, double simulated_s = 0);
+std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
+                                        const std::vector<DeviceMeasures>& devices);
+std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks);
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
 double percentile(std::vector<double> values, double q);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_io.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/models_metadata.hpp"
@@ -47,4 +48,14 @@ TEST_CASE("the shipped checkpoints reach their recorded test accuracies", "[mode
   }
   CHECK(static_cast<double>(edge_right) / static_cast<double>(task0.size()) ==
         Approx(meta.edge_test_accuracy).margin(0.002));
+}
+
+TEST_CASE("the shipped models.yaml reads and writes back byte for byte", "[models][shipped]") {
+  const fs::path file = fs::path(ECCSIM_SOURCE_DIR) / "checkpoints" / "fmnist" / "models.yaml";
+  const eccsim::ModelsMetadata meta = eccsim::read_metadata(file);
+  CHECK(meta.dataset == "fashion-mnist");
+  CHECK(meta.class_order == std::vector<int32_t>{3, 5, 7, 2, 6, 9, 8, 0, 4, 1});
+  CHECK(meta.edge_distill);
+  CHECK(meta.edge_distill_weight == 0.5);
+  CHECK(eccsim::to_text(meta) == eccsim::read_file(file));
 }
