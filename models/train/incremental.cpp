@@ -136,48 +136,36 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.learning_rate));
   EpochLog log(fmt::format("edge+{}", new_classes.size()), o.epochs, {}, o.progress ? stderr : nullptr);
 
-  const auto n = static_cast<int64_t>(indices.size());
-  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
-    set_learning_rate(optimizer, cosine_learning_rate(o.learning_rate, epoch - 1, o.epochs));
-    const std::vector<int64_t> order = seeded_permutation(n, derive_seed(o.seed, kShuffle + epoch));
-    net->train();
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int64_t begin = 0; begin < n; begin += o.batch_size) {
-      const auto end = std::min(n, begin + o.batch_size);
-      std::vector<int64_t> batch;
-      std::vector<int64_t> batch_targets;
-      for (int64_t k = begin; k < end; ++k) {
-        batch.push_back(indices[static_cast<size_t>(order[static_cast<size_t>(k)])]);
-        batch_targets.push_back(targets[static_cast<size_t>(order[static_cast<size_t>(k)])]);
-      }
-      const torch::Tensor positions =
-          torch::from_blob(const_cast<int64_t*>(order.data()) + begin, {end - begin}, torch::kInt64);
-      const torch::Tensor y = torch::tensor(batch_targets, torch::kInt64);
-      const SpikingVggOutput out = net->forward(images_to_tensor(images, norm, batch), {true});
-      const torch::Tensor& new_logits = out.head_logits.back();
-      const torch::Tensor& trained_logits = replay ? out.logits : new_logits;
-      torch::Tensor loss = torch::nn::functional::cross_entropy(trained_logits, y);
-      if (lwf) {
-        const std::vector<torch::Tensor> old_outputs(out.head_logits.begin(), out.head_logits.end() - 1);
-        loss = loss + o.lwf_weight * distillation_loss(torch::cat(old_outputs, 1), old_logits.index_select(0, positions),
-                                                       o.lwf_temperature);
-      }
-      if (o.teacher_weight > 0) {
-        loss = loss + o.teacher_weight * distillation_loss(new_logits, teacher_logits.index_select(0, positions),
-                                                           o.teacher_temperature);
-      }
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      result.train_ops += 3 * (net->dense_macs() * static_cast<double>(end - begin) + out.synaptic_ops.sum().item<double>());
-      loss_sum += loss.item<double>() * static_cast<double>(end - begin);
-      correct += trained_logits.argmax(1).eq(y).sum().item<int64_t>();
-      log.batch_done(epoch, end, n);
-    }
-    log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
-                   std::nan(""));
-  }
+  const EpochPlan plan{o.epochs, static_cast<int64_t>(indices.size()), o.batch_size, o.learning_rate, o.seed, kShuffle};
+  run_epochs(
+      plan, *net, optimizer, log,
+      [&](const std::vector<int64_t>& positions) {
+        std::vector<int64_t> batch;
+        std::vector<int64_t> batch_targets;
+        for (const int64_t k : positions) {
+          batch.push_back(indices[static_cast<size_t>(k)]);
+          batch_targets.push_back(targets[static_cast<size_t>(k)]);
+        }
+        const torch::Tensor rows = torch::tensor(positions, torch::kInt64);
+        const torch::Tensor y = torch::tensor(batch_targets, torch::kInt64);
+        const SpikingVggOutput out = net->forward(images_to_tensor(images, norm, batch), {true});
+        const torch::Tensor& new_logits = out.head_logits.back();
+        const torch::Tensor& trained_logits = replay ? out.logits : new_logits;
+        torch::Tensor loss = torch::nn::functional::cross_entropy(trained_logits, y);
+        if (lwf) {
+          const std::vector<torch::Tensor> old_outputs(out.head_logits.begin(), out.head_logits.end() - 1);
+          loss = loss + o.lwf_weight * distillation_loss(torch::cat(old_outputs, 1),
+                                                         old_logits.index_select(0, rows), o.lwf_temperature);
+        }
+        if (o.teacher_weight > 0) {
+          loss = loss + o.teacher_weight * distillation_loss(new_logits, teacher_logits.index_select(0, rows),
+                                                             o.teacher_temperature);
+        }
+        result.train_ops += 3 * (net->dense_macs() * static_cast<double>(positions.size()) +
+                                 out.synaptic_ops.sum().item<double>());
+        return BatchLoss{loss, trained_logits, y};
+      },
+      [] { return std::nan(""); });
   for (auto& p : net->parameters()) p.set_requires_grad(true);
   if (o.method == IncrementalMethod::ReplayAligned && old_heads > 0) result.aligned_scale = align_new_head(net, old_heads);
   net->eval();

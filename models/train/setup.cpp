@@ -99,31 +99,17 @@ TrainedCloud train_cloud(const SetupOptions& o, const ProfileSettings& p, const 
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(o.learning_rate).weight_decay(o.cloud_weight_decay));
   EpochLog log("cloud", p.cloud_epochs, o.models_dir / "train.csv", o.progress ? stderr : nullptr);
-  double test_accuracy = 0;
   const auto n = static_cast<int64_t>(train.indices.size());
-  for (int epoch = 1; epoch <= p.cloud_epochs; ++epoch) {
-    set_learning_rate(optimizer, cosine_learning_rate(o.learning_rate, epoch - 1, p.cloud_epochs));
-    const std::vector<int64_t> order = seeded_permutation(n, derive_seed(o.seed, kCloudShuffle + epoch));
-    net->train();
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int64_t begin = 0; begin < n; begin += o.batch_size) {
-      const std::vector<int64_t> positions(order.begin() + begin, order.begin() + std::min(n, begin + o.batch_size));
-      const torch::Tensor x = images_to_tensor(data.train, data.normalisation, gather(train.indices, positions));
-      const torch::Tensor y = label_tensor(train.labels, positions, 0);
-      const torch::Tensor logits = net->forward(x);
-      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>() * static_cast<double>(positions.size());
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-      log.batch_done(epoch, begin + static_cast<int64_t>(positions.size()), n);
-    }
-    test_accuracy = accuracy(cloud_logits(model.impl(), data.test, test.indices), test.labels);
-    log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
-                   test_accuracy);
-  }
+  const EpochPlan plan{p.cloud_epochs, n, o.batch_size, o.learning_rate, o.seed, kCloudShuffle};
+  const double test_accuracy = run_epochs(
+      plan, *net, optimizer, log,
+      [&](const std::vector<int64_t>& positions) {
+        const torch::Tensor x = images_to_tensor(data.train, data.normalisation, gather(train.indices, positions));
+        const torch::Tensor y = label_tensor(train.labels, positions, 0);
+        const torch::Tensor logits = net->forward(x);
+        return BatchLoss{torch::nn::functional::cross_entropy(logits, y), logits, y};
+      },
+      [&] { return accuracy(cloud_logits(model.impl(), data.test, test.indices), test.labels); });
   net->eval();
   return {std::move(model), static_cast<int>(n), test_accuracy, static_cast<int>(test.indices.size())};
 }
@@ -163,37 +149,24 @@ TrainedEdge train_edge(const SetupOptions& o, const ProfileSettings& p, const Da
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(o.learning_rate).weight_decay(o.edge_weight_decay));
   EpochLog log("edge", p.edge_epochs, o.models_dir / "train.csv", o.progress ? stderr : nullptr);
-  double test_accuracy = 0;
   const auto n = static_cast<int64_t>(train.indices.size());
   std::vector<int32_t> test_labels;
   for (const int32_t label : test.labels) test_labels.push_back(label - offset);
-  for (int epoch = 1; epoch <= p.edge_epochs; ++epoch) {
-    set_learning_rate(optimizer, cosine_learning_rate(o.learning_rate, epoch - 1, p.edge_epochs));
-    const std::vector<int64_t> order = seeded_permutation(n, derive_seed(o.seed, kEdgeShuffle + epoch));
-    net->train();
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int64_t begin = 0; begin < n; begin += o.batch_size) {
-      const std::vector<int64_t> positions(order.begin() + begin, order.begin() + std::min(n, begin + o.batch_size));
-      const torch::Tensor x = images_to_tensor(data.train, data.normalisation, gather(train.indices, positions));
-      const torch::Tensor y = label_tensor(train.labels, positions, offset);
-      const torch::Tensor logits = net->forward(x).head_logits.front();
-      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-      if (o.distill.enabled) {
-        const torch::Tensor t = teacher_logits.index_select(0, torch::tensor(positions, torch::kInt64));
-        loss = loss + o.distill.weight * distillation_loss(logits, t, o.distill.temperature);
-      }
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>() * static_cast<double>(positions.size());
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-      log.batch_done(epoch, begin + static_cast<int64_t>(positions.size()), n);
-    }
-    test_accuracy = accuracy(snn_logits(net, data.test, data.normalisation, test.indices), test_labels);
-    log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
-                   test_accuracy);
-  }
+  const EpochPlan plan{p.edge_epochs, n, o.batch_size, o.learning_rate, o.seed, kEdgeShuffle};
+  const double test_accuracy = run_epochs(
+      plan, *net, optimizer, log,
+      [&](const std::vector<int64_t>& positions) {
+        const torch::Tensor x = images_to_tensor(data.train, data.normalisation, gather(train.indices, positions));
+        const torch::Tensor y = label_tensor(train.labels, positions, offset);
+        const torch::Tensor logits = net->forward(x).head_logits.front();
+        torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+        if (o.distill.enabled) {
+          const torch::Tensor t = teacher_logits.index_select(0, torch::tensor(positions, torch::kInt64));
+          loss = loss + o.distill.weight * distillation_loss(logits, t, o.distill.temperature);
+        }
+        return BatchLoss{loss, logits, y};
+      },
+      [&] { return accuracy(snn_logits(net, data.test, data.normalisation, test.indices), test_labels); });
   net->eval();
   return {std::move(model), static_cast<int>(n), test_accuracy, static_cast<int>(test.indices.size())};
 }

@@ -1,6 +1,7 @@
 // Training helpers; see training.hpp.
 #include "models/train/training.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/random.hpp"
 #include "models/data/dataset_tensors.hpp"
 
 namespace eccsim {
@@ -30,6 +32,34 @@ std::string duration_text(double seconds) {
 double cosine_learning_rate(double base, int epoch, int epochs) {
   if (epochs <= 0) return base;
   return base * 0.5 * (1 + std::cos(kPi * epoch / epochs));
+}
+
+double run_epochs(const EpochPlan& plan, torch::nn::Module& net, torch::optim::Adam& optimizer, EpochLog& log,
+                  const std::function<BatchLoss(const std::vector<int64_t>& positions)>& batch,
+                  const std::function<double()>& evaluate) {
+  const int64_t n = plan.samples;
+  double test_accuracy = std::nan("");
+  for (int epoch = 1; epoch <= plan.epochs; ++epoch) {
+    set_learning_rate(optimizer, cosine_learning_rate(plan.learning_rate, epoch - 1, plan.epochs));
+    const std::vector<int64_t> order = seeded_permutation(n, derive_seed(plan.seed, plan.shuffle_stream + epoch));
+    net.train();
+    double loss_sum = 0;
+    int64_t correct = 0;
+    for (int64_t begin = 0; begin < n; begin += plan.batch_size) {
+      const std::vector<int64_t> positions(order.begin() + begin, order.begin() + std::min(n, begin + plan.batch_size));
+      const BatchLoss step = batch(positions);
+      optimizer.zero_grad();
+      step.loss.backward();
+      optimizer.step();
+      loss_sum += step.loss.item<double>() * static_cast<double>(positions.size());
+      correct += step.logits.argmax(1).eq(step.labels).sum().item<int64_t>();
+      log.batch_done(epoch, begin + static_cast<int64_t>(positions.size()), n);
+    }
+    test_accuracy = evaluate();
+    log.epoch_done(epoch, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
+                   test_accuracy);
+  }
+  return test_accuracy;
 }
 
 void set_learning_rate(torch::optim::Adam& optimizer, double learning_rate) {

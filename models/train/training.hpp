@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,36 @@ torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalis
                          const std::vector<int64_t>& indices, double* ops = nullptr);
 
 double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels);   // fraction in [0, 1]
+
+// What one training batch computed: the loss to minimise, and the logits and labels its training
+// accuracy is counted on.
+struct BatchLoss {
+  torch::Tensor loss;
+  torch::Tensor logits;
+  torch::Tensor labels;
+};
+
+class EpochLog;
+
+// A training run's schedule: `epochs` passes over `samples` training samples in minibatches of
+// `batch_size`, each epoch in its own seeded order (seeded_permutation with derive_seed(seed,
+// shuffle_stream + epoch)), Adam's learning rate cosine-annealed from `learning_rate`.
+struct EpochPlan {
+  int epochs = 0;
+  int64_t samples = 0;
+  int64_t batch_size = 0;
+  double learning_rate = 0;
+  uint64_t seed = 0;
+  uint64_t shuffle_stream = 0;
+};
+
+// The training loop of every stage (cloud ANN, edge SNN, incremental step): per batch, `batch` gets
+// the positions (in 0..samples-1) of the batch's samples and returns its loss, on which the
+// optimizer steps; after each epoch `evaluate` gives the test accuracy to log (NaN for none).
+// Returns the last epoch's test accuracy.
+double run_epochs(const EpochPlan& plan, torch::nn::Module& net, torch::optim::Adam& optimizer, EpochLog& log,
+                  const std::function<BatchLoss(const std::vector<int64_t>& positions)>& batch,
+                  const std::function<double()>& evaluate);
 
 // Progress of a training loop on `progress` (stderr; nullptr: silent): a line within an epoch at
 // most every `interval` of wall time (samples done, ETA), one line per finished epoch; and one row
