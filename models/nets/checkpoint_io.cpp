@@ -10,6 +10,55 @@
 
 namespace eccsim {
 
+namespace {
+constexpr int64_t kFormat = 1;   // checkpoint layout version
+}
+
+void write_checkpoint_head(torch::serialize::OutputArchive& archive, const std::string& kind, const std::string& arch,
+                           int64_t channels, int64_t height, int64_t width) {
+  write_kind(archive, kind);
+  write_int(archive, "eccsim.format", kFormat);
+  write_string(archive, "arch", arch);
+  write_ints(archive, "shape", {channels, height, width});
+}
+
+void write_checkpoint_tail(torch::serialize::OutputArchive& archive, const Normalisation& n,
+                           const torch::nn::Module& net) {
+  write_doubles(archive, "normalisation", {n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]});
+  torch::serialize::OutputArchive weights;
+  net.save(weights);
+  archive.write("weights", weights);
+}
+
+CheckpointHead read_checkpoint_head(torch::serialize::InputArchive& archive) {
+  TORCH_CHECK(read_int(archive, "eccsim.format") == kFormat, "unsupported checkpoint format");
+  CheckpointHead head;
+  head.arch = read_string(archive, "arch");
+  const std::vector<int64_t> shape = read_ints(archive, "shape");
+  TORCH_CHECK(shape.size() == 3, "bad input shape");
+  head.channels = shape[0];
+  head.height = shape[1];
+  head.width = shape[2];
+  return head;
+}
+
+Normalisation read_normalisation(torch::serialize::InputArchive& archive) {
+  const std::vector<double> n = read_doubles(archive, "normalisation");
+  TORCH_CHECK(n.size() == 6, "bad normalisation");
+  Normalisation normalisation;
+  for (size_t c = 0; c < 3; ++c) {
+    normalisation.mean[c] = static_cast<float>(n[c]);
+    normalisation.std[c] = static_cast<float>(n[3 + c]);
+  }
+  return normalisation;
+}
+
+void read_weights(torch::serialize::InputArchive& archive, torch::nn::Module& net) {
+  torch::serialize::InputArchive weights;
+  archive.read("weights", weights);
+  net.load(weights);
+}
+
 std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
 
 void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& file) {

@@ -17,7 +17,6 @@ namespace eccsim {
 namespace {
 
 constexpr size_t kChunk = 512;     // samples per inference batch
-constexpr int64_t kFormat = 1;     // checkpoint layout version
 
 CnnOptions cnn_options(const CloudModelOptions& o) {
   if (o.arch != "cnn") throw InputError(fmt::format("models.cloud.arch: unknown architecture '{}' (known: cnn)", o.arch));
@@ -76,56 +75,35 @@ CloudModel::~CloudModel() = default;
 
 void CloudModel::save(const std::filesystem::path& file) const {
   const CnnOptions& o = impl_->net->options();
-  const Normalisation& n = impl_->normalisation;
   torch::serialize::OutputArchive archive;
-  write_kind(archive, "cloud");
-  write_int(archive, "eccsim.format", kFormat);
-  write_string(archive, "arch", impl_->arch);
-  write_ints(archive, "shape", {o.in_channels, o.height, o.width});
+  write_checkpoint_head(archive, "cloud", impl_->arch, o.in_channels, o.height, o.width);
   write_ints(archive, "widths", o.widths);
   write_int(archive, "hidden", o.hidden);
   write_doubles(archive, "dropout", {o.dropout});
   write_int(archive, "num_classes", o.num_classes);
-  write_doubles(archive, "normalisation", {n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]});
-  torch::serialize::OutputArchive weights;
-  impl_->net->save(weights);
-  archive.write("weights", weights);
+  write_checkpoint_tail(archive, impl_->normalisation, *impl_->net);
   save_archive(archive, file);
 }
 
 CloudModel CloudModel::load(const std::filesystem::path& file) {
-  torch::serialize::InputArchive archive = open_archive(file, "cloud");
-  auto impl = std::make_unique<CloudModelImpl>();
-  try {
-    TORCH_CHECK(read_int(archive, "eccsim.format") == kFormat, "unsupported checkpoint format");
-    impl->arch = read_string(archive, "arch");
+  return read_checkpoint(file, "cloud", [](torch::serialize::InputArchive& archive) {
+    auto impl = std::make_unique<CloudModelImpl>();
+    const CheckpointHead head = read_checkpoint_head(archive);
+    impl->arch = head.arch;
     CnnOptions o;
-    const std::vector<int64_t> shape = read_ints(archive, "shape");
-    TORCH_CHECK(shape.size() == 3, "bad input shape");
-    o.in_channels = shape[0];
-    o.height = shape[1];
-    o.width = shape[2];
+    o.in_channels = head.channels;
+    o.height = head.height;
+    o.width = head.width;
     o.widths = read_ints(archive, "widths");
     o.hidden = read_int(archive, "hidden");
     o.dropout = read_doubles(archive, "dropout").at(0);
     o.num_classes = read_int(archive, "num_classes");
-    const std::vector<double> n = read_doubles(archive, "normalisation");
-    TORCH_CHECK(n.size() == 6, "bad normalisation");
-    for (size_t c = 0; c < 3; ++c) {
-      impl->normalisation.mean[c] = static_cast<float>(n[c]);
-      impl->normalisation.std[c] = static_cast<float>(n[3 + c]);
-    }
+    impl->normalisation = read_normalisation(archive);
     impl->net = Cnn(o);
-    torch::serialize::InputArchive weights;
-    archive.read("weights", weights);
-    impl->net->load(weights);
-  } catch (const c10::Error& e) {
-    throw InputError(fmt::format("{}: corrupt cloud checkpoint ({})", file.string(), first_line(e.what())));
-  } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}: corrupt cloud checkpoint ({})", file.string(), e.what()));
-  }
-  impl->net->eval();
-  return CloudModel(std::move(impl));
+    read_weights(archive, *impl->net);
+    impl->net->eval();
+    return CloudModel(std::move(impl));
+  });
 }
 
 std::vector<CloudPrediction> CloudModel::predict(const ImageSet& images, const std::vector<int64_t>& indices) const {

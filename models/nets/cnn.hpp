@@ -8,15 +8,15 @@
 
 #include <torch/torch.h>
 
-namespace eccsim {
+#include "models/nets/conv_stack.hpp"
 
-constexpr int64_t kCnnPool = 0;   // in a widths list: 2x2 max-pool, stride 2
+namespace eccsim {
 
 struct CnnOptions {
   int64_t in_channels = 1;
   int64_t height = 28;                 // input pixels
   int64_t width = 28;
-  std::vector<int64_t> widths{32, 32, kCnnPool, 64, 64, kCnnPool, 128, kCnnPool};   // conv channels or kCnnPool
+  std::vector<int64_t> widths{32, 32, kPool, 64, 64, kPool, 128, kPool};   // conv channels or kPool
   int64_t hidden = 256;                // neurons of the hidden Linear layer
   double dropout = 0.3;                // before each Linear layer, training only
   int64_t num_classes = 10;
@@ -35,8 +35,7 @@ class CnnImpl : public torch::nn::Cloneable<CnnImpl> {
 
  private:
   CnnOptions options_;
-  std::vector<torch::nn::Conv2d> convs_;
-  std::vector<torch::nn::BatchNorm2d> norms_;
+  ConvStack stack_;
   torch::nn::Linear hidden_{nullptr};
   torch::nn::Linear out_{nullptr};
   double macs_ = 0;

@@ -20,7 +20,6 @@ namespace eccsim {
 namespace {
 
 constexpr size_t kChunk = 256;     // samples per inference batch
-constexpr int64_t kFormat = 1;     // checkpoint layout version
 
 SpikingVggOptions vgg_options(const EdgeModelOptions& o) {
   if (o.arch != "svgg") throw InputError(fmt::format("models.edge.arch: unknown architecture '{}' (known: svgg)", o.arch));
@@ -60,61 +59,40 @@ EdgeModel::~EdgeModel() = default;
 
 void EdgeModel::save(const std::filesystem::path& file) const {
   const SpikingVggOptions& o = impl_->net->options();
-  const Normalisation& n = impl_->normalisation;
   torch::serialize::OutputArchive archive;
-  write_kind(archive, "edge");
-  write_int(archive, "eccsim.format", kFormat);
-  write_string(archive, "arch", impl_->arch);
-  write_ints(archive, "shape", {o.in_channels, o.height, o.width});
+  write_checkpoint_head(archive, "edge", impl_->arch, o.in_channels, o.height, o.width);
   write_ints(archive, "widths", o.widths);
   write_int(archive, "feature", o.feature);
   write_int(archive, "timesteps", o.timesteps);
   write_doubles(archive, "lif", {o.lif.tau, o.lif.v_threshold, o.lif.v_reset, o.lif.alpha});
   write_ints(archive, "head_sizes", impl_->net->head_sizes());
   write_int(archive, "version", impl_->version);
-  write_doubles(archive, "normalisation", {n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]});
-  torch::serialize::OutputArchive weights;
-  impl_->net->save(weights);
-  archive.write("weights", weights);
+  write_checkpoint_tail(archive, impl_->normalisation, *impl_->net);
   save_archive(archive, file);
 }
 
 EdgeModel EdgeModel::load(const std::filesystem::path& file) {
-  torch::serialize::InputArchive archive = open_archive(file, "edge");
-  auto impl = std::make_unique<EdgeModelImpl>();
-  try {
-    TORCH_CHECK(read_int(archive, "eccsim.format") == kFormat, "unsupported checkpoint format");
-    impl->arch = read_string(archive, "arch");
+  return read_checkpoint(file, "edge", [](torch::serialize::InputArchive& archive) {
+    auto impl = std::make_unique<EdgeModelImpl>();
+    const CheckpointHead head = read_checkpoint_head(archive);
+    impl->arch = head.arch;
     SpikingVggOptions o;
-    const std::vector<int64_t> shape = read_ints(archive, "shape");
-    TORCH_CHECK(shape.size() == 3, "bad input shape");
-    o.in_channels = shape[0];
-    o.height = shape[1];
-    o.width = shape[2];
+    o.in_channels = head.channels;
+    o.height = head.height;
+    o.width = head.width;
     o.widths = read_ints(archive, "widths");
     o.feature = read_int(archive, "feature");
     o.timesteps = read_int(archive, "timesteps");
     const std::vector<double> lif = read_doubles(archive, "lif");
     TORCH_CHECK(lif.size() == 4, "bad LIF parameters");
     o.lif = LifOptions{lif[0], lif[1], lif[2], lif[3]};
-    const std::vector<double> n = read_doubles(archive, "normalisation");
-    TORCH_CHECK(n.size() == 6, "bad normalisation");
-    for (size_t c = 0; c < 3; ++c) {
-      impl->normalisation.mean[c] = static_cast<float>(n[c]);
-      impl->normalisation.std[c] = static_cast<float>(n[3 + c]);
-    }
+    impl->normalisation = read_normalisation(archive);
     impl->version = read_int(archive, "version");
     impl->net = SpikingVgg(o, read_ints(archive, "head_sizes"));
-    torch::serialize::InputArchive weights;
-    archive.read("weights", weights);
-    impl->net->load(weights);
-  } catch (const c10::Error& e) {
-    throw InputError(fmt::format("{}: corrupt edge checkpoint ({})", file.string(), first_line(e.what())));
-  } catch (const std::invalid_argument& e) {
-    throw InputError(fmt::format("{}: corrupt edge checkpoint ({})", file.string(), e.what()));
-  }
-  impl->net->eval();
-  return EdgeModel(std::move(impl));
+    read_weights(archive, *impl->net);
+    impl->net->eval();
+    return EdgeModel(std::move(impl));
+  });
 }
 
 std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std::vector<int64_t>& indices) const {

@@ -32,7 +32,6 @@
 namespace eccsim {
 namespace {
 
-constexpr int64_t kKernel = 3;
 
 // Spikes of each sample: sum over T and neurons of [T, B, ...] -> [B].
 torch::Tensor spikes_per_sample(const torch::Tensor& seq) { return seq.detach().sum(0).flatten(1).sum(1); }
@@ -53,31 +52,10 @@ SpikingVggImpl::SpikingVggImpl(SpikingVggOptions options, std::vector<int64_t> h
 }
 
 void SpikingVggImpl::reset() {
-  if (options_.widths.empty() || options_.widths.front() == kPool) {
-    throw std::invalid_argument("SpikingVgg: widths must start with a conv layer");
-  }
   if (options_.timesteps < 1) throw std::invalid_argument("SpikingVgg: timesteps must be >= 1");
-  convs_.clear();
-  norms_.clear();
-  conv_out_pixels_.clear();
-  int64_t channels = options_.in_channels;
-  int64_t h = options_.height;
-  int64_t w = options_.width;
-  for (const int64_t width : options_.widths) {
-    if (width == kPool) {
-      h /= 2;
-      w /= 2;
-      continue;
-    }
-    const std::string index = std::to_string(convs_.size());
-    convs_.push_back(register_module(
-        "conv" + index, torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, width, kKernel).padding(1).bias(false))));
-    norms_.push_back(register_module("bn" + index, torch::nn::BatchNorm2d(width)));
-    conv_out_pixels_.push_back(h * w);
-    channels = width;
-  }
-  if (h < 1 || w < 1) throw std::invalid_argument("SpikingVgg: too many pooling stages for the input size");
-  flat_inputs_ = channels * h * w;
+  stack_ = register_conv_stack(*this, "SpikingVgg", options_.in_channels, options_.height, options_.width,
+                               options_.widths);
+  flat_inputs_ = stack_.flat_size();
   fc_ = register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(flat_inputs_, options_.feature).bias(false)));
   fc_norm_ = register_module("fc_bn", torch::nn::BatchNorm1d(options_.feature));
   heads_ = register_module("heads", torch::nn::ModuleList());
@@ -102,8 +80,8 @@ int64_t SpikingVggImpl::num_classes() const {
 
 std::vector<torch::Tensor> SpikingVggImpl::backbone_parameters() const {
   std::vector<torch::Tensor> params;
-  for (const auto& conv : convs_) for (const auto& p : conv->parameters()) params.push_back(p);
-  for (const auto& norm : norms_) for (const auto& p : norm->parameters()) params.push_back(p);
+  for (const auto& conv : stack_.convs) for (const auto& p : conv->parameters()) params.push_back(p);
+  for (const auto& norm : stack_.norms) for (const auto& p : norm->parameters()) params.push_back(p);
   for (const auto& p : fc_->parameters()) params.push_back(p);
   for (const auto& p : fc_norm_->parameters()) params.push_back(p);
   return params;
@@ -111,14 +89,14 @@ std::vector<torch::Tensor> SpikingVggImpl::backbone_parameters() const {
 
 std::vector<int64_t> SpikingVggImpl::lif_neurons() const {
   std::vector<int64_t> neurons;
-  for (size_t i = 0; i < convs_.size(); ++i) neurons.push_back(convs_[i]->options.out_channels() * conv_out_pixels_[i]);
+  for (size_t i = 0; i < stack_.convs.size(); ++i) neurons.push_back(stack_.convs[i]->options.out_channels() * stack_.out_pixels[i]);
   neurons.push_back(options_.feature);
   return neurons;
 }
 
 double SpikingVggImpl::dense_macs() const {
-  const auto& first = convs_.front()->options;
-  return static_cast<double>(conv_out_pixels_.front()) * static_cast<double>(first.out_channels()) *
+  const auto& first = stack_.convs.front()->options;
+  return static_cast<double>(stack_.out_pixels.front()) * static_cast<double>(first.out_channels()) *
          static_cast<double>(first.in_channels()) * kKernel * kKernel * static_cast<double>(options_.timesteps);
 }
 
@@ -133,7 +111,7 @@ SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVgg
   };
 
   if (is_training()) {
-    for (auto& norm : norms_) warm_start_momentum(norm);
+    for (auto& norm : stack_.norms) warm_start_momentum(norm);
     warm_start_momentum(fc_norm_);
   }
   torch::Tensor x;   // spikes with time folded into the batch, [T*B, C, H, W]
@@ -145,11 +123,11 @@ SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVgg
     }
     torch::Tensor seq;   // input currents [T, B, C, H, W]
     if (layer == 0) {
-      const torch::Tensor current = norms_[0]->forward(convs_[0]->forward(images));
+      const torch::Tensor current = stack_.norms[0]->forward(stack_.convs[0]->forward(images));
       seq = current.unsqueeze(0).expand({steps, batch, current.size(1), current.size(2), current.size(3)});
     } else {
       arriving(x, static_cast<double>(width * kKernel * kKernel));
-      const torch::Tensor current = norms_[layer]->forward(convs_[layer]->forward(x));
+      const torch::Tensor current = stack_.norms[layer]->forward(stack_.convs[layer]->forward(x));
       seq = current.view({steps, batch, current.size(1), current.size(2), current.size(3)});
     }
     const torch::Tensor spikes = lif_sequence(seq, options_.lif);

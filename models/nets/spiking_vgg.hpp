@@ -9,11 +9,10 @@
 
 #include <torch/torch.h>
 
+#include "models/nets/conv_stack.hpp"
 #include "models/nets/lif.hpp"
 
 namespace eccsim {
-
-constexpr int64_t kPool = 0;   // in a widths list: 2x2 max-pool, stride 2
 
 // Default widths are a quarter of VGG-9's (64-64-P-128-128-P-256-256-256-P) and the feature layer
 // 256 instead of 1024: on 2 CPU cores a full-width T=4 SNN takes ~16x longer per epoch, while
@@ -65,12 +64,10 @@ class SpikingVggImpl : public torch::nn::Cloneable<SpikingVggImpl> {
  private:
   SpikingVggOptions options_;
   std::vector<int64_t> head_sizes_;
-  std::vector<torch::nn::Conv2d> convs_;
-  std::vector<torch::nn::BatchNorm2d> norms_;
+  ConvStack stack_;
   torch::nn::Linear fc_{nullptr};
   torch::nn::BatchNorm1d fc_norm_{nullptr};
   torch::nn::ModuleList heads_{nullptr};
-  std::vector<int64_t> conv_out_pixels_;   // output H*W of each conv
   int64_t flat_inputs_ = 0;                // inputs of the feature Linear
 };
 TORCH_MODULE(SpikingVgg);
