@@ -1,9 +1,7 @@
-// posix_spawn with file redirections, non-blocking reaping, stop signals.
+// Point runs started through core/spawn with their output in log files, non-blocking reaping, stop signals.
 #include "app/sweep/sweep_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +13,7 @@
 
 #include <fmt/core.h>
 
-extern char** environ;
+#include "core/spawn.hpp"
 
 namespace eccsim {
 
@@ -28,35 +26,7 @@ extern "C" void record_stop_signal(int signal) { stop_signal = signal; }
 }  // namespace
 
 pid_t spawn_child(const ChildCommand& command) {
-  if (command.argv.empty()) throw std::runtime_error("spawn_child: empty argv");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, command.stdout_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, command.stderr_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  // The child starts with default signal dispositions, whatever the sweep installed.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-
-  std::vector<char*> args;
-  for (const std::string& arg : command.argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int error = posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (error != 0) {
-    throw std::runtime_error(fmt::format("cannot start {}: {}", command.argv[0], std::strerror(error)));
-  }
-  return pid;
+  return spawn_process({command.argv, {command.stdout_file}, {command.stderr_file}, {}});
 }
 
 std::optional<ChildExit> poll_child_exit() {

@@ -1,12 +1,13 @@
-// posix_spawn with two pipes read through poll() until both close; the deadline is checked between
+// core/spawn with two pipes read through poll() until both close; the deadline is checked between
 // polls. The child gets its own stdin from /dev/null so it can never block on the terminal. Pipes are
 // close-on-exec, so concurrent runs (run_processes) never leak each other's pipe ends.
 #include "tests/support/run_process.hpp"
 
+#include "core/spawn.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +18,6 @@
 #include <exception>
 #include <stdexcept>
 #include <thread>
-
-extern char** environ;
 
 namespace eccsim::testing {
 namespace {
@@ -55,25 +54,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
   Pipe out;
   Pipe err;
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err.write_end(), STDERR_FILENO);
-  if (!options.working_dir.empty()) {
-    posix_spawn_file_actions_addchdir_np(&actions, options.working_dir.c_str());
-  }
-
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int spawn_error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0) {
-    throw std::runtime_error("run_process: cannot start " + argv[0] + ": " + std::strerror(spawn_error));
-  }
+  const pid_t pid =
+      spawn_process({argv, {{}, out.write_end()}, {{}, err.write_end()}, options.working_dir});
   out.close_write();
   err.close_write();
 
