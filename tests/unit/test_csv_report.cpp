@@ -87,3 +87,72 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
   CHECK(rows == expected);
   CHECK(csv.rfind("request_id,device,t_arrival_s,", 0) == 0);
 }
+
+TEST_CASE("every CSV's header and rows come from one column list: same field count, fmt's bytes", "[output]") {
+  std::mt19937_64 rng(7);
+  const auto number = [&rng] { return awkward_double(rng); };
+  const auto fields = [](const std::string& line) { return std::count(line.begin(), line.end(), ',') + 1; };
+  const auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (size_t start = 0; start < text.size();) {
+      const size_t end = text.find('\n', start);
+      out.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+
+  eccsim::DeviceTotals d{3, 10, 4, 1, 7, number(), number(), number(), number(), number(), number()};
+  const auto device_lines = lines(eccsim::devices_csv({d}));
+  REQUIRE(device_lines.size() == 2);
+  CHECK(fields(device_lines[0]) == fields(device_lines[1]));
+  CHECK(device_lines[1] == fmt::format("{},{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f}", d.device,
+                                       d.requests, d.offloaded, d.fallbacks, 0.7, d.busy_s, d.offline_s,
+                                       d.inference_energy_J, d.radio_energy_J, d.idle_energy_J, d.host_energy_J));
+
+  eccsim::UpdateRecord u;
+  u.device = 2;
+  u.t_start_s = number();
+  u.t_end_s = number();
+  u.mode = eccsim::UpdateMode::OnDevice;
+  u.method = "replay_wa";
+  u.train_ops = number();
+  u.energy_J = number();
+  u.bytes_up = number();
+  const auto update_lines = lines(eccsim::updates_csv({u}));
+  REQUIRE(update_lines.size() == 2);
+  CHECK(fields(update_lines[0]) == fields(update_lines[1]));
+  CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,0,0,0,{:.0f},{:.9f},{:.12f},"
+                                       "{:.0f},{:.0f},0",
+                                       u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.energy_J,
+                                       u.bytes_up, u.bytes_down));
+
+  eccsim::Summary s;
+  s.requests = 12;
+  s.accuracy = number();
+  s.latency_p95_s = number();
+  s.energy_per_request_J = number();
+  const auto summary_lines = lines(eccsim::summary_csv({"scenario", "platform.devices"}, {"demo", "4"}, s));
+  REQUIRE(summary_lines.size() == 2);
+  CHECK(fields(summary_lines[0]) == fields(summary_lines[1]));
+  CHECK(summary_lines[0].rfind("scenario,platform.devices,requests,accuracy,", 0) == 0);
+  CHECK(summary_lines[1].rfind(fmt::format("demo,4,12,{:.6f},", s.accuracy), 0) == 0);
+  CHECK(summary_lines[0].substr(summary_lines[0].find("requests")) ==
+        [] {
+          std::string names;
+          for (const std::string& name : eccsim::summary_metric_columns()) names += (names.empty() ? "" : ",") + name;
+          return names;
+        }());
+
+  // tasks.csv: one accuracy column per task, empty where a phase had no request of that task.
+  std::vector<RequestRecord> requests(3);
+  requests[0].phase = 0, requests[0].task = 0, requests[0].label = 1, requests[0].edge_only_pred = 1;
+  requests[1].phase = 1, requests[1].task = 1, requests[1].label = 2, requests[1].edge_only_pred = 2;
+  requests[2].phase = 1, requests[2].task = 0, requests[2].label = 1, requests[2].edge_only_pred = 0;
+  const auto task_lines = lines(eccsim::tasks_csv(requests, 3));
+  REQUIRE(task_lines.size() == 3);
+  CHECK(task_lines[0] == "phase,requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur,edge_accuracy_task_0,"
+                         "edge_accuracy_task_1,edge_accuracy_task_2,mean_forgetting");
+  CHECK(task_lines[1] == "0,1,0.000000,1.000000,0.000000,0.000000,1.000000,,,");
+  CHECK(task_lines[2] == "1,2,0.000000,0.500000,0.000000,0.000000,0.000000,1.000000,,1.000000");
+}
