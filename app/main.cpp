@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "core/input_error.hpp"
 #include "app/run_command.hpp"
-#include "app/train_command.hpp"
 #include "app/sweep_command.hpp"
+#include "app/train_command.hpp"
+#include "core/input_error.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace {

@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/input_error.hpp"
+#include "app/sweep/sweep_table.hpp"
 #include "app/sweep_command.hpp"
 #include "core/file_io.hpp"
-#include "app/sweep/sweep_table.hpp"
+#include "core/input_error.hpp"
 
 namespace eccsim {
 

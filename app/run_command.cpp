@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/nets/library_version.hpp"
-#include "sim/report/csv_report.hpp"
-#include "sim/model_setup.hpp"
 #include "core/file_io.hpp"
+#include "models/nets/library_version.hpp"
+#include "sim/model_setup.hpp"
+#include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/simulation.hpp"
 

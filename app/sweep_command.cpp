@@ -15,14 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/input_error.hpp"
-#include "core/file_io.hpp"
-#include "sim/report/csv_report.hpp"
-#include "sim/scenario/scenario_yaml.hpp"
 #include "app/point_scenario.hpp"
 #include "app/sweep/sweep_grid.hpp"
 #include "app/sweep/sweep_process.hpp"
 #include "app/sweep/sweep_table.hpp"
+#include "core/file_io.hpp"
+#include "core/input_error.hpp"
+#include "sim/report/csv_report.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
 

@@ -16,10 +16,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "models/nets/cloud_model.hpp"
-#include "models/nets/cnn.hpp"
 #include "models/data/dataset.hpp"
 #include "models/data/dataset_tensors.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/cnn.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/nets/spiking_vgg.hpp"
 

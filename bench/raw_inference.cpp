@@ -13,8 +13,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "models/nets/cloud_model.hpp"
 #include "models/data/dataset.hpp"
+#include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 
 namespace {

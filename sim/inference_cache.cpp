@@ -7,9 +7,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/heap_reuse.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
-#include "core/heap_reuse.hpp"
 
 namespace eccsim {
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "models/data/dataset.hpp"
-#include "models/train/setup.hpp"
 #include "models/data/task_split.hpp"
+#include "models/train/setup.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {

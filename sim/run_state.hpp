@@ -32,6 +32,9 @@ class EdgeModel;
 class CloudModel;
 
 struct RunInputs {
+  RunInputs(const Scenario& scenario_, const TaskSplit& split_, const Dataset& dataset_, const CloudModel& cloud_model_)
+      : scenario(scenario_), split(split_), dataset(dataset_), cloud_model(cloud_model_) {}
+
   const Scenario& scenario;
   const TaskSplit& split;
   const Dataset& dataset;
@@ -46,6 +49,9 @@ struct RunInputs {
 
   simgrid::s4u::Host* cloud_of(int device) const { return cloud_hosts[device % cloud_hosts.size()]; }
   int64_t request_id(int device, size_t k) const { return first_request_id[device] + static_cast<int64_t>(k); }
+  int64_t requests() const {
+    return schedules.empty() ? 0 : first_request_id.back() + static_cast<int64_t>(schedules.back().size());
+  }
 };
 
 // The offloading side of one device: offloaded requests awaiting their reply, and its view of
@@ -77,6 +83,9 @@ struct RunLog {
 };
 
 struct RunState {
+  RunState(const RunInputs& inputs_, InferenceCache& inference_, std::vector<RequestRecord> records)
+      : inputs(inputs_), inference(inference_), devices(inputs_.schedules.size()), log{RequestLog(std::move(records)), {}, {}} {}
+
   const RunInputs& inputs;
   InferenceCache& inference;                 // model outputs, shared by every actor
   std::vector<DeviceState> devices;

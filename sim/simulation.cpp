@@ -13,14 +13,14 @@
 #include <string>
 #include <tuple>
 
+#include "models/nets/edge_model.hpp"
 #include "sim/actors/cloud_server.hpp"
 #include "sim/actors/edge_device.hpp"
 #include "sim/actors/fault_injector.hpp"
-#include "models/nets/edge_model.hpp"
+#include "sim/actors/workload.hpp"
 #include "sim/platform.hpp"
 #include "sim/policy/update_stage.hpp"
 #include "sim/run_state.hpp"
-#include "sim/actors/workload.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -65,7 +65,7 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
                        InferenceCache& inference) {
   const Scenario& scenario = *inputs.scenario;
   const ImageSet& test = inputs.dataset->test;
-  RunInputs run{scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model};
+  RunInputs run(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model);
   run.device_hosts = platform.devices;
   run.cloud_hosts = platform.clouds;
   const SamplePools pools(scenario.workload, *inputs.split, test.labels);
@@ -95,6 +95,7 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
 // Every request's row, from the start, so one that is never served is still reported.
 std::vector<RequestRecord> initial_records(const RunInputs& run) {
   std::vector<RequestRecord> records;
+  records.reserve(static_cast<size_t>(run.requests()));
   for (int i = 0; i < static_cast<int>(run.schedules.size()); ++i) {
     for (size_t k = 0; k < run.schedules[i].size(); ++k) {
       const ScheduledRequest& request = run.schedules[i][k];
@@ -193,8 +194,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   InferenceCache inference(inputs.dataset->test, inputs.scenario->models.cache);
   auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
   const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
-  RunState state{run, inference, {}, RunLog{RequestLog(initial_records(run)), {}, {}}, {initial_model}};
-  state.devices.resize(run.schedules.size());
+  RunState state(run, inference, initial_records(run));
+  state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;
 
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;

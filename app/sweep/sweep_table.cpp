@@ -7,8 +7,8 @@
 #include <cctype>
 #include <map>
 
-#include "core/input_error.hpp"
 #include "core/csv.hpp"
+#include "core/input_error.hpp"
 
 namespace eccsim {
 

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "core/random.hpp"
 #include "core/input_error.hpp"
+#include "core/random.hpp"
 
 namespace eccsim {
 namespace {

@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "core/input_error.hpp"
+#include "models/data/dataset_tensors.hpp"
 #include "models/nets/checkpoint_io.hpp"
 #include "models/nets/cloud_model_impl.hpp"
-#include "models/data/dataset_tensors.hpp"
-#include "core/input_error.hpp"
 
 namespace eccsim {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "models/nets/cnn.hpp"
 #include "models/data/dataset.hpp"
+#include "models/nets/cnn.hpp"
 
 namespace eccsim {
 

@@ -10,11 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "core/input_error.hpp"
+#include "models/data/dataset_tensors.hpp"
 #include "models/nets/ambiguity.hpp"
 #include "models/nets/checkpoint_io.hpp"
-#include "models/data/dataset_tensors.hpp"
 #include "models/nets/edge_model_impl.hpp"
-#include "core/input_error.hpp"
 
 namespace eccsim {
 namespace {

@@ -20,8 +20,8 @@
 #include <fmt/format.h>
 
 #include "core/random.hpp"
-#include "models/nets/cloud_model_impl.hpp"
 #include "models/data/dataset_tensors.hpp"
+#include "models/nets/cloud_model_impl.hpp"
 #include "models/nets/edge_model_impl.hpp"
 #include "models/train/training.hpp"
 

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <string>
 
-#include "models/nets/cloud_model.hpp"
 #include "models/data/dataset.hpp"
+#include "models/data/task_split.hpp"
+#include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/models_metadata.hpp"
-#include "models/data/task_split.hpp"
 
 namespace eccsim {
 

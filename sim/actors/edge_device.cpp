@@ -15,8 +15,8 @@
 #include "core/random.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
-#include "sim/policy/cost_model.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/policy/cost_model.hpp"
 #include "sim/policy/update_stage.hpp"
 
 namespace sg4 = simgrid::s4u;

@@ -12,8 +12,8 @@
 #include <random>
 #include <sstream>
 
-#include "core/random.hpp"
 #include "core/input_error.hpp"
+#include "core/random.hpp"
 
 namespace eccsim {
 

@@ -13,11 +13,11 @@
 #include <numeric>
 #include <thread>
 
+#include "core/heap_reuse.hpp"
 #include "core/random.hpp"
 #include "models/data/task_split.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
-#include "core/heap_reuse.hpp"
 
 namespace sg4 = simgrid::s4u;
 

@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "sim/scenario/scenario_yaml.hpp"
 #include "core/csv.hpp"
 #include "sim/report/csv_report.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
 #include "tests/support/run_process.hpp"
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "core/file_io.hpp"
 #include "core/csv.hpp"
+#include "core/file_io.hpp"
 
 namespace eccsim::testing {
 

@@ -13,8 +13,8 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
-#include "models/data/dataset.hpp"
 #include "core/input_error.hpp"
+#include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -12,10 +12,10 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
-#include "models/nets/cloud_model.hpp"
-#include "models/nets/edge_model.hpp"
 #include "core/input_error.hpp"
 #include "model_test_data.hpp"
+#include "models/nets/cloud_model.hpp"
+#include "models/nets/edge_model.hpp"
 
 using eccsim::CloudModel;
 using eccsim::CloudModelOptions;

@@ -19,12 +19,12 @@
 
 #include <fmt/core.h>
 
+#include "core/input_error.hpp"
+#include "models/data/task_split.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
-#include "core/input_error.hpp"
 #include "models/train/models_metadata.hpp"
 #include "models/train/setup.hpp"
-#include "models/data/task_split.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"

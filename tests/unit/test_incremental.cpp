@@ -13,11 +13,11 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include "model_test_data.hpp"
+#include "models/data/task_split.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
 #include "models/train/training.hpp"
-#include "models/data/task_split.hpp"
-#include "model_test_data.hpp"
 
 using eccsim::EdgeModel;
 using eccsim::EdgeModelOptions;

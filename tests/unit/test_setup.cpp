@@ -11,9 +11,9 @@
 #include <catch2/catch.hpp>
 
 #include "core/input_error.hpp"
-#include "models/train/setup.hpp"
-#include "models/data/task_split.hpp"
 #include "model_test_data.hpp"
+#include "models/data/task_split.hpp"
+#include "models/train/setup.hpp"
 
 namespace fs = std::filesystem;
 using eccsim::ensure_models;

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "core/file_io.hpp"
+#include "model_test_data.hpp"
+#include "models/data/task_split.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/models_metadata.hpp"
-#include "models/data/task_split.hpp"
-#include "model_test_data.hpp"
 
 namespace fs = std::filesystem;
 

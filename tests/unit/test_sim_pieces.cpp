@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/random.hpp"
 #include "core/input_error.hpp"
+#include "core/random.hpp"
+#include "sim/actors/workload.hpp"
 #include "sim/policy/cost_model.hpp"
-#include "sim/report/metrics.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
-#include "sim/actors/workload.hpp"
+#include "sim/report/metrics.hpp"
 
 using namespace eccsim;
 

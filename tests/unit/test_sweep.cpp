@@ -7,13 +7,13 @@
 #include <functional>
 #include <set>
 
+#include "app/point_scenario.hpp"
+#include "app/sweep/sweep_grid.hpp"
+#include "app/sweep/sweep_table.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
-#include "app/point_scenario.hpp"
-#include "app/sweep/sweep_grid.hpp"
-#include "app/sweep/sweep_table.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
