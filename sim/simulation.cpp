@@ -117,9 +117,10 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
 // reply receiver, a fault injector per fault, the progress line, and the oracle's phase clock.
 // Actors on hosts that can fail are daemonized first, then marked auto-restart (SimGrid remembers
 // the daemon flag only in that order).
-void spawn_actors(const Platform& platform, RunState& state, std::vector<std::shared_ptr<CloudQueue>>& cloud_queues) {
+void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
   std::vector<sg4::Mailbox*> cloud_mailboxes;
+  std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
     sg4::Host* host = platform.clouds[j];
     const CloudServerConfig config{j, sg4::Mailbox::by_name(fmt::format("cloud-{}", j))};
@@ -198,8 +199,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;
 
-  std::vector<std::shared_ptr<CloudQueue>> cloud_queues;
-  spawn_actors(platform, state, cloud_queues);
+  spawn_actors(platform, state);
   engine.run();
   return collect_result(platform, state, inference);
 }
