@@ -54,28 +54,6 @@ struct BatchLoss {
   torch::Tensor labels;
 };
 
-class EpochLog;
-
-// A training run's schedule: `epochs` passes over `samples` training samples in minibatches of
-// `batch_size`, each epoch in its own seeded order (seeded_permutation with derive_seed(seed,
-// shuffle_stream + epoch)), Adam's learning rate cosine-annealed from `learning_rate`.
-struct EpochPlan {
-  int epochs = 0;
-  int64_t samples = 0;
-  int64_t batch_size = 0;
-  double learning_rate = 0;
-  uint64_t seed = 0;
-  uint64_t shuffle_stream = 0;
-};
-
-// The training loop of every stage (cloud ANN, edge SNN, incremental step): per batch, `batch` gets
-// the positions (in 0..samples-1) of the batch's samples and returns its loss, on which the
-// optimizer steps; after each epoch `evaluate` gives the test accuracy to log (NaN for none).
-// Returns the last epoch's test accuracy.
-double run_epochs(const EpochPlan& plan, torch::nn::Module& net, torch::optim::Adam& optimizer, EpochLog& log,
-                  const std::function<BatchLoss(const std::vector<int64_t>& positions)>& batch,
-                  const std::function<double()>& evaluate);
-
 // Progress of a training loop on `progress` (stderr; nullptr: silent): a line within an epoch at
 // most every `interval` of wall time (samples done, ETA), one line per finished epoch; and one row
 // per epoch in <dir>/train.csv (model,epoch,loss,train_accuracy,test_accuracy,seconds); an empty
@@ -99,5 +77,25 @@ class EpochLog {
   std::chrono::steady_clock::time_point last_;          // end of the last epoch
   std::chrono::steady_clock::time_point last_printed_;  // last line on stderr
 };
+
+// A training run's schedule: `epochs` passes over `samples` training samples in minibatches of
+// `batch_size`, each epoch in its own seeded order (seeded_permutation with derive_seed(seed,
+// shuffle_stream + epoch)), Adam's learning rate cosine-annealed from `learning_rate`.
+struct EpochPlan {
+  int epochs = 0;
+  int64_t samples = 0;
+  int64_t batch_size = 0;
+  double learning_rate = 0;
+  uint64_t seed = 0;
+  uint64_t shuffle_stream = 0;
+};
+
+// The training loop of every stage (cloud ANN, edge SNN, incremental step): per batch, `batch` gets
+// the positions (in 0..samples-1) of the batch's samples and returns its loss, on which the
+// optimizer steps; after each epoch `evaluate` gives the test accuracy to log (NaN for none).
+// Returns the last epoch's test accuracy.
+double run_epochs(const EpochPlan& plan, torch::nn::Module& net, torch::optim::Adam& optimizer, EpochLog& log,
+                  const std::function<BatchLoss(const std::vector<int64_t>& positions)>& batch,
+                  const std::function<double()>& evaluate);
 
 }  // namespace eccsim

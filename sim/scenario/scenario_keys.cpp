@@ -62,6 +62,8 @@ bool within(std::string_view path, std::string_view base) {
 // ------------------------------------------------------------------------------------------------
 // Suggestions
 
+namespace {
+
 // Edit distance counting an adjacent swap as one edit ("fro" -> "for"), case-insensitive.
 size_t edit_distance(std::string_view a, std::string_view b) {
   const auto same = [](char x, char y) {
@@ -80,6 +82,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
+
+}  // namespace
 
 // The candidate a user most likely meant: a small edit distance, or a longer name it begins.
 std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates) {
@@ -109,6 +113,8 @@ std::string comma_list(const std::vector<std::string>& items) {
 // ------------------------------------------------------------------------------------------------
 // The key table
 
+namespace {
+
 struct DatasetInfo {
   std::string_view name;
   int classes;
@@ -120,6 +126,8 @@ std::vector<std::string> dataset_names() {
   for (const DatasetInfo& d : kDatasets) names.emplace_back(d.name);
   return names;
 }
+
+}  // namespace
 
 int dataset_classes(std::string_view name) {
   for (const DatasetInfo& d : kDatasets) {
@@ -279,6 +287,8 @@ bool is_section(std::string_view path) {
   return sections.count(path) != 0;
 }
 
+namespace {
+
 // Every key path and section path, for suggestions of a key given at the wrong level.
 std::vector<std::string> all_paths() {
   std::vector<std::string> paths;
@@ -297,6 +307,8 @@ std::string last_component(std::string_view path) {
   const size_t dot = path.rfind('.');
   return std::string(dot == std::string_view::npos ? path : path.substr(dot + 1));
 }
+
+}  // namespace
 
 // "unknown key (did you mean 'access'?)" for `name` below `prefix` in the file's nested maps.
 std::string unknown_key_message(std::string_view prefix, std::string_view name) {
