@@ -46,12 +46,15 @@ int main(int argc, char** argv) {
   std::string out_dir;
   run->add_option("--out", out_dir, "Output directory (default: output.dir)");
   run->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
-  std::string context_factory;
-  run->add_option("--context-factory", context_factory,
+  eccsim::EngineOptions engine;
+  run->add_option("--context-factory", engine.context_factory,
                   "SimGrid's actor contexts (default raw); thread runs each actor on an OS thread, "
                   "for sanitizers and debuggers. Results do not depend on it")
       ->envname("ECCSIM_CONTEXT_FACTORY")
       ->check(CLI::IsMember({"raw", "ucontext", "boost", "thread"}));
+  run->add_option("--actor-stack", engine.actor_stack_KiB,
+                  "KiB of stack per actor (default 16; LibTorch never runs on it). For checking the margin")
+      ->check(CLI::Range(8, 8192));
 
   auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
   sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -87,7 +90,7 @@ int main(int argc, char** argv) {
     if (*run) {
       std::string command_line;
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
-      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, context_factory});
+      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine});
     }
     if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume, overrides});
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);

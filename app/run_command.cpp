@@ -78,7 +78,7 @@ int run_command(const RunCommandOptions& options) {
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
   const SimulationResult result =
-      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.context_factory});
+      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.engine});
 
   const Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

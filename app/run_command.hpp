@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/simulation.hpp"
+
 namespace eccsim {
 
 inline constexpr const char* kEccsimVersion = "0.1.0";   // --version and run.json
@@ -13,7 +15,7 @@ struct RunCommandOptions {
   std::vector<std::string> overrides;   // --set key.path=value
   std::string out_dir;                  // empty: the scenario's output.dir
   std::string command_line;             // recorded in run.json
-  std::string context_factory;          // SimGrid's contexts/factory; empty: SimGrid's default
+  EngineOptions engine;                 // SimGrid's contexts
 };
 
 int run_command(const RunCommandOptions& options);

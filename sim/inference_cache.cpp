@@ -10,6 +10,7 @@
 #include "core/heap_reuse.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
+#include "sim/engine_stack.hpp"
 
 namespace eccsim {
 
@@ -55,7 +56,7 @@ void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::ve
   std::vector<Prediction> predictions;
   {
     const HeapReuse heap_reuse;
-    predictions = model.predict(images_, batch);
+    predictions = on_engine_stack([&] { return model.predict(images_, batch); });
   }
   const size_t old_slots = table.slots.size();
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -97,7 +98,7 @@ const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& 
   if (!memoise_) {
     const auto started = std::chrono::steady_clock::now();
     const double started_cpu_s = process_cpu_s();
-    scratch = model.predict(images_, {sample}).front();
+    scratch = on_engine_stack([&] { return model.predict(images_, {sample}); }).front();
     counter += 1;
     stats_.batches += 1;
     stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

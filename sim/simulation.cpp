@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <tuple>
 
+#include "core/input_error.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/cloud_server.hpp"
 #include "sim/actors/edge_device.hpp"
@@ -28,11 +30,54 @@ namespace eccsim {
 
 namespace {
 
+// The most actors the run holds at once: per device its player and reply receiver (and while it
+// updates, the update and install actors), per cloud host a receiver and a worker per core, the
+// fault injectors, the progress line and the oracle.
+int64_t peak_actors(const Scenario& scenario) {
+  const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 2 : 4;
+  const PlatformConfig& platform = scenario.platform;
+  return per_device * platform.devices + int64_t{platform.cloud.hosts} * (platform.cloud.cores + 1) +
+         static_cast<int64_t>(scenario.faults.size()) + 2;
+}
+
+int64_t max_map_count() {
+  std::ifstream in("/proc/sys/vm/max_map_count");
+  int64_t count = 65530;  // Linux's default
+  in >> count;
+  return count;
+}
+
+// Memory mappings the process needs besides actor stacks (libraries, LibTorch's pools), with room.
+constexpr int64_t kBaseMappings = 8192;
+
+// Actor stacks. A guard page below each stack turns an overflow into a crash instead of silent
+// corruption, but costs two memory mappings per actor (the kernel allows vm.max_map_count per
+// process, 65,530 by default); so do OS threads, which the thread factory gives every actor.
+// Without guard pages, stacks of less than glibc's mmap threshold (128 KiB) come from the heap
+// and cost no mapping at all. Guard pages stay on while the fleet leaves room for them. The
+// stacks are small (16 KiB by default, EngineOptions) because SimGrid zeroes each one: a
+// 100,000-device fleet has 200,000 actors. Actors run only eccsim's and SimGrid's shallow code;
+// LibTorch runs on_engine_stack. A test runs every actor path on 8 KiB under guard pages.
+bool use_guard_pages(const Scenario& scenario, const EngineOptions& engine) {
+  const int64_t needed = 2 * peak_actors(scenario) + kBaseMappings;
+  const int64_t allowed = max_map_count();
+  if (needed <= allowed) return true;
+  if (engine.context_factory == "thread")
+    throw InputError(fmt::format(
+        "{}: {} devices need about {} actors, and the thread contexts' {} memory mappings exceed "
+        "vm.max_map_count ({}); run without --context-factory thread",
+        scenario.where("platform.devices"), scenario.platform.devices, peak_actors(scenario), needed, allowed));
+  return false;
+}
+
 // SimGrid's command-line style options for the engine: its configuration chatter kept off
-// stderr, and the context factory if one was chosen.
-std::vector<std::string> engine_arguments(const std::string& context_factory) {
+// stderr, the context factory and the actors' stacks.
+std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guard_pages) {
   std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning"};
-  if (!context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + context_factory);
+  if (!engine.context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + engine.context_factory);
+  if (engine.context_factory != "thread")  // threads keep the system's stack size
+    arguments.push_back(fmt::format("--cfg=contexts/stack-size:{}", engine.actor_stack_KiB));
+  if (!guard_pages) arguments.push_back("--cfg=contexts/guard-size:0");
   return arguments;
 }
 
@@ -183,7 +228,8 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
 }  // namespace
 
 SimulationResult simulate(const SimulationInputs& inputs) {
-  std::vector<std::string> arguments = engine_arguments(inputs.context_factory);
+  const bool guard_pages = use_guard_pages(*inputs.scenario, inputs.engine);
+  std::vector<std::string> arguments = engine_arguments(inputs.engine, guard_pages);
   std::vector<char*> argv;
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);

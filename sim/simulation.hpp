@@ -17,13 +17,19 @@ namespace eccsim {
 class EdgeModel;
 class CloudModel;
 
+// How SimGrid runs the actors; results never depend on it.
+struct EngineOptions {
+  std::string context_factory;              // SimGrid's contexts/factory; empty: SimGrid's default (raw)
+  int actor_stack_KiB = 16;                 // stack of each actor (raw, ucontext, boost; threads keep 8 MiB)
+};
+
 struct SimulationInputs {
   const Scenario* scenario = nullptr;
   const Dataset* dataset = nullptr;
   const TaskSplit* split = nullptr;
   const EdgeModel* edge_model = nullptr;    // the model every device starts with
   const CloudModel* cloud_model = nullptr;
-  std::string context_factory;              // SimGrid's contexts/factory; empty: SimGrid's default
+  EngineOptions engine;
 };
 
 struct SimulationResult {

@@ -1,5 +1,5 @@
-// Update stage. Training runs for real (LibTorch, on its own OS thread so autograd never
-// runs on a small actor stack) and costs simulated time and energy from its op count:
+// Update stage. Training runs for real (LibTorch, on the engine's full-size stack, never on the
+// small actor stack) and costs simulated time and energy from its op count:
 // on the device, train_ops at the device's speed, sharing its processor with inference;
 // in the cloud, 2 flop per op on one core, after the buffer upload and before the weight
 // download, both real transfers over the simulated network.
@@ -11,13 +11,13 @@
 
 #include <algorithm>
 #include <numeric>
-#include <thread>
 
 #include "core/heap_reuse.hpp"
 #include "core/random.hpp"
 #include "models/data/task_split.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
+#include "sim/engine_stack.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -46,12 +46,8 @@ IncrementalResult train(const RunState& state, const TrainingJob& job) {
   options.batch_size = update.batch_size;
   options.seed = derive_seed(state.inputs.scenario.seed, /*stream=*/3,
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
-  std::unique_ptr<IncrementalResult> result;
   const HeapReuse heap_reuse;
-  std::thread worker([&] { result = std::make_unique<IncrementalResult>(learn_new_classes(*job.base, job.samples,
-                                                                                         job.new_classes, options)); });
-  worker.join();
-  return std::move(*result);
+  return on_engine_stack([&] { return learn_new_classes(*job.base, job.samples, job.new_classes, options); });
 }
 
 double device_training_energy(const DeviceConfig& device, double train_ops, double duration_s) {

@@ -177,6 +177,22 @@ TEST_CASE("thread contexts (one OS thread per actor) give the same CSVs as the d
   CHECK(summary.number(0, "dropped") > 0);
 }
 
+TEST_CASE("every actor path fits in half the default actor stack under guard pages", "[sim][faults][updates]") {
+  // Small fleets keep SimGrid's guard page below every actor stack, so an overflow is a crash,
+  // not a silent corruption. Host failures (killed and restarted actors), fallbacks, cloud batches
+  // and on-device updates (LibTorch on the engine's stack) all run here on 8 KiB stacks; the
+  // default is 16 KiB, and 4 KiB overflows (this test then fails).
+  const std::vector<std::string> sets =
+      minute({"workload.phase_length=12s", "workload.classes=cumulative", "policy.update.mode=on_device",
+              "policy.update.trigger=12", "faults=[{at: 20s, for: 10s, target: cloud}, "
+              "{at: 40s, for: 5s, target: \"device[1]\"}]"});
+  const fs::path out = run_tiny("half-stack", sets, {"--actor-stack", "8"});
+  const CsvTable summary(out / "summary.csv");
+  CHECK(summary.number(0, "fallbacks") > 0);
+  CHECK(summary.number(0, "dropped") > 0);
+  CHECK(summary.number(0, "updates") > 0);
+}
+
 TEST_CASE("without updates the edge never learns later classes and offloading grows", "[sim][updates]") {
   const fs::path out = run_tiny("mode-none", minute({"workload.phase_length=12s", "workload.classes=cumulative"}));
   const CsvTable tasks(out / "tasks.csv");
