@@ -229,6 +229,10 @@ TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[s
     std::ifstream limit_file("/proc/sys/vm/max_map_count");
     long limit = 65530;
     limit_file >> limit;
+    if (limit > 1'000'000) {
+      WARN("vm.max_map_count is " << limit << ": a fleet too large for it would not be tiny; skipped");
+      return;
+    }
     const fs::path out = fresh_dir("thread-fleet-too-large");
     const ProcessResult r = eccsim::testing::run_process(
         {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--context-factory", "thread", "--set",
