@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/content_hash.hpp"
 #include "core/file_io.hpp"
 #include "models/nets/library_version.hpp"
 #include "sim/model_setup.hpp"
@@ -21,23 +22,12 @@ namespace eccsim {
 
 namespace {
 
-// FNV-1a, 64 bit: a short content hash of the scenario file for the manifest (hand-written:
-// no hashing library among the project's dependencies, and this is not for security).
-std::string fnv1a64_hex(const std::string& bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return fmt::format("{:016x}", hash);
-}
-
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
                          const Summary& summary, double wall_s) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
-  manifest["scenario_hash"] = "fnv1a64:" + fnv1a64_hex(read_file(options.scenario_file));
+  manifest["scenario_hash"] = "fnv1a64:" + ContentHash().add(read_file(options.scenario_file)).hex();
   manifest["seed"] = scenario.seed;
   manifest["command_line"] = options.command_line;
   manifest["versions"] = {{"eccsim", kEccsimVersion},
@@ -47,8 +37,13 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
   manifest["requests"] = summary.requests;
   manifest["simulated_s"] = result.simulated_s;
   manifest["wall_s"] = wall_s;
-  manifest["inference"] = {{"edge_samples", inference.edge_samples}, {"cloud_samples", inference.cloud_samples},
-                           {"batches", inference.batches}, {"wall_s", inference.wall_s}, {"cpu_s", inference.cpu_s}};
+  manifest["inference"] = {{"edge_samples", inference.edge_samples},
+                           {"cloud_samples", inference.cloud_samples},
+                           {"stored_edge_samples", inference.stored_edge_samples},
+                           {"stored_cloud_samples", inference.stored_cloud_samples},
+                           {"batches", inference.batches},
+                           {"wall_s", inference.wall_s},
+                           {"cpu_s", inference.cpu_s}};
   manifest["resolved_scenario"] = to_yaml(scenario);
   return manifest.dump(2) + "\n";
 }
@@ -77,8 +72,8 @@ int run_command(const RunCommandOptions& options) {
 
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
-  const SimulationResult result =
-      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, options.engine});
+  const SimulationResult result = simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud,
+                                            models.edge_file, models.cloud_file, options.engine});
 
   const Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -25,7 +25,10 @@ void prepare_output_dir(const std::filesystem::path& dir, const std::string& wha
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
-  const std::filesystem::path temporary = path.parent_path() / ("." + path.filename().string() + ".partial");
+  // One temporary per process: concurrent writers of one file (sweep points sharing a cache) each
+  // rename a complete file into place, and the last one wins.
+  const std::filesystem::path temporary =
+      path.parent_path() / fmt::format(".{}.{}.partial", path.filename().string(), ::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << contents;

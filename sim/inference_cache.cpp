@@ -1,6 +1,7 @@
 // Memoised inference: per model, the registered samples are inferred in one ascending batch and
 // kept in a stable deque, found through a sorted (sample, slot) list, or a dense slot array once
 // the table covers an eighth of the test split; unregistered samples are inferred on their own.
+// With a store, a batch takes what the store holds and infers (and stores) only the rest.
 #include "sim/inference_cache.hpp"
 
 #include <algorithm>
@@ -45,19 +46,55 @@ void InferenceCache::want_cloud(const std::vector<int64_t>& samples) {
   if (memoise_) register_samples(cloud_table_, samples);
 }
 
+void InferenceCache::use_store(const EdgeModel& model, PredictionStore<EdgePrediction> store) {
+  edge_tables_[&model].store = std::move(store);
+}
+
+void InferenceCache::use_cloud_store(PredictionStore<CloudPrediction> store) { cloud_table_.store = std::move(store); }
+
+// The predictions of `batch` (ascending), from the store where it has them, the rest inferred.
+// Runs on the engine's stack (LibTorch and the store's CBOR are deep).
+template <typename Prediction, typename Model>
+std::vector<Prediction> InferenceCache::predictions_of(Table<Prediction>& table, const Model& model,
+                                                       const std::vector<int64_t>& batch, Counters counters) {
+  const auto run_model = [&](const std::vector<int64_t>& samples) {
+    const HeapReuse heap_reuse;
+    counters.inferred += static_cast<int64_t>(samples.size());
+    stats_.batches += 1;
+    return model.predict(images_, samples);
+  };
+  if (!table.store) return run_model(batch);
+  if (!table.stored) table.stored = table.store->load();
+  std::vector<int64_t> missing;
+  for (const int64_t sample : batch)
+    if (table.stored->count(sample) == 0) missing.push_back(sample);
+  if (!missing.empty()) {
+    std::vector<Prediction> inferred = run_model(missing);
+    std::map<int64_t, Prediction> added;
+    for (size_t i = 0; i < missing.size(); ++i) added.emplace(missing[i], std::move(inferred[i]));
+    table.store->save(added);
+    table.stored->merge(added);
+  }
+  counters.stored += static_cast<int64_t>(batch.size() - missing.size());
+  std::vector<Prediction> predictions;
+  predictions.reserve(batch.size());
+  for (const int64_t sample : batch) {
+    auto entry = table.stored->find(sample);
+    predictions.push_back(std::move(entry->second));
+    table.stored->erase(entry);  // the table holds it from now on
+  }
+  return predictions;
+}
+
 // Infers `batch` (distinct samples not in the table) and adds the predictions to the table.
 template <typename Prediction, typename Model>
 void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::vector<int64_t> batch,
-                           int64_t& counter) {
+                           Counters counters) {
   if (batch.empty()) return;
   const auto started = std::chrono::steady_clock::now();
   const double started_cpu_s = process_cpu_s();
   std::sort(batch.begin(), batch.end());
-  std::vector<Prediction> predictions;
-  {
-    const HeapReuse heap_reuse;
-    predictions = on_engine_stack([&] { return model.predict(images_, batch); });
-  }
+  std::vector<Prediction> predictions = on_engine_stack([&] { return predictions_of(table, model, batch, counters); });
   const size_t old_slots = table.slots.size();
   for (size_t i = 0; i < batch.size(); ++i) {
     const auto slot = static_cast<int32_t>(table.predictions.size());
@@ -73,8 +110,6 @@ void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::ve
     for (size_t i = old_slots; i < table.predictions.size(); ++i)
       table.dense_slots[static_cast<size_t>(batch[i - old_slots])] = static_cast<int32_t>(i);
   }
-  counter += static_cast<int64_t>(batch.size());
-  stats_.batches += 1;
   stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   stats_.cpu_s += process_cpu_s() - started_cpu_s;
 }
@@ -82,31 +117,31 @@ void InferenceCache::infer(Table<Prediction>& table, const Model& model, std::ve
 void InferenceCache::infer_wanted(const EdgeModel& model) {
   if (!memoise_) return;
   Table<EdgePrediction>& table = edge_tables_[&model];
-  infer(table, model, std::move(table.wanted), stats_.edge_samples);
+  infer(table, model, std::move(table.wanted), edge_counters());
   table.wanted.clear();
 }
 
 void InferenceCache::infer_wanted_cloud(const CloudModel& model) {
   if (!memoise_) return;
-  infer(cloud_table_, model, std::move(cloud_table_.wanted), stats_.cloud_samples);
+  infer(cloud_table_, model, std::move(cloud_table_.wanted), cloud_counters());
   cloud_table_.wanted.clear();
 }
 
 template <typename Prediction, typename Model>
 const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& model, int64_t sample,
-                                         int64_t& counter, Prediction& scratch) {
+                                         Counters counters, Prediction& scratch) {
   if (!memoise_) {
     const auto started = std::chrono::steady_clock::now();
     const double started_cpu_s = process_cpu_s();
     scratch = on_engine_stack([&] { return model.predict(images_, {sample}); }).front();
-    counter += 1;
+    counters.inferred += 1;
     stats_.batches += 1;
     stats_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     stats_.cpu_s += process_cpu_s() - started_cpu_s;
     return scratch;
   }
   if (!table.wanted.empty()) {
-    infer(table, model, std::move(table.wanted), counter);
+    infer(table, model, std::move(table.wanted), counters);
     table.wanted.clear();
   }
   const auto find = [&]() -> int32_t {
@@ -118,18 +153,18 @@ const Prediction& InferenceCache::lookup(Table<Prediction>& table, const Model& 
   if (slot < 0) {  // not registered: inferred on its own
     register_samples(table, {sample});
     table.wanted.clear();
-    infer(table, model, {sample}, counter);
+    infer(table, model, {sample}, counters);
     slot = find();
   }
   return table.predictions[static_cast<size_t>(slot)];
 }
 
 const EdgePrediction& InferenceCache::edge(const EdgeModel& model, int64_t sample) {
-  return lookup(edge_tables_[&model], model, sample, stats_.edge_samples, edge_scratch_);
+  return lookup(edge_tables_[&model], model, sample, edge_counters(), edge_scratch_);
 }
 
 const CloudPrediction& InferenceCache::cloud(const CloudModel& model, int64_t sample) {
-  return lookup(cloud_table_, model, sample, stats_.cloud_samples, cloud_scratch_);
+  return lookup(cloud_table_, model, sample, cloud_counters(), cloud_scratch_);
 }
 
 }  // namespace eccsim

@@ -4,17 +4,21 @@
 // one batch: before the engine starts for the initial models, at the first lookup for models
 // installed later; lookups are then table reads. Tables hold only the registered samples, so a
 // model per device costs memory in its own requests, not in the test split. With memoisation
-// off every lookup runs the model on its single sample (for checking).
+// off every lookup runs the model on its single sample (for checking). A model with a
+// PredictionStore (models.persistent_cache) reads the samples it has from there and adds the
+// ones it infers.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "models/data/dataset.hpp"
 #include "models/nets/model_api.hpp"
+#include "sim/prediction_store.hpp"
 
 namespace eccsim {
 
@@ -22,11 +26,13 @@ class EdgeModel;
 class CloudModel;
 
 struct InferenceStats {
-  int64_t edge_samples = 0;      // samples run through an edge model
-  int64_t cloud_samples = 0;     // samples run through the cloud model
+  int64_t edge_samples = 0;         // samples run through an edge model
+  int64_t cloud_samples = 0;        // samples run through the cloud model
+  int64_t stored_edge_samples = 0;  // edge predictions read from a prediction store instead
+  int64_t stored_cloud_samples = 0;
   int64_t batches = 0;
-  double wall_s = 0;             // host time spent in the models (reporting only)
-  double cpu_s = 0;              // process CPU time (all threads) spent in the models (reporting only)
+  double wall_s = 0;                // host time spent in the models and stores (reporting only)
+  double cpu_s = 0;                 // process CPU time (all threads) spent there (reporting only)
 };
 
 class InferenceCache {
@@ -37,6 +43,10 @@ class InferenceCache {
   // told apart by address: the caller keeps every model alive for the whole run.
   void want(const EdgeModel& model, const std::vector<int64_t>& samples);
   void want_cloud(const std::vector<int64_t>& samples);
+
+  // Gives `model` a persistent store: its batches read what the store has and add what they infer.
+  void use_store(const EdgeModel& model, PredictionStore<EdgePrediction> store);
+  void use_cloud_store(PredictionStore<CloudPrediction> store);
 
   // Infers the registered samples now, in one batch per model (the set-up does this before the
   // engine starts, so the bulk of the inference never runs on an actor's stack).
@@ -56,15 +66,27 @@ class InferenceCache {
     std::deque<Prediction> predictions;             // stable addresses
     std::vector<std::pair<int64_t, int32_t>> slots; // (sample, index in predictions), by sample
     std::vector<int32_t> dense_slots;               // by sample, -1 = none; once the table is large
+    std::optional<PredictionStore<Prediction>> store;
+    std::optional<std::map<int64_t, Prediction>> stored;  // the store's entries, read at the first batch
+  };
+
+  struct Counters {
+    int64_t& inferred;
+    int64_t& stored;
   };
 
   template <typename Prediction, typename Model>
-  void infer(Table<Prediction>& table, const Model& model, std::vector<int64_t> batch, int64_t& counter);
+  void infer(Table<Prediction>& table, const Model& model, std::vector<int64_t> batch, Counters counters);
+  template <typename Prediction, typename Model>
+  std::vector<Prediction> predictions_of(Table<Prediction>& table, const Model& model,
+                                         const std::vector<int64_t>& batch, Counters counters);
   template <typename Prediction>
   void register_samples(Table<Prediction>& table, const std::vector<int64_t>& samples);
   template <typename Prediction, typename Model>
-  const Prediction& lookup(Table<Prediction>& table, const Model& model, int64_t sample, int64_t& counter,
+  const Prediction& lookup(Table<Prediction>& table, const Model& model, int64_t sample, Counters counters,
                            Prediction& scratch);
+  Counters edge_counters() { return {stats_.edge_samples, stats_.stored_edge_samples}; }
+  Counters cloud_counters() { return {stats_.cloud_samples, stats_.stored_cloud_samples}; }
 
   const ImageSet& images_;
   bool memoise_;

@@ -238,8 +238,15 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   configure_engine_and_plugins();
   const Platform platform = build_platform(inputs.scenario->platform);
 
-  InferenceCache inference(inputs.dataset->test, inputs.scenario->models.cache);
+  const ModelsConfig& models = inputs.scenario->models;
+  const ImageSet& test = inputs.dataset->test;
+  InferenceCache inference(test, models.cache);
   auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
+  if (models.cache && models.persistent_cache && !inputs.edge_checkpoint.empty()) {
+    const std::filesystem::path store_dir = std::filesystem::path(models.dir) / "predictions";
+    inference.use_store(*initial_model, {store_dir, inputs.edge_checkpoint, test});
+    inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, test});
+  }
   const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
   RunState state(run, inference, initial_records(run));
   state.models.push_back(initial_model);

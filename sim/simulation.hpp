@@ -2,6 +2,7 @@
 // process (SimGrid keeps one engine per process).
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ struct SimulationInputs {
   const TaskSplit* split = nullptr;
   const EdgeModel* edge_model = nullptr;    // the model every device starts with
   const CloudModel* cloud_model = nullptr;
+  // The checkpoints edge_model and cloud_model were read from: the keys of their prediction
+  // stores (models.persistent_cache, in models.dir/predictions). Empty: outputs are not kept.
+  std::filesystem::path edge_checkpoint;
+  std::filesystem::path cloud_checkpoint;
   EngineOptions engine;
 };
 

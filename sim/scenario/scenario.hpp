@@ -123,6 +123,7 @@ struct ModelsConfig {
   CloudModelConfig cloud;
   TrainConfig train;
   bool cache = true;                    // memoise inference per (model version, sample)
+  bool persistent_cache = true;         // keep the setup models' outputs in dir/predictions across runs
 };
 
 struct DeviceConfig {

@@ -174,6 +174,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       real_key("models.train.distill.weight", SCENARIO_FIELD(models.train.distill.weight), at_least(0)),
       real_key("models.train.distill.temperature", SCENARIO_FIELD(models.train.distill.temperature), above(0)),
       flag_key("models.cache", SCENARIO_FIELD(models.cache)),
+      flag_key("models.persistent_cache", SCENARIO_FIELD(models.persistent_cache)),
 
       integer_key("platform.devices", SCENARIO_FIELD(platform.devices), at_least(1)),
       quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/csv_table.hpp"
 #include "tests/support/run_process.hpp"
 
@@ -29,16 +31,21 @@ const std::string kPaper = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/paper-co
 
 fs::path fresh_dir(const std::string& name) { return eccsim::testing::fresh_output_dir(name); }
 
-// Runs `eccsim run scenario --out dir --set models.dir=<test models> --set extra...`.
-ProcessResult run_eccsim(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {
+// Runs `eccsim run scenario --out dir --set models.dir=<models> --set extra...`.
+ProcessResult run_on_models(const fs::path& models, const std::string& scenario, const fs::path& out,
+                            std::vector<std::string> sets = {}) {
   std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", scenario, "--out", out.string(), "--set",
-                                std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set",
-                                "models.train.allow=false"};
+                                "models.dir=" + models.string(), "--set", "models.train.allow=false"};
   for (const std::string& set : sets) {
     argv.push_back("--set");
     argv.push_back(set);
   }
   return eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+}
+
+// The same on the test models.
+ProcessResult run_eccsim(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {
+  return run_on_models(ECCSIM_TEST_MODELS_DIR, scenario, out, std::move(sets));
 }
 
 ProcessResult run_ok(const std::string& scenario, const fs::path& out, std::vector<std::string> sets = {}) {
@@ -196,6 +203,95 @@ TEST_CASE("memoised and per-request inference give identical CSVs", "[sim]") {
   run_ok(kTiny, cached);
   run_ok(kTiny, uncached, {"models.cache=false"});
   CHECK(file_bytes(cached / "requests.csv") == file_bytes(uncached / "requests.csv"));
+}
+
+namespace {
+
+// run.json's inference counts: samples inferred and read from prediction stores.
+struct InferenceCounts {
+  int64_t edge = 0, cloud = 0, stored_edge = 0, stored_cloud = 0;
+};
+
+InferenceCounts inference_counts(const fs::path& out) {
+  const auto manifest = nlohmann::json::parse(file_bytes(out / "run.json")).at("inference");
+  return {manifest.at("edge_samples").get<int64_t>(), manifest.at("cloud_samples").get<int64_t>(),
+          manifest.at("stored_edge_samples").get<int64_t>(), manifest.at("stored_cloud_samples").get<int64_t>()};
+}
+
+// A private copy of the test models' checkpoints (no prediction store yet).
+fs::path copy_of_test_models(const std::string& name) {
+  const fs::path models = fresh_dir(name);
+  fs::create_directories(models);
+  for (const auto& entry : fs::directory_iterator(ECCSIM_TEST_MODELS_DIR))
+    if (entry.is_regular_file()) fs::copy_file(entry.path(), models / entry.path().filename());
+  return models;
+}
+
+std::vector<fs::path> store_files(const fs::path& models) {
+  std::vector<fs::path> files;
+  if (fs::exists(models / "predictions"))
+    for (const auto& entry : fs::directory_iterator(models / "predictions")) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("the prediction store: the first run fills it, later runs read it, with identical CSVs", "[sim]") {
+  const fs::path models = copy_of_test_models("store-models");
+  const auto run = [&](const std::string& name, std::vector<std::string> sets = {}) {
+    const fs::path out = fresh_dir(name);
+    const ProcessResult result = run_on_models(models, kTiny, out, std::move(sets));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return std::make_pair(out, result);
+  };
+  const auto [cold, cold_run] = run("store-cold");
+  const InferenceCounts first = inference_counts(cold);
+  CHECK(first.edge > 0);
+  CHECK(first.cloud > 0);
+  CHECK(first.stored_edge == 0);
+  REQUIRE(store_files(models).size() == 2);   // edge-<key>.cbor and cloud-<key>.cbor
+
+  const auto [warm, warm_run] = run("store-warm");
+  const InferenceCounts second = inference_counts(warm);
+  CHECK(second.edge == 0);    // nothing inferred again
+  CHECK(second.cloud == 0);
+  CHECK(second.stored_edge == first.edge);
+  CHECK(second.stored_cloud == first.cloud);
+  CHECK(file_bytes(warm / "requests.csv") == file_bytes(cold / "requests.csv"));
+  CHECK(file_bytes(warm / "summary.csv") == file_bytes(cold / "summary.csv"));
+
+  const auto [off, off_run] = run("store-off", {"models.persistent_cache=false"});
+  CHECK(inference_counts(off).edge == first.edge);
+  CHECK(inference_counts(off).stored_edge == 0);
+  CHECK(file_bytes(off / "requests.csv") == file_bytes(cold / "requests.csv"));
+
+  SECTION("an unreadable store is inferred again and replaced") {
+    const fs::path edge_store = store_files(models).back();   // "edge-" sorts after "cloud-"
+    REQUIRE(edge_store.filename().string().rfind("edge-", 0) == 0);
+    std::ofstream(edge_store, std::ios::binary | std::ios::trunc) << "garbage";
+    const auto [again, again_run] = run("store-garbage");
+    CHECK_THAT(again_run.err, Catch::Contains("unreadable prediction store"));
+    CHECK(inference_counts(again).edge == first.edge);
+    CHECK(file_bytes(again / "requests.csv") == file_bytes(cold / "requests.csv"));
+    CHECK(inference_counts(run("store-repaired").first).stored_edge == first.edge);
+  }
+  SECTION("a changed checkpoint never reads the old one's outputs") {
+    // A different edge checkpoint: the same architecture, left untrained (0 epochs).
+    fs::remove(models / "edge.pt");
+    const ProcessResult train = eccsim::testing::run_process(
+        {eccsim::testing::eccsim_binary(), "train", kTiny, "--set", "models.dir=" + models.string(), "--set",
+         "models.train.edge_epochs=0"},
+        {std::chrono::minutes(5), {}});
+    INFO(train.err);
+    REQUIRE(train.exit_code == 0);
+    const auto [changed, changed_run] = run("store-changed");
+    CHECK(inference_counts(changed).edge == first.edge);          // the new model inferred afresh
+    CHECK(inference_counts(changed).stored_cloud == first.cloud); // the unchanged cloud model read
+    CHECK(file_bytes(changed / "requests.csv") != file_bytes(cold / "requests.csv"));
+    CHECK(store_files(models).size() == 3);
+  }
 }
 
 TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[sim]") {
