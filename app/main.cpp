@@ -55,12 +55,18 @@ int main(int argc, char** argv) {
   run->add_option("--actor-stack", engine.actor_stack_KiB,
                   "KiB of stack per actor (default 16; LibTorch never runs on it). For checking the margin")
       ->check(CLI::Range(8, 8192));
+  int inference_threads = 0;
+  run->add_option("--threads", inference_threads,
+                  "LibTorch threads for inference (default: every core this process may use). Results do "
+                  "not depend on it")
+      ->check(CLI::Range(1, 1024));
 
   auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
   sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
   sweep->add_option("--out", out_dir, "Output directory (default: output.dir)");
   int sweep_jobs = 1;
-  sweep->add_option("-j,--jobs", sweep_jobs, "Points run at once (one process each)");
+  sweep->add_option("-j,--jobs", sweep_jobs,
+                    "Points run at once (one process each); each infers on cores / N threads");
   std::string shard;
   sweep->add_option("--shard", shard, "Run only the points whose index % N == K (K/N, e.g. 0/10)");
   bool resume = false;
@@ -90,7 +96,7 @@ int main(int argc, char** argv) {
     if (*run) {
       std::string command_line;
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
-      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine});
+      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine, inference_threads});
     }
     if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume, overrides});
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);

@@ -12,7 +12,9 @@
 
 #include "core/content_hash.hpp"
 #include "core/file_io.hpp"
+#include "core/machine.hpp"
 #include "models/nets/library_version.hpp"
+#include "models/nets/model_threads.hpp"
 #include "sim/model_setup.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
@@ -23,7 +25,7 @@ namespace eccsim {
 namespace {
 
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
-                         const Summary& summary, double wall_s) {
+                         const Summary& summary, double wall_s, int inference_threads) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
@@ -42,6 +44,7 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                            {"stored_edge_samples", inference.stored_edge_samples},
                            {"stored_cloud_samples", inference.stored_cloud_samples},
                            {"batches", inference.batches},
+                           {"threads", inference_threads},
                            {"wall_s", inference.wall_s},
                            {"cpu_s", inference.cpu_s}};
   manifest["resolved_scenario"] = to_yaml(scenario);
@@ -70,6 +73,8 @@ int run_command(const RunCommandOptions& options) {
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
 
+  const int inference_threads =
+      use_inference_threads(options.inference_threads > 0 ? options.inference_threads : available_cores());
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
   const SimulationResult result = simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud,
@@ -86,7 +91,7 @@ int run_command(const RunCommandOptions& options) {
   write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   write_file_atomically(dir / "summary.csv",
                         summary_csv({"scenario"}, {scenario.name}, summary));
-  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s));
+  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s, inference_threads));
   print_summary(scenario, summary, wall_s, out_dir);
   return 0;
 }

@@ -16,6 +16,7 @@ struct RunCommandOptions {
   std::string out_dir;                  // empty: the scenario's output.dir
   std::string command_line;             // recorded in run.json
   EngineOptions engine;                 // SimGrid's contexts
+  int inference_threads = 0;            // LibTorch intra-op threads; 0: available_cores()
 };
 
 int run_command(const RunCommandOptions& options);

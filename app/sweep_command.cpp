@@ -21,6 +21,7 @@
 #include "app/sweep/sweep_table.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
+#include "core/machine.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
@@ -241,6 +242,8 @@ void SweepDriver::run_points() {
     if (job.result.status == PointStatus::Pending) queue.push_back(&job);
   }
   started_ = Clock::now();
+  // Points running at once share the cores: jobs x threads <= cores (results do not depend on it).
+  const int point_threads = std::max(1, available_cores() / options_.jobs);
   std::map<pid_t, PointJob*> running;
   auto last_tick = Clock::now();
   bool forwarded = false;
@@ -251,7 +254,8 @@ void SweepDriver::run_points() {
       queue.pop_front();
       const fs::path scenario = job->dir / "scenario.yaml";
       try {
-        const pid_t pid = spawn_child({{exe_.string(), "run", scenario.string(), "--out", job->dir.string()},
+        const pid_t pid = spawn_child({{exe_.string(), "run", scenario.string(), "--out", job->dir.string(),
+                                        "--threads", std::to_string(point_threads)},
                                        job->dir / "stdout.log", job->dir / "stderr.log"});
         running[pid] = job;
       } catch (const std::runtime_error& e) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -292,6 +293,24 @@ TEST_CASE("the prediction store: the first run fills it, later runs read it, wit
     CHECK(file_bytes(changed / "requests.csv") != file_bytes(cold / "requests.csv"));
     CHECK(store_files(models).size() == 3);
   }
+}
+
+TEST_CASE("inference on one or two LibTorch threads gives identical CSVs", "[sim]") {
+  std::vector<fs::path> outs;
+  for (const std::string threads : {"1", "2"}) {
+    const fs::path out = fresh_dir("threads-" + threads);
+    const ProcessResult result = eccsim::testing::run_process(
+        {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--threads", threads, "--set",
+         std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set", "models.persistent_cache=false"},
+        {std::chrono::minutes(5), {}});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto manifest = nlohmann::json::parse(file_bytes(out / "run.json")).at("inference");
+    CHECK(manifest.at("edge_samples").get<int64_t>() > 0);   // really inferred, not read
+    if (std::getenv("OMP_NUM_THREADS") == nullptr) CHECK(manifest.at("threads") == std::stoi(threads));
+    outs.push_back(out);
+  }
+  CHECK(file_bytes(outs[0] / "requests.csv") == file_bytes(outs[1] / "requests.csv"));
 }
 
 TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[sim]") {
