@@ -13,9 +13,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/machine.hpp"
 #include "models/data/dataset.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
+#include "models/nets/model_threads.hpp"
 
 namespace {
 
@@ -24,6 +26,7 @@ struct Options {
   std::string requests_csv;   // unique values of its `sample` column
   int64_t samples = 0;        // or the first N test samples
   int repeat = 1;             // best of N timings
+  int threads = 0;            // LibTorch intra-op threads; 0: available_cores()
 };
 
 std::vector<int64_t> unique_samples(const std::string& requests_csv) {
@@ -79,6 +82,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}))
       ->excludes(requests);
   app.add_option("--repeat", options.repeat, "best of this many timings")->check(CLI::Range(1, 1000));
+  app.add_option("--threads", options.threads, "LibTorch intra-op threads (default: every available core)")
+      ->check(CLI::Range(1, 1024));
   try {
     app.parse(argc, argv);
     if (options.requests_csv.empty() && options.samples == 0) throw CLI::RequiredError("--requests or --samples");
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    const int threads = eccsim::use_inference_threads(options.threads > 0 ? options.threads : eccsim::available_cores());
     const eccsim::Dataset dataset = eccsim::load_dataset({});
     std::vector<int64_t> samples;
     if (!options.requests_csv.empty()) {
@@ -102,8 +108,9 @@ int main(int argc, char** argv) {
                 "(%.1f samples/s, %.3f s CPU)\n",
                 samples.size(), edge_t.wall_s, n / edge_t.wall_s, edge_t.cpu_s, cloud_t.wall_s, n / cloud_t.wall_s,
                 cloud_t.cpu_s);
-    std::printf("raw_inference: edge_samples=%zu cloud_samples=%zu wall_s=%.3f cpu_s=%.3f throughput=%.1f samples/s\n",
-                samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s, edge_t.cpu_s + cloud_t.cpu_s,
+    std::printf("raw_inference: threads=%d edge_samples=%zu cloud_samples=%zu wall_s=%.3f cpu_s=%.3f "
+                "throughput=%.1f samples/s\n",
+                threads, samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s, edge_t.cpu_s + cloud_t.cpu_s,
                 2 * n / (edge_t.wall_s + cloud_t.wall_s));
     return 0;
   } catch (const std::exception& e) {
