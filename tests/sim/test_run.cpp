@@ -339,6 +339,14 @@ TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[s
     CHECK_THAT(r.err, Catch::Contains("--context-factory: fibers not in {raw,ucontext,boost,thread}"));
     CHECK(!fs::exists(out));
   }
+  SECTION("no inference threads") {
+    const fs::path out = fresh_dir("bad-threads");
+    const ProcessResult r = eccsim::testing::run_process(
+        {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--threads", "0"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--threads"));
+    CHECK(!fs::exists(out));
+  }
   SECTION("a fleet too large for one OS thread per actor") {
     // Thread contexts cost two memory mappings per actor; the run stops before the engine starts.
     std::ifstream limit_file("/proc/sys/vm/max_map_count");

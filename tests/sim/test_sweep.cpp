@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/csv.hpp"
+#include "core/machine.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
@@ -167,6 +168,9 @@ TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' num
     CHECK(std::vector<std::string>{row[2], row[3]} == grid[i]);
     CHECK(row.back().empty());
     CHECK(fs::exists(dir / "out" / "points" / row[0] / "scenario.yaml"));
+    // Two points at a time share the cores: each infers on cores / 2 threads.
+    CHECK_THAT(file_bytes(dir / "out" / "points" / row[0] / "run.json"),
+               Catch::Contains(fmt::format("--threads {}", std::max(1, eccsim::available_cores() / 2))));
     CHECK(file_bytes(dir / "out" / "points" / row[0] / "overrides.txt") ==
           fmt::format("platform.devices={}\npolicy.offload.threshold={}\n", grid[i][0], grid[i][1]));
 
