@@ -74,7 +74,7 @@ int run_command(const RunCommandOptions& options) {
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
 
   const int inference_threads =
-      use_inference_threads(options.inference_threads > 0 ? options.inference_threads : available_cores());
+      set_intra_op_threads(options.inference_threads > 0 ? options.inference_threads : available_cores());
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
   const SimulationResult result = simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud,

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    const int threads = eccsim::use_inference_threads(options.threads > 0 ? options.threads : eccsim::available_cores());
+    const int threads = eccsim::set_intra_op_threads(options.threads > 0 ? options.threads : eccsim::available_cores());
     const eccsim::Dataset dataset = eccsim::load_dataset({});
     std::vector<int64_t> samples;
     if (!options.requests_csv.empty()) {

@@ -12,7 +12,6 @@ class ContentHash {
  public:
   ContentHash& add(std::string_view bytes);
   ContentHash& add(const void* data, size_t size);
-  uint64_t value() const { return hash_; }
   std::string hex() const;   // 16 lowercase hex digits
 
  private:

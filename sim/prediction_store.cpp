@@ -12,7 +12,6 @@
 
 #include "core/content_hash.hpp"
 #include "core/file_io.hpp"
-#include "core/input_error.hpp"
 #include "models/nets/library_version.hpp"
 
 namespace eccsim {
@@ -55,16 +54,21 @@ void from_entry(const Json& entry, CloudPrediction& p) {
 
 }  // namespace
 
-template <typename Prediction>
-PredictionStore<Prediction>::PredictionStore(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
-                                             const ImageSet& images)
-    : samples_in_split_(images.count) {
+SplitDigest digest_of(const ImageSet& images) {
   ContentHash hash;
-  hash.add(fmt::format("eccsim-predictions {} {} libtorch {}\n", kFormatVersion, kind_of<Prediction>(),
-                       libtorch_version()));
-  hash.add(read_file(checkpoint));
   hash.add(fmt::format("images {} {}x{}x{}\n", images.count, images.channels, images.height, images.width));
   hash.add(images.pixels.data(), images.pixels.size());
+  return {hash.hex(), images.count};
+}
+
+template <typename Prediction>
+PredictionStore<Prediction>::PredictionStore(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
+                                             const SplitDigest& images)
+    : samples_in_split_(images.count) {
+  ContentHash hash;
+  hash.add(fmt::format("eccsim-predictions {} {} libtorch {} {}\n", kFormatVersion, kind_of<Prediction>(),
+                       libtorch_version(), images.hex));
+  hash.add(read_file(checkpoint));
   key_ = hash.hex();
   file_ = dir / fmt::format("{}-{}.cbor", kind_of<Prediction>(), key_);
 }

@@ -16,11 +16,18 @@
 
 namespace eccsim {
 
+// A test split's identity in store keys: a hash of its shape and pixels, computed once per run.
+struct SplitDigest {
+  std::string hex;
+  int64_t count = 0;   // samples in the split
+};
+SplitDigest digest_of(const ImageSet& images);
+
 template <typename Prediction>   // EdgePrediction or CloudPrediction
 class PredictionStore {
  public:
-  // The store of the model saved in `checkpoint`, inferring on `images`, in `dir`.
-  PredictionStore(const std::filesystem::path& dir, const std::filesystem::path& checkpoint, const ImageSet& images);
+  // The store of the model saved in `checkpoint`, inferring on the split of `images`, in `dir`.
+  PredictionStore(const std::filesystem::path& dir, const std::filesystem::path& checkpoint, const SplitDigest& images);
 
   const std::filesystem::path& file() const { return file_; }
 

@@ -244,8 +244,9 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   auto initial_model = std::make_shared<const EdgeModel>(*inputs.edge_model);
   if (models.cache && models.persistent_cache && !inputs.edge_checkpoint.empty()) {
     const std::filesystem::path store_dir = std::filesystem::path(models.dir) / "predictions";
-    inference.use_store(*initial_model, {store_dir, inputs.edge_checkpoint, test});
-    inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, test});
+    const SplitDigest split = digest_of(test);
+    inference.use_store(*initial_model, {store_dir, inputs.edge_checkpoint, split});
+    inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, split});
   }
   const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
   RunState state(run, inference, initial_records(run));

@@ -7,7 +7,7 @@
 
 namespace eccsim {
 
-int use_inference_threads(int threads) {
+int set_intra_op_threads(int threads) {
   const char* from_environment = std::getenv("OMP_NUM_THREADS");
   if (threads > 0 && (from_environment == nullptr || *from_environment == '\0')) at::set_num_threads(threads);
   return at::get_num_threads();

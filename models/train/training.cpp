@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/random.hpp"
+#include "models/nets/model_threads.hpp"
 #include "models/data/dataset_tensors.hpp"
 
 namespace eccsim {
@@ -75,10 +76,7 @@ torch::Tensor distillation_loss(const torch::Tensor& student_logits, const torch
   return F::kl_div(log_student, teacher, F::KLDivFuncOptions().reduction(torch::kBatchMean)) * (tau * tau);
 }
 
-TrainingThreads::TrainingThreads(int threads) : previous_(torch::get_num_threads()) {
-  const char* from_environment = std::getenv("OMP_NUM_THREADS");
-  if (threads > 0 && (from_environment == nullptr || *from_environment == '\0')) torch::set_num_threads(threads);
-}
+TrainingThreads::TrainingThreads(int threads) : previous_(torch::get_num_threads()) { set_intra_op_threads(threads); }
 
 TrainingThreads::~TrainingThreads() { torch::set_num_threads(previous_); }
 

@@ -60,11 +60,11 @@ TEST_CASE("a prediction store gives back exactly what it was given, and merges w
   const TempDir dir("store");
   const auto checkpoint = dir.write("edge.pt", "weights A");
   const ImageSet images = four_images();
-  const PredictionStore<EdgePrediction> store(dir.path() / "predictions", checkpoint, images);
+  const PredictionStore<EdgePrediction> store(dir.path() / "predictions", checkpoint, digest_of(images));
   CHECK(store.load().empty());  // no file yet
 
   store.save({{2, awkward_prediction(2)}});
-  const PredictionStore<EdgePrediction> other_run(dir.path() / "predictions", checkpoint, images);
+  const PredictionStore<EdgePrediction> other_run(dir.path() / "predictions", checkpoint, digest_of(images));
   CHECK(other_run.file() == store.file());
   other_run.save({{0, awkward_prediction(0)}});  // another run adds its samples
 
@@ -77,7 +77,7 @@ TEST_CASE("a prediction store gives back exactly what it was given, and merges w
   cloud.logits = {0.5f, -1.5f};
   cloud.predicted = 0;
   cloud.macs = 3.5e6;
-  const PredictionStore<CloudPrediction> cloud_store(dir.path() / "predictions", checkpoint, images);
+  const PredictionStore<CloudPrediction> cloud_store(dir.path() / "predictions", checkpoint, digest_of(images));
   CHECK(cloud_store.file() != store.file());  // one file per kind
   cloud_store.save({{3, cloud}});
   const auto clouds = cloud_store.load();
@@ -95,24 +95,24 @@ TEST_CASE("a prediction store's file follows the checkpoint's and the images' co
   ImageSet other_images = images;
   other_images.pixels[5] += 1;
   const auto file = [&](const std::filesystem::path& checkpoint, const ImageSet& on) {
-    return PredictionStore<EdgePrediction>(dir.path(), checkpoint, on).file();
+    return PredictionStore<EdgePrediction>(dir.path(), checkpoint, digest_of(on)).file();
   };
   CHECK(file(a, images) == file(same_as_a, images));   // by content, not by name
   CHECK(file(a, images) != file(b, images));           // a changed checkpoint has its own store
   CHECK(file(a, images) != file(a, other_images));
 
-  PredictionStore<EdgePrediction>(dir.path(), a, images).save({{1, awkward_prediction(1)}});
-  CHECK(PredictionStore<EdgePrediction>(dir.path(), b, images).load().empty());   // never another's entries
+  PredictionStore<EdgePrediction>(dir.path(), a, digest_of(images)).save({{1, awkward_prediction(1)}});
+  CHECK(PredictionStore<EdgePrediction>(dir.path(), b, digest_of(images)).load().empty());   // never another's entries
   // A file copied under another key's name is refused by its header.
   std::filesystem::copy_file(file(a, images), file(b, images));
-  CHECK(PredictionStore<EdgePrediction>(dir.path(), b, images).load().empty());
+  CHECK(PredictionStore<EdgePrediction>(dir.path(), b, digest_of(images)).load().empty());
 }
 
 TEST_CASE("an unreadable prediction store reads as empty and is replaced by the next save", "[store]") {
   const TempDir dir("store-corrupt");
   const auto checkpoint = dir.write("edge.pt", "weights");
   const ImageSet images = four_images();
-  const PredictionStore<EdgePrediction> store(dir.path(), checkpoint, images);
+  const PredictionStore<EdgePrediction> store(dir.path(), checkpoint, digest_of(images));
   store.save({{1, awkward_prediction(1)}});
   std::string bytes;
   {
@@ -132,7 +132,7 @@ TEST_CASE("an unreadable prediction store reads as empty and is replaced by the 
 TEST_CASE("a prediction store rejects samples outside the test split", "[store]") {
   const TempDir dir("store-range");
   const auto checkpoint = dir.write("edge.pt", "weights");
-  const PredictionStore<EdgePrediction> store(dir.path(), checkpoint, four_images());
+  const PredictionStore<EdgePrediction> store(dir.path(), checkpoint, digest_of(four_images()));
   store.save({{7, awkward_prediction(7)}});   // written as given; refused when read
   CHECK(store.load().empty());
 }
