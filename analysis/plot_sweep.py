@@ -8,7 +8,9 @@ Writes into DIR (default SWEEP_DIR/plots), from the points whose status is ok:
   energy_per_request.png   mean energy per request, same axes
   latency_p95.png          95th percentile latency, same axes
   acci_vs_cur.png          AccI against CUR, one curve per offload filter (when the sweep varies
-                           policy.offload.filter and its threshold or rate: the paper's sensitivity figure)
+                           policy.offload.filter and its threshold, rate or target_cur: the paper's
+                           sensitivity figure); the area under each curve is printed (trapezoids over
+                           the points' CUR; random's is 0.5 over 0-100 %)
 Unit strings in swept values ("10Mbps", "5ms") become numbers on a labelled axis.
 For a single run directory use analysis/plot.py. Uses Debian's python3-matplotlib and python3-pandas only.
 """
@@ -128,16 +130,28 @@ def metric_plot(points, x_key, other_keys, column, scale, ylabel, title, path):
     plt.close(fig)
 
 
+SHARE_KEYS = ("policy.offload.threshold", "policy.offload.rate", "policy.offload.target_cur", "policy.offload.budget.cur")
+
+
+def area_under(cur, acci):
+    """Trapezoidal area under AccI(CUR), both as fractions, over the points' CUR (sorted)."""
+    return sum((x1 - x0) * (y0 + y1) / 2 for x0, y0, x1, y1 in zip(cur, acci, cur[1:], acci[1:]))
+
+
 def acci_vs_cur(points, keys, path):
+    """Draws the curves; returns (label, area under the curve, lowest CUR, highest CUR) per curve."""
     filter_key = "policy.offload.filter"
-    others = [k for k in keys if k not in (filter_key, "policy.offload.threshold", "policy.offload.rate")]
+    others = [k for k in keys if k != filter_key and k not in SHARE_KEYS]
     groups = list(points.groupby(group_by([filter_key] + others), sort=False))
     fig, ax = plt.subplots(figsize=(9 if len(groups) > 7 else 6, 4.5))
+    areas = []
     for _, group in groups:
         data = group.sort_values("cur")
         label = group.iloc[0][filter_key] + (", " + line_label(group.iloc[0], others) if others else "")
         style = "--" if group.iloc[0][filter_key] == "random" else "-"
         ax.plot(data["cur"] * 100, data["acci"] * 100, style, marker="o", label=label)
+        cur, acci = list(data["cur"]), list(data["acci"])
+        areas.append((label, area_under(cur, acci), cur[0], cur[-1]))
     ax.plot([0, 100], [0, 100], ":", color="grey", label="AccI = CUR")
     ax.set_xlabel("cloud upload rate, CUR [% of requests offloaded]")
     ax.set_ylabel("accuracy improvement, AccI [% of the edge-cloud gap]")
@@ -146,6 +160,7 @@ def acci_vs_cur(points, keys, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+    return areas
 
 
 def main(argv):
@@ -192,8 +207,9 @@ def main(argv):
     metric_plot(points, x_key, others, "latency_p95_s", 1e3, "95th percentile latency [ms]", "Latency (p95)",
                 os.path.join(out, "latency_p95.png"))
     written = ["accuracy.png", "energy_per_request.png", "latency_p95.png"]
-    if "policy.offload.filter" in keys and ({"policy.offload.threshold", "policy.offload.rate"} & set(keys)):
-        acci_vs_cur(points, keys, os.path.join(out, "acci_vs_cur.png"))
+    if "policy.offload.filter" in keys and (set(SHARE_KEYS) & set(keys)):
+        for label, area, low, high in acci_vs_cur(points, keys, os.path.join(out, "acci_vs_cur.png")):
+            print(f"area under AccI(CUR), {label}: {area:.4f} (CUR {100 * low:.1f}-{100 * high:.1f} %)")
         written.append("acci_vs_cur.png")
     print(f"plots written to {out}: {', '.join(written)}")
     return 0

@@ -47,16 +47,28 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                            {"threads", inference_threads},
                            {"wall_s", inference.wall_s},
                            {"cpu_s", inference.cpu_s}};
+  const OffloadConfig& offload = scenario.policy.offload;
+  manifest["offload"] = {{"filter", name_of(offload.filter)},
+                         {"threshold", summary.threshold ? nlohmann::ordered_json(*summary.threshold) : nullptr},
+                         {"tie_share", result.offload_threshold.tie_share},
+                         {"calibrated", offload.calibrates_threshold()},
+                         {"target_cur", offload.calibrates() ? nlohmann::ordered_json(offload.target_share()) : nullptr},
+                         {"calibration_samples", result.calibration_samples}};
   manifest["resolved_scenario"] = to_yaml(scenario);
   return manifest.dump(2) + "\n";
 }
 
-void print_summary(const Scenario& scenario, const Summary& s, double wall_s, const std::string& out_dir) {
+void print_summary(const Scenario& scenario, const Summary& s, double tie_share, double wall_s,
+                   const std::string& out_dir) {
   fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
              wall_s);
   fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
              100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
   fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}, dropped {}\n", 100 * s.cur, s.fallbacks, s.dropped);
+  if (s.threshold && scenario.policy.offload.calibrates())
+    fmt::print("  threshold     {:.6g}{}   (calibrated for {:.1f} % CUR)\n", *s.threshold,
+               tie_share > 0 && tie_share < 1 ? fmt::format(", ties offloaded {:.1f} %", 100 * tie_share) : "",
+               100 * scenario.policy.offload.target_share());
   fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
              s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
   fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
@@ -80,7 +92,8 @@ int run_command(const RunCommandOptions& options) {
   const SimulationResult result = simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud,
                                             models.edge_file, models.cloud_file, options.engine});
 
-  const Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
+  Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
+  if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);
@@ -88,11 +101,12 @@ int run_command(const RunCommandOptions& options) {
   write_file_atomically(dir / "devices.csv", devices_csv(device_totals(result.requests, result.device_measures)));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
+  write_file_atomically(dir / "thresholds.csv", thresholds_csv(result.thresholds));
   write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   write_file_atomically(dir / "summary.csv",
                         summary_csv({"scenario"}, {scenario.name}, summary));
   write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s, inference_threads));
-  print_summary(scenario, summary, wall_s, out_dir);
+  print_summary(scenario, summary, result.offload_threshold.tie_share, wall_s, out_dir);
   return 0;
 }
 

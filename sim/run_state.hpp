@@ -11,12 +11,15 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
+#include "sim/policy/budget_controller.hpp"
+#include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
 #include "sim/report/request_log.hpp"
@@ -44,6 +47,12 @@ struct RunInputs {
   std::vector<std::vector<ScheduledRequest>> schedules;  // per device
   std::vector<int64_t> first_request_id;                 // per device: id of its first request
   std::vector<double> uplink_latency_s;                  // per device: propagation latency to its cloud host
+  // Threshold calibration (policy.offload.target_cur, budget): the held-out test images (never
+  // requested), their re-indexed labels, each phase's class shares and the whole run's class mix.
+  std::vector<int64_t> calibration_samples;
+  std::vector<int32_t> calibration_labels;
+  std::vector<std::vector<double>> phase_class_shares;
+  std::vector<double> class_mix;
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
 
@@ -54,9 +63,13 @@ struct RunInputs {
   }
 };
 
-// The offloading side of one device: offloaded requests awaiting their reply, and its view of
-// the cloud's health (consecutive timeouts put the cloud offline for a back-off period).
+// The offloading side of one device: the threshold its filter judges by, offloaded requests
+// awaiting their reply, and its view of the cloud's health (consecutive timeouts put the cloud
+// offline for a back-off period).
 struct OffloadState {
+  Threshold threshold;                      // given, or calibrated for the model serving now
+  std::optional<BudgetController> budget;   // policy.offload.budget: adapts the threshold online
+  double next_trace_s = 0;                  // the budget's next row in thresholds.csv
   std::map<int64_t, double> deadline_s;     // request_id -> time the reply is due
   int consecutive_timeouts = 0;
   double offline_until_s = -1;              // no offloading before this time
@@ -80,11 +93,12 @@ struct RunLog {
   RequestLog requests;                      // by request_id
   std::vector<UpdateRecord> updates;        // in order of completion
   std::vector<OutageRecord> outages;        // in order of failure
+  std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, in simulated time order
 };
 
 struct RunState {
   RunState(const RunInputs& inputs_, InferenceCache& inference_, std::vector<RequestRecord> records)
-      : inputs(inputs_), inference(inference_), devices(inputs_.schedules.size()), log{RequestLog(std::move(records)), {}, {}} {}
+      : inputs(inputs_), inference(inference_), devices(inputs_.schedules.size()), log{RequestLog(std::move(records)), {}, {}, {}} {}
 
   const RunInputs& inputs;
   InferenceCache& inference;                 // model outputs, shared by every actor

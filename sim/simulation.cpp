@@ -15,12 +15,15 @@
 #include <tuple>
 
 #include "core/input_error.hpp"
+#include "core/random.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/cloud_server.hpp"
 #include "sim/actors/edge_device.hpp"
 #include "sim/actors/fault_injector.hpp"
 #include "sim/actors/workload.hpp"
+#include "sim/offload_thresholds.hpp"
 #include "sim/platform.hpp"
+#include "sim/policy/calibration.hpp"
 #include "sim/policy/update_stage.hpp"
 #include "sim/run_state.hpp"
 
@@ -113,7 +116,19 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
   RunInputs run(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model);
   run.device_hosts = platform.devices;
   run.cloud_hosts = platform.clouds;
-  const SamplePools pools(scenario.workload, *inputs.split, test.labels);
+  const OffloadConfig& offload = scenario.policy.offload;
+  // With a target share the held-out images are never requested, whatever the filter, so that
+  // every filter of a sensitivity sweep sees the same requests.
+  if (offload.calibrates()) {
+    run.calibration_samples = calibration_samples(test.labels, offload.calibration_share,
+                                                  derive_seed(scenario.seed, /*stream=*/7, 0));
+    for (int64_t sample : run.calibration_samples)
+      run.calibration_labels.push_back(inputs.split->new_label_of.at(test.labels[sample]));
+    if (offload.calibrates_threshold()) inference.want(initial_model, run.calibration_samples);
+  }
+  const SamplePools pools(scenario.workload, *inputs.split, test.labels, run.calibration_samples);
+  run.phase_class_shares = phase_class_shares(pools, *inputs.split, test.labels);
+  std::vector<int64_t> phase_requests(run.phase_class_shares.size(), 0);
   const std::vector<double> trace =
       scenario.workload.arrival == Arrival::Trace ? read_trace(scenario.workload.trace) : std::vector<double>{};
   int64_t total_requests = 0;
@@ -122,7 +137,10 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
     run.first_request_id.push_back(total_requests);
     total_requests += static_cast<int64_t>(run.schedules.back().size());
     std::vector<int64_t> samples;
-    for (const ScheduledRequest& request : run.schedules.back()) samples.push_back(request.sample);
+    for (const ScheduledRequest& request : run.schedules.back()) {
+      samples.push_back(request.sample);
+      ++phase_requests[static_cast<size_t>(request.phase)];
+    }
     inference.want(initial_model, samples);
     inference.want_cloud(samples);  // the cloud-only baseline is computed for every request
     std::vector<sg4::Link*> route;
@@ -130,6 +148,7 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
     platform.devices[i]->route_to(run.cloud_of(i), route, &route_latency_s);
     run.uplink_latency_s.push_back(route_latency_s);
   }
+  run.class_mix = expected_class_mix(run.phase_class_shares, phase_requests);
   inference.infer_wanted(initial_model);
   inference.infer_wanted_cloud(*inputs.cloud_model);
   run.image_bytes = static_cast<double>(test.image_bytes());
@@ -216,6 +235,11 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   result.requests = state.log.requests.take();
   result.updates = std::move(state.log.updates);
   result.outages = std::move(state.log.outages);
+  result.thresholds = std::move(state.log.thresholds);
+  std::stable_sort(result.thresholds.begin(), result.thresholds.end(),
+                   [](const ThresholdRecord& a, const ThresholdRecord& b) {
+                     return std::tie(a.t_s, a.device) < std::tie(b.t_s, b.device);
+                   });
   for (OutageRecord& outage : result.outages) {
     if (outage.t_up_s < outage.t_down_s) outage.t_up_s = result.simulated_s;  // still down at the end
   }
@@ -252,10 +276,14 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   RunState state(run, inference, initial_records(run));
   state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;
+  const Threshold start = init_thresholds(state, *initial_model);
 
   spawn_actors(platform, state);
   engine.run();
-  return collect_result(platform, state, inference);
+  SimulationResult result = collect_result(platform, state, inference);
+  result.offload_threshold = start;
+  result.calibration_samples = static_cast<int64_t>(run.calibration_samples.size());
+  return result;
 }
 
 }  // namespace eccsim

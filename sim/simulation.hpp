@@ -10,6 +10,7 @@
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "sim/inference_cache.hpp"
+#include "sim/policy/offload_policy.hpp"
 #include "sim/report/metrics.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -42,6 +43,9 @@ struct SimulationResult {
   std::vector<DeviceMeasures> device_measures;  // by device
   std::vector<UpdateRecord> updates;        // by completion time
   std::vector<OutageRecord> outages;        // by failure time
+  std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, by time
+  Threshold offload_threshold;              // the fleet's at the start (given or calibrated)
+  int64_t calibration_samples = 0;          // test images held out to calibrate it
   double simulated_s = 0;
   double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
   InferenceStats inference;

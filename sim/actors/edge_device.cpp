@@ -16,6 +16,7 @@
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/offload_thresholds.hpp"
 #include "sim/policy/cost_model.hpp"
 #include "sim/policy/update_stage.hpp"
 
@@ -106,8 +107,9 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // Exploration looks for classes the edge lacks: once it has learned every class the cloud
   // knows, there is nothing left to find and only the filter decides.
   const bool knows_every_class = model->num_classes() >= state_.inputs.cloud_model.num_classes();
-  const OffloadDecision decision =
-      knows_every_class ? OffloadDecision{policy_.should_offload(edge), false} : policy_.decide(edge);
+  const Threshold threshold = threshold_now(state_, config_.index, *model, now_s);
+  const OffloadDecision decision = knows_every_class ? OffloadDecision{policy_.should_offload(edge, threshold), false}
+                                                     : policy_.decide(edge, threshold);
   bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
     const InferenceCost cost = edge_inference_cost(scenario.platform.device, edge);
@@ -115,6 +117,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     record.edge_energy_J = cost.energy_J;
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
+    observe_decision(state_, config_.index, now_s, record.score, decision.offload);
   }
   record.cloud_only_pred = state_.inference.cloud(state_.inputs.cloud_model, request.sample).predicted;
   if (offload && now_s < state_.devices[config_.index].offload.offline_until_s) {

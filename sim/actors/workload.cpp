@@ -34,10 +34,11 @@ int phase_at(const WorkloadConfig& workload, int tasks, double t_s) {
 }
 
 SamplePools::SamplePools(const WorkloadConfig& workload, const TaskSplit& split,
-                         const std::vector<int32_t>& test_labels) {
+                         const std::vector<int32_t>& test_labels, const std::vector<int64_t>& held_out) {
   pools_.resize(split.num_tasks());
   for (int phase = 0; phase < split.num_tasks(); ++phase) {
     for (int64_t i = 0; i < static_cast<int64_t>(test_labels.size()); ++i) {
+      if (std::binary_search(held_out.begin(), held_out.end(), i)) continue;
       const int task = split.task_of(split.new_label_of.at(test_labels[i]));
       if (allowed(workload.classes, phase, task)) pools_[phase].push_back(i);
     }

@@ -19,10 +19,12 @@ struct ScheduledRequest {
   int phase = 0;            // workload phase (task index) at arrival
 };
 
-// Which test samples each phase may draw from, given workload.classes.
+// Which test samples each phase may draw from, given workload.classes; never the `held_out` ones
+// (sorted; the images a threshold is calibrated on).
 class SamplePools {
  public:
-  SamplePools(const WorkloadConfig& workload, const TaskSplit& split, const std::vector<int32_t>& test_labels);
+  SamplePools(const WorkloadConfig& workload, const TaskSplit& split, const std::vector<int32_t>& test_labels,
+              const std::vector<int64_t>& held_out = {});
   const std::vector<int64_t>& pool(int phase) const { return pools_.at(phase); }
   int phases() const { return static_cast<int>(pools_.size()); }
 

@@ -1,35 +1,54 @@
 // Offload filters: entropy offloads ambiguous inputs (normalised entropy above the threshold);
 // max_prob and margin offload unconfident ones (score below the threshold); random offloads
-// with a fixed probability; edge_only and cloud_only are the two baselines.
+// with a fixed probability (the target share, when the scenario gives one); edge_only and
+// cloud_only are the two baselines.
 #include "sim/policy/offload_policy.hpp"
+
+#include <algorithm>
 
 #include "core/random.hpp"
 
 namespace eccsim {
 
-OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t filter_seed, uint64_t explore_seed)
-    : filter_(config.filter),
-      threshold_(config.threshold),
-      rate_(config.rate),
-      explore_(config.explore),
-      rng_(filter_seed),
-      explore_rng_(explore_seed) {}
+Threshold given_threshold(OffloadFilter filter, double threshold) {
+  const bool everything = filter == OffloadFilter::Entropy ? threshold <= 0 : threshold >= 1;
+  return {threshold, everything ? 1.0 : 0.0};
+}
 
-double OffloadPolicy::score(const EdgePrediction& edge) const {
-  switch (filter_) {
+double filter_score(OffloadFilter filter, const EdgePrediction& edge) {
+  switch (filter) {
     case OffloadFilter::MaxProb: return edge.max_prob;
     case OffloadFilter::Margin: return edge.margin;
     default: return edge.entropy_score;
   }
 }
 
-bool OffloadPolicy::should_offload(const EdgePrediction& edge) {
+bool beyond(OffloadFilter filter, double score, double threshold) {
+  return filter == OffloadFilter::Entropy ? score > threshold : score < threshold;
+}
+
+double filter_share(double target, double explore) {
+  if (explore >= 1) return 0;
+  return std::clamp((target - explore) / (1 - explore), 0.0, 1.0);
+}
+
+OffloadPolicy::OffloadPolicy(const OffloadConfig& config, uint64_t filter_seed, uint64_t explore_seed)
+    : filter_(config.filter),
+      rate_(config.calibrates() ? filter_share(config.target_share(), config.explore) : config.rate),
+      explore_(config.explore),
+      rng_(filter_seed),
+      explore_rng_(explore_seed) {}
+
+bool OffloadPolicy::should_offload(const EdgePrediction& edge, const Threshold& threshold) {
   switch (filter_) {
-    // The end points are exact even for saturated scores (a probability of exactly 1.0):
-    // entropy threshold 0 offloads everything, max_prob / margin threshold 1 likewise.
-    case OffloadFilter::Entropy: return threshold_ <= 0 || edge.entropy_score > threshold_;
-    case OffloadFilter::MaxProb: return threshold_ >= 1 || edge.max_prob < threshold_;
-    case OffloadFilter::Margin: return threshold_ >= 1 || edge.margin < threshold_;
+    case OffloadFilter::Entropy:
+    case OffloadFilter::MaxProb:
+    case OffloadFilter::Margin: {
+      const double s = score(edge);
+      if (beyond(filter_, s, threshold.value)) return true;
+      if (s != threshold.value || threshold.tie_share <= 0) return false;
+      return threshold.tie_share >= 1 || uniform01(rng_) < threshold.tie_share;
+    }
     case OffloadFilter::Random: return uniform01(rng_) < rate_;
     case OffloadFilter::EdgeOnly: return false;
     case OffloadFilter::CloudOnly: return true;
@@ -37,8 +56,8 @@ bool OffloadPolicy::should_offload(const EdgePrediction& edge) {
   return false;
 }
 
-OffloadDecision OffloadPolicy::decide(const EdgePrediction& edge) {
-  OffloadDecision decision{should_offload(edge), false};
+OffloadDecision OffloadPolicy::decide(const EdgePrediction& edge, const Threshold& threshold) {
+  OffloadDecision decision{should_offload(edge, threshold), false};
   if (filter_ == OffloadFilter::EdgeOnly || filter_ == OffloadFilter::CloudOnly || explore_ <= 0) return decision;
   const bool draw = uniform01(explore_rng_) < explore_;
   if (!decision.offload && draw) decision = {true, true};

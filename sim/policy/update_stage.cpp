@@ -18,6 +18,7 @@
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
 #include "sim/engine_stack.hpp"
+#include "sim/offload_thresholds.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -201,6 +202,7 @@ std::vector<int64_t> remaining_samples(const RunState& state, int device) {
 
 void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model) {
   state.inference.want(*model, remaining_samples(state, device));
+  recalibrate(state, device, *model);
   DeviceLearning& learning = state.devices[device].learning;
   learning.model = model;
   learning.updating = false;

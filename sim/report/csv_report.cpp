@@ -149,6 +149,20 @@ const Columns<U>& update_columns() {
   return columns;
 }
 
+using T = ThresholdRecord;
+const Columns<T>& threshold_columns() {
+  static const Columns<T> columns{
+      {"device", Field<T>::integer<&T::device>},
+      {"t_s", Field<T>::fixed<&T::t_s, 9>},
+      {"source", Field<T>::text<&T::source>},
+      {"threshold", Field<T>::fixed<&T::threshold, 9>},
+      {"tie_share", Field<T>::fixed<&T::tie_share, 6>},
+      {"requests", Field<T>::integer<&T::requests>},
+      {"cur", Field<T>::fixed<&T::cur, 6>},
+  };
+  return columns;
+}
+
 using O = OutageRecord;
 const Columns<O>& outage_columns() {
   static const Columns<O> columns{
@@ -161,6 +175,10 @@ const Columns<O>& outage_columns() {
   return columns;
 }
 
+void optional_fixed(std::string& out, const std::optional<double>& value, int precision = 6) {
+  if (value) append_fixed(out, *value, precision);
+}
+
 using S = Summary;
 const Columns<S>& summary_columns() {
   static const Columns<S> columns{
@@ -170,6 +188,7 @@ const Columns<S>& summary_columns() {
       {"cloud_only_accuracy", Field<S>::fixed<&S::cloud_only_accuracy, 6>},
       {"cur", Field<S>::fixed<&S::cur, 6>},
       {"acci", Field<S>::fixed<&S::acci, 6>},
+      {"threshold", [](std::string& out, const S& s) { optional_fixed(out, s.threshold, 9); }},
       {"latency_mean_s", Field<S>::fixed<&S::latency_mean_s, 9>},
       {"latency_p50_s", Field<S>::fixed<&S::latency_p50_s, 9>},
       {"latency_p95_s", Field<S>::fixed<&S::latency_p95_s, 9>},
@@ -198,9 +217,6 @@ struct PhaseRow {
   std::optional<double> forgetting;
 };
 
-void optional_fixed(std::string& out, const std::optional<double>& value) {
-  if (value) append_fixed(out, *value, 6);
-}
 
 Columns<PhaseRow> phase_columns(int tasks) {
   const auto share = [](int64_t PhaseTotals::*count) {
@@ -261,6 +277,10 @@ std::string requests_csv(const std::vector<RequestRecord>& requests) {
 std::string devices_csv(const std::vector<DeviceTotals>& devices) { return table(device_columns(), devices); }
 
 std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
+
+std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds) {
+  return table(threshold_columns(), thresholds);
+}
 
 std::string faults_csv(const std::vector<OutageRecord>& outages) { return table(outage_columns(), outages); }
 

@@ -12,6 +12,7 @@ namespace eccsim {
 std::string requests_csv(const std::vector<RequestRecord>& requests);
 std::string devices_csv(const std::vector<DeviceTotals>& devices);
 std::string updates_csv(const std::vector<UpdateRecord>& updates);
+std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds);
 std::string faults_csv(const std::vector<OutageRecord>& outages);
 // Per workload phase: accuracy of the collaboration and both baselines, CUR, the edge model's
 // accuracy on each task's classes (the class-incremental accuracy matrix; empty where the

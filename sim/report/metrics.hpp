@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,19 @@ struct UpdateRecord {
   UpdateStatus status = UpdateStatus::Installed;
 };
 
+// A device's offload threshold set (thresholds.csv): calibrated before the run or for an installed
+// model (requests = held-out images, cur = the share the filter aims at), or a budget window's end
+// (requests = inputs in the window, cur = their share offloaded).
+struct ThresholdRecord {
+  int device = 0;
+  double t_s = 0;
+  std::string source;            // calibration | budget
+  double threshold = 0;
+  double tie_share = 0;          // share of inputs scoring exactly the threshold that are offloaded
+  int64_t requests = 0;
+  double cur = 0;
+};
+
 // One outage of a fault target (scenario `faults`): when it went down and came back up.
 struct OutageRecord {
   int fault = 0;                 // index in the scenario's faults list
@@ -124,6 +138,7 @@ struct Summary {
   double cloud_only_accuracy = 0;
   double cur = 0;                // share of requests offloaded
   double acci = 0;               // (acc - acc_edge) / (acc_cloud - acc_edge); 0 when undefined
+  std::optional<double> threshold;  // the score filter's at the start (given or calibrated); none otherwise
   double latency_mean_s = 0;
   double latency_p50_s = 0;
   double latency_p95_s = 0;

@@ -185,16 +185,40 @@ struct WorkloadConfig {
   ClassMix classes = ClassMix::Cumulative;  // which tasks' classes a phase draws from
 };
 
+// True for the filters that compare a score with a threshold: entropy, max_prob, margin.
+constexpr bool has_threshold(OffloadFilter filter) {
+  return filter == OffloadFilter::Entropy || filter == OffloadFilter::MaxProb || filter == OffloadFilter::Margin;
+}
+
+// An optional share (target_cur, budget.cur): below 0 when the scenario does not give it.
+constexpr double kNotGiven = -1;
+
 struct OffloadConfig {
   OffloadFilter filter = OffloadFilter::Entropy;
   double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
   double rate = 0.5;                    // random: offload probability
+  // Instead of threshold (and rate): the share of requests to offload, exploration included; the
+  // threshold is calibrated on held-out test images before the run (sim/policy/calibration.hpp).
+  double target_cur = kNotGiven;
+  bool recalibrate = true;              // calibrate again for each model an update installs
+  double calibration_share = 0.2;       // of each class's test images, held out from the requests
+  // Online budget: each device keeps its offloaded share over the last window at budget_cur
+  // (sim/policy/budget_controller.hpp), starting from the threshold calibrated for it.
+  double budget_cur = kNotGiven;
+  double budget_window_s = 30;
   // Share of the inputs the filter keeps on the edge that are offloaded anyway, for their cloud
   // label (update stage). Default 0, or kBufferExploreDefault with buffer-driven updates.
   double explore = 0;
   double timeout_s = 1.0;               // reply deadline before falling back to the edge prediction
   int backoff_after = 3;                // consecutive timeouts after which the cloud counts as down (0: never)
   double backoff_s = 5.0;               // then no offloading for this long, after which the next offload probes
+
+  // True when the scenario gives a target share (target_cur or budget) instead of threshold or rate.
+  bool calibrates() const { return target_cur >= 0 || budget_cur >= 0; }
+  // True when a threshold is calibrated on held-out images: a target share for a score filter.
+  bool calibrates_threshold() const { return calibrates() && has_threshold(filter); }
+  // The share offloaded the scenario asks for (target_cur or budget.cur); kNotGiven when neither.
+  double target_share() const { return budget_cur >= 0 ? budget_cur : target_cur; }
 };
 
 // policy.offload.explore when policy.update.mode is on_device or cloud and explore is not given.

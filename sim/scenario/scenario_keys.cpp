@@ -221,8 +221,38 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       choice_key("workload.classes", SCENARIO_CHOICE(workload.classes)),
 
       choice_key("policy.offload.filter", SCENARIO_CHOICE(policy.offload.filter)),
-      real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
-      real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
+      unused_when(real_key("policy.offload.threshold", SCENARIO_FIELD(policy.offload.threshold), between(0, 1)),
+                  +[](const Scenario& s) -> const char* {
+                    if (s.policy.offload.filter == OffloadFilter::Random) return "unused: the random filter";
+                    return s.policy.offload.calibrates() ? "unused: calibrated from the target share" : nullptr;
+                  }),
+      unused_when(real_key("policy.offload.rate", SCENARIO_FIELD(policy.offload.rate), between(0, 1)),
+                  +[](const Scenario& s) -> const char* {
+                    if (s.policy.offload.filter != OffloadFilter::Random) return "unused: only the random filter";
+                    return s.policy.offload.calibrates() ? "unused: the target share sets it" : nullptr;
+                  }),
+      unused_when(real_key("policy.offload.target_cur", SCENARIO_FIELD(policy.offload.target_cur), between(0, 1)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.target_cur < 0 ? "not given: threshold decides" : nullptr;
+                  }),
+      unused_when(flag_key("policy.offload.recalibrate", SCENARIO_FIELD(policy.offload.recalibrate)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.calibrates() ? nullptr : "unused: no target share";
+                  }),
+      unused_when(real_key("policy.offload.calibration_share", SCENARIO_FIELD(policy.offload.calibration_share),
+                           Range{0, 0.9, true}),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.calibrates() ? nullptr : "unused: no target share";
+                  }),
+      unused_when(real_key("policy.offload.budget.cur", SCENARIO_FIELD(policy.offload.budget_cur), between(0, 1)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.budget_cur < 0 ? "not given: no online budget" : nullptr;
+                  }),
+      unused_when(quantity_key("policy.offload.budget.window", U::time, SCENARIO_FIELD(policy.offload.budget_window_s),
+                               above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.budget_cur < 0 ? "unused: no online budget" : nullptr;
+                  }),
       real_key("policy.offload.explore", SCENARIO_FIELD(policy.offload.explore), between(0, 1)),
       quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
       integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),

@@ -89,7 +89,7 @@ struct Range {
 
   bool contains(double v) const { return (lo_open ? v > lo : v >= lo) && v <= hi; }
   std::string describe() const {
-    if (std::isfinite(hi)) return fmt::format("must be in [{}, {}]", lo, hi);
+    if (std::isfinite(hi)) return fmt::format("must be in {}{}, {}]", lo_open ? "(" : "[", lo, hi);
     return fmt::format("must be {} {}", lo_open ? ">" : ">=", lo);
   }
 };

@@ -202,6 +202,7 @@ class Reader {
   SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
                       bool zip);
   void check_consistency(Scenario& s) const;   // and parses the fault targets
+  void check_offload_share(Scenario& s) const;
   Where given_at(const std::string& path) const;
   bool overridden(const std::string& path) const;
   // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
@@ -443,6 +444,44 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
   return {parsed, index};
 }
 
+// A target share (target_cur, budget.cur) replaces the threshold, or the random filter's rate. Given
+// together, an override (--set, a sweep value) wins over the file; otherwise the scenario is refused.
+void Reader::check_offload_share(Scenario& s) const {
+  OffloadConfig& offload = s.policy.offload;
+  const std::string fixed = offload.filter == OffloadFilter::Random ? "policy.offload.rate" : "policy.offload.threshold";
+  const auto exclusive = [&](const std::string& first, const std::string& second, double& second_value) {
+    if (given_.count(first) == 0 || given_.count(second) == 0) return;
+    if (overridden(second) && !overridden(first)) return;
+    if (overridden(first) && !overridden(second)) {
+      second_value = kNotGiven;   // the override replaces the file's share
+      return;
+    }
+    const Where at = given_at(first);
+    fail(given_at(second), second,
+         fmt::format("give {} or {}, not both ({} {})", first, second, first,
+                     at.from_set ? std::string("set by --set") : fmt::format("on line {}", at.line)));
+  };
+  exclusive(fixed, "policy.offload.target_cur", offload.target_cur);
+  exclusive(fixed, "policy.offload.budget.cur", offload.budget_cur);
+  exclusive("policy.offload.target_cur", "policy.offload.budget.cur", offload.budget_cur);
+  if (!offload.calibrates()) return;
+
+  const std::string share = offload.budget_cur >= 0 ? "policy.offload.budget.cur" : "policy.offload.target_cur";
+  if (offload.filter == OffloadFilter::EdgeOnly || offload.filter == OffloadFilter::CloudOnly) {
+    fail(given_at(share), share,
+         fmt::format("the {} baseline offloads {}: use entropy, max_prob, margin or random with a target share",
+                     name_of(offload.filter), offload.filter == OffloadFilter::EdgeOnly ? "nothing" : "everything"));
+  }
+  const bool buffer_updates = s.policy.update.mode == UpdateMode::OnDevice || s.policy.update.mode == UpdateMode::Cloud;
+  const bool explore_given = given_.count("policy.offload.explore") != 0;
+  const double explore = explore_given ? offload.explore : buffer_updates ? kBufferExploreDefault : 0;
+  if (offload.target_share() < explore) {
+    fail(given_at(share), share,
+         fmt::format("{} is below policy.offload.explore ({}{}): exploration alone offloads more", offload.target_share(),
+                     explore, explore_given ? "" : ", its default with buffer updates"));
+  }
+}
+
 void Reader::check_consistency(Scenario& s) const {
   const auto fail_at = [&](const std::string& path, const std::string& message) {
     fail(given_at(path), path, message);
@@ -499,6 +538,8 @@ void Reader::check_consistency(Scenario& s) const {
                         duration.from_set ? std::string("set by --set")
                                           : fmt::format("on line {}", duration.line)));
   }
+
+  check_offload_share(s);
 
   if (s.policy.update.trigger > s.policy.update.buffer) {
     fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),

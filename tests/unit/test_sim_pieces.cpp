@@ -135,38 +135,41 @@ TEST_CASE("trace files give the arrival times and reject bad lines", "[workload]
   CHECK_THROWS_WITH(read_trace((dir / "missing.txt").string()), Catch::Contains("cannot read"));
 }
 
+// The scenario's fixed threshold for the config's filter.
+Threshold fixed(const OffloadConfig& config) { return given_threshold(config.filter, config.threshold); }
+
 TEST_CASE("offload filters follow the paper's rules and their end points are exact", "[policy]") {
   OffloadConfig config;
   config.filter = OffloadFilter::Entropy;
   config.threshold = 0.7;
   OffloadPolicy entropy(config, 1);
-  CHECK(entropy.should_offload(prediction(0.8f, 0.5f, 0.1f)));
-  CHECK_FALSE(entropy.should_offload(prediction(0.6f, 0.5f, 0.1f)));
+  CHECK(entropy.should_offload(prediction(0.8f, 0.5f, 0.1f), fixed(config)));
+  CHECK_FALSE(entropy.should_offload(prediction(0.6f, 0.5f, 0.1f), fixed(config)));
   config.threshold = 0;
   OffloadPolicy everything(config, 1);
-  CHECK(everything.should_offload(prediction(0.0f, 1.0f, 1.0f)));
+  CHECK(everything.should_offload(prediction(0.0f, 1.0f, 1.0f), fixed(config)));
   config.threshold = 1;
   OffloadPolicy nothing(config, 1);
-  CHECK_FALSE(nothing.should_offload(prediction(1.0f, 0.1f, 0.0f)));
+  CHECK_FALSE(nothing.should_offload(prediction(1.0f, 0.1f, 0.0f), fixed(config)));
 
   config.filter = OffloadFilter::MaxProb;
   config.threshold = 0.9;
   OffloadPolicy max_prob(config, 1);
-  CHECK(max_prob.should_offload(prediction(0.1f, 0.8f, 0.7f)));
-  CHECK_FALSE(max_prob.should_offload(prediction(0.1f, 0.95f, 0.9f)));
+  CHECK(max_prob.should_offload(prediction(0.1f, 0.8f, 0.7f), fixed(config)));
+  CHECK_FALSE(max_prob.should_offload(prediction(0.1f, 0.95f, 0.9f), fixed(config)));
   CHECK(max_prob.score(prediction(0.1f, 0.8f, 0.7f)) == Approx(0.8));
 
   config.filter = OffloadFilter::Margin;
   config.threshold = 0.5;
   OffloadPolicy margin(config, 1);
-  CHECK(margin.should_offload(prediction(0.1f, 0.6f, 0.3f)));
-  CHECK_FALSE(margin.should_offload(prediction(0.1f, 0.9f, 0.8f)));
+  CHECK(margin.should_offload(prediction(0.1f, 0.6f, 0.3f), fixed(config)));
+  CHECK_FALSE(margin.should_offload(prediction(0.1f, 0.9f, 0.8f), fixed(config)));
 
   config.filter = OffloadFilter::EdgeOnly;
-  CHECK_FALSE(OffloadPolicy(config, 1).should_offload(prediction(1, 0, 0)));
+  CHECK_FALSE(OffloadPolicy(config, 1).should_offload(prediction(1, 0, 0), fixed(config)));
   config.filter = OffloadFilter::CloudOnly;
   OffloadPolicy cloud_only(config, 1);
-  CHECK(cloud_only.should_offload(prediction(0, 1, 1)));
+  CHECK(cloud_only.should_offload(prediction(0, 1, 1), fixed(config)));
   CHECK_FALSE(cloud_only.runs_edge_model());
 }
 
@@ -177,8 +180,8 @@ TEST_CASE("the random filter offloads its rate of inputs, reproducibly", "[polic
   OffloadPolicy a(config, 42), b(config, 42);
   int offloaded = 0;
   for (int i = 0; i < 10000; ++i) {
-    const bool decision = a.should_offload(prediction(0, 1, 1));
-    CHECK(decision == b.should_offload(prediction(0, 1, 1)));
+    const bool decision = a.should_offload(prediction(0, 1, 1), fixed(config));
+    CHECK(decision == b.should_offload(prediction(0, 1, 1), fixed(config)));
     offloaded += decision;
   }
   CHECK(offloaded / 10000.0 == Approx(0.3).epsilon(0.05));
@@ -194,10 +197,10 @@ TEST_CASE("exploration offloads its share of what the filter keeps, on its own s
   for (int i = 0; i < 20000; ++i) {
     // Every fourth input is ambiguous: the filter offloads it, and it is never marked explored.
     const EdgePrediction p = prediction(i % 4 == 0 ? 0.9f : 0.1f, 0.5f, 0.1f);
-    const OffloadDecision d = a.decide(p);
-    const OffloadDecision same = b.decide(p);
+    const OffloadDecision d = a.decide(p, fixed(config));
+    const OffloadDecision same = b.decide(p, fixed(config));
     CHECK((d.offload == same.offload && d.explored == same.explored));
-    differs += other_seed.decide(p).explored != d.explored;
+    differs += other_seed.decide(p, fixed(config)).explored != d.explored;
     if (i % 4 == 0) {
       CHECK((d.offload && !d.explored));
     } else {
@@ -213,7 +216,7 @@ TEST_CASE("exploration offloads its share of what the filter keeps, on its own s
   for (const OffloadFilter baseline : {OffloadFilter::EdgeOnly, OffloadFilter::CloudOnly}) {
     config.filter = baseline;
     OffloadPolicy policy(config, 1, 99);
-    const OffloadDecision d = policy.decide(prediction(0.1f, 0.9f, 0.9f));
+    const OffloadDecision d = policy.decide(prediction(0.1f, 0.9f, 0.9f), fixed(config));
     CHECK_FALSE(d.explored);
     CHECK(d.offload == (config.filter == OffloadFilter::CloudOnly));
   }
@@ -227,8 +230,8 @@ TEST_CASE("exploration never changes which inputs the random filter picks", "[po
   config.explore = 0.5;
   OffloadPolicy exploring(config, 42, 7);
   for (int i = 0; i < 2000; ++i) {
-    const bool picked = plain.should_offload(prediction(0, 1, 1));
-    const OffloadDecision d = exploring.decide(prediction(0, 1, 1));
+    const bool picked = plain.should_offload(prediction(0, 1, 1), fixed(config));
+    const OffloadDecision d = exploring.decide(prediction(0, 1, 1), fixed(config));
     CHECK(picked == (d.offload && !d.explored));
   }
 }
