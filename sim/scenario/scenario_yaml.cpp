@@ -449,11 +449,14 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
 void Reader::check_offload_share(Scenario& s) const {
   OffloadConfig& offload = s.policy.offload;
   const std::string fixed = offload.filter == OffloadFilter::Random ? "policy.offload.rate" : "policy.offload.threshold";
-  const auto exclusive = [&](const std::string& first, const std::string& second, double& second_value) {
+  // `first_share` / `second_share`: the field to drop when the other key's override wins (null: a
+  // fixed threshold or rate, which a share just leaves unused).
+  const auto exclusive = [&](const std::string& first, double* first_share, const std::string& second,
+                             double* second_share) {
     if (given_.count(first) == 0 || given_.count(second) == 0) return;
-    if (overridden(second) && !overridden(first)) return;
-    if (overridden(first) && !overridden(second)) {
-      second_value = kNotGiven;   // the override replaces the file's share
+    if (overridden(first) != overridden(second)) {
+      double* dropped = overridden(first) ? second_share : first_share;
+      if (dropped != nullptr) *dropped = kNotGiven;
       return;
     }
     const Where at = given_at(first);
@@ -461,9 +464,9 @@ void Reader::check_offload_share(Scenario& s) const {
          fmt::format("give {} or {}, not both ({} {})", first, second, first,
                      at.from_set ? std::string("set by --set") : fmt::format("on line {}", at.line)));
   };
-  exclusive(fixed, "policy.offload.target_cur", offload.target_cur);
-  exclusive(fixed, "policy.offload.budget.cur", offload.budget_cur);
-  exclusive("policy.offload.target_cur", "policy.offload.budget.cur", offload.budget_cur);
+  exclusive(fixed, nullptr, "policy.offload.target_cur", &offload.target_cur);
+  exclusive(fixed, nullptr, "policy.offload.budget.cur", &offload.budget_cur);
+  exclusive("policy.offload.target_cur", &offload.target_cur, "policy.offload.budget.cur", &offload.budget_cur);
   if (!offload.calibrates()) return;
 
   const std::string share = offload.budget_cur >= 0 ? "policy.offload.budget.cur" : "policy.offload.target_cur";

@@ -265,6 +265,30 @@ sweep:
   CHECK(rich.sweep.grid.at(1).values.at(1) == "[{at: 1s, for: 2s, target: backhaul}]");
 }
 
+TEST_CASE("a target share replaces the threshold, and an override wins over the file", "[scenario]") {
+  TempDir dir("target-share");
+  const fs::path file = dir.write("s.yaml", "policy: {offload: {filter: margin, threshold: 0.4}}\n");
+  const Scenario calibrated = load_scenario(file, {"policy.offload.target_cur=0.3"});
+  CHECK(calibrated.policy.offload.target_cur == 0.3);
+  CHECK(calibrated.policy.offload.calibrates_threshold());
+  // The resolved scenario shows which was given: the threshold as a comment, target_cur as a key.
+  const std::string text = to_yaml(calibrated);
+  CHECK_THAT(text, Catch::Contains("# threshold: 0.4 (unused: calibrated from the target share)"));
+  CHECK_THAT(text, Catch::Contains("target_cur: 0.3"));
+  CHECK(load_scenario(dir.write("again.yaml", text)).policy.offload.target_cur == 0.3);
+
+  const fs::path target = dir.write("t.yaml", "policy: {offload: {target_cur: 0.3, budget: {window: 10s}}}\n");
+  const Scenario fixed = load_scenario(target, {"policy.offload.threshold=0.6"});
+  CHECK_FALSE(fixed.policy.offload.calibrates());
+  CHECK(fixed.policy.offload.threshold == 0.6);
+  const Scenario budget = load_scenario(target, {"policy.offload.budget.cur=0.25"});
+  CHECK(budget.policy.offload.budget_cur == 0.25);
+  CHECK(budget.policy.offload.target_cur < 0);
+  CHECK(budget.policy.offload.budget_window_s == 10);
+  CHECK_THAT(to_yaml(load_scenario(dir.write("plain.yaml", "name: p\n"))),
+             Catch::Contains("# target_cur: -1 (not given: threshold decides)"));
+}
+
 TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
   TempDir dir("print");
   const fs::path file = dir.write("s.yaml", "platform: {devices: 3}\n");
@@ -440,6 +464,22 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"--set without a value", "name: x\n", 0, "platform.devices", "expected key.path=value", {"platform.devices"}},
       {"--set value not YAML", "name: x\n", 0, "platform.devices", "value is not valid YAML", {"platform.devices=[1"}},
       {"--set into a sweep key", "name: x\n", 0, "sweep.seed", "set as a whole", {"sweep.seed=[1, 2]"}},
+      {"threshold and target_cur", "policy:\n  offload: {threshold: 0.5,\n            target_cur: 0.2}\n", 3,
+       "policy.offload.target_cur",
+       "give policy.offload.threshold or policy.offload.target_cur, not both (policy.offload.threshold on line 2)"},
+      {"rate and target_cur for random", "policy: {offload: {filter: random, rate: 0.5, target_cur: 0.2}}\n", 1,
+       "policy.offload.target_cur", "give policy.offload.rate or policy.offload.target_cur, not both"},
+      {"target_cur and a budget", "policy:\n  offload:\n    target_cur: 0.2\n    budget: {cur: 0.3}\n", 4,
+       "policy.offload.budget.cur", "give policy.offload.target_cur or policy.offload.budget.cur, not both"},
+      {"target_cur for a baseline", "policy: {offload: {filter: cloud_only, target_cur: 0.2}}\n", 1,
+       "policy.offload.target_cur", "the cloud_only baseline offloads everything"},
+      {"target_cur below exploration", "policy:\n  offload: {target_cur: 0.1}\n  update: {mode: on_device}\n", 2,
+       "policy.offload.target_cur",
+       "0.1 is below policy.offload.explore (0.2, its default with buffer updates): exploration alone offloads more"},
+      {"target_cur above 1", "policy: {offload: {target_cur: 1.5}}\n", 1, "policy.offload.target_cur",
+       "must be in [0, 1], got 1.5"},
+      {"no calibration images", "policy: {offload: {target_cur: 0.5, calibration_share: 0}}\n", 1,
+       "policy.offload.calibration_share", "must be in (0, 0.9], got 0"},
       {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",
        3, "faults[0].target", "'device[3]' is out of range (platform.devices is 3", {"platform.devices=3"}},
   };

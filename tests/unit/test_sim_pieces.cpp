@@ -42,6 +42,9 @@ EdgePrediction prediction(float entropy, float max_prob, float margin) {
   return p;
 }
 
+// The scenario's fixed threshold for the config's filter.
+Threshold fixed(const OffloadConfig& config) { return given_threshold(config.filter, config.threshold); }
+
 }  // namespace
 
 TEST_CASE("schedules are deterministic per seed and device, and differ across both", "[workload]") {
@@ -134,9 +137,6 @@ TEST_CASE("trace files give the arrival times and reject bad lines", "[workload]
   CHECK_THROWS_AS(read_trace(junk.string()), InputError);
   CHECK_THROWS_WITH(read_trace((dir / "missing.txt").string()), Catch::Contains("cannot read"));
 }
-
-// The scenario's fixed threshold for the config's filter.
-Threshold fixed(const OffloadConfig& config) { return given_threshold(config.filter, config.threshold); }
 
 TEST_CASE("offload filters follow the paper's rules and their end points are exact", "[policy]") {
   OffloadConfig config;
