@@ -1,6 +1,7 @@
 // Windowed quantile of the filter's scores; see budget_controller.hpp.
 #include "sim/policy/budget_controller.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "sim/policy/calibration.hpp"
@@ -17,9 +18,14 @@ void BudgetController::forget_before(double t_s) {
   }
 }
 
-Threshold BudgetController::threshold(double now_s, double share) {
+Threshold BudgetController::threshold(double now_s, double budget, double explore) {
   forget_before(now_s - window_s_);
   if (window_.size() < kMinScores) return start_;
+  // What the window offloaded above the budget is paid back below it (and the other way), so the
+  // lag after a shift of the scores does not stay in the share.
+  const double offloaded = static_cast<double>(offloaded_) / static_cast<double>(window_.size());
+  const double aimed = std::clamp(budget + (budget - offloaded), 0.0, 1.0);
+  const double share = filter_share(aimed, explore);
   std::vector<WeightedScore> scores;
   scores.reserve(window_.size());
   for (const Seen& seen : window_) scores.push_back({seen.score, 1.0});

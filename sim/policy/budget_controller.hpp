@@ -1,9 +1,10 @@
 // The online offload budget (policy.offload.budget): each device keeps the share it offloads over
 // a sliding window at the budget while the class mix drifts. Before each decision the threshold is
-// the one that would have offloaded the budget's share of the scores seen in the last window (a
-// windowed quantile, calibration.hpp's threshold_for_share with equal weights), so it follows the
-// score distribution with a lag of about one window. Until the window holds kMinScores scores the
-// threshold calibrated for the budget stands. Pure, no SimGrid.
+// the one that would have offloaded, of the scores seen in the last window, the budget plus what
+// that window fell short of it (or minus its excess): a windowed quantile (calibration.hpp's
+// threshold_for_share, equal weights) with feedback on the realised share, so it follows the score
+// distribution with a lag of about one window and pays the lag back. Until the window holds
+// kMinScores scores the threshold calibrated for the budget stands. Pure, no SimGrid.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +20,9 @@ class BudgetController {
 
   BudgetController(OffloadFilter filter, double window_s, Threshold start);
 
-  // The threshold for an input arriving at now_s that offloads `share` of the window's scores.
-  Threshold threshold(double now_s, double share);
+  // The threshold for an input arriving at now_s, for a total share `budget` of which exploration
+  // offloads `explore` of the rest (offload_policy.hpp's filter_share).
+  Threshold threshold(double now_s, double budget, double explore);
   // Adds the input's score and whether it was offloaded (by the filter, exploration or not).
   void observe(double t_s, double score, bool offloaded);
   // A new model: its scores differ from the window's, which starts again from `start`.

@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -77,14 +79,50 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
       key.field);
 }
 
+// Why the keys at or below `path` are ignored: the reason of the first when every one of them is
+// (a section then prints as one comment), else nullptr.
+const char* unused_reason(const std::string& path, Scenario& s) {
+  const char* reason = nullptr;
+  for (const Key<Scenario>& key : scenario_keys()) {
+    const std::string_view key_path = key.path;
+    if (key_path != path && !(starts_with(key_path, path) && key_path.size() > path.size() && key_path[path.size()] == '.'))
+      continue;
+    const char* why = key.unused != nullptr ? key.unused(s) : nullptr;
+    if (why == nullptr) return nullptr;
+    if (reason == nullptr) reason = why;
+  }
+  return reason;
+}
+
+// yaml-cpp starts a comment of its own line in column 0: the comment's text begins with one tab
+// per level of nesting, which to_yaml turns into the indentation of the keys around it.
+constexpr char kIndentMark = '\t';
+
+// An ignored key or section as a comment of its own line: "name: value (reason)", or for an
+// optional value the scenario does not give, "name: not given (reason)".
+void emit_unused(YAML::Emitter& out, const std::string& path, const std::string& name, const Key<Scenario>* key,
+                 const char* reason, Scenario& s) {
+  constexpr std::string_view kNotGiven = "not given: ";
+  std::string text;
+  if (starts_with(reason, kNotGiven)) {
+    text = fmt::format("{}: not given ({})", name, std::string_view(reason).substr(kNotGiven.size()));
+  } else if (key != nullptr) {
+    YAML::Emitter value;
+    emit_value(value, *key, s);
+    text = fmt::format("{}: {} ({})", name, value.c_str(), reason);
+  } else {
+    text = fmt::format("{}: ({})", name, reason);
+  }
+  const auto depth = static_cast<size_t>(std::count(path.begin(), path.end(), '.'));
+  out << YAML::Newline << YAML::Comment(std::string(depth, kIndentMark) + text);
+}
+
 void emit_section(YAML::Emitter& out, const std::string& prefix, Scenario& s) {
   for (const std::string& name : children_of(scenario_keys(), prefix)) {
     const std::string path = join(prefix, name);
     const Key<Scenario>* key = find_key(scenario_keys(), path);
-    if (key != nullptr && key->unused != nullptr && key->unused(s) != nullptr) {
-      YAML::Emitter value;
-      emit_value(value, *key, s);
-      out << YAML::Comment(fmt::format("{}: {} ({})", name, value.c_str(), key->unused(s)));
+    if (const char* reason = unused_reason(path, s)) {
+      emit_unused(out, path, name, key, reason, s);
       continue;
     }
     out << YAML::Key << name << YAML::Value;
@@ -106,7 +144,16 @@ std::string to_yaml(const Scenario& scenario) {
   out << YAML::BeginMap;
   emit_section(out, "", copy);
   out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  std::istringstream lines(out.c_str());
+  std::string text;
+  for (std::string line; std::getline(lines, line);) {
+    if (starts_with(line, "# ")) {
+      const size_t depth = line.find_first_not_of(kIndentMark, 2) - 2;
+      line = std::string(2 * depth, ' ') + "# " + line.substr(2 + depth);
+    }
+    text += line + "\n";
+  }
+  return text;
 }
 
 }  // namespace eccsim

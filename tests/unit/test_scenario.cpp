@@ -285,8 +285,11 @@ TEST_CASE("a target share replaces the threshold, and an override wins over the 
   CHECK(budget.policy.offload.budget_cur == 0.25);
   CHECK(budget.policy.offload.target_cur < 0);
   CHECK(budget.policy.offload.budget_window_s == 10);
-  CHECK_THAT(to_yaml(load_scenario(dir.write("plain.yaml", "name: p\n"))),
-             Catch::Contains("# target_cur: -1 (not given: threshold decides)"));
+  // Not given: one comment per key or section, indented like the keys around it.
+  const std::string plain = to_yaml(load_scenario(dir.write("plain.yaml", "name: p\n")));
+  CHECK_THAT(plain, Catch::Contains("\n    threshold: 0.7\n    # rate: 0.5 (unused: only the random filter)\n"
+                                    "    # target_cur: not given (threshold decides)\n"));
+  CHECK_THAT(plain, Catch::Contains("\n    # budget: not given (no online budget)\n    explore: 0\n"));
 }
 
 TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
