@@ -1,10 +1,15 @@
 // The examples of scenarios/ as a new user runs them: the real binary, the shipped models
 // (checkpoints/fmnist, no training), from the repository root. The demo's sweep must reproduce
 // the paper's headline in kind (ECC more accurate than the edge alone, cheaper and faster than
-// the cloud alone), and the incremental examples must learn every later task.
+// the cloud alone), the incremental examples must learn every later task, the sensitivity sweep
+// cover 0-100 % CUR, and the budget example hold its budget.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -122,4 +127,57 @@ TEST_CASE("scenarios/incremental-on-device.yaml learns every later task on the d
 
 TEST_CASE("scenarios/incremental-cloud.yaml learns every later task in the cloud", "[sim][examples]") {
   check_example_learns("incremental-cloud.yaml", "cloud");
+}
+
+TEST_CASE("scenarios/sweep-sensitivity.yaml covers 0-100 % CUR and every score filter beats random", "[sim][examples]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("example-sensitivity");
+  const ProcessResult sweep =
+      eccsim_in_source_dir({"sweep", kScenarios + "sweep-sensitivity.yaml", "--out", out.string(), "-j", "2"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const CsvTable summary(out / "summary.csv");
+  REQUIRE(summary.rows() == 44);
+  for (size_t i = 0; i < summary.rows(); ++i) {
+    const double target = summary.number(i, "policy.offload.target_cur");
+    CAPTURE(summary.text(i, "policy.offload.filter"), target);
+    CHECK(std::abs(summary.number(i, "cur") - target) <= 0.1);  // 600 requests per point
+  }
+  const ProcessResult plot = eccsim::testing::run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/analysis/plot_sweep.py", out.string()});
+  INFO(plot.err);
+  REQUIRE(plot.exit_code == 0);
+  CHECK(fs::file_size(out / "plots" / "acci_vs_cur.png") > 1000);
+  // "area under AccI(CUR), <filter>: A (CUR 0.0-100.0 %)", one line per filter.
+  std::map<std::string, double> area;
+  std::istringstream lines(plot.out);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string prefix = "area under AccI(CUR), ";
+    if (line.rfind(prefix, 0) != 0) continue;
+    CHECK_THAT(line, Catch::EndsWith("(CUR 0.0-100.0 %)"));
+    const size_t colon = line.find(':', prefix.size());
+    area[line.substr(prefix.size(), colon - prefix.size())] = std::stod(line.substr(colon + 1));
+  }
+  REQUIRE(area.size() == 4);
+  for (const char* filter : {"entropy", "max_prob", "margin"}) {
+    CAPTURE(filter);
+    CHECK(area.at(filter) > area.at("random") + 0.02);
+  }
+}
+
+TEST_CASE("scenarios/offload-budget.yaml holds 20 % CUR in every phase, a fixed calibration does not", "[sim][examples]") {
+  const fs::path budget = run_example("offload-budget.yaml", "example-budget", {"output.requests=false"});
+  const CsvTable tasks(budget / "tasks.csv");
+  REQUIRE(tasks.rows() == 5);
+  for (size_t p = 0; p < tasks.rows(); ++p) {
+    CAPTURE(p, tasks.number(p, "cur"));
+    CHECK(std::abs(tasks.number(p, "cur") - 0.2) <= 0.03);
+  }
+  const CsvTable thresholds(budget / "thresholds.csv");
+  CHECK(thresholds.rows() == 10 + 10 * 19);  // a calibration per device, then one row per device and 30 s window
+  const fs::path fixed =
+      run_example("offload-budget.yaml", "example-budget-fixed", {"output.requests=false", "policy.offload.target_cur=0.2"});
+  const CsvTable fixed_tasks(fixed / "tasks.csv");
+  double worst = 0;
+  for (size_t p = 0; p < fixed_tasks.rows(); ++p) worst = std::max(worst, std::abs(fixed_tasks.number(p, "cur") - 0.2));
+  CHECK(worst > 0.1);
 }
