@@ -1,6 +1,8 @@
 // CSV reading for tests, with the simulator's own CSV record splitter (quoted fields included).
 #include "tests/support/csv_table.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -48,5 +50,11 @@ std::vector<double> CsvTable::numbers(const std::string& column) const {
 }
 
 std::string file_bytes(const std::filesystem::path& file) { return read_file(file); }
+
+double max_deviation(const CsvTable& table, const std::string& column, double target) {
+  double worst = 0;
+  for (double value : table.numbers(column)) worst = std::max(worst, std::abs(value - target));
+  return worst;
+}
 
 }  // namespace eccsim::testing

@@ -25,6 +25,9 @@ class CsvTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// The largest distance of a numeric column's values from `target` (0 for no rows).
+double max_deviation(const CsvTable& table, const std::string& column, double target);
+
 // The whole file as bytes (for byte-identity checks).
 std::string file_bytes(const std::filesystem::path& file);
 

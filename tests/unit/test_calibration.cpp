@@ -35,6 +35,13 @@ std::vector<WeightedScore> uniform_scores(int n, uint64_t seed) {
   return scores;
 }
 
+TaskSplit five_tasks_of_ten_classes() {
+  TaskSplitOptions options;
+  options.num_classes = 10;
+  options.tasks = 5;
+  return make_task_split(options);
+}
+
 }  // namespace
 
 TEST_CASE("a calibrated threshold offloads exactly its share of the weighted scores", "[calibration]") {
@@ -102,10 +109,7 @@ TEST_CASE("held-out calibration images: a seeded share of every class, never req
   CHECK(calibration_samples(labels, 0.2, 11) == held);
   CHECK(calibration_samples(labels, 0.2, 12) != held);
 
-  TaskSplitOptions options;
-  options.num_classes = 10;
-  options.tasks = 5;
-  const TaskSplit split = make_task_split(options);
+  const TaskSplit split = five_tasks_of_ten_classes();
   WorkloadConfig workload;
   workload.classes = ClassMix::Cumulative;
   const SamplePools pools(workload, split, labels, held);
@@ -117,10 +121,7 @@ TEST_CASE("held-out calibration images: a seeded share of every class, never req
 TEST_CASE("the expected class mix follows the phases' requests and pools", "[calibration]") {
   std::vector<int32_t> labels;
   for (int i = 0; i < 1000; ++i) labels.push_back(i % 10);
-  TaskSplitOptions options;
-  options.num_classes = 10;
-  options.tasks = 5;
-  const TaskSplit split = make_task_split(options);
+  const TaskSplit split = five_tasks_of_ten_classes();
   WorkloadConfig workload;
   workload.classes = ClassMix::Cumulative;
   const SamplePools pools(workload, split, labels);
