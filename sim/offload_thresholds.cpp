@@ -89,7 +89,10 @@ void recalibrate(RunState& state, int device, const EdgeModel& model) {
 
 Threshold threshold_now(RunState& state, int device, const EdgeModel& model, double now_s) {
   OffloadState& offload = state.devices[device].offload;
-  if (offload.budget) offload.threshold = offload.budget->threshold(now_s, state.inputs.scenario.policy.offload.target_share(), exploring(state, model));
+  if (offload.budget) {
+    const double budget = state.inputs.scenario.policy.offload.target_share();
+    offload.threshold = offload.budget->threshold(now_s, budget, exploring(state, model));
+  }
   return offload.threshold;
 }
 

@@ -84,9 +84,7 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
 const char* unused_reason(const std::string& path, Scenario& s) {
   const char* reason = nullptr;
   for (const Key<Scenario>& key : scenario_keys()) {
-    const std::string_view key_path = key.path;
-    if (key_path != path && !(starts_with(key_path, path) && key_path.size() > path.size() && key_path[path.size()] == '.'))
-      continue;
+    if (!within(key.path, path)) continue;
     const char* why = key.unused != nullptr ? key.unused(s) : nullptr;
     if (why == nullptr) return nullptr;
     if (reason == nullptr) reason = why;
