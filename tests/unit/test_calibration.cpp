@@ -169,3 +169,26 @@ TEST_CASE("the budget controller holds its share while the score distribution sh
   controller.restart({0.5, 0});
   CHECK(controller.threshold(1200, budget, 0).value == 0.5);  // too few scores yet: the start stands
 }
+
+TEST_CASE("the budget controller pays back what a window lag offloads too much or too little", "[calibration]") {
+  // Phases of one minute alternate between scores uniform on [0, 1) and on [0.6, 1): after each
+  // change the window still holds the other phase's scores for 30 s. A pure windowed quantile
+  // overshoots there by 3.5-6 points a phase; the feedback on the window's realised share pays it back.
+  const double budget = 0.2, window_s = 30, phase_s = 60;
+  BudgetController controller(OffloadFilter::Entropy, window_s, {0.8, 0});
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> offloaded(10, 0), inputs(10, 0);
+  for (int i = 0; i < 12000; ++i) {
+    const double t_s = i * 0.05;
+    const auto phase = static_cast<size_t>(t_s / phase_s);
+    const double score = phase % 2 == 0 ? uniform01(rng) : 0.6 + 0.4 * uniform01(rng);
+    const bool offload = score > controller.threshold(t_s, budget, 0).value;
+    controller.observe(t_s, score, offload);
+    offloaded[phase] += offload;
+    ++inputs[phase];
+  }
+  for (size_t phase = 1; phase < 10; ++phase) {
+    CAPTURE(phase);
+    CHECK(static_cast<double>(offloaded[phase]) / inputs[phase] == Approx(budget).margin(0.03));
+  }
+}
