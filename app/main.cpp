@@ -72,6 +72,18 @@ int main(int argc, char** argv) {
   bool resume = false;
   sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
   sweep->add_option("--set", overrides, "Override a key of the base scenario, the sweep block included: key.path=value");
+  eccsim::SlurmSubmitOptions slurm;
+  auto* slurm_flag = sweep->add_flag("--slurm", slurm.submit,
+                                     "Submit to Slurm: a training job, a job array of shards (-j points at once "
+                                     "each) and a merge job into --out; print their ids and exit");
+  sweep->add_option("--shards", slurm.shards, "With --slurm: array tasks (default: one per point)")
+      ->needs(slurm_flag)
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--sbatch-option", slurm.sbatch_options,
+                    "With --slurm: an extra #SBATCH line for every job, e.g. --sbatch-option=--partition=long")
+      ->needs(slurm_flag);
+  sweep->add_flag("--dry-run", slurm.dry_run, "With --slurm: write the scripts into --out/slurm, submit nothing")
+      ->needs(slurm_flag);
 
   auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
   std::vector<std::string> merge_dirs;
@@ -98,7 +110,10 @@ int main(int argc, char** argv) {
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
       return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine, inference_threads});
     }
-    if (*sweep) return eccsim::run_sweep_command({scenario_file, out_dir, sweep_jobs, shard, resume, overrides});
+    if (*sweep) {
+      const eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm};
+      return slurm.submit ? eccsim::submit_sweep_to_slurm(options) : eccsim::run_sweep_command(options);
+    }
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);
   } catch (const eccsim::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());

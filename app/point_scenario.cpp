@@ -1,6 +1,9 @@
 // Per-point scenarios of a sweep.
 #include "app/point_scenario.hpp"
 
+#include <fmt/core.h>
+
+#include "core/input_error.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
@@ -13,6 +16,15 @@ Scenario point_scenario(const std::filesystem::path& base_file, const std::vecto
   scenario.output.dir = point_dir.string();
   if (models_ready) scenario.models.train.allow = false;
   return scenario;
+}
+
+std::vector<SweepPoint> sweep_points(const Scenario& base, const std::filesystem::path& base_file) {
+  std::vector<SweepPoint> points = expand_sweep(base.sweep);
+  if (points.empty()) {
+    throw InputError(fmt::format("{}: sweep: no sweep block (add e.g. sweep: {{platform.devices: [1, 10]}}; "
+                                 "eccsim run runs a single simulation)", base_file.string()));
+  }
+  return points;
 }
 
 std::string model_config_key(const Scenario& scenario) {

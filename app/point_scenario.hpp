@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/sweep/sweep_grid.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -14,6 +15,9 @@ namespace eccsim {
 // `point_dir`, and (when `models_ready`) forbidden to train, since the sweep trained its models first.
 Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready);
+
+// The points of the base scenario's sweep block; InputError naming `base_file` when it has none.
+std::vector<SweepPoint> sweep_points(const Scenario& base, const std::filesystem::path& base_file);
 
 // Text that is equal for two scenarios exactly when they need the same trained models: the dataset and
 // the models block (models.seed included; not whether training is allowed, nor the inference cache).

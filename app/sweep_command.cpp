@@ -111,11 +111,7 @@ class SweepDriver {
 int SweepDriver::run() {
   base_ = load_scenario(options_.scenario_file, options_.overrides);
   layout_ = {sweep_keys(base_.sweep), summary_metric_columns()};
-  all_points_ = expand_sweep(base_.sweep);
-  if (all_points_.empty()) {
-    throw InputError(fmt::format("{}: sweep: no sweep block (add e.g. sweep: {{platform.devices: [1, 10]}}; "
-                                 "eccsim run runs a single simulation)", options_.scenario_file.string()));
-  }
+  all_points_ = sweep_points(base_, options_.scenario_file);
   if (options_.jobs < 1) throw InputError(fmt::format("-j {}: expected at least 1 point at a time", options_.jobs));
   shard_ = options_.shard.empty() ? Shard{} : parse_shard(options_.shard);
   out_ = options_.out_dir.empty() ? fs::path(base_.output.dir) : options_.out_dir;

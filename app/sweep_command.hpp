@@ -9,6 +9,14 @@
 
 namespace eccsim {
 
+// `--slurm`: the sweep submitted to a Slurm cluster as a training job, a job array and a merge job.
+struct SlurmSubmitOptions {
+  bool submit = false;                  // --slurm
+  int shards = 0;                       // array tasks; 0: one per point
+  std::vector<std::string> sbatch_options;  // extra #SBATCH lines
+  bool dry_run = false;                 // write the scripts, do not submit them
+};
+
 struct SweepCommandOptions {
   std::filesystem::path scenario_file;
   std::filesystem::path out_dir;        // empty: the scenario's output.dir
@@ -16,11 +24,16 @@ struct SweepCommandOptions {
   std::string shard;                    // "K/N"; empty: every point
   bool resume = false;                  // skip points whose results are complete and current
   std::vector<std::string> overrides;   // --set on the base scenario (the sweep block included), before each point's values
+  SlurmSubmitOptions slurm;
 };
 
 // Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.
 // InputError on a bad scenario or flag.
 int run_sweep_command(const SweepCommandOptions& options);
+
+// `eccsim sweep --slurm`: writes DIR/slurm/{train,array,merge}.sbatch and submit.sh, runs submit.sh
+// (unless dry_run) and prints the job ids. InputError on a bad scenario or flag, or no sbatch on PATH.
+int submit_sweep_to_slurm(const SweepCommandOptions& options);
 
 // Joins the summary.csv of shard directories into out_dir/summary.csv; InputError on a mismatch.
 int run_merge_command(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out_dir);

@@ -23,6 +23,14 @@ volatile std::sig_atomic_t stop_signal = 0;
 
 extern "C" void record_stop_signal(int signal) { stop_signal = signal; }
 
+ChildExit child_exit(pid_t pid, int status) {
+  ChildExit exit;
+  exit.pid = pid;
+  if (WIFEXITED(status)) exit.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
+  return exit;
+}
+
 }  // namespace
 
 pid_t spawn_child(const ChildCommand& command) {
@@ -36,11 +44,17 @@ std::optional<ChildExit> poll_child_exit() {
     pid = ::waitpid(-1, &status, WNOHANG);
   } while (pid < 0 && errno == EINTR);
   if (pid <= 0) return std::nullopt;
-  ChildExit exit;
-  exit.pid = pid;
-  if (WIFEXITED(status)) exit.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
-  return exit;
+  return child_exit(pid, status);
+}
+
+ChildExit wait_for_child(pid_t pid) {
+  int status = 0;
+  pid_t ended = 0;
+  do {
+    ended = ::waitpid(pid, &status, 0);
+  } while (ended < 0 && errno == EINTR);
+  if (ended < 0) throw std::runtime_error(fmt::format("waiting for process {}: {}", pid, std::strerror(errno)));
+  return child_exit(pid, status);
 }
 
 std::string describe_exit(const ChildExit& exit) {

@@ -31,6 +31,9 @@ pid_t spawn_child(const ChildCommand& command);
 // A child that has ended, if any (never blocks).
 std::optional<ChildExit> poll_child_exit();
 
+// Waits for that child to end.
+ChildExit wait_for_child(pid_t pid);
+
 // "exit code 2" or "killed by signal 9 (Killed)".
 std::string describe_exit(const ChildExit& exit);
 
