@@ -168,3 +168,62 @@ TEST_CASE("a sweep on a one-node Slurm cluster merges to the local sweep's table
   CHECK(resumed);
   fs::remove_all(dir);
 }
+
+TEST_CASE("sweep --slurm: bad flags, no sbatch on PATH, and --dry-run's scripts", "[sim][slurm]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("slurm-flags");
+  fs::create_directories(dir);
+  const eccsim::Scenario scenario =
+      eccsim::load_scenario(std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml",
+                            {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
+                             "sweep={platform.devices: [1, 2], policy.offload.threshold: [0.3, 0.6]}"});
+  const std::string sweep = (dir / "sweep.yaml").string();
+  std::ofstream(sweep) << eccsim::to_yaml(scenario);
+  const std::string out = (dir / "out").string();
+
+  struct Refused {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Refused> refused{
+      {{"--shards", "2"}, "--shards requires --slurm"},
+      {{"--dry-run"}, "--dry-run requires --slurm"},
+      {{"--slurm", "--shard", "0/2"}, "--shard: --slurm splits the sweep itself (--shards N)"},
+      {{"--slurm", "--shards", "5"}, "--shards 5: expected 1 to 4 (the sweep's points)"},
+      {{"--slurm", "--sbatch-option", "partition=long"},
+       "--sbatch-option partition=long: expected one sbatch option, e.g. --partition=long"},
+  };
+  for (const Refused& c : refused) {
+    std::vector<std::string> args{"sweep", sweep, "--out", out};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const ProcessResult result = run_eccsim(args);
+    CAPTURE(c.message);
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(result.err, Catch::Contains(c.message));
+  }
+
+  const std::string path = std::getenv("PATH");
+  ::setenv("PATH", "/nonexistent", 1);
+  const ProcessResult no_sbatch = run_eccsim({"sweep", sweep, "--slurm", "--out", out});
+  ::setenv("PATH", path.c_str(), 1);
+  CHECK(no_sbatch.exit_code == 2);
+  CHECK_THAT(no_sbatch.err, Catch::Contains("sweep --slurm: sbatch is not on PATH"));
+
+  // --dry-run: one task per point by default, scripts bash can read, nothing run.
+  const ProcessResult dry = run_eccsim({"sweep", sweep, "--slurm", "--dry-run", "--out", out, "-j", "2",
+                                        "--sbatch-option=--time=00:10:00"});
+  INFO(dry.err);
+  REQUIRE(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("4 points in 4 array tasks, 1 model configuration") &&
+                          Catch::Contains("not submitted (--dry-run)"));
+  for (const char* script : {"train.sbatch", "array.sbatch", "merge.sbatch", "submit.sh"}) {
+    CAPTURE(script);
+    CHECK(run_process({"/bin/bash", "-n", (dir / "out" / "slurm" / script).string()}).exit_code == 0);
+  }
+  CHECK_THAT(file_bytes(dir / "out" / "slurm" / "array.sbatch"),
+             Catch::Contains("#SBATCH --array=0-3\n") && Catch::Contains("#SBATCH --time=00:10:00\n") &&
+                 Catch::Contains("-j 2 --resume"));
+  CHECK(fs::exists(dir / "out" / "training" / "0" / "scenario.yaml"));
+  CHECK_FALSE(fs::exists(dir / "out" / "training" / "1"));
+  CHECK_FALSE(fs::exists(dir / "out" / "shards"));
+  fs::remove_all(dir);
+}
