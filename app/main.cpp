@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/profile_command.hpp"
 #include "app/run_command.hpp"
 #include "app/sweep_command.hpp"
 #include "app/train_command.hpp"
@@ -40,6 +41,11 @@ int main(int argc, char** argv) {
   bool quick = false;
   train->add_flag("--quick", quick, "Quick profile: data subset and few epochs");
   train->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+
+  auto* profile = app.add_subcommand(
+      "profile", "Time the cloud model at batch sizes 1 ... 256 (one thread) into models.dir/cloud_latency.csv");
+  profile->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  profile->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
 
   auto* run = app.add_subcommand("run", "Run one simulation (trains missing models first)");
   run->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -105,6 +111,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*train) return eccsim::train_command({scenario_file, overrides, quick});
+    if (*profile) return eccsim::profile_command({scenario_file, overrides});
     if (*run) {
       std::string command_line;
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);

@@ -16,6 +16,7 @@
 #include "models/nets/library_version.hpp"
 #include "models/nets/model_threads.hpp"
 #include "sim/model_setup.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/simulation.hpp"
@@ -89,8 +90,9 @@ int run_command(const RunCommandOptions& options) {
       set_intra_op_threads(options.inference_threads > 0 ? options.inference_threads : available_cores());
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
-  const SimulationResult result = simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud,
-                                            models.edge_file, models.cloud_file, options.engine});
+  const SimulationResult result =
+      simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, models.edge_file,
+                models.cloud_file, options.engine, cloud_latency_curve(scenario)});
 
   Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
   if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;

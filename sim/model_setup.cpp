@@ -1,6 +1,10 @@
 // Scenario -> dataset, split and setup-stage options. Errors keep the scenario's key names.
 #include "sim/model_setup.hpp"
 
+#include "core/file_io.hpp"
+#include "models/nets/serving_profile.hpp"
+#include "sim/policy/batch_latency.hpp"
+
 namespace eccsim {
 
 ScenarioData load_scenario_data(const Scenario& scenario) {
@@ -47,7 +51,19 @@ SetupOptions setup_options(const Scenario& scenario, bool quick) {
 TrainedModels prepare_models(const Scenario& scenario, const ScenarioData& data, bool quick) {
   SetupOptions options = setup_options(scenario, quick);
   options.split.num_classes = data.dataset.num_classes;
-  return ensure_models(options, data.dataset, data.split);
+  TrainedModels models = ensure_models(options, data.dataset, data.split);
+  if (models.trained_cloud) profile_cloud_latency(scenario, data, models.cloud);
+  return models;
+}
+
+std::vector<BatchLatencyPoint> profile_cloud_latency(const Scenario& scenario, const ScenarioData& data,
+                                                     const CloudModel& cloud) {
+  std::vector<BatchLatencyPoint> points;
+  for (const BatchTiming& timing : time_cloud_batches(cloud, data.dataset.test)) {
+    points.push_back({timing.batch, timing.seconds});
+  }
+  write_file_atomically(latency_profile_file(scenario.models.dir), latency_profile_csv(points));
+  return points;
 }
 
 }  // namespace eccsim

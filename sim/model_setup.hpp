@@ -5,6 +5,7 @@
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "models/train/setup.hpp"
+#include "models/nets/cloud_model.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -20,7 +21,13 @@ ScenarioData load_scenario_data(const Scenario& scenario);
 // The setup stage's options for this scenario (`quick` forces the quick profile).
 SetupOptions setup_options(const Scenario& scenario, bool quick);
 
-// Loads or trains the models the scenario needs.
+// Loads or trains the models the scenario needs. A cloud model trained here gets its serving
+// profile measured and stored (profile_cloud_latency) as part of the setup stage.
 TrainedModels prepare_models(const Scenario& scenario, const ScenarioData& data, bool quick);
+
+// Times the cloud model at batch sizes 1, 2, 4 ... 256 on this machine (one thread) and writes
+// models.dir/cloud_latency.csv atomically, for platform.cloud.latency.model: profile.
+std::vector<BatchLatencyPoint> profile_cloud_latency(const Scenario& scenario, const ScenarioData& data,
+                                                     const CloudModel& cloud);
 
 }  // namespace eccsim

@@ -18,6 +18,7 @@
 #include "models/data/task_split.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/policy/budget_controller.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
@@ -55,6 +56,7 @@ struct RunInputs {
   std::vector<double> class_mix;
   double image_bytes = 0;                                // one offloaded input
   double logits_bytes = 0;                               // one cloud reply
+  BatchLatencyCurve cloud_latency;                       // platform.cloud.latency (empty: flops)
 
   simgrid::s4u::Host* cloud_of(int device) const { return cloud_hosts[device % cloud_hosts.size()]; }
   int64_t request_id(int device, size_t k) const { return first_request_id[device] + static_cast<int64_t>(k); }

@@ -116,6 +116,7 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
   RunInputs run(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model);
   run.device_hosts = platform.devices;
   run.cloud_hosts = platform.clouds;
+  run.cloud_latency = inputs.cloud_latency;
   const OffloadConfig& offload = scenario.policy.offload;
   // With a target share the held-out images are never requested, whatever the filter, so that
   // every filter of a sensitivity sweep sees the same requests.

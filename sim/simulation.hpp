@@ -10,6 +10,7 @@
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "sim/inference_cache.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/report/metrics.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -36,6 +37,7 @@ struct SimulationInputs {
   std::filesystem::path edge_checkpoint;
   std::filesystem::path cloud_checkpoint;
   EngineOptions engine;
+  BatchLatencyCurve cloud_latency;          // cloud_latency_curve(scenario): read before the engine starts
 };
 
 struct SimulationResult {

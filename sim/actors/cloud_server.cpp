@@ -81,7 +81,7 @@ void CloudWorker::operator()() {
       predictions.push_back(prediction.predicted);
       macs.push_back(prediction.macs);
     }
-    const InferenceCost cost = cloud_batch_cost(cloud, macs);
+    const InferenceCost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs);
     const double start_s = sg4::Engine::get_clock();
     sg4::this_actor::execute(cost.duration_s * cloud.speed_flops);
     const double end_s = sg4::Engine::get_clock();

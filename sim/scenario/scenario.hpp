@@ -43,6 +43,14 @@ struct Choice<CloudEnergy> {
   static constexpr std::array<std::string_view, 2> names{"power", "constant"};
 };
 
+// How long a batch of n inputs occupies a cloud core: 2 flop per MAC at the core's speed, the
+// profile measured from the real cloud model (models.dir/cloud_latency.csv), or a table in the YAML.
+enum class CloudLatencyModel { Flops, Profile, Table };
+template <>
+struct Choice<CloudLatencyModel> {
+  static constexpr std::array<std::string_view, 3> names{"flops", "profile", "table"};
+};
+
 enum class Arrival { Poisson, Periodic, Trace };
 template <>
 struct Choice<Arrival> {
@@ -155,6 +163,21 @@ struct BatchConfig {
   double wait_s = 2e-3;                 // longest wait for a batch to fill
 };
 
+// One measured or given point of a batch-latency curve.
+struct BatchLatencyPoint {
+  int batch = 1;                        // inputs in the batch
+  double latency_s = 0;                 // time the batch holds one core
+  bool operator==(const BatchLatencyPoint& other) const {
+    return batch == other.batch && latency_s == other.latency_s;
+  }
+};
+
+struct CloudLatencyConfig {
+  CloudLatencyModel model = CloudLatencyModel::Flops;
+  double speed = 1;                     // profile, table: the latencies are divided by this factor
+  std::vector<BatchLatencyPoint> table; // model table: ascending batch sizes, from 1
+};
+
 struct CloudConfig {
   int hosts = 1;
   double speed_flops = 20e12;           // per core
@@ -165,6 +188,7 @@ struct CloudConfig {
   double constant_latency_s = 4.3e-3;   // constant mode: per inference
   double constant_energy_J = 15.167;    // constant mode: per inference
   BatchConfig batch;
+  CloudLatencyConfig latency;
 };
 
 struct PlatformConfig {

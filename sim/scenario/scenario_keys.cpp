@@ -208,6 +208,18 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       integer_key("platform.cloud.batch.max", SCENARIO_FIELD(platform.cloud.batch.max), at_least(1)),
       quantity_key("platform.cloud.batch.wait", U::time, SCENARIO_FIELD(platform.cloud.batch.wait_s), at_least(0)),
+      choice_key("platform.cloud.latency.model", SCENARIO_CHOICE(platform.cloud.latency.model)),
+      unused_when(real_key("platform.cloud.latency.speed", SCENARIO_FIELD(platform.cloud.latency.speed), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.cloud.latency.model == CloudLatencyModel::Flops ? "unused: model flops" : nullptr;
+                  }),
+      unused_when(Key<Scenario>{"platform.cloud.latency.table", Kind::latency_table,
+                                SCENARIO_FIELD(platform.cloud.latency.table)},
+                  +[](const Scenario& s) -> const char* {
+                    if (s.platform.cloud.latency.model == CloudLatencyModel::Table) return nullptr;
+                    return s.platform.cloud.latency.table.empty() ? "not given: model is not table"
+                                                                  : "unused: model is not table";
+                  }),
 
       choice_key("workload.arrival", SCENARIO_CHOICE(workload.arrival)),
       quantity_key("workload.rate", U::rate, SCENARIO_FIELD(workload.rate_per_s), above(0)),

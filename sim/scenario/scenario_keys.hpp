@@ -80,6 +80,7 @@ enum class Kind {
   choice,    // one of a fixed set of names
   faults,    // list of {at, for, target}
   sweep,     // mapping key path -> list of values, plus zip
+  latency_table,  // mapping batch size -> time, e.g. {1: 10ms, 8: 20ms}
 };
 
 struct Range {
@@ -125,7 +126,8 @@ std::vector<std::string> choice_names() {
 template <class Root>
 using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*)(Root&), int64_t& (*)(Root&),
                               uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
-                              SweepConfig& (*)(Root&), ChoiceField<Root>>;
+                              SweepConfig& (*)(Root&), std::vector<BatchLatencyPoint>& (*)(Root&),
+                              ChoiceField<Root>>;
 
 template <class Root>
 struct Key {

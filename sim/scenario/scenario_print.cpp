@@ -57,6 +57,13 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
                 out << YAML::EndMap;
               }
               out << YAML::EndSeq;
+            } else if constexpr (std::is_same_v<T, std::vector<BatchLatencyPoint>>) {
+              out << YAML::Flow << YAML::BeginMap;
+              for (const BatchLatencyPoint& point : value) {
+                out << YAML::Key << fmt::format("{}", point.batch) << YAML::Value
+                    << format_quantity(point.latency_s, UnitKind::time);
+              }
+              out << YAML::EndMap;
             } else if constexpr (std::is_same_v<T, SweepConfig>) {
               const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
                 for (const SweepAxis& axis : axes) {

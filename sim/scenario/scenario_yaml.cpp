@@ -59,6 +59,7 @@ std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>
     case Kind::choice: return fmt::format("one of: {}", comma_list(choices));
     case Kind::faults: return "a list of faults like [{at: 60s, for: 10s, target: backhaul}]";
     case Kind::sweep: return "a mapping of key paths to lists of values, e.g. {platform.devices: [1, 10]}";
+    case Kind::latency_table: return "a mapping of batch sizes to times, e.g. {1: 10ms, 8: 20ms, 32: 50ms}";
   }
   return "a value";
 }
@@ -198,6 +199,7 @@ class Reader {
   Where where_of(const std::string& path, int line) const;
   void read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s);
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
+  void read_latency_table(const YAML::Node& node, const std::string& path, Where where, Scenario& s);
   void read_sweep(const YAML::Node& node, Where where, Scenario& s);
   SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
                       bool zip);
@@ -272,12 +274,40 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, Whe
     if (const Key<Scenario>* key = find_scenario_key(path)) {
       if (key->kind == Kind::faults) read_faults(entry.second, here, s);
       else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
+      else if (key->kind == Kind::latency_table) read_latency_table(entry.second, path, here, s);
       else assign(*key, s, entry.second, path, here);
     } else if (is_section(path)) {
       read_section(entry.second, path, here, s);
     } else {
       fail(here, path, unknown_key_message(prefix, name));
     }
+  }
+}
+
+// Batch sizes in ascending order from 1, each with a positive time.
+void Reader::read_latency_table(const YAML::Node& node, const std::string& path, Where where, Scenario& s) {
+  const std::string expected = expectation(Kind::latency_table, UnitKind::time, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));
+  if (!node.IsMap()) fail(where, path, fmt::format("expected {}, got {}", expected, describe(node)));
+  std::vector<BatchLatencyPoint>& table = s.platform.cloud.latency.table;
+  table.clear();
+  for (const auto& entry : node) {
+    const Where here = where_of(path, line_of(entry.first, where.line));
+    if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
+      fail(here, path, fmt::format("expected {}, got an entry {}: {}", expected, describe(entry.first),
+                                   describe(entry.second)));
+    }
+    const std::string size_path = fmt::format("{}[{}]", path, entry.first.Scalar());
+    BatchLatencyPoint point;
+    point.batch = read_integer<int>(at_least(1), entry.first.Scalar(), size_path, here);
+    point.latency_s = read_double(Kind::quantity, UnitKind::time, above(0), entry.second.Scalar(), size_path, here);
+    if (!table.empty() && point.batch <= table.back().batch) {
+      fail(here, size_path, fmt::format("batch sizes must ascend (after {})", table.back().batch));
+    }
+    table.push_back(point);
+  }
+  if (table.empty() || table.front().batch != 1) {
+    fail(where, path, "must give the time of a batch of 1 (e.g. {1: 10ms, 8: 20ms})");
   }
 }
 
@@ -520,6 +550,23 @@ void Reader::check_consistency(Scenario& s) const {
   };
   check_power("platform.device", s.platform.device.power_idle_W, s.platform.device.power_busy_W);
   check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
+  const CloudConfig& cloud = s.platform.cloud;
+  if (cloud.latency.model != CloudLatencyModel::Flops && cloud.energy == CloudEnergy::Constant) {
+    fail_at(blame({"platform.cloud.latency.model", "platform.cloud.energy"}),
+            fmt::format("model {} times batches, but energy constant fixes the time per inference "
+                        "(constant_latency): use energy power",
+                        name_of(cloud.latency.model)));
+  }
+  if (cloud.latency.model == CloudLatencyModel::Table) {
+    if (cloud.latency.table.empty()) {
+      fail_at("platform.cloud.latency.model", "model table needs platform.cloud.latency.table (e.g. {1: 10ms, 8: 20ms})");
+    }
+    if (cloud.batch.max > cloud.latency.table.back().batch) {
+      fail_at(blame({"platform.cloud.batch.max", "platform.cloud.latency.table"}),
+              fmt::format("batch.max {} is beyond the latency table's largest batch ({})", cloud.batch.max,
+                          cloud.latency.table.back().batch));
+    }
+  }
 
   const WorkloadConfig& w = s.workload;
   if (s.policy.update.mode == UpdateMode::Oracle && w.phase_length_s <= 0) {

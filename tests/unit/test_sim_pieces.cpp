@@ -306,11 +306,11 @@ TEST_CASE("cloud cost: a batch on one core, energy shared by its requests", "[co
   cloud.speed_flops = 1e12;
   cloud.cores = 4;
   cloud.power_busy_W = 400;
-  const InferenceCost batch = cloud_batch_cost(cloud, {1e9, 3e9});
+  const InferenceCost batch = cloud_batch_cost(cloud, {}, {1e9, 3e9});
   CHECK(batch.duration_s == Approx(2 * 4e9 / 1e12));
   CHECK(batch.energy_J == Approx(100.0 * batch.duration_s / 2));
   cloud.energy = CloudEnergy::Constant;
-  const InferenceCost constant = cloud_batch_cost(cloud, {1e9, 3e9, 5e9});
+  const InferenceCost constant = cloud_batch_cost(cloud, {}, {1e9, 3e9, 5e9});
   CHECK(constant.duration_s == Approx(3 * 4.3e-3));
   CHECK(constant.energy_J == Approx(15.167));
 }

@@ -1,0 +1,102 @@
+// Batch-latency curves and the profile file; see batch_latency.hpp.
+#include "sim/policy/batch_latency.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "core/csv.hpp"
+#include "core/file_io.hpp"
+#include "core/input_error.hpp"
+
+namespace eccsim {
+
+BatchLatencyCurve::BatchLatencyCurve(std::vector<BatchLatencyPoint> points, double speed)
+    : points_(std::move(points)), speed_(speed) {}
+
+double BatchLatencyCurve::seconds(int batch) const {
+  if (points_.size() == 1) return points_.front().latency_s * batch / points_.front().batch / speed_;
+  // The segment [a, b] holding `batch` (the last one beyond the largest size).
+  auto upper = std::lower_bound(points_.begin(), points_.end(), batch,
+                                [](const BatchLatencyPoint& p, int n) { return p.batch < n; });
+  if (upper == points_.end()) upper = points_.end() - 1;
+  if (upper == points_.begin()) upper = points_.begin() + 1;
+  const BatchLatencyPoint& a = *(upper - 1);
+  const BatchLatencyPoint& b = *upper;
+  const double t = a.latency_s + (b.latency_s - a.latency_s) * (batch - a.batch) / (b.batch - a.batch);
+  return t / speed_;
+}
+
+std::filesystem::path latency_profile_file(const std::filesystem::path& models_dir) {
+  return models_dir / "cloud_latency.csv";
+}
+
+std::string latency_profile_csv(const std::vector<BatchLatencyPoint>& points) {
+  std::string text = "batch,latency_s,samples_per_s\n";
+  for (const BatchLatencyPoint& p : points) {
+    text += fmt::format("{},{:.9f},{:.3f}\n", p.batch, p.latency_s, p.batch / p.latency_s);
+  }
+  return text;
+}
+
+std::vector<BatchLatencyPoint> parse_latency_profile(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  std::string line;
+  int number = 1;
+  if (!std::getline(in, line) || split_csv_record(line).at(0) != "batch") {
+    throw InputError(fmt::format("{}:1: expected the header batch,latency_s,samples_per_s", file));
+  }
+  std::vector<BatchLatencyPoint> points;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::vector<std::string> fields = split_csv_record(line);
+    BatchLatencyPoint point;
+    size_t used = 0;
+    try {
+      point.batch = std::stoi(fields.at(0), &used);
+      if (used != fields[0].size()) throw std::invalid_argument("batch");
+      point.latency_s = std::stod(fields.at(1), &used);
+      if (used != fields[1].size()) throw std::invalid_argument("latency_s");
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("{}:{}: expected a batch size and a time in seconds, got '{}'", file, number, line));
+    }
+    if (point.batch < 1 || !(point.latency_s > 0) || !std::isfinite(point.latency_s) ||
+        (!points.empty() && point.batch <= points.back().batch)) {
+      throw InputError(fmt::format("{}:{}: batch sizes must ascend from 1 with positive times, got '{}'", file,
+                                   number, line));
+    }
+    points.push_back(point);
+  }
+  if (points.empty() || points.front().batch != 1) {
+    throw InputError(fmt::format("{}: the profile must start with batch size 1", file));
+  }
+  return points;
+}
+
+BatchLatencyCurve cloud_latency_curve(const Scenario& scenario) {
+  const CloudConfig& cloud = scenario.platform.cloud;
+  switch (cloud.latency.model) {
+    case CloudLatencyModel::Flops: return {};
+    case CloudLatencyModel::Table: return BatchLatencyCurve(cloud.latency.table, cloud.latency.speed);
+    case CloudLatencyModel::Profile: break;
+  }
+  const std::filesystem::path file = latency_profile_file(scenario.models.dir);
+  const std::string text = read_file(file);
+  if (text.empty()) {
+    throw InputError(fmt::format("{}: profile, but {} does not exist (eccsim profile {} "
+                                 "measures it)",
+                                 scenario.where("platform.cloud.latency.model"), file.string(),
+                                 scenario.source_file.string()));
+  }
+  BatchLatencyCurve curve(parse_latency_profile(text, file.string()), cloud.latency.speed);
+  if (cloud.batch.max > curve.largest_batch()) {
+    throw InputError(fmt::format("{}: {} is beyond the profile's largest batch ({}, in {})",
+                                 scenario.where("platform.cloud.batch.max"), cloud.batch.max, curve.largest_batch(),
+                                 file.string()));
+  }
+  return curve;
+}
+
+}  // namespace eccsim

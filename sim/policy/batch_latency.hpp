@@ -1,0 +1,44 @@
+// The time a batch of n inputs holds one cloud core, from measured or given points (a profile of
+// the real cloud model, or a table in the scenario): linear in n between two points, exact at
+// them. Fixed cost per batch plus a smaller cost per sample is what makes batching pay.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+class BatchLatencyCurve {
+ public:
+  BatchLatencyCurve() = default;                          // empty: no curve (latency model flops)
+  explicit BatchLatencyCurve(std::vector<BatchLatencyPoint> points, double speed = 1);
+
+  bool empty() const { return points_.empty(); }
+  int largest_batch() const { return points_.empty() ? 0 : points_.back().batch; }
+  // Seconds for a batch of `batch` inputs (1 <= batch <= largest_batch(); beyond it the last
+  // segment's slope goes on), divided by the speed factor.
+  double seconds(int batch) const;
+
+ private:
+  std::vector<BatchLatencyPoint> points_;                 // ascending batch sizes, from 1
+  double speed_ = 1;
+};
+
+// models.dir/cloud_latency.csv: the profile `eccsim profile` (or the setup stage) measures.
+std::filesystem::path latency_profile_file(const std::filesystem::path& models_dir);
+
+// The profile as CSV: batch,latency_s,samples_per_s, one row per measured size.
+std::string latency_profile_csv(const std::vector<BatchLatencyPoint>& points);
+
+// Reads a profile written by latency_profile_csv; InputError "file:line: ..." when it is malformed.
+std::vector<BatchLatencyPoint> parse_latency_profile(const std::string& text, const std::string& file);
+
+// The scenario's curve: empty for model flops, the table, or the stored profile of its models.dir
+// (InputError naming platform.cloud.latency.model when there is none, or when batch.max is
+// beyond its largest batch).
+BatchLatencyCurve cloud_latency_curve(const Scenario& scenario);
+
+}  // namespace eccsim
