@@ -10,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "core/random.hpp"
 #include "sim/actors/workload.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/policy/cost_model.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
@@ -313,6 +314,45 @@ TEST_CASE("cloud cost: a batch on one core, energy shared by its requests", "[co
   const InferenceCost constant = cloud_batch_cost(cloud, {}, {1e9, 3e9, 5e9});
   CHECK(constant.duration_s == Approx(3 * 4.3e-3));
   CHECK(constant.energy_J == Approx(15.167));
+}
+
+TEST_CASE("cloud cost: a batch-latency curve, linear between its points, scaled by speed", "[cost]") {
+  const BatchLatencyCurve curve({{1, 10e-3}, {4, 16e-3}, {32, 72e-3}}, /*speed=*/2);
+  CHECK(curve.largest_batch() == 32);
+  CHECK(curve.seconds(1) == Approx(5e-3));
+  CHECK(curve.seconds(2) == Approx(6e-3));    // (10 + 6 / 3) ms / 2
+  CHECK(curve.seconds(4) == Approx(8e-3));
+  CHECK(curve.seconds(18) == Approx(22e-3));  // halfway from 16 to 72 ms, / 2
+  CHECK(curve.seconds(40) == Approx(44e-3));  // the last slope (2 ms per sample) goes on
+  CHECK(BatchLatencyCurve({{1, 3e-3}}).seconds(4) == Approx(12e-3));
+  CloudConfig cloud;
+  cloud.cores = 4;
+  cloud.power_busy_W = 400;
+  const InferenceCost one = cloud_batch_cost(cloud, curve, {1e9});
+  const InferenceCost four = cloud_batch_cost(cloud, curve, {1e9, 1e9, 1e9, 1e9});
+  CHECK(four.duration_s == Approx(8e-3));
+  // Busy power x batch time, split over the batch: batching lowers the energy per request.
+  CHECK(one.energy_J == Approx(100 * 5e-3));
+  CHECK(four.energy_J == Approx(100 * 8e-3 / 4));
+}
+
+TEST_CASE("cloud cost: the stored serving profile round-trips, malformed ones name file and line", "[cost]") {
+  const std::vector<BatchLatencyPoint> points{{1, 0.00683}, {2, 0.0022}, {256, 0.38}};
+  CHECK(parse_latency_profile(latency_profile_csv(points), "p.csv") == points);
+  const auto refused = [](const std::string& text) {
+    try {
+      parse_latency_profile(text, "p.csv");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused("") == "p.csv:1: expected the header batch,latency_s,samples_per_s");
+  CHECK(refused("batch,latency_s,samples_per_s\n1,0.01,100\nx,0.02,100\n") ==
+        "p.csv:3: expected a batch size and a time in seconds, got 'x,0.02,100'");
+  CHECK(refused("batch,latency_s,samples_per_s\n1,0.01,100\n1,0.02,50\n") ==
+        "p.csv:3: batch sizes must ascend from 1 with positive times, got '1,0.02,50'");
+  CHECK(refused("batch,latency_s,samples_per_s\n2,0.01,200\n") == "p.csv: the profile must start with batch size 1");
 }
 
 TEST_CASE("summary: accuracy, CUR, AccI and percentiles", "[metrics]") {
