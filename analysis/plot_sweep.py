@@ -120,6 +120,11 @@ def metric_plot(points, x_key, other_keys, column, scale, ylabel, title, path):
             ax.set_xticks(ticks)
             ax.set_xticklabels([f"{t:g}" for t in ticks])
             ax.minorticks_off()
+    # Values spanning two decades or more (a queue that cannot keep up beside one that can) read
+    # better on a log scale, as the x axis does.
+    values = points[column] * scale
+    if values.min() > 0 and values.max() / values.min() >= 50:
+        ax.set_yscale("log")
     ax.set_xlabel(f"{x_key} [{unit}]" if unit else x_key)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -300,4 +300,7 @@ TEST_CASE("example sweeps expand to their documented grids", "[sweep]") {
   const std::vector<SweepPoint> sensitivity = points_of("sweep-sensitivity.yaml");
   REQUIRE(sensitivity.size() == 44);
   CHECK(sensitivity[43].values == std::vector<std::string>{"random", "1"});
+  const std::vector<SweepPoint> batching = points_of("sweep-cloud-batching.yaml");
+  REQUIRE(batching.size() == 72);
+  CHECK(batching.back().values == std::vector<std::string>{"8/s", "256", "10ms"});
 }
