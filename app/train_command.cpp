@@ -27,7 +27,7 @@ int train_command(const TrainCommandOptions& options) {
   fmt::print("  edge  {:<5} {}: {:.2f} % test accuracy on the first task's {} classes (T = {})\n", meta.edge_arch,
              models.trained_edge ? "trained" : "loaded ", 100 * meta.edge_test_accuracy,
              meta.task_sizes.empty() ? 0 : meta.task_sizes.front(), meta.edge_timesteps);
-  fmt::print("  cloud serving profile {}: {}\n", profiled ? "measured" : "kept    ", profile.string());
+  fmt::print("  cloud serving profile {} {}\n", profiled ? "measured into" : "kept in", profile.string());
   return 0;
 }
 

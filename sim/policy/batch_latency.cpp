@@ -85,8 +85,7 @@ BatchLatencyCurve cloud_latency_curve(const Scenario& scenario) {
   const std::filesystem::path file = latency_profile_file(scenario.models.dir);
   const std::string text = read_file(file);
   if (text.empty()) {
-    throw InputError(fmt::format("{}: profile, but {} does not exist (eccsim profile {} "
-                                 "measures it)",
+    throw InputError(fmt::format("{}: profile, but {} does not exist (eccsim profile {} measures it)",
                                  scenario.where("platform.cloud.latency.model"), file.string(),
                                  scenario.source_file.string()));
   }

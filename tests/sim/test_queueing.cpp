@@ -20,6 +20,7 @@
 
 namespace fs = std::filesystem;
 using eccsim::testing::CsvTable;
+using eccsim::testing::max_deviation;
 using eccsim::testing::ProcessResult;
 using eccsim::testing::run_process;
 
@@ -135,6 +136,50 @@ TEST_CASE("validation: batch service of constant duration waits P(busy) D / 2", 
   CHECK(lambda * kBatch_s > 0.95);
 }
 
+TEST_CASE("eccsim profile measures what latency model profile reads; without it a run is refused",
+          "[sim][validation]") {
+  const fs::path models = eccsim::testing::fresh_output_dir("profile-models");
+  fs::create_directories(models);
+  for (const char* file : {"cloud.pt", "edge.pt", "models.yaml"}) {
+    fs::copy_file(fs::path(ECCSIM_TEST_MODELS_DIR) / file, models / file);
+  }
+  const auto eccsim = [&](const std::string& command, std::vector<std::string> sets) {
+    std::vector<std::string> args{eccsim::testing::eccsim_binary(), command, kQueueing, "--set",
+                                  "models.dir=" + models.string(), "--set", "platform.cloud.latency.model=profile",
+                                  "--set", "workload.duration=10s"};
+    if (command == "run") args.insert(args.end(), {"--out", (models / "run").string()});
+    for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
+    return run_process(args, {std::chrono::minutes(5), {}});
+  };
+  const ProcessResult missing = eccsim("run", {});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("platform.cloud.latency.model: profile, but " +
+                                          (models / "cloud_latency.csv").string() + " does not exist (eccsim profile"));
+
+  const ProcessResult measured = eccsim("profile", {});
+  INFO(measured.err);
+  REQUIRE(measured.exit_code == 0);
+  const CsvTable profile(models / "cloud_latency.csv");
+  REQUIRE(profile.rows() == 9);
+  CHECK(profile.number(0, "batch") == 1);
+  CHECK(profile.number(8, "batch") == 256);
+  // A batch of 256 takes longer than one of 1, and costs less per input than 256 of them.
+  CHECK(profile.number(8, "latency_s") > profile.number(0, "latency_s"));
+  CHECK(profile.number(8, "latency_s") < 256 * profile.number(0, "latency_s"));
+
+  const ProcessResult too_large = eccsim("run", {"platform.cloud.batch.max=512"});
+  CHECK(too_large.exit_code == 2);
+  CHECK_THAT(too_large.err, Catch::Contains("--set platform.cloud.batch.max: 512 is beyond the profile's largest "
+                                            "batch (256"));
+  const ProcessResult ran = eccsim("run", {"platform.cloud.batch={max: 1, wait: 0ms}"});
+  INFO(ran.err);
+  REQUIRE(ran.exit_code == 0);
+  // Batches of one take the profile's batch-1 time.
+  const CsvTable requests(models / "run" / "requests.csv");
+  REQUIRE(requests.rows() > 100);
+  CHECK(max_deviation(requests, "cloud_compute_s", profile.number(0, "latency_s")) < 1e-6);
+}
+
 TEST_CASE("validation: with the cloud model's profile, p95 against batch.max has an interior minimum",
           "[sim][validation]") {
   const fs::path out = eccsim::testing::fresh_output_dir("queueing-profile");
@@ -142,7 +187,7 @@ TEST_CASE("validation: with the cloud model's profile, p95 against batch.max has
   const ProcessResult result = run_process(
       {eccsim::testing::eccsim_binary(), "sweep", scenario, "--out", out.string(), "-j", "2", "--set",
        "sweep={platform.cloud.batch.max: [1, 2, 4, 8, 256]}", "--set", "workload.rate=6/s"},
-      {std::chrono::minutes(10), {}});
+      {std::chrono::minutes(10), ECCSIM_SOURCE_DIR});  // as a user runs the example: models.dir is relative
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   const CsvTable summary(out / "summary.csv");
