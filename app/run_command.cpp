@@ -94,7 +94,10 @@ int run_command(const RunCommandOptions& options) {
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, models.edge_file,
                 models.cloud_file, options.engine, cloud_latency_curve(scenario)});
 
-  Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s);
+  double network_energy_J = 0;
+  for (const LinkRecord& link : result.links) network_energy_J += link.energy_J;
+  Summary summary =
+      summarise(result.requests, result.updates, result.device_measures, result.simulated_s, network_energy_J);
   if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -102,6 +105,7 @@ int run_command(const RunCommandOptions& options) {
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
   write_file_atomically(dir / "devices.csv", devices_csv(device_totals(result.requests, result.device_measures)));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
+  write_file_atomically(dir / "links.csv", links_csv(result.links));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
   write_file_atomically(dir / "thresholds.csv", thresholds_csv(result.thresholds));
   write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));

@@ -16,6 +16,7 @@
 
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
+#include "sim/actors/inbox.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
@@ -23,6 +24,7 @@
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
+#include "sim/report/network_ledger.hpp"
 #include "sim/report/request_log.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -99,8 +101,13 @@ struct RunLog {
 };
 
 struct RunState {
-  RunState(const RunInputs& inputs_, InferenceCache& inference_, std::vector<RequestRecord> records)
-      : inputs(inputs_), inference(inference_), devices(inputs_.schedules.size()), log{RequestLog(std::move(records)), {}, {}, {}} {}
+  RunState(const RunInputs& inputs_, InferenceCache& inference_, std::vector<RequestRecord> records,
+           NetworkLedger network_)
+      : inputs(inputs_),
+        inference(inference_),
+        devices(inputs_.schedules.size()),
+        log{RequestLog(std::move(records)), {}, {}, {}},
+        network(std::move(network_)) {}
 
   const RunInputs& inputs;
   InferenceCache& inference;                 // model outputs, shared by every actor
@@ -109,6 +116,8 @@ struct RunState {
   std::vector<std::shared_ptr<const EdgeModel>> models;  // every model of the run, kept alive
   bool fleet_updating = false;                           // scope fleet: one update at a time
   std::map<const void*, int> outages_holding;            // per failed link or host: outages holding it down
+  NetworkLedger network;                                 // what crossed each link
+  std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
 };
 
 }  // namespace eccsim

@@ -76,7 +76,8 @@ bool use_guard_pages(const Scenario& scenario, const EngineOptions& engine) {
 // SimGrid's command-line style options for the engine: its configuration chatter kept off
 // stderr, the context factory and the actors' stacks.
 std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guard_pages) {
-  std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning"};
+  std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning",
+                                     "--log=link_energy.thres:warning"};
   if (!engine.context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + engine.context_factory);
   if (engine.context_factory != "thread")  // threads keep the system's stack size
     arguments.push_back(fmt::format("--cfg=contexts/stack-size:{}", engine.actor_stack_KiB));
@@ -84,13 +85,20 @@ std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guar
   return arguments;
 }
 
-void configure_engine_and_plugins() {
+// Wired links draw power only when the scenario gives them some; the link energy plugin then
+// runs (it costs a route lookup per transfer start and end).
+bool wired_links_draw_power(const PlatformConfig& platform) {
+  const bool access = platform.access.kind == AccessKind::Wired &&
+                      (platform.access.power_idle_W > 0 || platform.access.power_busy_W > 0);
+  return access || platform.backhaul.power_idle_W > 0 || platform.backhaul.power_busy_W > 0;
+}
+
+// CM02 is also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
+void configure_engine_and_plugins(const PlatformConfig& platform) {
   sg4::Engine::set_config("network/model:CM02");
   sg4::Engine::set_config("network/crosstraffic:0");
-  // Host energy only: radio energy is charged at the device (transmit power x upload time).
-  // SimGrid 3.32's link energy plugin also crashes when daemons with pending receives are
-  // killed at the end of the run.
   sg_host_energy_plugin_init();
+  if (wired_links_draw_power(platform)) sg_link_energy_plugin_init();
 }
 
 // Prints simulated time and requests settled on stderr, at most every few wall seconds.
@@ -184,27 +192,28 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
 // the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
-  std::vector<sg4::Mailbox*> cloud_mailboxes;
+  std::vector<Inbox*> cloud_inboxes;
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
     sg4::Host* host = platform.clouds[j];
-    const CloudServerConfig config{j, sg4::Mailbox::by_name(fmt::format("cloud-{}", j))};
+    const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("cloud-{}", j)))};
     auto queue = std::make_shared<CloudQueue>();
     queue->reset();
-    sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, queue))
+    sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, state, queue))
         ->daemonize()
         ->set_auto_restart();
     for (int core = 0; core < scenario.platform.cloud.cores; ++core)
       sg4::Actor::create(fmt::format("cloud-{}-core-{}", j, core), host, CloudWorker(config, state, queue))
           ->daemonize()
           ->set_auto_restart();
-    cloud_mailboxes.push_back(config.requests);
+    cloud_inboxes.push_back(config.requests);
     cloud_queues.push_back(queue);
   }
   for (int i = 0; i < scenario.platform.devices; ++i) {
     sg4::Host* host = platform.devices[i];
-    const EdgeDeviceConfig config{i, cloud_mailboxes[i % cloud_mailboxes.size()],
-                                  sg4::Mailbox::by_name(fmt::format("device-{}-replies", i))};
+    const EdgeDeviceConfig config{
+        i, cloud_inboxes[i % cloud_inboxes.size()],
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)))};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
     sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
         ->daemonize()
@@ -220,6 +229,34 @@ void spawn_actors(const Platform& platform, RunState& state) {
     sg4::Actor::create("oracle", platform.controller, oracle_scheduler, &state)->daemonize();
 }
 
+// links.csv: what each link carried, and its energy: SimGrid's link_energy plugin for wired links
+// (idle + (busy - idle) x utilisation); for the Wi-Fi cell, every radio in ns-3's idle/tx/rx
+// states from its airtime (the AP sends what the stations receive and receives what they send).
+// SimGrid 3.32's link_energy_wifi has no getter (it only logs at the end), hence this accounting.
+std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedger& ledger,
+                                     const PlatformConfig& config, SimulationResult& result) {
+  std::vector<LinkRecord> links = ledger.records();
+  const bool plugin = wired_links_draw_power(config);
+  for (size_t k = 0; k < links.size(); ++k) {
+    if (links[k].link_class != "wifi" && plugin) links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
+  }
+  if (!ledger.has_wifi()) return links;
+  const WifiPowerConfig& power = config.access.wifi_power;
+  double cell_J = 0, ap_tx_s = 0, ap_rx_s = 0;
+  for (size_t i = 0; i < ledger.stations().size(); ++i) {
+    const StationRadio& station = ledger.stations()[i];
+    DeviceMeasures& device = result.device_measures[i];
+    device.wifi_level = station.level;
+    device.wifi_radio_energy_J = radio_energy_J(power, station.tx_s, station.rx_s, result.simulated_s);
+    cell_J += device.wifi_radio_energy_J;
+    ap_tx_s += station.rx_s;
+    ap_rx_s += station.tx_s;
+  }
+  result.access_point_energy_J = radio_energy_J(power, ap_tx_s, ap_rx_s, result.simulated_s);
+  links[static_cast<size_t>(ledger.wifi_link())].energy_J = cell_J + result.access_point_energy_J;
+  return links;
+}
+
 // What the run measured: the records, and per device the energy SimGrid's host plugin counted.
 SimulationResult collect_result(const Platform& platform, RunState& state, const InferenceCache& inference) {
   SimulationResult result;
@@ -233,6 +270,7 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
                                       state.inputs.scenario.platform.device.power_idle_W * result.simulated_s,
                                       state.devices[i].offload.offline_s});
   }
+  result.links = link_records(platform, state.network, state.inputs.scenario.platform, result);
   result.requests = state.log.requests.take();
   result.updates = std::move(state.log.updates);
   result.outages = std::move(state.log.outages);
@@ -260,8 +298,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   argv.push_back(nullptr);
   int argc = static_cast<int>(arguments.size());
   sg4::Engine engine(&argc, argv.data());
-  configure_engine_and_plugins();
-  const Platform platform = build_platform(inputs.scenario->platform);
+  configure_engine_and_plugins(inputs.scenario->platform);
+  const Platform platform = build_platform(inputs.scenario->platform, inputs.scenario->seed);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;
@@ -274,7 +312,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, split});
   }
   const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
-  RunState state(run, inference, initial_records(run));
+  RunState state(run, inference, initial_records(run), platform.ledger);
   state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;
   const Threshold start = init_thresholds(state, *initial_model);

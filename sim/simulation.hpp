@@ -13,6 +13,7 @@
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/report/metrics.hpp"
+#include "sim/report/network_ledger.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -50,6 +51,8 @@ struct SimulationResult {
   int64_t calibration_samples = 0;          // test images held out to calibrate it
   double simulated_s = 0;
   double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
+  double access_point_energy_J = 0;         // the Wi-Fi access point's radio (also in links' wifi row)
+  std::vector<LinkRecord> links;            // links.csv
   InferenceStats inference;
 };
 

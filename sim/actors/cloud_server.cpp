@@ -22,15 +22,15 @@ void CloudQueue::reset() {
   arrived = sg4::ConditionVariable::create();
 }
 
-CloudReceiver::CloudReceiver(CloudServerConfig config, std::shared_ptr<CloudQueue> queue)
-    : config_(config), queue_(std::move(queue)) {}
+CloudReceiver::CloudReceiver(CloudServerConfig config, RunState& state, std::shared_ptr<CloudQueue> queue)
+    : config_(config), state_(state), queue_(std::move(queue)) {}
 
 void CloudReceiver::operator()() {
-  config_.requests->set_receiver(sg4::Actor::self());  // uploads flow as soon as they are sent
+  config_.requests->attach_receiver();  // uploads flow as soon as they are sent
   for (;;) {
     std::unique_ptr<CloudMessage> message;
     try {
-      message.reset(config_.requests->get<CloudMessage>());
+      message = config_.requests->receive<CloudMessage>();
     } catch (const simgrid::NetworkFailureException&) {
       continue;  // lost on a failed link: its device times out
     }
@@ -38,6 +38,7 @@ void CloudReceiver::operator()() {
     if (request == nullptr)
       throw std::logic_error("cloud receiver " + std::to_string(config_.index) +
                              ": expected OffloadRequest, received another message");
+    state_.network.carried_up(request->device, request->size_bytes);
     std::unique_lock lock(*queue_->mutex);
     queue_->waiting.push_back({*request, sg4::Engine::get_clock()});
     queue_->arrived->notify_all();
@@ -88,11 +89,10 @@ void CloudWorker::operator()() {
     for (size_t i = 0; i < batch.size(); ++i) {
       const OffloadRequest& request = batch[i].request;
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
-      auto* reply = new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
-                                                 batch[i].t_received_s, start_s, end_s, cost.energy_J,
-                                                 state_.inputs.logits_bytes});
-      request.reply_to->put_init(reply, static_cast<uint64_t>(state_.inputs.logits_bytes))
-          ->detach([](void* payload) { delete static_cast<DeviceMessage*>(payload); });
+      request.reply_to->send(new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
+                                                          batch[i].t_received_s, start_s, end_s,
+                                                          cost.energy_J, state_.inputs.logits_bytes}),
+                             state_.inputs.logits_bytes);
     }
   }
 }

@@ -8,15 +8,15 @@
 
 #include <simgrid/forward.h>
 
+#include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
 #include "sim/run_state.hpp"
-
 
 namespace eccsim {
 
 struct CloudServerConfig {
   int index = 0;
-  simgrid::s4u::Mailbox* requests = nullptr;
+  Inbox* requests = nullptr;
 };
 
 // Inputs that reached one cloud host, waiting for a batch; shared by its actors. When the
@@ -38,11 +38,12 @@ struct CloudQueue {
 // Receives offloaded inputs into the queue (daemon).
 class CloudReceiver {
  public:
-  CloudReceiver(CloudServerConfig config, std::shared_ptr<CloudQueue> queue);
+  CloudReceiver(CloudServerConfig config, RunState& state, std::shared_ptr<CloudQueue> queue);
   void operator()();
 
  private:
   CloudServerConfig config_;
+  RunState& state_;
   std::shared_ptr<CloudQueue> queue_;
 };
 

@@ -137,22 +137,21 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
   if (!state_.inputs.cloud_of(config_.index)->is_on()) return;
-  auto* message = new CloudMessage(OffloadRequest{request_id, config_.index, request.sample, done_s, config_.replies,
-                                                  state_.inputs.image_bytes});
-  config_.cloud->put_init(message, static_cast<uint64_t>(state_.inputs.image_bytes))
-      ->detach([](void* payload) { delete static_cast<CloudMessage*>(payload); });
+  config_.cloud->send(new CloudMessage(OffloadRequest{request_id, config_.index, request.sample, done_s,
+                                                     config_.replies, state_.inputs.image_bytes}),
+                      state_.inputs.image_bytes);
 }
 
 ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state) : config_(config), state_(state) {}
 
 void ReplyReceiver::operator()() {
-  config_.replies->set_receiver(sg4::Actor::self());  // replies flow as soon as they are sent
+  config_.replies->attach_receiver();  // replies flow as soon as they are sent
   const double radio_tx_W = state_.inputs.scenario.platform.device.radio_tx_W;
   OffloadState& offload = state_.devices[config_.index].offload;
   for (;;) {
     std::unique_ptr<DeviceMessage> message;
     try {
-      message.reset(config_.replies->get<DeviceMessage>());
+      message = config_.replies->receive<DeviceMessage>();
     } catch (const simgrid::NetworkFailureException&) {
       continue;  // the reply was lost on a failed link: its request times out
     }
@@ -160,6 +159,7 @@ void ReplyReceiver::operator()() {
     if (reply == nullptr)
       throw std::logic_error("reply receiver of device " + std::to_string(config_.index) +
                              ": expected CloudReply, received another message");
+    state_.network.carried_down(config_.index, reply->size_bytes);
     const double now_s = sg4::Engine::get_clock();
     auto pending = offload.deadline_s.find(reply->request_id);
     if (pending == offload.deadline_s.end()) continue;  // already settled as a fallback

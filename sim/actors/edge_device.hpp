@@ -6,19 +6,16 @@
 
 #include <cstdint>
 
+#include "sim/actors/inbox.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/run_state.hpp"
-
-namespace simgrid::s4u {
-class Mailbox;
-}
 
 namespace eccsim {
 
 struct EdgeDeviceConfig {
   int index = 0;
-  simgrid::s4u::Mailbox* cloud = nullptr;      // where offloaded inputs go
-  simgrid::s4u::Mailbox* replies = nullptr;    // where cloud replies arrive
+  Inbox* cloud = nullptr;      // where offloaded inputs go
+  Inbox* replies = nullptr;    // where cloud replies arrive
 };
 
 class EdgeDevice {

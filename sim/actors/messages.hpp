@@ -7,11 +7,9 @@
 #include <string>
 #include <variant>
 
-namespace simgrid::s4u {
-class Mailbox;
-}
-
 namespace eccsim {
+
+class Inbox;
 
 // device -> cloud, when the offload filter sends an input; size = the raw image bytes.
 struct OffloadRequest {
@@ -19,7 +17,7 @@ struct OffloadRequest {
   int device = 0;
   int64_t sample = 0;
   double t_sent_s = 0;
-  simgrid::s4u::Mailbox* reply_to = nullptr;
+  Inbox* reply_to = nullptr;
   double size_bytes = 0;
 };
 

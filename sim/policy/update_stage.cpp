@@ -96,6 +96,7 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
   try {
     if (!state->inputs.cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
     sg4::Comm::sendto(state->inputs.cloud_of(device), state->inputs.device_hosts[device], static_cast<uint64_t>(record.bytes_down));
+    state->network.carried_down(device, record.bytes_down);
   } catch (const simgrid::NetworkFailureException&) {
     abandon(*state, device, record);
     return;
@@ -142,6 +143,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
     try {
       if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
       sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
+      state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
       UpdateRecord failed;
       failed.device = job.device;

@@ -123,6 +123,27 @@ const Columns<D>& device_columns() {
       {"radio_energy_J", Field<D>::fixed<&D::radio_energy_J, 12>},
       {"idle_energy_J", Field<D>::fixed<&D::idle_energy_J, 12>},
       {"host_energy_J", Field<D>::fixed<&D::host_energy_J, 12>},
+      {"wifi_level",
+       [](std::string& out, const D& d) {
+         if (d.wifi_level >= 0) out += std::to_string(d.wifi_level);
+       }},
+      {"wifi_radio_energy_J",
+       [](std::string& out, const D& d) {
+         if (d.wifi_level >= 0) append_fixed(out, d.wifi_radio_energy_J, 12);
+       }},
+  };
+  return columns;
+}
+
+using L = LinkRecord;
+const Columns<L>& link_columns() {
+  static const Columns<L> columns{
+      {"link", [](std::string& out, const L& l) { out += l.link; }},
+      {"class", [](std::string& out, const L& l) { out += l.link_class; }},
+      {"bandwidth_Bps", Field<L>::fixed<&L::bandwidth_Bps, 0>},
+      {"bytes", Field<L>::fixed<&L::bytes, 0>},
+      {"busy_s", Field<L>::fixed<&L::busy_s, 9>},
+      {"energy_J", Field<L>::fixed<&L::energy_J, 12>},
   };
   return columns;
 }
@@ -203,6 +224,8 @@ const Columns<S>& summary_columns() {
       {"updates", Field<S>::integer<&S::updates>},
       {"update_bytes", Field<S>::fixed<&S::update_bytes, 0>},
       {"update_energy_J", Field<S>::fixed<&S::update_energy_J, 12>},
+      {"network_energy_J", Field<S>::fixed<&S::network_energy_J, 12>},
+      {"network_energy_per_request_J", Field<S>::fixed<&S::network_energy_per_request_J, 12>},
       {"simulated_s", Field<S>::fixed<&S::simulated_s, 9>},
   };
   return columns;
@@ -277,6 +300,8 @@ std::string requests_csv(const std::vector<RequestRecord>& requests) {
 std::string devices_csv(const std::vector<DeviceTotals>& devices) { return table(device_columns(), devices); }
 
 std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
+
+std::string links_csv(const std::vector<LinkRecord>& links) { return table(link_columns(), links); }
 
 std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds) {
   return table(threshold_columns(), thresholds);

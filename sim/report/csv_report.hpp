@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "sim/report/metrics.hpp"
+#include "sim/report/network_ledger.hpp"
 
 namespace eccsim {
 
 std::string requests_csv(const std::vector<RequestRecord>& requests);
 std::string devices_csv(const std::vector<DeviceTotals>& devices);
 std::string updates_csv(const std::vector<UpdateRecord>& updates);
+std::string links_csv(const std::vector<LinkRecord>& links);
 std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds);
 std::string faults_csv(const std::vector<OutageRecord>& outages);
 // Per workload phase: accuracy of the collaboration and both baselines, CUR, the edge model's

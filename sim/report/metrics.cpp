@@ -27,9 +27,10 @@ double percentile(std::vector<double> values, double q) {
 }
 
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates,
-                  const std::vector<DeviceMeasures>& devices, double simulated_s) {
+                  const std::vector<DeviceMeasures>& devices, double simulated_s, double network_energy_J) {
   Summary s;
   s.simulated_s = simulated_s;
+  s.network_energy_J = network_energy_J;
   for (const DeviceMeasures& device : devices) s.offline_s += device.offline_s;
   for (const UpdateRecord& u : updates) {
     s.updates += u.status == UpdateStatus::Installed;
@@ -72,6 +73,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;
   s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
+  s.network_energy_per_request_J = network_energy_J / n;
   return s;
 }
 
@@ -83,6 +85,8 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
     totals[i].host_energy_J = devices[i].host_energy_J;
     totals[i].idle_energy_J = devices[i].idle_energy_J;
     totals[i].offline_s = devices[i].offline_s;
+    totals[i].wifi_level = devices[i].wifi_level;
+    totals[i].wifi_radio_energy_J = devices[i].wifi_radio_energy_J;
   }
   for (const RequestRecord& record : requests) {
     DeviceTotals& device = totals[record.device];

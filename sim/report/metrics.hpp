@@ -75,6 +75,8 @@ struct DeviceMeasures {
   double host_energy_J = 0;      // SimGrid host energy plugin
   double idle_energy_J = 0;      // idle power over the whole run
   double offline_s = 0;          // time the device considered the cloud down (back-off)
+  int wifi_level = -1;           // its Wi-Fi rate level; -1: wired
+  double wifi_radio_energy_J = 0;  // its Wi-Fi radio in idle/tx/rx states over the run (wifi)
 };
 
 struct DeviceTotals {
@@ -89,6 +91,8 @@ struct DeviceTotals {
   double offline_s = 0;          // time the device considered the cloud down (back-off)
   double idle_energy_J = 0;      // idle power over the whole run
   double host_energy_J = 0;      // SimGrid host energy plugin
+  int wifi_level = -1;           // -1: wired
+  double wifi_radio_energy_J = 0;
 };
 
 // One model update installed on one device (scope fleet: one row per device, costs each).
@@ -153,6 +157,8 @@ struct Summary {
   int64_t updates = 0;
   double update_bytes = 0;
   double update_energy_J = 0;
+  double network_energy_J = 0;   // every link over the run (links.csv), idle included
+  double network_energy_per_request_J = 0;
   double simulated_s = 0;
 };
 
@@ -170,7 +176,8 @@ struct PhaseTotals {
 
 // The run's aggregates, all computed here from the records: the summary, per device, per phase.
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {},
-                  const std::vector<DeviceMeasures>& devices = {}, double simulated_s = 0);
+                  const std::vector<DeviceMeasures>& devices = {}, double simulated_s = 0,
+                  double network_energy_J = 0);
 std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
                                         const std::vector<DeviceMeasures>& devices);
 std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks);

@@ -37,6 +37,13 @@ struct Choice<AccessKind> {
   static constexpr std::array<std::string_view, 2> names{"wired", "wifi"};
 };
 
+// How the stations of a Wi-Fi cell are given their rate level (index into access.rates).
+enum class StationLevels { RoundRobin, Fixed, Random };
+template <>
+struct Choice<StationLevels> {
+  static constexpr std::array<std::string_view, 3> names{"round_robin", "fixed", "random"};
+};
+
 enum class CloudEnergy { Power, Constant };
 template <>
 struct Choice<CloudEnergy> {
@@ -146,16 +153,38 @@ struct DeviceConfig {
   double constant_energy_J = 0.69e-3;   // constant mode: per inference
 };
 
+// Radio state powers of every Wi-Fi radio (stations and the access point); ns-3's defaults,
+// also those of SimGrid's link_energy_wifi plugin.
+struct WifiPowerConfig {
+  double idle_W = 0.82;
+  double tx_W = 1.14;
+  double rx_W = 0.94;
+};
+
 struct AccessConfig {
-  AccessKind kind = AccessKind::Wired;  // wifi: one shared wireless zone
-  double bandwidth_Bps = 20e6 / 8;      // uplink
-  double downlink_bandwidth_Bps = 0;    // 0: same as bandwidth
-  double latency_s = 2e-3;
+  AccessKind kind = AccessKind::Wired;  // wifi: one SimGrid Wi-Fi cell, the access point its gateway
+  double bandwidth_Bps = 20e6 / 8;      // wired: uplink; wifi: the one rate level when rates is empty
+  double downlink_bandwidth_Bps = 0;    // wired: 0 = same as bandwidth
+  double latency_s = 2e-3;              // wired: per link; wifi: on the access point's wired uplink
+  double power_idle_W = 0;              // wired: per access link (each direction), SimGrid link_energy
+  double power_busy_W = 0;              // wired: at full load
+  std::vector<double> rates_Bps;        // wifi: rate levels (MCS / distance), fastest first
+  StationLevels stations = StationLevels::RoundRobin;  // wifi: how stations get their level
+  int level = 0;                        // wifi, fixed: every station's level
+  std::vector<double> shares;           // wifi, random: share of stations per level (sums to 1)
+  WifiPowerConfig wifi_power;
+
+  // The Wi-Fi cell's rate levels: `rates`, or the one level `bandwidth`.
+  std::vector<double> wifi_rates_Bps() const {
+    return rates_Bps.empty() ? std::vector<double>{bandwidth_Bps} : rates_Bps;
+  }
 };
 
 struct BackhaulConfig {
   double bandwidth_Bps = 100e6 / 8;     // gateway <-> cloud, shared by all devices
   double latency_s = 20e-3;
+  double power_idle_W = 0;              // per direction, SimGrid link_energy
+  double power_busy_W = 0;              // at full load
 };
 
 struct BatchConfig {

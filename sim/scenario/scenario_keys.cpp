@@ -127,6 +127,13 @@ std::vector<std::string> dataset_names() {
   return names;
 }
 
+const char* unused_on_wifi(const Scenario& s) {
+  return s.platform.access.kind == AccessKind::Wifi ? "unused: Wi-Fi access" : nullptr;
+}
+const char* unused_wired(const Scenario& s) {
+  return s.platform.access.kind == AccessKind::Wifi ? nullptr : "unused: wired access";
+}
+
 }  // namespace
 
 int dataset_classes(std::string_view name) {
@@ -190,12 +197,50 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       choice_key("platform.access.kind", SCENARIO_CHOICE(platform.access.kind)),
       quantity_key("platform.access.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.access.bandwidth_Bps), above(0)),
-      quantity_key("platform.access.downlink_bandwidth", U::bandwidth,
-                   SCENARIO_FIELD(platform.access.downlink_bandwidth_Bps), at_least(0)),
+      unused_when(quantity_key("platform.access.downlink_bandwidth", U::bandwidth,
+                               SCENARIO_FIELD(platform.access.downlink_bandwidth_Bps), at_least(0)),
+                  unused_on_wifi),
       quantity_key("platform.access.latency", U::time, SCENARIO_FIELD(platform.access.latency_s), at_least(0)),
+      unused_when(quantity_key("platform.access.power_idle", U::power, SCENARIO_FIELD(platform.access.power_idle_W),
+                               at_least(0)),
+                  unused_on_wifi),
+      unused_when(quantity_key("platform.access.power_busy", U::power, SCENARIO_FIELD(platform.access.power_busy_W),
+                               at_least(0)),
+                  unused_on_wifi),
+      unused_when(list_key("platform.access.rates", U::bandwidth, SCENARIO_FIELD(platform.access.rates_Bps), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
+                    return s.platform.access.rates_Bps.empty() ? "not given: one level, the bandwidth" : nullptr;
+                  }),
+      unused_when(choice_key("platform.access.stations", SCENARIO_CHOICE(platform.access.stations)), unused_wired),
+      unused_when(integer_key("platform.access.level", SCENARIO_FIELD(platform.access.level), at_least(0)),
+                  +[](const Scenario& s) -> const char* {
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
+                    return s.platform.access.stations == StationLevels::Fixed ? nullptr : "unused: stations not fixed";
+                  }),
+      unused_when(list_key("platform.access.shares", std::nullopt, SCENARIO_FIELD(platform.access.shares),
+                           between(0, 1)),
+                  +[](const Scenario& s) -> const char* {
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
+                    if (s.platform.access.stations != StationLevels::Random) return "unused: stations not random";
+                    return s.platform.access.shares.empty() ? "not given: equal shares" : nullptr;
+                  }),
+      unused_when(quantity_key("platform.access.wifi_power.idle", U::power,
+                               SCENARIO_FIELD(platform.access.wifi_power.idle_W), at_least(0)),
+                  unused_wired),
+      unused_when(quantity_key("platform.access.wifi_power.tx", U::power,
+                               SCENARIO_FIELD(platform.access.wifi_power.tx_W), at_least(0)),
+                  unused_wired),
+      unused_when(quantity_key("platform.access.wifi_power.rx", U::power,
+                               SCENARIO_FIELD(platform.access.wifi_power.rx_W), at_least(0)),
+                  unused_wired),
       quantity_key("platform.backhaul.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.backhaul.bandwidth_Bps),
                    above(0)),
       quantity_key("platform.backhaul.latency", U::time, SCENARIO_FIELD(platform.backhaul.latency_s), at_least(0)),
+      quantity_key("platform.backhaul.power_idle", U::power, SCENARIO_FIELD(platform.backhaul.power_idle_W),
+                   at_least(0)),
+      quantity_key("platform.backhaul.power_busy", U::power, SCENARIO_FIELD(platform.backhaul.power_busy_W),
+                   at_least(0)),
       integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),
       quantity_key("platform.cloud.speed", U::speed, SCENARIO_FIELD(platform.cloud.speed_flops), above(0)),
       integer_key("platform.cloud.cores", SCENARIO_FIELD(platform.cloud.cores), at_least(1)),

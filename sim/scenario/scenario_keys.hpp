@@ -81,6 +81,8 @@ enum class Kind {
   faults,    // list of {at, for, target}
   sweep,     // mapping key path -> list of values, plus zip
   latency_table,  // mapping batch size -> time, e.g. {1: 10ms, 8: 20ms}
+  quantity_list,  // list of unit strings, e.g. [54Mbps, 6Mbps]
+  real_list,      // list of plain numbers, e.g. [0.5, 0.5]
 };
 
 struct Range {
@@ -126,7 +128,7 @@ std::vector<std::string> choice_names() {
 template <class Root>
 using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*)(Root&), int64_t& (*)(Root&),
                               uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
-                              SweepConfig& (*)(Root&), std::vector<BatchLatencyPoint>& (*)(Root&),
+                              SweepConfig& (*)(Root&), std::vector<BatchLatencyPoint>& (*)(Root&), std::vector<double>& (*)(Root&),
                               ChoiceField<Root>>;
 
 template <class Root>
@@ -165,6 +167,12 @@ Key<Root> real_key(std::string_view path, double& (*field)(Root&), Range range) 
 template <class Root>
 Key<Root> quantity_key(std::string_view path, UnitKind unit, double& (*field)(Root&), Range range) {
   return {path, Kind::quantity, field, range, unit};
+}
+// A list of numbers, each in `range`: unit strings with `unit`, or plain numbers without.
+template <class Root>
+Key<Root> list_key(std::string_view path, std::optional<UnitKind> unit, std::vector<double>& (*field)(Root&),
+                   Range range) {
+  return {path, unit ? Kind::quantity_list : Kind::real_list, field, range, unit.value_or(UnitKind::time)};
 }
 template <class Root>
 Key<Root> choice_key(std::string_view path, std::string& (*field)(Root&), std::vector<std::string> choices) {

@@ -64,6 +64,11 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
                     << format_quantity(point.latency_s, UnitKind::time);
               }
               out << YAML::EndMap;
+            } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+              out << YAML::Flow << YAML::BeginSeq;
+              for (const double v : value)
+                out << (key.kind == Kind::quantity_list ? format_quantity(v, key.unit) : fmt::format("{}", v));
+              out << YAML::EndSeq;
             } else if constexpr (std::is_same_v<T, SweepConfig>) {
               const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
                 for (const SweepAxis& axis : axes) {

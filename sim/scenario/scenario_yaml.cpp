@@ -60,6 +60,9 @@ std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>
     case Kind::faults: return "a list of faults like [{at: 60s, for: 10s, target: backhaul}]";
     case Kind::sweep: return "a mapping of key paths to lists of values, e.g. {platform.devices: [1, 10]}";
     case Kind::latency_table: return "a mapping of batch sizes to times, e.g. {1: 10ms, 8: 20ms, 32: 50ms}";
+    case Kind::quantity_list:
+      return fmt::format("a non-empty list of {}s, e.g. [{}]", unit_kind_name(unit), unit_kind_example(unit));
+    case Kind::real_list: return "a non-empty list of numbers, e.g. [0.5, 0.5]";
   }
   return "a value";
 }
@@ -200,6 +203,7 @@ class Reader {
   void read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s);
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
   void read_latency_table(const YAML::Node& node, const std::string& path, Where where, Scenario& s);
+  void read_list(const Key<Scenario>& key, const YAML::Node& node, const std::string& path, Where where, Scenario& s);
   void read_sweep(const YAML::Node& node, Where where, Scenario& s);
   SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
                       bool zip);
@@ -275,6 +279,8 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, Whe
       if (key->kind == Kind::faults) read_faults(entry.second, here, s);
       else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
       else if (key->kind == Kind::latency_table) read_latency_table(entry.second, path, here, s);
+      else if (key->kind == Kind::quantity_list || key->kind == Kind::real_list)
+        read_list(*key, entry.second, path, here, s);
       else assign(*key, s, entry.second, path, here);
     } else if (is_section(path)) {
       read_section(entry.second, path, here, s);
@@ -308,6 +314,23 @@ void Reader::read_latency_table(const YAML::Node& node, const std::string& path,
   }
   if (table.empty() || table.front().batch != 1) {
     fail(where, path, "must give the time of a batch of 1 (e.g. {1: 10ms, 8: 20ms})");
+  }
+}
+
+// A non-empty flow or block list; each element a number in the key's range, element k named path[k].
+void Reader::read_list(const Key<Scenario>& key, const YAML::Node& node, const std::string& path, Where where,
+                       Scenario& s) {
+  const std::string expected = expectation(key.kind, key.unit, {});
+  if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));
+  if (!node.IsSequence() || node.size() == 0) fail(where, path, fmt::format("expected {}, got {}", expected, describe(node)));
+  std::vector<double>& values = std::get<std::vector<double>& (*)(Scenario&)>(key.field)(s);
+  values.clear();
+  for (size_t k = 0; k < node.size(); ++k) {
+    const std::string element_path = fmt::format("{}[{}]", path, k);
+    const Where here = where_of(element_path, line_of(node[k], where.line));
+    if (!node[k].IsScalar()) fail(here, element_path, fmt::format("expected {}, got {}", expected, describe(node[k])));
+    const Kind scalar = key.kind == Kind::quantity_list ? Kind::quantity : Kind::real;
+    values.push_back(read_double(scalar, key.unit, key.range, node[k].Scalar(), element_path, here));
   }
 }
 
@@ -550,6 +573,25 @@ void Reader::check_consistency(Scenario& s) const {
   };
   check_power("platform.device", s.platform.device.power_idle_W, s.platform.device.power_busy_W);
   check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
+  check_power("platform.backhaul", s.platform.backhaul.power_idle_W, s.platform.backhaul.power_busy_W);
+  const AccessConfig& access = s.platform.access;
+  if (access.kind == AccessKind::Wired) check_power("platform.access", access.power_idle_W, access.power_busy_W);
+  const size_t levels = access.wifi_rates_Bps().size();
+  if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Fixed &&
+      static_cast<size_t>(access.level) >= levels) {
+    fail_at(blame({"platform.access.level", "platform.access.rates"}),
+            fmt::format("level {} is not a rate level (the cell has {}, numbered from 0)", access.level, levels));
+  }
+  if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Random && !access.shares.empty()) {
+    if (access.shares.size() != levels) {
+      fail_at(blame({"platform.access.shares", "platform.access.rates"}),
+              fmt::format("{} shares for {} rate levels (one share per level)", access.shares.size(), levels));
+    }
+    double total = 0;
+    for (const double share : access.shares) total += share;
+    if (std::abs(total - 1) > 1e-9)
+      fail_at("platform.access.shares", fmt::format("shares must add up to 1, got {}", total));
+  }
   const CloudConfig& cloud = s.platform.cloud;
   if (cloud.latency.model != CloudLatencyModel::Flops && cloud.energy == CloudEnergy::Constant) {
     fail_at(blame({"platform.cloud.latency.model", "platform.cloud.energy"}),
