@@ -226,7 +226,9 @@ models: {dir: "models/cache/with space", train: {learning_rate: 3.3e-4, distill:
 platform:
   devices: 3
   device: {speed: 1.234567Gf, e_ac: 1.1pJ, energy: power}
-  access: {kind: wifi, bandwidth: 54Mbps, downlink_bandwidth: 0.1Gbps, latency: 1.5ms}
+  access: {kind: wifi, bandwidth: 54Mbps, latency: 1.5ms, rates: [54Mbps, 6.5Mbps], stations: random,
+           shares: [0.25, 0.75], wifi_power: {tx: 1.5W}}
+  backhaul: {power_idle: 2W, power_busy: 2.5W}
   cloud: {hosts: 2, batch: {max: 8, wait: 0s}}
 workload: {arrival: periodic, rate: 0.3/s, trace: "null", duration: 2h, phase_length: 1000ms, classes: current}
 policy: {offload: {filter: random, rate: 0.25, timeout: 250ms}, update: {mode: on_device, scope: fleet}}
@@ -250,6 +252,8 @@ sweep:
     CHECK(to_yaml(second) == text);
     // to_yaml prints every field exactly, so equal text means equal fields; spot-check a few.
     CHECK(second.platform.access.bandwidth_Bps == first.platform.access.bandwidth_Bps);
+    CHECK(second.platform.access.rates_Bps == first.platform.access.rates_Bps);
+    CHECK(second.platform.access.shares == first.platform.access.shares);
     CHECK(second.platform.device.e_ac_J == first.platform.device.e_ac_J);
     CHECK(second.models.train.learning_rate == first.models.train.learning_rate);
     CHECK(second.name == first.name);
@@ -259,6 +263,11 @@ sweep:
   }
   const Scenario rich = load_scenario(dir.path() / "rich.yaml");
   CHECK(rich.name == "yes: no");
+  CHECK(rich.platform.access.rates_Bps == std::vector<double>{54e6 / 8, 6.5e6 / 8});
+  CHECK(rich.platform.access.shares == std::vector<double>{0.25, 0.75});
+  CHECK(rich.platform.access.stations == eccsim::StationLevels::Random);
+  CHECK(rich.platform.access.wifi_power.tx_W == 1.5);
+  CHECK(rich.platform.backhaul.power_busy_W == 2.5);
   CHECK(rich.workload.trace == "null");
   CHECK(rich.output.dir == "out dir/~");
   CHECK(rich.dataset.path.empty());
@@ -501,6 +510,24 @@ const std::vector<Malformed>& malformed_scenarios() {
        2, "platform.cloud.latency.model", "energy constant fixes the time per inference"},
       {"latency speed zero", "platform: {cloud: {latency: {model: profile, speed: 0}}}\n", 1,
        "platform.cloud.latency.speed", "must be > 0, got 0"},
+      {"wifi rates not a list", "platform:\n  access: {kind: wifi, rates: 54Mbps}\n", 2, "platform.access.rates",
+       "expected a non-empty list of bandwidths"},
+      {"wifi rate without unit", "platform:\n  access:\n    kind: wifi\n    rates: [54Mbps,\n            6]\n", 5,
+       "platform.access.rates[1]", "missing unit in '6'"},
+      {"wifi rate zero", "platform: {access: {kind: wifi, rates: [0Mbps]}}\n", 1, "platform.access.rates[0]",
+       "must be > 0"},
+      {"wifi level beyond the rates", "platform:\n  access: {kind: wifi, rates: [54Mbps, 6Mbps], stations: fixed,\n"
+       "           level: 2}\n", 3, "platform.access.level", "level 2 is not a rate level (the cell has 2"},
+      {"wifi shares not adding up", "platform:\n  access:\n    kind: wifi\n    rates: [54Mbps, 6Mbps]\n"
+       "    stations: random\n    shares: [0.5, 0.6]\n", 6, "platform.access.shares", "shares must add up to 1, got 1.1"},
+      {"wifi shares one per level", "platform: {access: {kind: wifi, stations: random, shares: [0.5, 0.5]}}\n", 1,
+       "platform.access.shares", "2 shares for 1 rate levels"},
+      {"wifi share outside [0, 1]", "platform: {access: {kind: wifi, stations: random, shares: [1.5]}}\n", 1,
+       "platform.access.shares[0]", "must be in [0, 1], got 1.5"},
+      {"unknown station assignment", "platform: {access: {kind: wifi, stations: nearest}}\n", 1,
+       "platform.access.stations", "unknown value 'nearest' (expected one of: round_robin, fixed, random"},
+      {"link busy power below idle", "platform:\n  backhaul: {power_idle: 5W, power_busy: 2W}\n", 2,
+       "platform.backhaul.power_busy", "power_busy (2W) is below power_idle (5W)"},
       {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",
        3, "faults[0].target", "'device[3]' is out of range (platform.devices is 3", {"platform.devices=3"}},
   };
