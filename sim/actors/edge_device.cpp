@@ -36,6 +36,15 @@ void count_timeout(const OffloadConfig& offload, OffloadState& state, double dea
   }
 }
 
+// The station's radio in its Wi-Fi states for one request: transmitting while the image holds the
+// air (its bytes at the station's rate, whatever the crowd: the cell shares time), receiving
+// while the reply does. Idle time is the device's, over the run (devices.csv).
+double station_radio_energy_J(const RunState& state, int device, double reply_bytes) {
+  const WifiPowerConfig& power = state.inputs.scenario.platform.access.wifi_power;
+  const double rate_Bps = state.network.stations()[static_cast<size_t>(device)].rate_Bps;
+  return (power.tx_W * state.inputs.image_bytes + power.rx_W * reply_bytes) / rate_Bps;
+}
+
 }  // namespace
 
 void settle_timed_out(RunState& state, int device, double now_s) {
@@ -146,7 +155,7 @@ ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state) : config_
 
 void ReplyReceiver::operator()() {
   config_.replies->attach_receiver();  // replies flow as soon as they are sent
-  const double radio_tx_W = state_.inputs.scenario.platform.device.radio_tx_W;
+  const DeviceConfig& device = state_.inputs.scenario.platform.device;
   OffloadState& offload = state_.devices[config_.index].offload;
   for (;;) {
     std::unique_ptr<DeviceMessage> message;
@@ -167,7 +176,9 @@ void ReplyReceiver::operator()() {
     // The upload and the cloud's work happened even when the reply comes too late. The radio
     // transmits while the image flows out, not while the last bit propagates to the cloud.
     const double transmit_s = reply->t_received_s - reply->t_sent_s - state_.inputs.uplink_latency_s[config_.index];
-    record.radio_energy_J = radio_tx_W * std::max(0.0, transmit_s);
+    record.radio_energy_J = device.radio_energy == RadioEnergy::WifiStates
+                                ? station_radio_energy_J(state_, config_.index, reply->size_bytes)
+                                : device.radio_tx_W * std::max(0.0, transmit_s);
     record.cloud_energy_J = reply->cloud_energy_J;
     if (now_s <= pending->second) {
       learn_from_reply(record.sample, reply->cloud_pred);

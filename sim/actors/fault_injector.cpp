@@ -30,7 +30,7 @@ Targets resolve(const FaultTarget& target, const Platform& platform) {
   switch (target.kind) {
     case FaultTarget::Kind::Backhaul: t.links = platform.backhaul_links; break;
     case FaultTarget::Kind::Access:
-      if (platform.access_down_links.empty()) {  // Wi-Fi: the shared medium
+      if (platform.access_down_links.empty()) {  // Wi-Fi: the cell's air link
         t.links.push_back(platform.access_links.front());
       } else {
         t.links.push_back(platform.access_links[target.index]);

@@ -31,6 +31,14 @@ struct Choice<DeviceEnergy> {
   static constexpr std::array<std::string_view, 3> names{"ops", "power", "constant"};
 };
 
+// A request's radio energy: the paper's transmit power x the upload's transmission time, or the
+// station's Wi-Fi radio states (tx power x upload airtime + rx power x reply airtime; wifi only).
+enum class RadioEnergy { TransmitPower, WifiStates };
+template <>
+struct Choice<RadioEnergy> {
+  static constexpr std::array<std::string_view, 2> names{"transmit_power", "wifi_states"};
+};
+
 enum class AccessKind { Wired, Wifi };
 template <>
 struct Choice<AccessKind> {
@@ -146,6 +154,7 @@ struct DeviceConfig {
   double power_idle_W = 0.05;
   double power_busy_W = 0.3;
   double radio_tx_W = 5.48;             // transmit power while uploading
+  RadioEnergy radio_energy = RadioEnergy::TransmitPower;
   DeviceEnergy energy = DeviceEnergy::Ops;
   double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC
   double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate

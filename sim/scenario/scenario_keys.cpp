@@ -187,7 +187,13 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),
       quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
       quantity_key("platform.device.power_busy", U::power, SCENARIO_FIELD(platform.device.power_busy_W), at_least(0)),
-      quantity_key("platform.device.radio_tx", U::power, SCENARIO_FIELD(platform.device.radio_tx_W), at_least(0)),
+      unused_when(
+          quantity_key("platform.device.radio_tx", U::power, SCENARIO_FIELD(platform.device.radio_tx_W), at_least(0)),
+          +[](const Scenario& s) -> const char* {
+            return s.platform.device.radio_energy == RadioEnergy::WifiStates ? "unused: radio_energy wifi_states"
+                                                                             : nullptr;
+          }),
+      choice_key("platform.device.radio_energy", SCENARIO_CHOICE(platform.device.radio_energy)),
       choice_key("platform.device.energy", SCENARIO_CHOICE(platform.device.energy)),
       quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
       quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),

@@ -576,6 +576,10 @@ void Reader::check_consistency(Scenario& s) const {
   check_power("platform.backhaul", s.platform.backhaul.power_idle_W, s.platform.backhaul.power_busy_W);
   const AccessConfig& access = s.platform.access;
   if (access.kind == AccessKind::Wired) check_power("platform.access", access.power_idle_W, access.power_busy_W);
+  if (s.platform.device.radio_energy == RadioEnergy::WifiStates && access.kind != AccessKind::Wifi) {
+    fail_at(blame({"platform.device.radio_energy", "platform.access.kind"}),
+            "radio_energy wifi_states needs platform.access.kind wifi");
+  }
   const size_t levels = access.wifi_rates_Bps().size();
   if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Fixed &&
       static_cast<size_t>(access.level) >= levels) {

@@ -176,3 +176,39 @@ TEST_CASE("scenarios/offload-budget.yaml holds 20 % CUR in every phase, a fixed 
       run_example("offload-budget.yaml", "example-budget-fixed", {"output.requests=false", "policy.offload.target_cur=0.2"});
   CHECK(max_deviation(CsvTable(fixed / "tasks.csv"), "cur", 0.2) > 0.1);  // some phase
 }
+
+TEST_CASE("scenarios/wifi-cell.yaml: far stations upload slower, and a fuller cell slows everyone", "[sim][examples]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("example-wifi-cell");
+  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "wifi-cell.yaml", "--out", out.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  // Mean upload time per level in a point, from its requests and its devices' levels.
+  const auto mean_upload = [&](const char* point, int level) {
+    const CsvTable devices(out / "points" / point / "devices.csv");
+    const CsvTable requests(out / "points" / point / "requests.csv");
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < requests.rows(); ++i) {
+      if (devices.number(static_cast<size_t>(requests.number(i, "device")), "wifi_level") != level) continue;
+      sum += requests.number(i, "uplink_s");
+      ++n;
+    }
+    REQUIRE(n > 0);
+    return sum / n;
+  };
+  CHECK(mean_upload("0000", 2) > mean_upload("0000", 0) + 0.8e-3);   // 6 vs 54 Mbps, alone
+  CHECK(mean_upload("0002", 0) > mean_upload("0000", 0) + 0.5e-3);   // 50 stations per level
+  CHECK(mean_upload("0002", 2) > mean_upload("0002", 0));
+
+  const std::string script = std::string(ECCSIM_SOURCE_DIR) + "/analysis/wifi_cell.py";
+  const ProcessResult table = eccsim::testing::run_process({"/usr/bin/python3", script, out.string()});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("| 150 | ") && Catch::Contains("| 2 | 50 |"));
+  CHECK(fs::file_size(out / "plots" / "wifi_cell.png") > 1000);
+  // A wired run is refused in one line, exit 2.
+  const fs::path wired = run_example("quickstart.yaml", "example-wifi-cell-wired", {"workload.duration=5s"});
+  const ProcessResult refused = eccsim::testing::run_process({"/usr/bin/python3", script, wired.string()});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::StartsWith("wifi_cell.py: ") && Catch::Contains("not a Wi-Fi run"));
+}

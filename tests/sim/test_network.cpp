@@ -154,7 +154,8 @@ TEST_CASE("the Wi-Fi cell's energy is every radio in its idle, transmit and rece
   const fs::path dir = eccsim::testing::fresh_output_dir("network-input-wifi-energy");
   std::vector<std::string> sets = synchronous_uploads(dir / "trace.txt", 1);
   sets.insert(sets.end(), {"platform.access.stations=fixed", "platform.access.level=2",
-                           "platform.access.wifi_power={idle: 1W, tx: 3W, rx: 2W}"});
+                           "platform.access.wifi_power={idle: 1W, tx: 3W, rx: 2W}",
+                           "platform.device.radio_energy=wifi_states"});
   const fs::path out = run_ok("wifi-energy", sets);
   const double run_s = CsvTable(out / "summary.csv").number(0, "simulated_s");
   const double tx_s = 3 * kImageBytes / (6e6 / 8), rx_s = 3 * kLogitsBytes / (6e6 / 8);
@@ -163,6 +164,12 @@ TEST_CASE("the Wi-Fi cell's energy is every radio in its idle, transmit and rece
   const double access_point_J = 1 * (run_s - tx_s - rx_s) + 3 * rx_s + 2 * tx_s;
   CHECK(CsvTable(out / "devices.csv").number(0, "wifi_radio_energy_J") == Approx(station_J).epsilon(1e-9));
   CHECK(CsvTable(out / "links.csv").number(0, "energy_J") == Approx(station_J + access_point_J).epsilon(1e-9));
+  // radio_energy wifi_states: each request's radio energy is its station's transmit and receive
+  // states, in place of the paper's transmit power x upload time.
+  const CsvTable requests(out / "requests.csv");
+  REQUIRE(requests.rows() == 3);
+  CHECK(eccsim::testing::max_deviation(requests, "radio_energy_J", (3 * kImageBytes + 2 * kLogitsBytes) / (6e6 / 8)) <
+        1e-12);
 }
 
 TEST_CASE("every energy plugin on, with faults and updates pending at the end, exits cleanly", "[sim][network]") {

@@ -526,6 +526,8 @@ const std::vector<Malformed>& malformed_scenarios() {
        "platform.access.shares[0]", "must be in [0, 1], got 1.5"},
       {"unknown station assignment", "platform: {access: {kind: wifi, stations: nearest}}\n", 1,
        "platform.access.stations", "unknown value 'nearest' (expected one of: round_robin, fixed, random"},
+      {"Wi-Fi radio states on wired access", "platform:\n  device: {radio_energy: wifi_states}\n", 2,
+       "platform.device.radio_energy", "radio_energy wifi_states needs platform.access.kind wifi"},
       {"link busy power below idle", "platform:\n  backhaul: {power_idle: 5W, power_busy: 2W}\n", 2,
        "platform.backhaul.power_busy", "power_busy (2W) is below power_idle (5W)"},
       {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",

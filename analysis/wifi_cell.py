@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Per rate level of a Wi-Fi cell: upload time and radio energy, for each point of a sweep or one run.
+
+usage: analysis/wifi_cell.py DIR [--out PNG]
+
+DIR is a sweep directory (its points/NNNN/ runs, status ok) or one run's output directory, from a
+scenario with platform.access.kind: wifi. For every run it joins requests.csv with devices.csv
+(each device's wifi_level) and prints one Markdown row per level: stations, mean and p95 upload
+time (uplink_s of offloaded requests), the stations' radio energy per request, the cell's airtime
+share (links.csv's wifi-cell busy_s over the run) and the access point's radio energy (the
+wifi-cell row's energy minus the stations'). The plot (default
+DIR/plots/wifi_cell.png) shows mean upload time against stations per level, one line per level.
+Uses Debian's python3-matplotlib and python3-pandas only.
+"""
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def run_dirs(directory):
+    """The run directories under DIR: a sweep's finished points in grid order, or DIR itself."""
+    summary = os.path.join(directory, "summary.csv")
+    points = os.path.join(directory, "points")
+    if os.path.isdir(points) and os.path.exists(summary):
+        table = pd.read_csv(summary, dtype=str)
+        return [os.path.join(points, p) for p, s in zip(table["point"], table["status"]) if s == "ok"]
+    return [directory]
+
+
+def level_rows(run):
+    devices = pd.read_csv(os.path.join(run, "devices.csv"))
+    if devices["wifi_level"].isna().all():
+        raise ValueError(f"{run}: not a Wi-Fi run (devices.csv has no wifi_level)")
+    requests = pd.read_csv(os.path.join(run, "requests.csv"))
+    links = pd.read_csv(os.path.join(run, "links.csv"))
+    offloaded = requests[requests["offloaded"] == 1].merge(devices[["device", "wifi_level"]], on="device")
+    rows = []
+    for level, stations in devices.groupby("wifi_level"):
+        uploads = offloaded[offloaded["wifi_level"] == level]["uplink_s"]
+        rows.append({"level": int(level), "stations": len(stations),
+                     "upload_mean_ms": 1e3 * uploads.mean(), "upload_p95_ms": 1e3 * uploads.quantile(0.95),
+                     "radio_J_per_request": stations["wifi_radio_energy_J"].sum() / stations["requests"].sum()})
+    cell = links[links["class"] == "wifi"]
+    access_point_J = float(cell["energy_J"].sum()) - float(devices["wifi_radio_energy_J"].sum())
+    simulated_s = float(pd.read_csv(os.path.join(run, "summary.csv"))["simulated_s"].iloc[0])
+    airtime = float(cell["busy_s"].sum()) / simulated_s
+    return rows, access_point_J, airtime, len(devices)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    try:
+        runs = [(run, *level_rows(run)) for run in run_dirs(args.dir)]
+    except (OSError, ValueError, KeyError) as error:
+        print(f"wifi_cell.py: {error}", file=sys.stderr)
+        return 2
+    print("| devices | cell airtime | level | stations | upload mean | upload p95 | station radio energy per request "
+          "| access point radio |")
+    print("|---|---|---|---|---|---|---|---|")
+    curves = {}
+    for run, rows, access_point_J, airtime, devices in runs:
+        for row in rows:
+            print(f"| {devices} | {100 * airtime:.1f} % | {row['level']} | {row['stations']} | {row['upload_mean_ms']:.3f} ms | "
+                  f"{row['upload_p95_ms']:.3f} ms | {row['radio_J_per_request']:.4f} J | {access_point_J:.2f} J |")
+            curves.setdefault(row["level"], []).append((row["stations"], row["upload_mean_ms"]))
+    out = args.out or os.path.join(args.dir, "plots", "wifi_cell.png")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for level, points in sorted(curves.items()):
+        xs, ys = zip(*points)
+        ax.plot(xs, ys, marker="o", label=f"level {level}")
+    ax.set_xscale("log")
+    ax.set_xlabel("stations per level")
+    ax.set_ylabel("mean upload time [ms]")
+    ax.set_title("Wi-Fi cell: upload time per rate level")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out + ".partial.png")
+    os.replace(out + ".partial.png", out)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
