@@ -29,29 +29,20 @@ void NetworkLedger::set_station(int device, int wifi_link, int level, double rat
   stations_[index] = {level, rate_Bps, 0, 0};
 }
 
-void NetworkLedger::carried(const std::vector<int>& route, double bytes) {
-  for (const int link : route) links_[static_cast<size_t>(link)].bytes += bytes;
+// Bytes over every link of the route; on a Wi-Fi station, the air time they took at its rate.
+void NetworkLedger::carried(int device, const std::vector<std::vector<int>>& routes, double bytes,
+                            double StationRadio::*airtime_s) {
+  const auto index = static_cast<size_t>(device);
+  for (const int link : routes[index]) links_[static_cast<size_t>(link)].bytes += bytes;
+  if (index >= stations_.size()) return;
+  StationRadio& station = stations_[index];
+  station.*airtime_s += bytes / station.rate_Bps;
+  airtime_s_[static_cast<size_t>(wifi_link_)] += bytes / station.rate_Bps;
 }
 
-void NetworkLedger::carried_up(int device, double bytes) {
-  const auto index = static_cast<size_t>(device);
-  carried(up_[index], bytes);
-  if (index < stations_.size()) {
-    StationRadio& station = stations_[index];
-    station.tx_s += bytes / station.rate_Bps;
-    airtime_s_[static_cast<size_t>(wifi_link_)] += bytes / station.rate_Bps;
-  }
-}
+void NetworkLedger::carried_up(int device, double bytes) { carried(device, up_, bytes, &StationRadio::tx_s); }
 
-void NetworkLedger::carried_down(int device, double bytes) {
-  const auto index = static_cast<size_t>(device);
-  carried(down_[index], bytes);
-  if (index < stations_.size()) {
-    StationRadio& station = stations_[index];
-    station.rx_s += bytes / station.rate_Bps;
-    airtime_s_[static_cast<size_t>(wifi_link_)] += bytes / station.rate_Bps;
-  }
-}
+void NetworkLedger::carried_down(int device, double bytes) { carried(device, down_, bytes, &StationRadio::rx_s); }
 
 std::vector<LinkRecord> NetworkLedger::records() const {
   std::vector<LinkRecord> rows = links_;

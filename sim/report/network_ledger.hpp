@@ -48,7 +48,8 @@ class NetworkLedger {
   int wifi_link() const { return wifi_link_; }
 
  private:
-  void carried(const std::vector<int>& route, double bytes);
+  void carried(int device, const std::vector<std::vector<int>>& routes, double bytes,
+               double StationRadio::*airtime_s);
 
   std::vector<LinkRecord> links_;
   std::vector<double> airtime_s_;             // per link (Wi-Fi only)
