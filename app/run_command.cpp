@@ -73,6 +73,9 @@ void print_summary(const Scenario& scenario, const Summary& s, double tie_share,
   fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
              s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
   fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
+  if (s.network_energy_J > 0)
+    fmt::print("  network       {:.6g} J per request ({:.6g} J over the run, links.csv)\n", s.network_energy_per_request_J,
+               s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
   fmt::print("  outputs       {}/\n", out_dir);
