@@ -84,13 +84,14 @@ void build_wired_access(Platform& platform, sg4::NetZone* root, const PlatformCo
 void build_wifi_cell(Platform& platform, sg4::NetZone* root, const PlatformConfig& config, uint64_t seed) {
   const AccessConfig& access = config.access;
   const std::vector<double> rates_Bps = access.wifi_rates_Bps();
+  const double fastest_Bps = *std::max_element(rates_Bps.begin(), rates_Bps.end());
   auto* cell = sg4::create_wifi_zone("wifi-cell");
   cell->set_parent(root);
   auto* access_point = cell->create_router("wifi-ap");
   cell->set_property("access_point", "wifi-ap");
   for (int i = 0; i < config.devices; ++i) platform.devices.push_back(create_device(cell, config.device, i));
   auto* air = cell->create_link("wifi-cell", rates_Bps)->seal();
-  const int air_index = platform.ledger.add_link("wifi-cell", "wifi", rates_Bps.front());
+  const int air_index = platform.ledger.add_link("wifi-cell", "wifi", fastest_Bps);
   platform.ledger_links.push_back(air);
   const std::vector<int> levels = station_levels(access, config.devices, seed);
   for (int i = 0; i < config.devices; ++i) {
@@ -100,7 +101,6 @@ void build_wifi_cell(Platform& platform, sg4::NetZone* root, const PlatformConfi
   cell->seal();
   // The access point's wired uplink to the gateway carries the access latency; at the fastest
   // rate level it never limits the cell, whose total throughput cannot exceed that rate.
-  const double fastest_Bps = *std::max_element(rates_Bps.begin(), rates_Bps.end());
   auto* up = make_link(platform, root, "wifi-ap-up", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
   auto* down = make_link(platform, root, "wifi-ap-down", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
   root->add_route(cell->get_netpoint(), nullptr, access_point, nullptr, {sg4::LinkInRoute(up)}, false);
