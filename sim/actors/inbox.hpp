@@ -17,8 +17,8 @@ class Inbox {
  public:
   explicit Inbox(simgrid::s4u::Mailbox* mailbox);
 
-  // Sender side: a fire-and-forget transfer of `size_bytes`; the inbox deletes what it is not
-  // delivered.
+  // Sender side: a fire-and-forget transfer of `size_bytes`; a message never delivered (lost on
+  // a failed link or host) is deleted by SimGrid's clean-up of the detached transfer.
   template <class Message>
   void send(Message* message, double size_bytes) {
     send_payload(message, size_bytes, [](void* payload) { delete static_cast<Message*>(payload); });
