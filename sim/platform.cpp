@@ -91,12 +91,12 @@ void build_wifi_cell(Platform& platform, sg4::NetZone* root, const PlatformConfi
   cell->set_property("access_point", "wifi-ap");
   for (int i = 0; i < config.devices; ++i) platform.devices.push_back(create_device(cell, config.device, i));
   auto* air = cell->create_link("wifi-cell", rates_Bps)->seal();
-  const int air_index = platform.ledger.add_link("wifi-cell", "wifi", fastest_Bps);
+  platform.ledger.add_link("wifi-cell", "wifi", fastest_Bps);
   platform.ledger_links.push_back(air);
   const std::vector<int> levels = station_levels(access, config.devices, seed);
   for (int i = 0; i < config.devices; ++i) {
     air->set_host_wifi_rate(platform.devices[i], levels[i]);
-    platform.ledger.set_station(i, air_index, levels[i], rates_Bps[levels[i]]);
+    platform.ledger.set_station(i, levels[i], rates_Bps[levels[i]]);
   }
   cell->seal();
   // The access point's wired uplink to the gateway carries the access latency; at the fastest

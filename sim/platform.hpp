@@ -25,7 +25,7 @@ struct Platform {
   std::vector<simgrid::s4u::Link*> backhaul_links; // gateway -> cloud, cloud -> gateway
   simgrid::s4u::Host* controller = nullptr;        // runs the bookkeeping actors (faults, phases,
                                                    // progress); never fails, never communicates
-  NetworkLedger ledger;                            // every link and every device's route, nothing carried yet
+  NetworkLedger ledger;                            // every link and every device's route (moved into the run state)
   std::vector<simgrid::s4u::Link*> ledger_links;   // the link of each ledger index
 };
 

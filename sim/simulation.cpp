@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "core/input_error.hpp"
 #include "core/random.hpp"
@@ -299,7 +300,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   int argc = static_cast<int>(arguments.size());
   sg4::Engine engine(&argc, argv.data());
   configure_engine_and_plugins(inputs.scenario->platform);
-  const Platform platform = build_platform(inputs.scenario->platform, inputs.scenario->seed);
+  Platform platform = build_platform(inputs.scenario->platform, inputs.scenario->seed);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;
@@ -312,7 +313,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, split});
   }
   const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
-  RunState state(run, inference, initial_records(run), platform.ledger);
+  RunState state(run, inference, initial_records(run), std::move(platform.ledger));
   state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;
   const Threshold start = init_thresholds(state, *initial_model);

@@ -22,8 +22,7 @@ void NetworkLedger::set_routes(int device, std::vector<int> up, std::vector<int>
   down_[index] = std::move(down);
 }
 
-void NetworkLedger::set_station(int device, int wifi_link, int level, double rate_Bps) {
-  wifi_link_ = wifi_link;
+void NetworkLedger::set_station(int device, int level, double rate_Bps) {
   const auto index = static_cast<size_t>(device);
   if (stations_.size() <= index) stations_.resize(index + 1);
   stations_[index] = {level, rate_Bps, 0, 0};

@@ -35,8 +35,8 @@ class NetworkLedger {
   int add_link(std::string name, std::string link_class, double bandwidth_Bps);
   // The links a device's uploads and downloads cross (indices from add_link).
   void set_routes(int device, std::vector<int> up, std::vector<int> down);
-  // The device is a station of the Wi-Fi cell whose air link is `wifi_link`.
-  void set_station(int device, int wifi_link, int level, double rate_Bps);
+  // The device is a station of the Wi-Fi cell (the link added with class wifi).
+  void set_station(int device, int level, double rate_Bps);
 
   void carried_up(int device, double bytes);     // device -> cloud, delivered
   void carried_down(int device, double bytes);   // cloud -> device, delivered

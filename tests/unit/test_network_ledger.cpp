@@ -18,8 +18,8 @@ TEST_CASE("the ledger counts bytes per link and a cell's airtime at each station
   const int down = ledger.add_link("backhaul-down", "backhaul", 500);
   ledger.set_routes(0, {air, up}, {down, air});
   ledger.set_routes(1, {air, up}, {down, air});
-  ledger.set_station(0, air, 0, 1000);
-  ledger.set_station(1, air, 1, 100);
+  ledger.set_station(0, 0, 1000);
+  ledger.set_station(1, 1, 100);
   ledger.carried_up(0, 200);
   ledger.carried_up(1, 50);
   ledger.carried_down(1, 10);
