@@ -192,3 +192,16 @@ TEST_CASE("every energy plugin on, with faults and updates pending at the end, e
     CHECK(CsvTable(out / "faults.csv").rows() > 4);
   }
 }
+
+TEST_CASE("eccsim run prints the network's energy only when links draw power", "[sim][network]") {
+  const ProcessResult quiet = run(eccsim::testing::fresh_output_dir("network-print-none"), {});
+  INFO(quiet.err);
+  REQUIRE(quiet.exit_code == 0);
+  CHECK_THAT(quiet.out, !Catch::Contains("  network "));
+  const ProcessResult powered = run(eccsim::testing::fresh_output_dir("network-print-powered"),
+                                    {"platform.backhaul.power_idle=1W", "platform.backhaul.power_busy=2W"});
+  INFO(powered.err);
+  REQUIRE(powered.exit_code == 0);
+  CHECK_THAT(powered.out, Catch::Contains("  network ") && Catch::Contains("J per request") &&
+                              Catch::Contains("links.csv"));
+}
