@@ -105,8 +105,11 @@ int run_command(const RunCommandOptions& options) {
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);
-  if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests));
-  write_file_atomically(dir / "devices.csv", devices_csv(device_totals(result.requests, result.device_measures)));
+  const Fleet fleet = fleet_of(scenario);
+  if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests, fleet));
+  write_file_atomically(dir / "devices.csv",
+                        devices_csv(device_totals(result.requests, result.device_measures), fleet));
+  write_file_atomically(dir / "groups.csv", groups_csv(group_totals(result.requests, fleet)));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "links.csv", links_csv(result.links));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));

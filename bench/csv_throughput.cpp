@@ -33,11 +33,14 @@ int main(int argc, char** argv) {
     r.radio_energy_J = 1e-2 * unit(rng);
     r.cloud_energy_J = 0.3 * unit(rng);
   }
+  eccsim::Scenario scenario;
+  scenario.platform.devices = 10000;
+  const eccsim::Fleet fleet = eccsim::fleet_of(scenario);
   double best_s = 1e300;
   size_t bytes = 0;
   for (int k = 0; k < repeats; ++k) {
     const auto start = std::chrono::steady_clock::now();
-    bytes = eccsim::requests_csv(records).size();
+    bytes = eccsim::requests_csv(records, fleet).size();
     best_s = std::min(best_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::printf("requests_csv: %lld rows, %.1f MB in %.3f s (best of %d): %.0f rows/s\n", static_cast<long long>(rows),

@@ -1,9 +1,10 @@
-// Platform as a star: devices (wired) or the Wi-Fi cell (wifi), and cloud hosts, hang off a
-// gateway. Wired device route: its access link then the backhaul; routes are stored per
-// component (O(N) memory), so fleets of thousands of devices stay cheap to build. Wi-Fi: the
-// cell is SimGrid's Wi-Fi zone (flow-level model validated against ns-3): one air link with
-// rate levels, each station at its level, the access point a router and the cell's gateway,
-// then the access point's wired uplink (the access latency) and the backhaul.
+// Platform as stars: each site's devices (wired) and Wi-Fi cells hang off its gateway, the sites'
+// gateways and the cloud's off the root. Wired device route: its access link then its site's
+// backhaul; routes are stored per component (O(N) memory), so fleets of thousands of devices stay
+// cheap to build. Wi-Fi: a group's cell is SimGrid's Wi-Fi zone (flow-level model validated
+// against ns-3): one air link with rate levels, each station at its level, the access point a
+// router and the cell's gateway, then the access point's wired uplink (the access latency) and
+// the backhaul.
 // Wired links are full-duplex (separate up and down links), flows share them max-min (CM02).
 #include "sim/platform.hpp"
 
@@ -14,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/random.hpp"
+#include "sim/scenario/fleet.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -62,50 +64,69 @@ sg4::Host* create_device(sg4::NetZone* zone, const DeviceConfig& device, int i) 
       ->seal();
 }
 
-void build_wired_access(Platform& platform, sg4::NetZone* root, const PlatformConfig& config) {
-  const AccessConfig& access = config.access;
+// "name" for the single site or group a scenario without sites or groups implies, "name-label" otherwise.
+std::string element_name(const char* name, const std::string& label, bool implicit) {
+  return implicit ? name : fmt::format("{}-{}", name, label);
+}
+
+// A wired group: each device with its own uplink and downlink to the site's gateway.
+void build_wired_group(Platform& platform, sg4::NetZone* site, const GroupConfig& group, int first) {
+  const AccessConfig& access = group.access;
   const double down_Bps = access.downlink_bandwidth_Bps > 0 ? access.downlink_bandwidth_Bps : access.bandwidth_Bps;
-  for (int i = 0; i < config.devices; ++i) {
-    auto* host = create_device(root, config.device, i);
-    auto* up = make_link(platform, root, fmt::format("access-{}-up", i), "access", access.bandwidth_Bps,
+  for (int i = first; i < first + group.devices; ++i) {
+    auto* host = create_device(site, group.device, i);
+    auto* up = make_link(platform, site, fmt::format("access-{}-up", i), "access", access.bandwidth_Bps,
                          access.latency_s, access.power_idle_W, access.power_busy_W);
-    auto* down = make_link(platform, root, fmt::format("access-{}-down", i), "access", down_Bps, access.latency_s,
+    auto* down = make_link(platform, site, fmt::format("access-{}-down", i), "access", down_Bps, access.latency_s,
                            access.power_idle_W, access.power_busy_W);
-    attach(root, host, up, down);
+    attach(site, host, up, down);
     platform.devices.push_back(host);
-    platform.access_links.push_back(up);
-    platform.access_down_links.push_back(down);
+    platform.device_access.push_back({up, down});
   }
 }
 
-// The cell as SimGrid's examples build it: the access point a router named by the zone's
-// `access_point` property, one Wi-Fi link (no latency: SimGrid forbids it) with every station's
-// rate level set, then the zone sealed and routed from the star with the router as gateway.
-void build_wifi_cell(Platform& platform, sg4::NetZone* root, const PlatformConfig& config, uint64_t seed) {
-  const AccessConfig& access = config.access;
+// A sealed Wi-Fi cell and its access point's wired uplink, to route from the root once its site's
+// backhaul exists.
+struct WifiCell {
+  sg4::NetZone* zone;
+  simgrid::kernel::routing::NetPoint* access_point;
+  sg4::Link* up;
+  sg4::Link* down;
+  size_t site;
+};
+
+// A Wi-Fi group: one cell as SimGrid's examples build it, the access point a router named by the
+// zone's `access_point` property, one Wi-Fi link (no latency: SimGrid forbids it) with every
+// station's rate level set, then the zone sealed.
+WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupConfig& group, int first, size_t site,
+                          bool implicit, uint64_t seed) {
+  const AccessConfig& access = group.access;
   const std::vector<double> rates_Bps = access.wifi_rates_Bps();
   const double fastest_Bps = *std::max_element(rates_Bps.begin(), rates_Bps.end());
-  auto* cell = sg4::create_wifi_zone("wifi-cell");
+  const std::string cell_name = element_name("wifi", group.name, implicit) + (implicit ? "-cell" : "");
+  const std::string ap_name = element_name("wifi", group.name, implicit) + "-ap";
+  auto* cell = sg4::create_wifi_zone(cell_name);
   cell->set_parent(root);
-  auto* access_point = cell->create_router("wifi-ap");
-  cell->set_property("access_point", "wifi-ap");
-  for (int i = 0; i < config.devices; ++i) platform.devices.push_back(create_device(cell, config.device, i));
-  auto* air = cell->create_link("wifi-cell", rates_Bps)->seal();
-  platform.ledger.add_link("wifi-cell", "wifi", fastest_Bps);
+  auto* access_point = cell->create_router(ap_name);
+  cell->set_property("access_point", ap_name);
+  for (int i = first; i < first + group.devices; ++i) platform.devices.push_back(create_device(cell, group.device, i));
+  auto* air = cell->create_link(cell_name, rates_Bps)->seal();
+  const int cell_index = platform.ledger.add_link(cell_name, "wifi", fastest_Bps);
   platform.ledger_links.push_back(air);
-  const std::vector<int> levels = station_levels(access, config.devices, seed);
-  for (int i = 0; i < config.devices; ++i) {
-    air->set_host_wifi_rate(platform.devices[i], levels[i]);
-    platform.ledger.set_station(i, levels[i], rates_Bps[levels[i]]);
+  // Levels are drawn per group from its own stream (one group: the single-fleet draw).
+  const std::vector<int> levels =
+      station_levels(access, group.devices, implicit ? seed : derive_seed(seed, /*stream=*/8, static_cast<uint64_t>(first) + 1));
+  for (int k = 0; k < group.devices; ++k) {
+    air->set_host_wifi_rate(platform.devices[static_cast<size_t>(first + k)], levels[k]);
+    platform.ledger.set_station(first + k, cell_index, levels[k], rates_Bps[levels[k]]);
+    platform.device_access.push_back({air});
   }
   cell->seal();
   // The access point's wired uplink to the gateway carries the access latency; at the fastest
   // rate level it never limits the cell, whose total throughput cannot exceed that rate.
-  auto* up = make_link(platform, root, "wifi-ap-up", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
-  auto* down = make_link(platform, root, "wifi-ap-down", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
-  root->add_route(cell->get_netpoint(), nullptr, access_point, nullptr, {sg4::LinkInRoute(up)}, false);
-  root->add_route(nullptr, cell->get_netpoint(), nullptr, access_point, {sg4::LinkInRoute(down)}, false);
-  platform.access_links = {air, up, down};
+  auto* up = make_link(platform, root, ap_name + "-up", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
+  auto* down = make_link(platform, root, ap_name + "-down", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
+  return {cell, access_point, up, down, site};
 }
 
 }  // namespace
@@ -140,41 +161,67 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
   return level_of;
 }
 
-Platform build_platform(const PlatformConfig& config, uint64_t seed) {
+// Zones: the root star joins each site's zone (its gateway and wired devices, behind the site's
+// backhaul), each Wi-Fi cell (behind its access point's uplink and its site's backhaul) and the
+// cloud's zone (behind a router, with no link of its own). SimGrid 3.32 routes between zones only
+// through gateways, and not from a subzone to a router of its parent: hence no nesting deeper.
+Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed) {
   Platform platform;
   auto* root = sg4::create_star_zone("edge-cloud");
-  if (config.access.kind == AccessKind::Wifi) {
-    build_wifi_cell(platform, root, config, seed);
-  } else {
-    build_wired_access(platform, root, config);
+  const bool one_site = fleet.sites.size() == 1 && fleet.sites[0].name == kDefaultSite;
+  const bool one_group = fleet.groups.size() == 1 && fleet.groups[0].name == kDefaultGroup;
+  std::vector<sg4::NetZone*> site_zones;
+  std::vector<simgrid::kernel::routing::NetPoint*> gateways;
+  for (const SiteConfig& site : fleet.sites) {
+    auto* zone = sg4::create_star_zone(element_name("site", site.name, one_site));
+    zone->set_parent(root);
+    gateways.push_back(zone->create_router(element_name("gateway", site.name, one_site)));
+    site_zones.push_back(zone);
   }
-
-  // The backhaul: one shared link each way between the gateway and the cloud site. With a Wi-Fi
-  // cell, SimGrid routes between zones only through gateways, so the cloud hosts sit in a zone of
-  // their own behind a router; wired devices and cloud hosts share the root star.
-  const BackhaulConfig& backhaul = config.backhaul;
-  auto* to_cloud = make_link(platform, root, "backhaul-up", "backhaul", backhaul.bandwidth_Bps, backhaul.latency_s,
-                             backhaul.power_idle_W, backhaul.power_busy_W);
-  auto* from_cloud = make_link(platform, root, "backhaul-down", "backhaul", backhaul.bandwidth_Bps,
-                               backhaul.latency_s, backhaul.power_idle_W, backhaul.power_busy_W);
-  platform.backhaul_links = {to_cloud, from_cloud};
-  sg4::NetZone* cloud_zone = root;
-  if (config.access.kind == AccessKind::Wifi) {
-    cloud_zone = sg4::create_star_zone("cloud-site");
-    cloud_zone->set_parent(root);
-    auto* gateway = cloud_zone->create_router("cloud-gateway");
-    root->add_route(cloud_zone->get_netpoint(), nullptr, gateway, nullptr, {sg4::LinkInRoute(from_cloud)}, false);
-    root->add_route(nullptr, cloud_zone->get_netpoint(), nullptr, gateway, {sg4::LinkInRoute(to_cloud)}, false);
+  std::vector<WifiCell> cells;
+  for (size_t g = 0; g < fleet.groups.size(); ++g) {
+    const GroupConfig& group = fleet.groups[g];
+    const auto site = static_cast<size_t>(fleet.site_of_group[g]);
+    if (group.access.kind == AccessKind::Wifi) {
+      cells.push_back(build_wifi_group(platform, root, group, fleet.first_device[g], site, one_group, seed));
+    } else {
+      build_wired_group(platform, site_zones[site], group, fleet.first_device[g]);
+    }
   }
-  const CloudConfig& cloud = config.cloud;
+  for (size_t k = 0; k < fleet.sites.size(); ++k) {
+    // The site's backhaul: one shared link each way between its gateway and the cloud.
+    const SiteConfig& site = fleet.sites[k];
+    const BackhaulConfig& backhaul = site.backhaul;
+    const std::string name = element_name("backhaul", site.name, one_site);
+    auto* to_cloud = make_link(platform, root, name + "-up", "backhaul", backhaul.bandwidth_Bps, backhaul.latency_s,
+                               backhaul.power_idle_W, backhaul.power_busy_W);
+    auto* from_cloud = make_link(platform, root, name + "-down", "backhaul", backhaul.bandwidth_Bps,
+                                 backhaul.latency_s, backhaul.power_idle_W, backhaul.power_busy_W);
+    platform.site_backhaul.push_back({to_cloud, from_cloud});
+    site_zones[k]->seal();
+    auto* zone = site_zones[k]->get_netpoint();
+    root->add_route(zone, nullptr, gateways[k], nullptr, {sg4::LinkInRoute(to_cloud)}, false);
+    root->add_route(nullptr, zone, nullptr, gateways[k], {sg4::LinkInRoute(from_cloud)}, false);
+  }
+  for (const WifiCell& cell : cells) {
+    const std::vector<sg4::Link*>& backhaul = platform.site_backhaul[cell.site];
+    root->add_route(cell.zone->get_netpoint(), nullptr, cell.access_point, nullptr,
+                    {sg4::LinkInRoute(cell.up), sg4::LinkInRoute(backhaul[0])}, false);
+    root->add_route(nullptr, cell.zone->get_netpoint(), nullptr, cell.access_point,
+                    {sg4::LinkInRoute(backhaul[1]), sg4::LinkInRoute(cell.down)}, false);
+  }
+  auto* cloud_zone = sg4::create_star_zone("cloud-site");
+  cloud_zone->set_parent(root);
+  auto* cloud_gateway = cloud_zone->create_router("cloud-gateway");
+  root->add_route(cloud_zone->get_netpoint(), nullptr, cloud_gateway, nullptr, {}, false);
+  root->add_route(nullptr, cloud_zone->get_netpoint(), nullptr, cloud_gateway, {}, false);
   for (int j = 0; j < cloud.hosts; ++j) {
-    auto* host = cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
-                     ->set_core_count(cloud.cores)
-                     ->set_property("wattage_per_state", wattage(cloud.power_idle_W, cloud.power_busy_W, cloud.cores))
-                     ->set_property("wattage_off", "0")
-                     ->seal();
-    if (cloud_zone == root) attach(root, host, from_cloud, to_cloud);
-    platform.clouds.push_back(host);
+    platform.clouds.push_back(cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
+                                  ->set_core_count(cloud.cores)
+                                  ->set_property("wattage_per_state",
+                                                 wattage(cloud.power_idle_W, cloud.power_busy_W, cloud.cores))
+                                  ->set_property("wattage_off", "0")
+                                  ->seal());
   }
   platform.controller =
       cloud_zone->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
@@ -182,7 +229,7 @@ Platform build_platform(const PlatformConfig& config, uint64_t seed) {
   root->seal();
   std::unordered_map<const sg4::Link*, int> index_of;
   for (size_t k = 0; k < platform.ledger_links.size(); ++k) index_of[platform.ledger_links[k]] = static_cast<int>(k);
-  for (int i = 0; i < config.devices; ++i) {
+  for (int i = 0; i < static_cast<int>(platform.devices.size()); ++i) {
     sg4::Host* cloud_host = platform.clouds[static_cast<size_t>(i) % platform.clouds.size()];
     platform.ledger.set_routes(i, route_links(index_of, platform.devices[i], cloud_host),
                                route_links(index_of, cloud_host, platform.devices[i]));

@@ -1,7 +1,7 @@
-// The simulated platform, built in code from the scenario: N edge devices, each with its
-// own access links to the gateway (wired) or a station of one SimGrid Wi-Fi cell whose access
-// point is the gateway (wifi), a shared backhaul from the gateway to the cloud, and the cloud
-// hosts. Power profiles are set before sealing.
+// The simulated platform, built in code from the scenario's fleet: per site a gateway with its
+// backhaul to the cloud; per group its devices behind their site's gateway, each with its own
+// access links (wired) or a station of the group's SimGrid Wi-Fi cell; and the cloud hosts.
+// Power profiles are set before sealing.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +17,14 @@ class Link;
 
 namespace eccsim {
 
+struct Fleet;
+
 struct Platform {
   std::vector<simgrid::s4u::Host*> devices;
   std::vector<simgrid::s4u::Host*> clouds;
-  std::vector<simgrid::s4u::Link*> access_links;   // wired: per device uplink; wifi: the air link, the AP uplinks
-  std::vector<simgrid::s4u::Link*> access_down_links;  // per device downlink (wired)
-  std::vector<simgrid::s4u::Link*> backhaul_links; // gateway -> cloud, cloud -> gateway
+  // Per device, what a fault on access[i] turns off: wired, its uplink and downlink; Wi-Fi, its cell's air link.
+  std::vector<std::vector<simgrid::s4u::Link*>> device_access;
+  std::vector<std::vector<simgrid::s4u::Link*>> site_backhaul;  // per site: gateway -> cloud, cloud -> gateway
   simgrid::s4u::Host* controller = nullptr;        // runs the bookkeeping actors (faults, phases,
                                                    // progress); never fails, never communicates
   NetworkLedger ledger;                            // every link and every device's route (moved into the run state)
@@ -35,6 +37,6 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
 
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the
 // energy plugins initialised beforehand.
-Platform build_platform(const PlatformConfig& config, uint64_t seed);
+Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);
 
 }  // namespace eccsim

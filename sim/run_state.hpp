@@ -26,6 +26,7 @@
 #include "sim/report/metrics.hpp"
 #include "sim/report/network_ledger.hpp"
 #include "sim/report/request_log.hpp"
+#include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace simgrid::s4u {
@@ -45,6 +46,7 @@ struct RunInputs {
   const TaskSplit& split;
   const Dataset& dataset;
   const CloudModel& cloud_model;
+  Fleet fleet;                                           // sites and groups; a device's hardware and access
   std::vector<simgrid::s4u::Host*> device_hosts;
   std::vector<simgrid::s4u::Host*> cloud_hosts;
   std::vector<std::vector<ScheduledRequest>> schedules;  // per device
@@ -61,6 +63,7 @@ struct RunInputs {
   BatchLatencyCurve cloud_latency;                       // platform.cloud.latency (empty: flops)
 
   simgrid::s4u::Host* cloud_of(int device) const { return cloud_hosts[device % cloud_hosts.size()]; }
+  const DeviceConfig& device_config(int device) const { return fleet.group_of(device).device; }
   int64_t request_id(int device, size_t k) const { return first_request_id[device] + static_cast<int64_t>(k); }
   int64_t requests() const {
     return schedules.empty() ? 0 : first_request_id.back() + static_cast<int64_t>(schedules.back().size());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -88,18 +89,22 @@ std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guar
 
 // Wired links draw power only when the scenario gives them some; the link energy plugin then
 // runs (it costs a route lookup per transfer start and end).
-bool wired_links_draw_power(const PlatformConfig& platform) {
-  const bool access = platform.access.kind == AccessKind::Wired &&
-                      (platform.access.power_idle_W > 0 || platform.access.power_busy_W > 0);
-  return access || platform.backhaul.power_idle_W > 0 || platform.backhaul.power_busy_W > 0;
+bool wired_links_draw_power(const Fleet& fleet) {
+  const auto draws = [](double idle_W, double busy_W) { return idle_W > 0 || busy_W > 0; };
+  for (const GroupConfig& group : fleet.groups)
+    if (group.access.kind == AccessKind::Wired && draws(group.access.power_idle_W, group.access.power_busy_W))
+      return true;
+  for (const SiteConfig& site : fleet.sites)
+    if (draws(site.backhaul.power_idle_W, site.backhaul.power_busy_W)) return true;
+  return false;
 }
 
 // CM02 is also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
-void configure_engine_and_plugins(const PlatformConfig& platform) {
+void configure_engine_and_plugins(const Fleet& fleet) {
   sg4::Engine::set_config("network/model:CM02");
   sg4::Engine::set_config("network/crosstraffic:0");
   sg_host_energy_plugin_init();
-  if (wired_links_draw_power(platform)) sg_link_energy_plugin_init();
+  if (wired_links_draw_power(fleet)) sg_link_energy_plugin_init();
 }
 
 // Prints simulated time and requests settled on stderr, at most every few wall seconds.
@@ -118,11 +123,12 @@ void progress_reporter(const RunState* state, double step_s) {
 // The fixed inputs of the run: hosts, every device's request schedule and the size of the
 // messages. The initial model's and the cloud's batches for every scheduled request run here,
 // before any actor exists.
-RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform, const EdgeModel& initial_model,
-                       InferenceCache& inference) {
+RunInputs build_inputs(const SimulationInputs& inputs, const Fleet& fleet, const Platform& platform,
+                       const EdgeModel& initial_model, InferenceCache& inference) {
   const Scenario& scenario = *inputs.scenario;
   const ImageSet& test = inputs.dataset->test;
   RunInputs run(scenario, *inputs.split, *inputs.dataset, *inputs.cloud_model);
+  run.fleet = fleet;
   run.device_hosts = platform.devices;
   run.cloud_hosts = platform.clouds;
   run.cloud_latency = inputs.cloud_latency;
@@ -139,11 +145,14 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Platform& platform,
   const SamplePools pools(scenario.workload, *inputs.split, test.labels, run.calibration_samples);
   run.phase_class_shares = phase_class_shares(pools, *inputs.split, test.labels);
   std::vector<int64_t> phase_requests(run.phase_class_shares.size(), 0);
-  const std::vector<double> trace =
-      scenario.workload.arrival == Arrival::Trace ? read_trace(scenario.workload.trace) : std::vector<double>{};
+  std::vector<std::vector<double>> traces;  // per group
+  for (const GroupConfig& group : fleet.groups)
+    traces.push_back(group.workload.arrival == Arrival::Trace ? read_trace(group.workload.trace) : std::vector<double>{});
   int64_t total_requests = 0;
   for (int i = 0; i < scenario.platform.devices; ++i) {
-    run.schedules.push_back(device_schedule(scenario, i, pools, *inputs.split, test.labels, trace));
+    const int group = fleet.group_of_device[static_cast<size_t>(i)];
+    run.schedules.push_back(device_schedule(fleet.groups[static_cast<size_t>(group)].workload, scenario.seed, i, pools,
+                                            *inputs.split, test.labels, traces[static_cast<size_t>(group)]));
     run.first_request_id.push_back(total_requests);
     total_requests += static_cast<int64_t>(run.schedules.back().size());
     std::vector<int64_t> samples;
@@ -234,27 +243,36 @@ void spawn_actors(const Platform& platform, RunState& state) {
 // (idle + (busy - idle) x utilisation); for the Wi-Fi cell, every radio in ns-3's idle/tx/rx
 // states from its airtime (the AP sends what the stations receive and receives what they send).
 // SimGrid 3.32's link_energy_wifi has no getter (it only logs at the end), hence this accounting.
-std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedger& ledger,
-                                     const PlatformConfig& config, SimulationResult& result) {
+std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedger& ledger, const Fleet& fleet,
+                                     SimulationResult& result) {
   std::vector<LinkRecord> links = ledger.records();
-  const bool plugin = wired_links_draw_power(config);
+  const bool plugin = wired_links_draw_power(fleet);
   for (size_t k = 0; k < links.size(); ++k) {
     if (links[k].link_class != "wifi" && plugin) links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
   }
-  if (!ledger.has_wifi()) return links;
-  const WifiPowerConfig& power = config.access.wifi_power;
-  double cell_J = 0, ap_tx_s = 0, ap_rx_s = 0;
+  // Per cell: its stations' radios and its access point's (one cell per group: one radio power).
+  struct CellRadios {
+    double stations_J = 0, ap_tx_s = 0, ap_rx_s = 0;
+    const WifiPowerConfig* power = nullptr;
+  };
+  std::map<int, CellRadios> cells;
   for (size_t i = 0; i < ledger.stations().size(); ++i) {
     const StationRadio& station = ledger.stations()[i];
+    if (station.cell < 0) continue;
+    CellRadios& cell = cells[station.cell];
+    cell.power = &fleet.group_of(static_cast<int>(i)).access.wifi_power;
     DeviceMeasures& device = result.device_measures[i];
     device.wifi_level = station.level;
-    device.wifi_radio_energy_J = radio_energy_J(power, station.tx_s, station.rx_s, result.simulated_s);
-    cell_J += device.wifi_radio_energy_J;
-    ap_tx_s += station.rx_s;
-    ap_rx_s += station.tx_s;
+    device.wifi_radio_energy_J = radio_energy_J(*cell.power, station.tx_s, station.rx_s, result.simulated_s);
+    cell.stations_J += device.wifi_radio_energy_J;
+    cell.ap_tx_s += station.rx_s;
+    cell.ap_rx_s += station.tx_s;
   }
-  result.access_point_energy_J = radio_energy_J(power, ap_tx_s, ap_rx_s, result.simulated_s);
-  links[static_cast<size_t>(ledger.wifi_link())].energy_J = cell_J + result.access_point_energy_J;
+  for (const auto& [link, cell] : cells) {
+    const double access_point_J = radio_energy_J(*cell.power, cell.ap_tx_s, cell.ap_rx_s, result.simulated_s);
+    result.access_point_energy_J += access_point_J;
+    links[static_cast<size_t>(link)].energy_J = cell.stations_J + access_point_J;
+  }
   return links;
 }
 
@@ -268,10 +286,10 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   for (sg4::Host* host : platform.clouds) result.cloud_energy_J += sg_host_get_consumed_energy(host);
   for (size_t i = 0; i < state.devices.size(); ++i) {
     result.device_measures.push_back({sg_host_get_consumed_energy(platform.devices[i]),
-                                      state.inputs.scenario.platform.device.power_idle_W * result.simulated_s,
+                                      state.inputs.device_config(static_cast<int>(i)).power_idle_W * result.simulated_s,
                                       state.devices[i].offload.offline_s});
   }
-  result.links = link_records(platform, state.network, state.inputs.scenario.platform, result);
+  result.links = link_records(platform, state.network, state.inputs.fleet, result);
   result.requests = state.log.requests.take();
   result.updates = std::move(state.log.updates);
   result.outages = std::move(state.log.outages);
@@ -299,8 +317,9 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   argv.push_back(nullptr);
   int argc = static_cast<int>(arguments.size());
   sg4::Engine engine(&argc, argv.data());
-  configure_engine_and_plugins(inputs.scenario->platform);
-  Platform platform = build_platform(inputs.scenario->platform, inputs.scenario->seed);
+  const Fleet fleet = fleet_of(*inputs.scenario);
+  configure_engine_and_plugins(fleet);
+  Platform platform = build_platform(fleet, inputs.scenario->platform.cloud, inputs.scenario->seed);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;
@@ -312,7 +331,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     inference.use_store(*initial_model, {store_dir, inputs.edge_checkpoint, split});
     inference.use_cloud_store({store_dir, inputs.cloud_checkpoint, split});
   }
-  const RunInputs run = build_inputs(inputs, platform, *initial_model, inference);
+  const RunInputs run = build_inputs(inputs, fleet, platform, *initial_model, inference);
   RunState state(run, inference, initial_records(run), std::move(platform.ledger));
   state.models.push_back(initial_model);
   for (DeviceState& device : state.devices) device.learning.model = initial_model;

@@ -40,7 +40,7 @@ void count_timeout(const OffloadConfig& offload, OffloadState& state, double dea
 // air (its bytes at the station's rate, whatever the crowd: the cell shares time), receiving
 // while the reply does. Idle time is the device's, over the run (devices.csv).
 double station_radio_energy_J(const RunState& state, int device, double reply_bytes) {
-  const WifiPowerConfig& power = state.inputs.scenario.platform.access.wifi_power;
+  const WifiPowerConfig& power = state.inputs.fleet.group_of(device).access.wifi_power;
   const double rate_Bps = state.network.stations()[static_cast<size_t>(device)].rate_Bps;
   return (power.tx_W * state.inputs.image_bytes + power.rx_W * reply_bytes) / rate_Bps;
 }
@@ -121,7 +121,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
                                                      : policy_.decide(edge, threshold);
   bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
-    const InferenceCost cost = edge_inference_cost(scenario.platform.device, edge);
+    const InferenceCost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
     record.edge_pred = edge.predicted;
@@ -133,7 +133,8 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     offload = false;
     record.reason = RequestReason::CloudOffline;
   }
-  if (record.edge_compute_s > 0) sg4::this_actor::execute(record.edge_compute_s * scenario.platform.device.speed_ops);
+  if (record.edge_compute_s > 0)
+    sg4::this_actor::execute(record.edge_compute_s * state_.inputs.device_config(config_.index).speed_ops);
 
   const double done_s = sg4::Engine::get_clock();
   if (!offload) {
@@ -155,7 +156,7 @@ ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state) : config_
 
 void ReplyReceiver::operator()() {
   config_.replies->attach_receiver();  // replies flow as soon as they are sent
-  const DeviceConfig& device = state_.inputs.scenario.platform.device;
+  const DeviceConfig& device = state_.inputs.device_config(config_.index);
   OffloadState& offload = state_.devices[config_.index].offload;
   for (;;) {
     std::unique_ptr<DeviceMessage> message;

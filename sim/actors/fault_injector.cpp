@@ -28,15 +28,13 @@ struct Targets {
 Targets resolve(const FaultTarget& target, const Platform& platform) {
   Targets t;
   switch (target.kind) {
-    case FaultTarget::Kind::Backhaul: t.links = platform.backhaul_links; break;
-    case FaultTarget::Kind::Access:
-      if (platform.access_down_links.empty()) {  // Wi-Fi: the cell's air link
-        t.links.push_back(platform.access_links.front());
-      } else {
-        t.links.push_back(platform.access_links[target.index]);
-        t.links.push_back(platform.access_down_links[target.index]);
+    case FaultTarget::Kind::Backhaul:
+      for (size_t k = 0; k < platform.site_backhaul.size(); ++k) {
+        if (target.index >= 0 && static_cast<int>(k) != target.index) continue;
+        t.links.insert(t.links.end(), platform.site_backhaul[k].begin(), platform.site_backhaul[k].end());
       }
       break;
+    case FaultTarget::Kind::Access: t.links = platform.device_access[static_cast<size_t>(target.index)]; break;
     case FaultTarget::Kind::Cloud:
       if (target.index >= 0) {
         t.clouds.push_back(target.index);

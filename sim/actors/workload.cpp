@@ -66,11 +66,11 @@ std::vector<double> read_trace(const std::string& path) {
   return times;
 }
 
-std::vector<ScheduledRequest> device_schedule(const Scenario& scenario, int device, const SamplePools& pools,
-                                              const TaskSplit& split, const std::vector<int32_t>& test_labels,
+std::vector<ScheduledRequest> device_schedule(const WorkloadConfig& workload, uint64_t seed, int device,
+                                              const SamplePools& pools, const TaskSplit& split,
+                                              const std::vector<int32_t>& test_labels,
                                               const std::vector<double>& trace) {
-  const WorkloadConfig& workload = scenario.workload;
-  std::mt19937_64 rng(derive_seed(scenario.seed, /*stream=*/1, static_cast<uint64_t>(device)));
+  std::mt19937_64 rng(derive_seed(seed, /*stream=*/1, static_cast<uint64_t>(device)));
   const bool by_count = workload.requests_per_device > 0;
   const double horizon_s = by_count ? std::numeric_limits<double>::infinity() : workload.duration_s;
   const double period_s = 1.0 / workload.rate_per_s;

@@ -35,8 +35,9 @@ class SamplePools {
 // Arrival times of one trace file (seconds, one per line, non-decreasing); InputError on bad lines.
 std::vector<double> read_trace(const std::string& path);
 
-// The full request schedule of one device.
-std::vector<ScheduledRequest> device_schedule(const Scenario& scenario, int device, const SamplePools& pools,
+// The full request schedule of one device, whose group's arrivals `workload` gives; seeded from (seed, device).
+std::vector<ScheduledRequest> device_schedule(const WorkloadConfig& workload, uint64_t seed, int device,
+                                              const SamplePools& pools,
                                               const TaskSplit& split, const std::vector<int32_t>& test_labels,
                                               const std::vector<double>& trace);
 

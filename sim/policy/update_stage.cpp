@@ -84,7 +84,7 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
   const double start_s = sg4::Engine::get_clock();
   sg4::this_actor::execute(record.train_ops);
   record.duration_s = sg4::Engine::get_clock() - start_s;
-  record.energy_J = device_training_energy(state->inputs.scenario.platform.device, record.train_ops, record.duration_s);
+  record.energy_J = device_training_energy(state->inputs.device_config(device), record.train_ops, record.duration_s);
   install_model(*state, device, model);
   record.t_end_s = sg4::Engine::get_clock();
   state->log.updates.push_back(record);
@@ -181,7 +181,8 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       installed.bytes_down = static_cast<double>(result.model_bytes);
       if (device == job.device) {  // the training and the upload happened once, for this device
         installed.bytes_up = bytes_up;
-        installed.energy_J = cloud.power_busy_W / cloud.cores * train_s + scenario.platform.device.radio_tx_W * transmit_s;
+        installed.energy_J =
+            cloud.power_busy_W / cloud.cores * train_s + state->inputs.device_config(device).radio_tx_W * transmit_s;
       } else {
         installed.samples = 0;
         installed.train_ops = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "core/csv.hpp"
@@ -69,6 +70,23 @@ std::string table(const Columns<Row>& columns, const std::vector<Row>& rows, siz
   out.reserve(out.size() + rows.size() * bytes_per_row);
   for (const Row& row : rows) append_row(out, columns, row);
   return out;
+}
+
+// The group and site columns of a row about one device (`device` its member), names from `fleet`.
+template <class Row>
+std::vector<Column<Row>> fleet_columns(const Fleet& fleet) {
+  return {{"group", [&fleet](std::string& out, const Row& row) { out += fleet.group_of(row.device).name; }},
+          {"site", [&fleet](std::string& out, const Row& row) {
+             out += fleet.sites[static_cast<size_t>(fleet.site_of(row.device))].name;
+           }}};
+}
+
+// `columns` with `inserted` after the column named `after`.
+template <class Row>
+Columns<Row> with_columns(Columns<Row> columns, const std::string& after, const Columns<Row>& inserted) {
+  const auto at = std::find_if(columns.begin(), columns.end(), [&](const Column<Row>& c) { return c.name == after; });
+  columns.insert(at + 1, inserted.begin(), inserted.end());
+  return columns;
 }
 
 using R = RequestRecord;
@@ -293,11 +311,31 @@ std::vector<PhaseRow> phase_rows(const std::vector<RequestRecord>& requests, int
 
 }  // namespace
 
-std::string requests_csv(const std::vector<RequestRecord>& requests) {
-  return table(request_columns(), requests, 256);
+std::string requests_csv(const std::vector<RequestRecord>& requests, const Fleet& fleet) {
+  return table(with_columns(request_columns(), "device", fleet_columns<R>(fleet)), requests, 256);
 }
 
-std::string devices_csv(const std::vector<DeviceTotals>& devices) { return table(device_columns(), devices); }
+std::string devices_csv(const std::vector<DeviceTotals>& devices, const Fleet& fleet) {
+  return table(with_columns(device_columns(), "device", fleet_columns<D>(fleet)), devices);
+}
+
+std::string groups_csv(const std::vector<GroupTotals>& groups) {
+  using G = GroupTotals;
+  Columns<G> columns{
+      {"group", Field<G>::text<&G::group>},
+      {"site", Field<G>::text<&G::site>},
+      {"devices", Field<G>::integer<&G::devices>},
+  };
+  // The summary's per-request metrics, written the same way.
+  for (const Column<Summary>& metric : summary_columns()) {
+    static const std::set<std::string> run_wide{"threshold",      "offline_s",        "updates",
+                                                "update_bytes",   "update_energy_J",  "network_energy_J",
+                                                "network_energy_per_request_J", "simulated_s"};
+    if (run_wide.count(metric.name) != 0) continue;
+    columns.push_back({metric.name, [write = metric.write](std::string& out, const G& g) { write(out, g.summary); }});
+  }
+  return table(columns, groups);
+}
 
 std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
 

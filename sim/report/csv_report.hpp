@@ -10,8 +10,11 @@
 
 namespace eccsim {
 
-std::string requests_csv(const std::vector<RequestRecord>& requests);
-std::string devices_csv(const std::vector<DeviceTotals>& devices);
+// requests.csv and devices.csv name each device's group and site (from `fleet`) after its index.
+std::string requests_csv(const std::vector<RequestRecord>& requests, const Fleet& fleet);
+std::string devices_csv(const std::vector<DeviceTotals>& devices, const Fleet& fleet);
+// One row per device group: its site, devices and the summary's per-request metrics over them.
+std::string groups_csv(const std::vector<GroupTotals>& groups);
 std::string updates_csv(const std::vector<UpdateRecord>& updates);
 std::string links_csv(const std::vector<LinkRecord>& links);
 std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds);

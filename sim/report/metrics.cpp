@@ -19,6 +19,46 @@ double sorted_percentile(const std::vector<double>& values, double q) {
   return values[lower] + (values[upper] - values[lower]) * fraction;
 }
 
+// The request metrics of requests [first, last) into `s`.
+void summarise_requests(const RequestRecord* first, const RequestRecord* last, Summary& s) {
+  s.requests = last - first;
+  if (first == last) return;
+  int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
+  double edge_J = 0, radio_J = 0, cloud_J = 0, latency_sum = 0;
+  std::vector<double> latencies;
+  latencies.reserve(static_cast<size_t>(s.requests));
+  for (const RequestRecord* r = first; r != last; ++r) {
+    correct += r->correct();
+    edge_correct += r->edge_only_pred == r->label;
+    cloud_correct += r->cloud_only_pred == r->label;
+    offloaded += r->offloaded;
+    s.fallbacks += r->outcome == Outcome::Fallback;
+    s.dropped += r->outcome == Outcome::Dropped;
+    edge_J += r->edge_energy_J;
+    radio_J += r->radio_energy_J;
+    cloud_J += r->cloud_energy_J;
+    if (r->outcome == Outcome::Dropped) continue;  // latency is over answered requests
+    latency_sum += r->latency_s;
+    latencies.push_back(r->latency_s);
+  }
+  const double n = static_cast<double>(s.requests);
+  s.accuracy = correct / n;
+  s.edge_only_accuracy = edge_correct / n;
+  s.cloud_only_accuracy = cloud_correct / n;
+  s.cur = offloaded / n;
+  const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
+  s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
+  s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
+  std::sort(latencies.begin(), latencies.end());  // once for the three percentiles
+  s.latency_p50_s = sorted_percentile(latencies, 0.50);
+  s.latency_p95_s = sorted_percentile(latencies, 0.95);
+  s.latency_p99_s = sorted_percentile(latencies, 0.99);
+  s.edge_energy_per_request_J = edge_J / n;
+  s.radio_energy_per_request_J = radio_J / n;
+  s.cloud_energy_per_request_J = cloud_J / n;
+  s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
+}
+
 }  // namespace
 
 double percentile(std::vector<double> values, double q) {
@@ -37,43 +77,9 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
     s.update_bytes += u.bytes_up + u.bytes_down;
     s.update_energy_J += u.energy_J;
   }
-  s.requests = static_cast<int64_t>(requests.size());
+  summarise_requests(requests.data(), requests.data() + requests.size(), s);
   if (requests.empty()) return s;
-  int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
-  double edge_J = 0, radio_J = 0, cloud_J = 0, latency_sum = 0;
-  std::vector<double> latencies;
-  latencies.reserve(requests.size());
-  for (const RequestRecord& r : requests) {
-    correct += r.correct();
-    edge_correct += r.edge_only_pred == r.label;
-    cloud_correct += r.cloud_only_pred == r.label;
-    offloaded += r.offloaded;
-    s.fallbacks += r.outcome == Outcome::Fallback;
-    s.dropped += r.outcome == Outcome::Dropped;
-    edge_J += r.edge_energy_J;
-    radio_J += r.radio_energy_J;
-    cloud_J += r.cloud_energy_J;
-    if (r.outcome == Outcome::Dropped) continue;  // latency is over answered requests
-    latency_sum += r.latency_s;
-    latencies.push_back(r.latency_s);
-  }
-  const double n = static_cast<double>(requests.size());
-  s.accuracy = correct / n;
-  s.edge_only_accuracy = edge_correct / n;
-  s.cloud_only_accuracy = cloud_correct / n;
-  s.cur = offloaded / n;
-  const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
-  s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
-  s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
-  std::sort(latencies.begin(), latencies.end());  // once for the three percentiles
-  s.latency_p50_s = sorted_percentile(latencies, 0.50);
-  s.latency_p95_s = sorted_percentile(latencies, 0.95);
-  s.latency_p99_s = sorted_percentile(latencies, 0.99);
-  s.edge_energy_per_request_J = edge_J / n;
-  s.radio_energy_per_request_J = radio_J / n;
-  s.cloud_energy_per_request_J = cloud_J / n;
-  s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
-  s.network_energy_per_request_J = network_energy_J / n;
+  s.network_energy_per_request_J = network_energy_J / static_cast<double>(requests.size());
   return s;
 }
 
@@ -97,6 +103,26 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
     device.busy_s += record.edge_compute_s;
     device.inference_energy_J += record.edge_energy_J;
     device.radio_energy_J += record.radio_energy_J;
+  }
+  return totals;
+}
+
+// Requests are in request_id order, numbered device by device, and a group's devices are
+// consecutive: each group's requests are one range.
+std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests, const Fleet& fleet) {
+  std::vector<GroupTotals> totals;
+  const RequestRecord* next = requests.data();
+  const RequestRecord* end = requests.data() + requests.size();
+  for (size_t g = 0; g < fleet.groups.size(); ++g) {
+    GroupTotals group;
+    group.group = fleet.groups[g].name;
+    group.site = fleet.sites[static_cast<size_t>(fleet.site_of_group[g])].name;
+    group.devices = fleet.groups[g].devices;
+    const int past_last_device = fleet.first_device[g] + group.devices;
+    const RequestRecord* first = next;
+    while (next != end && next->device < past_last_device) ++next;
+    summarise_requests(first, next, group.summary);
+    totals.push_back(std::move(group));
   }
   return totals;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -162,6 +163,14 @@ struct Summary {
   double simulated_s = 0;
 };
 
+// One device group's requests (groups.csv): the summary's request metrics over its devices.
+struct GroupTotals {
+  std::string group;
+  std::string site;
+  int devices = 0;
+  Summary summary;               // requests, accuracy, cur, latency and energy per request, fallbacks, dropped
+};
+
 // Per workload phase: the collaboration's and both baselines' correct answers, offloads, and the edge
 // model's correct answers on each task's classes (the class-incremental accuracy matrix).
 struct PhaseTotals {
@@ -181,6 +190,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
 std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
                                         const std::vector<DeviceMeasures>& devices);
 std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks);
+std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests, const Fleet& fleet);
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
 double percentile(std::vector<double> values, double q);

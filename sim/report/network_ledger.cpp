@@ -6,7 +6,7 @@
 namespace eccsim {
 
 int NetworkLedger::add_link(std::string name, std::string link_class, double bandwidth_Bps) {
-  if (link_class == "wifi") wifi_link_ = static_cast<int>(links_.size());
+  if (link_class == "wifi") cells_.push_back(static_cast<int>(links_.size()));
   links_.push_back({std::move(name), std::move(link_class), bandwidth_Bps});
   airtime_s_.push_back(0);
   return static_cast<int>(links_.size()) - 1;
@@ -22,10 +22,10 @@ void NetworkLedger::set_routes(int device, std::vector<int> up, std::vector<int>
   down_[index] = std::move(down);
 }
 
-void NetworkLedger::set_station(int device, int level, double rate_Bps) {
+void NetworkLedger::set_station(int device, int cell, int level, double rate_Bps) {
   const auto index = static_cast<size_t>(device);
   if (stations_.size() <= index) stations_.resize(index + 1);
-  stations_[index] = {level, rate_Bps, 0, 0};
+  stations_[index] = {cell, level, rate_Bps, 0, 0};
 }
 
 // Bytes over every link of the route; on a Wi-Fi station, the air time they took at its rate.
@@ -33,10 +33,10 @@ void NetworkLedger::carried(int device, const std::vector<std::vector<int>>& rou
                             double StationRadio::*airtime_s) {
   const auto index = static_cast<size_t>(device);
   for (const int link : routes[index]) links_[static_cast<size_t>(link)].bytes += bytes;
-  if (index >= stations_.size()) return;
+  if (index >= stations_.size() || stations_[index].cell < 0) return;
   StationRadio& station = stations_[index];
   station.*airtime_s += bytes / station.rate_Bps;
-  airtime_s_[static_cast<size_t>(wifi_link_)] += bytes / station.rate_Bps;
+  airtime_s_[static_cast<size_t>(station.cell)] += bytes / station.rate_Bps;
 }
 
 void NetworkLedger::carried_up(int device, double bytes) { carried(device, up_, bytes, &StationRadio::tx_s); }

@@ -21,9 +21,11 @@ struct LinkRecord {
   double energy_J = 0;             // wired: SimGrid's link_energy; wifi: every radio of the cell
 };
 
-// One station's Wi-Fi radio: its rate level and the airtime of what it sent and received.
+// One device's Wi-Fi radio: its cell (the ledger index of the cell's link; -1: a wired device), its
+// rate level and the airtime of what it sent and received.
 struct StationRadio {
-  int level = 0;
+  int cell = -1;
+  int level = -1;
   double rate_Bps = 0;
   double tx_s = 0;
   double rx_s = 0;
@@ -35,17 +37,18 @@ class NetworkLedger {
   int add_link(std::string name, std::string link_class, double bandwidth_Bps);
   // The links a device's uploads and downloads cross (indices from add_link).
   void set_routes(int device, std::vector<int> up, std::vector<int> down);
-  // The device is a station of the Wi-Fi cell (the link added with class wifi).
-  void set_station(int device, int level, double rate_Bps);
+  // The device is a station of the Wi-Fi cell `cell` (the index of a link added with class wifi).
+  void set_station(int device, int cell, int level, double rate_Bps);
 
   void carried_up(int device, double bytes);     // device -> cloud, delivered
   void carried_down(int device, double bytes);   // cloud -> device, delivered
 
   // Link rows with busy time filled in; energy_J is left to the caller (it knows the plugins).
   std::vector<LinkRecord> records() const;
+  // Per device, in device order (wired devices too, with cell -1), once any cell has a station.
   const std::vector<StationRadio>& stations() const { return stations_; }
-  bool has_wifi() const { return wifi_link_ >= 0; }
-  int wifi_link() const { return wifi_link_; }
+  bool has_wifi() const { return !cells_.empty(); }
+  const std::vector<int>& cells() const { return cells_; }   // ledger indices of the Wi-Fi cells
 
  private:
   void carried(int device, const std::vector<std::vector<int>>& routes, double bytes,
@@ -55,7 +58,7 @@ class NetworkLedger {
   std::vector<double> airtime_s_;             // per link (Wi-Fi only)
   std::vector<std::vector<int>> up_, down_;   // per device
   std::vector<StationRadio> stations_;        // per device (empty without Wi-Fi)
-  int wifi_link_ = -1;
+  std::vector<int> cells_;
 };
 
 // Energy of one radio over a run of `run_s`: idle whenever it neither sends nor receives

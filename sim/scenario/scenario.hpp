@@ -229,14 +229,6 @@ struct CloudConfig {
   CloudLatencyConfig latency;
 };
 
-struct PlatformConfig {
-  int devices = 10;
-  DeviceConfig device;
-  AccessConfig access;
-  BackhaulConfig backhaul;
-  CloudConfig cloud;
-};
-
 struct WorkloadConfig {
   Arrival arrival = Arrival::Poisson;
   double rate_per_s = 2;                // per device
@@ -247,13 +239,42 @@ struct WorkloadConfig {
   ClassMix classes = ClassMix::Cumulative;  // which tasks' classes a phase draws from
 };
 
+// An optional share (target_cur, budget.cur, a group's share): below 0 when the scenario does not give it.
+constexpr double kNotGiven = -1;
+
+// A site (platform.sites): a gateway with its own backhaul to the cloud.
+struct SiteConfig {
+  std::string name;
+  BackhaulConfig backhaul;              // the top-level backhaul with the site's keys applied
+};
+
+// A device group (platform.groups): its devices are numbered after the previous groups'. Each
+// block starts as the top-level one with the group's keys applied.
+struct GroupConfig {
+  std::string name;
+  int count = -1;                       // devices, as given (-1: not given)
+  double share = kNotGiven;             // of platform.devices, as given
+  std::string site;                     // a platform.sites name; empty: the first site
+  DeviceConfig device;
+  AccessConfig access;
+  WorkloadConfig workload;              // only arrival, rate and trace may differ per group
+  int devices = 0;                      // resolved: count, the share rounded, or the devices left
+};
+
+struct PlatformConfig {
+  int devices = 10;
+  DeviceConfig device;
+  AccessConfig access;
+  BackhaulConfig backhaul;
+  std::vector<SiteConfig> sites;        // empty: one site, the top-level backhaul
+  std::vector<GroupConfig> groups;      // empty: one group, the top-level blocks
+  CloudConfig cloud;
+};
+
 // True for the filters that compare a score with a threshold: entropy, max_prob, margin.
 constexpr bool has_threshold(OffloadFilter filter) {
   return filter == OffloadFilter::Entropy || filter == OffloadFilter::MaxProb || filter == OffloadFilter::Margin;
 }
-
-// An optional share (target_cur, budget.cur): below 0 when the scenario does not give it.
-constexpr double kNotGiven = -1;
 
 struct OffloadConfig {
   OffloadFilter filter = OffloadFilter::Entropy;
@@ -309,14 +330,14 @@ struct PolicyConfig {
 struct FaultTarget {
   enum class Kind { Backhaul, Cloud, Device, Access };
   Kind kind = Kind::Backhaul;
-  int index = -1;                       // cloud[j], device[i], access[i]; -1: the backhaul or every cloud host
+  int index = -1;                       // backhaul[site], cloud[j], device[i], access[i]; -1: every backhaul or cloud host
 };
 
 struct FaultConfig {
   double at_s = 0;                      // s
   double for_s = 0;                     // s; the mean duration of a random fault
   double rate_per_s = 0;                // 1/s; 0: one scheduled fault
-  std::string target;                   // backhaul | cloud | cloud[j] | device[i] | access[i], as written
+  std::string target;                   // backhaul | backhaul[site] | cloud | cloud[j] | device[i] | access[i], as written
   FaultTarget parsed;                   // target, parsed once by the reader
 };
 

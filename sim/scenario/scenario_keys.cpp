@@ -247,6 +247,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       quantity_key("platform.backhaul.power_busy", U::power, SCENARIO_FIELD(platform.backhaul.power_busy_W),
                    at_least(0)),
+      {"platform.sites", Kind::sites, SCENARIO_FIELD(platform.sites)},
+      {"platform.groups", Kind::groups, SCENARIO_FIELD(platform.groups)},
       integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),
       quantity_key("platform.cloud.speed", U::speed, SCENARIO_FIELD(platform.cloud.speed_flops), above(0)),
       integer_key("platform.cloud.cores", SCENARIO_FIELD(platform.cloud.cores), at_least(1)),
@@ -351,6 +353,35 @@ const std::vector<Key<FaultConfig>>& fault_keys() {
   return keys;
 }
 
+const std::vector<Key<SiteConfig>>& site_keys() {
+  static const std::vector<Key<SiteConfig>> keys{
+      name_key("name", +[](SiteConfig& site) -> auto& { return site.name; }),
+  };
+  return keys;
+}
+
+const std::vector<Key<GroupConfig>>& group_keys() {
+  static const std::vector<Key<GroupConfig>> keys{
+      name_key("name", +[](GroupConfig& g) -> auto& { return g.name; }),
+      integer_key("count", +[](GroupConfig& g) -> auto& { return g.count; }, at_least(0)),
+      real_key("share", +[](GroupConfig& g) -> auto& { return g.share; }, between(0, 1)),
+      name_key("site", +[](GroupConfig& g) -> auto& { return g.site; }),
+  };
+  return keys;
+}
+
+const std::vector<std::string>& group_workload_keys() {
+  static const std::vector<std::string> keys{"arrival", "rate", "trace"};
+  return keys;
+}
+
+std::string block_section(std::string_view list_key, std::string_view block) {
+  if (list_key == "platform.sites") return block == "backhaul" ? "platform.backhaul" : "";
+  if (list_key != "platform.groups") return "";
+  if (block == "device" || block == "access") return join("platform", block);
+  return block == "workload" ? "workload" : "";
+}
+
 #undef SCENARIO_FIELD
 #undef FAULT_FIELD
 
@@ -418,7 +449,54 @@ std::string unknown_key_message(std::string_view prefix, std::string_view name) 
   return fmt::format("unknown key (expected one of: {})", comma_list(siblings));
 }
 
+namespace {
+
+// The problem of `rest`, the parts of a path after "platform.sites[k]" or "platform.groups[k]"
+// (`list_path`, shown as `element`), or nothing when they name one of its keys or blocks.
+std::optional<KeyError> element_path_problem(const std::string& list_path, const std::string& element,
+                                             const std::vector<std::string>& rest, Where where) {
+  if (rest.empty()) return std::nullopt;  // the whole element
+  std::vector<std::string> names = list_path == "platform.sites" ? children_of(site_keys(), "")
+                                                                 : children_of(group_keys(), "");
+  const bool own_key = std::find(names.begin(), names.end(), rest[0]) != names.end();
+  const std::string section = block_section(list_path, rest[0]);
+  const std::string shown = join(element, rest[0]);
+  if (own_key) {
+    if (rest.size() == 1) return std::nullopt;
+    return KeyError{where, join(shown, rest[1]), fmt::format("unknown key ('{}' is a single value, not a section)", shown)};
+  }
+  if (section.empty()) {
+    for (const std::string block : {"backhaul", "device", "access", "workload"})
+      if (!block_section(list_path, block).empty()) names.push_back(block);
+    const auto best = closest(rest[0], names);
+    return KeyError{where, shown,
+                    best ? fmt::format("unknown key (did you mean '{}'?)", join(element, *best))
+                         : fmt::format("unknown key (expected one of: {})", comma_list(names))};
+  }
+  if (rest.size() == 1) return std::nullopt;  // the whole block
+  if (section == "workload") {
+    const auto& allowed = group_workload_keys();
+    if (rest.size() == 2 && std::find(allowed.begin(), allowed.end(), rest[1]) != allowed.end()) return std::nullopt;
+    return KeyError{where, join(shown, rest[1]),
+                    fmt::format("unknown key (a group's workload gives only {})", comma_list(allowed))};
+  }
+  std::string inner = section;
+  for (size_t i = 1; i < rest.size(); ++i) inner += "." + rest[i];
+  if (auto problem = key_path_problem(inner, where)) {
+    problem->path = shown + problem->path.substr(std::min(problem->path.size(), section.size()));
+    const std::string section_text = fmt::format("'{}.", section);
+    for (size_t at = problem->message.find(section_text); at != std::string::npos;
+         at = problem->message.find(section_text, at + 1))
+      problem->message.replace(at + 1, section.size(), shown);
+    return problem;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 // The first problem of a dotted key path given as text (--set, sweep keys), or nothing when valid.
+// An element of platform.sites or platform.groups is addressed by its index: platform.groups[1].count.
 std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
   std::vector<std::string> parts;
   std::stringstream stream(path);
@@ -429,6 +507,20 @@ std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
   }
   std::string prefix;
   for (size_t i = 0; i < parts.size(); ++i) {
+    const size_t open = parts[i].find('[');
+    if (open != std::string::npos) {
+      const std::string list_path = join(prefix, parts[i].substr(0, open));
+      const Key<Scenario>* key = find_scenario_key(list_path);
+      const std::string digits = parts[i].back() == ']' ? parts[i].substr(open + 1, parts[i].size() - open - 2) : "";
+      if (key == nullptr || (key->kind != Kind::sites && key->kind != Kind::groups))
+        return KeyError{where, join(prefix, parts[i]),
+                        "unknown key (only platform.sites and platform.groups take an index, e.g. platform.groups[0])"};
+      if (digits.empty() || digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+        return KeyError{where, join(prefix, parts[i]), "malformed index (expected a 0-based number, e.g. [0])"};
+      return element_path_problem(list_path, join(prefix, parts[i]),
+                                  std::vector<std::string>(parts.begin() + static_cast<long>(i) + 1, parts.end()),
+                                  where);
+    }
     const std::string here = join(prefix, parts[i]);
     if (find_scenario_key(here) != nullptr) {
       if (i + 1 == parts.size()) return std::nullopt;

@@ -83,6 +83,8 @@ enum class Kind {
   latency_table,  // mapping batch size -> time, e.g. {1: 10ms, 8: 20ms}
   quantity_list,  // list of unit strings, e.g. [54Mbps, 6Mbps]
   real_list,      // list of plain numbers, e.g. [0.5, 0.5]
+  sites,          // list of {name, backhaul}
+  groups,         // list of {name, count | share, site, device, access, workload}
 };
 
 struct Range {
@@ -129,6 +131,7 @@ template <class Root>
 using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*)(Root&), int64_t& (*)(Root&),
                               uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
                               SweepConfig& (*)(Root&), std::vector<BatchLatencyPoint>& (*)(Root&), std::vector<double>& (*)(Root&),
+                              std::vector<SiteConfig>& (*)(Root&), std::vector<GroupConfig>& (*)(Root&),
                               ChoiceField<Root>>;
 
 template <class Root>
@@ -192,6 +195,19 @@ const std::vector<Key<Scenario>>& scenario_keys();
 
 // The keys of one fault: `for` and `target` always, `at` unless `rate` makes it a random fault.
 const std::vector<Key<FaultConfig>>& fault_keys();
+
+// The keys of one site besides its `backhaul` block (read with the platform.backhaul keys).
+const std::vector<Key<SiteConfig>>& site_keys();
+
+// The keys of one group besides its blocks: `device` and `access` (read with the platform.device
+// and platform.access keys) and `workload` (only the keys in group_workload_keys).
+const std::vector<Key<GroupConfig>>& group_keys();
+const std::vector<std::string>& group_workload_keys();
+
+// The top-level section a block of a site or group is read with: "backhaul" -> "platform.backhaul",
+// "device" -> "platform.device", "access" -> "platform.access", "workload" -> "workload"; empty when
+// `block` is none of a `list_key`'s ("platform.sites" or "platform.groups") blocks.
+std::string block_section(std::string_view list_key, std::string_view block);
 
 template <class Root>
 const Key<Root>* find_key(const std::vector<Key<Root>>& keys, std::string_view path) {

@@ -30,6 +30,67 @@ void emit_string(YAML::Emitter& out, const std::string& text) {
 }
 
 template <class Root>
+void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root);
+
+// The keys of `section` (e.g. "platform.device") whose value in `block` differs from `top`, as the
+// mapping a site or group gives ("speed: 2Gf" below its "device"), into `node`.
+void add_differences(YAML::Node node, const std::string& section, Scenario& block, Scenario& top) {
+  for (const Key<Scenario>& key : scenario_keys()) {
+    if (!within(key.path, section) || key.path == section) continue;
+    const std::string_view last = key.path.substr(key.path.rfind('.') + 1);
+    const auto& workload_keys = group_workload_keys();
+    if (section == "workload" && std::find(workload_keys.begin(), workload_keys.end(), last) == workload_keys.end())
+      continue;  // the run's, not the group's
+    YAML::Emitter mine, theirs;
+    emit_value(mine, key, block);
+    emit_value(theirs, key, top);
+    if (std::string_view(mine.c_str()) == theirs.c_str()) continue;
+    const std::string rest(key.path.substr(section.size() + 1));
+    YAML::Node at = node;
+    std::stringstream parts(rest);
+    std::vector<std::string> names;
+    for (std::string part; std::getline(parts, part, '.');) names.push_back(part);
+    for (size_t i = 0; i + 1 < names.size(); ++i) at.reset(at[names[i]]);
+    at[names.back()] = YAML::Load(mine.c_str());
+  }
+}
+
+// platform.sites or platform.groups: each element's own keys, then its blocks' keys that differ
+// from the top-level blocks (reading the text back fills the rest from them again).
+template <class Element>
+void emit_elements(YAML::Emitter& out, std::vector<Element>& elements, Scenario& top) {
+  if (elements.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (Element& element : elements) {
+    YAML::Node node(YAML::NodeType::Map);
+    Scenario block = top;
+    if constexpr (std::is_same_v<Element, SiteConfig>) {
+      node["name"] = element.name;
+      block.platform.backhaul = element.backhaul;
+      YAML::Node backhaul(YAML::NodeType::Map);
+      add_differences(backhaul, "platform.backhaul", block, top);
+      if (backhaul.size() > 0) node["backhaul"] = backhaul;
+    } else {
+      node["name"] = element.name;
+      if (element.count >= 0) node["count"] = element.count;
+      if (element.share >= 0) node["share"] = YAML::Load(fmt::format("{}", element.share));
+      if (!element.site.empty()) node["site"] = element.site;
+      block.platform.device = element.device;
+      block.platform.access = element.access;
+      block.workload = element.workload;
+      for (const char* section : {"platform.device", "platform.access", "workload"}) {
+        YAML::Node differences(YAML::NodeType::Map);
+        add_differences(differences, section, block, top);
+        const std::string_view name = std::string_view(section).substr(std::string_view(section).rfind('.') + 1);
+        if (differences.size() > 0) node[std::string(name)] = differences;
+      }
+    }
+    out << node;
+  }
+  out << YAML::EndSeq;
+}
+
+template <class Root>
 void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
   std::visit(
       Overloaded{
@@ -69,6 +130,9 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
               for (const double v : value)
                 out << (key.kind == Kind::quantity_list ? format_quantity(v, key.unit) : fmt::format("{}", v));
               out << YAML::EndSeq;
+            } else if constexpr (std::is_same_v<T, std::vector<SiteConfig>> ||
+                                 std::is_same_v<T, std::vector<GroupConfig>>) {
+              if constexpr (std::is_same_v<Root, Scenario>) emit_elements(out, value, root);
             } else if constexpr (std::is_same_v<T, SweepConfig>) {
               const auto emit_axes = [&](const std::vector<SweepAxis>& axes) {
                 for (const SweepAxis& axis : axes) {

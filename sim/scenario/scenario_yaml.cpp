@@ -200,7 +200,15 @@ class Reader {
 
  private:
   Where where_of(const std::string& path, int line) const;
-  void read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s);
+  // Reads `node` as the section `prefix` of the key table; `shown` is its path in the file (a
+  // site's or group's block: "platform.groups[1].device" for the section "platform.device").
+  void read_section(const YAML::Node& node, const std::string& prefix, const std::string& shown, Where where,
+                    Scenario& s);
+  template <class Element>
+  void read_element(const YAML::Node& element, const std::string& list_key, const std::string& path, Where here,
+                    const std::vector<Key<Element>>& keys, Element& out, Scenario& blocks);
+  void read_lists(Scenario& s);
+  void resolve_groups(Scenario& s) const;
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
   void read_latency_table(const YAML::Node& node, const std::string& path, Where where, Scenario& s);
   void read_list(const Key<Scenario>& key, const YAML::Node& node, const std::string& path, Where where, Scenario& s);
@@ -214,8 +222,16 @@ class Reader {
   // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
   std::string blame(std::initializer_list<std::string> paths) const;
 
+  // platform.sites and platform.groups as found, read after the rest of the file.
+  struct PendingList {
+    Kind kind;
+    YAML::Node node;
+    Where where;
+  };
+
   Overrides overrides_;
   std::map<std::string, Where> given_;   // key path -> where its value was given
+  std::vector<PendingList> lists_;
   std::vector<AxisSource> axes_;
 };
 
@@ -249,43 +265,145 @@ std::string Reader::blame(std::initializer_list<std::string> paths) const {
 
 Scenario Reader::read(const YAML::Node& root) {
   Scenario s;
-  read_section(root, "", Where{line_of(root, 1), false}, s);
+  read_section(root, "", "", Where{line_of(root, 1), false}, s);
+  read_lists(s);
+  resolve_groups(s);
   check_consistency(s);
   return s;
 }
 
-void Reader::read_section(const YAML::Node& node, const std::string& prefix, Where where, Scenario& s) {
+void Reader::read_section(const YAML::Node& node, const std::string& prefix, const std::string& shown, Where where,
+                          Scenario& s) {
   if (!node.IsMap()) {
     const std::string keys = comma_list(children_of(scenario_keys(), prefix));
     if (!node.IsDefined() || node.IsNull()) {
-      fail(where, prefix, fmt::format("missing value (expected a mapping with keys {})", keys));
+      fail(where, shown, fmt::format("missing value (expected a mapping with keys {})", keys));
     }
-    fail(where, prefix, fmt::format("expected a mapping with keys {}, got {}", keys, describe(node)));
+    fail(where, shown, fmt::format("expected a mapping with keys {}, got {}", keys, describe(node)));
   }
   std::map<std::string, int> first_line;
   for (const auto& entry : node) {
     const int line = line_of(entry.first, where.line);
-    if (!entry.first.IsScalar()) fail(where_of(prefix, line), prefix, "keys must be plain names");
+    if (!entry.first.IsScalar()) fail(where_of(shown, line), shown, "keys must be plain names");
     const std::string& name = entry.first.Scalar();
     const std::string path = join(prefix, name);
-    const Where here = where_of(path, line);
+    const std::string shown_path = join(shown, name);
+    const Where here = where_of(shown_path, line);
     if (first_line.count(name) != 0) {
-      fail(here, path, here.from_set ? std::string("duplicate key")
-                                     : fmt::format("duplicate key (first given on line {})", first_line[name]));
+      fail(here, shown_path, here.from_set ? std::string("duplicate key")
+                                           : fmt::format("duplicate key (first given on line {})", first_line[name]));
     }
     first_line[name] = line;
-    given_[path] = here;
+    given_[shown_path] = here;
     if (const Key<Scenario>* key = find_scenario_key(path)) {
       if (key->kind == Kind::faults) read_faults(entry.second, here, s);
       else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
       else if (key->kind == Kind::latency_table) read_latency_table(entry.second, path, here, s);
+      else if (key->kind == Kind::sites || key->kind == Kind::groups) lists_.push_back({key->kind, entry.second, here});
       else if (key->kind == Kind::quantity_list || key->kind == Kind::real_list)
-        read_list(*key, entry.second, path, here, s);
-      else assign(*key, s, entry.second, path, here);
+        read_list(*key, entry.second, shown_path, here, s);
+      else assign(*key, s, entry.second, shown_path, here);
     } else if (is_section(path)) {
-      read_section(entry.second, path, here, s);
+      read_section(entry.second, path, shown_path, here, s);
     } else {
-      fail(here, path, unknown_key_message(prefix, name));
+      fail(here, shown_path, unknown_key_message(prefix, name));
+    }
+  }
+}
+
+// One element of platform.sites or platform.groups (`list_key`): a mapping of the element's own
+// keys and of blocks, each block read with the top-level section it overrides (block_section) into
+// `blocks`, a copy of the scenario read so far.
+template <class Element>
+void Reader::read_element(const YAML::Node& element, const std::string& list_key, const std::string& path, Where here,
+                          const std::vector<Key<Element>>& keys, Element& out, Scenario& blocks) {
+  std::vector<std::string> names = children_of(keys, "");
+  for (const std::string block : {"backhaul", "device", "access", "workload"})
+    if (!block_section(list_key, block).empty()) names.push_back(block);
+  if (!element.IsMap()) {
+    fail(here, path, fmt::format("expected a mapping with keys {}, got {}", comma_list(names), describe(element)));
+  }
+  std::map<std::string, int> first_line;
+  for (const auto& entry : element) {
+    const int line = line_of(entry.first, here.line);
+    if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be plain names");
+    const std::string& name = entry.first.Scalar();
+    const std::string key_path = fmt::format("{}.{}", path, name);
+    const Where key_where = where_of(key_path, line);
+    if (first_line.count(name) != 0) {
+      fail(key_where, key_path, fmt::format("duplicate key (first given on line {})", first_line[name]));
+    }
+    first_line[name] = line;
+    given_[key_path] = key_where;
+    if (const Key<Element>* key = find_key(keys, name)) {
+      assign(*key, out, entry.second, key_path, key_where);
+      continue;
+    }
+    const std::string section = block_section(list_key, name);
+    if (section.empty()) {
+      const auto best = closest(name, names);
+      fail(key_where, key_path,
+           best ? fmt::format("unknown key (did you mean '{}'?)", *best)
+                : fmt::format("unknown key (expected one of: {})", comma_list(names)));
+    }
+    if (section == "workload" && entry.second.IsMap()) {
+      for (const auto& workload_entry : entry.second) {
+        const std::string workload_key = workload_entry.first.Scalar();
+        const auto& allowed = group_workload_keys();
+        if (std::find(allowed.begin(), allowed.end(), workload_key) != allowed.end()) continue;
+        const std::string workload_path = fmt::format("{}.{}", key_path, workload_key);
+        fail(where_of(workload_path, line_of(workload_entry.first, line)), workload_path,
+             fmt::format("unknown key (a group's workload gives only {}; the rest is the run's)",
+                         comma_list(allowed)));
+      }
+    }
+    read_section(entry.second, section, key_path, key_where, blocks);
+  }
+  if (first_line.count("name") == 0) fail(here, path, "missing 'name'");
+}
+
+// platform.sites and platform.groups, read once the rest of the file is (their blocks start from
+// the top-level ones, wherever those are written).
+void Reader::read_lists(Scenario& s) {
+  std::sort(lists_.begin(), lists_.end(), [](const PendingList& a, const PendingList& b) {
+    return a.kind == Kind::sites && b.kind != Kind::sites;
+  });
+  for (const PendingList& list : lists_) {
+    const bool sites = list.kind == Kind::sites;
+    const std::string list_key = sites ? "platform.sites" : "platform.groups";
+    const std::string expected = sites ? "a list of sites like [{name: north, backhaul: {bandwidth: 20Mbps}}]"
+                                       : "a list of groups like [{name: mcu, share: 0.7, device: {speed: 100Mf}}]";
+    if (!list.node.IsDefined() || list.node.IsNull())
+      fail(list.where, list_key, fmt::format("missing value (expected {})", expected));
+    if (!list.node.IsSequence())  // [] gives none: the single site or group
+      fail(list.where, list_key, fmt::format("expected {}, got {}", expected, describe(list.node)));
+    std::map<std::string, size_t> index_of;
+    for (size_t i = 0; i < list.node.size(); ++i) {
+      const YAML::Node& element = list.node[i];
+      const std::string path = fmt::format("{}[{}]", list_key, i);
+      const Where here = where_of(path, line_of(element, list.where.line));
+      given_[path] = here;
+      Scenario blocks = s;
+      std::string name;
+      if (sites) {
+        SiteConfig site;
+        read_element(element, list_key, path, here, site_keys(), site, blocks);
+        site.backhaul = blocks.platform.backhaul;
+        name = site.name;
+        s.platform.sites.push_back(site);
+      } else {
+        GroupConfig group;
+        read_element(element, list_key, path, here, group_keys(), group, blocks);
+        group.device = blocks.platform.device;
+        group.access = blocks.platform.access;
+        group.workload = blocks.workload;
+        name = group.name;
+        s.platform.groups.push_back(group);
+      }
+      if (index_of.count(name) != 0)
+        fail(given_at(path + ".name"), path + ".name",
+             fmt::format("'{}' is already the name of {}[{}]", name, list_key, index_of[name]));
+      index_of[name] = i;
     }
   }
 }
@@ -452,13 +570,95 @@ void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
   }
 }
 
-// A fault target: backhaul, cloud, cloud[j], device[i] or access[i]; throws on a bad form or index.
+// Each group's devices: its count, its share of platform.devices (rounded; without a group taking
+// the rest, by largest remainder so that the groups add up), or, for the one group that gives
+// neither, the devices left. With counts only, platform.devices defaults to their sum.
+void Reader::resolve_groups(Scenario& s) const {
+  std::vector<GroupConfig>& groups = s.platform.groups;
+  if (groups.empty()) return;
+  const auto path_of = [](size_t i, const char* key) { return fmt::format("platform.groups[{}].{}", i, key); };
+  int64_t counted = 0;
+  int rest = -1;
+  std::vector<size_t> shared;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    GroupConfig& g = groups[i];
+    if (g.count >= 0 && g.share >= 0)
+      fail(given_at(path_of(i, "share")), path_of(i, "share"), "give count or share, not both");
+    if (g.count >= 0) {
+      counted += g.count;
+    } else if (g.share >= 0) {
+      shared.push_back(i);
+    } else if (rest >= 0) {
+      fail(given_at(fmt::format("platform.groups[{}]", i)), fmt::format("platform.groups[{}]", i),
+           fmt::format("gives neither count nor share, like platform.groups[{}]: only one group can take the "
+                       "devices left", rest));
+    } else {
+      rest = static_cast<int>(i);
+    }
+  }
+  const bool devices_given = given_.count("platform.devices") != 0;
+  if (!devices_given && shared.empty() && rest < 0) {
+    if (counted < 1 || counted > std::numeric_limits<int>::max())
+      fail(given_at("platform.groups"), "platform.groups", fmt::format("the groups' counts add up to {}", counted));
+    s.platform.devices = static_cast<int>(counted);
+  }
+  const int devices = s.platform.devices;
+  const auto devices_text = [&] {
+    return devices_given ? fmt::format("platform.devices is {}", devices)
+                         : fmt::format("platform.devices is {}, its default", devices);
+  };
+  double share_total = 0;
+  int64_t rounded_total = 0;
+  for (const size_t i : shared) {
+    share_total += groups[i].share;
+    groups[i].devices = static_cast<int>(std::floor(groups[i].share * devices + 1e-9));
+    rounded_total += groups[i].devices;
+  }
+  for (GroupConfig& g : groups)
+    if (g.count >= 0) g.devices = g.count;
+  if (rest >= 0) {
+    // Shares round to the nearest device; the rest group takes what the others leave.
+    rounded_total = 0;
+    for (const size_t i : shared) {
+      groups[i].devices = static_cast<int>(std::lround(groups[i].share * devices));
+      rounded_total += groups[i].devices;
+    }
+    const int64_t left = devices - counted - rounded_total;
+    if (left < 0)
+      fail(given_at(fmt::format("platform.groups[{}]", rest)), fmt::format("platform.groups[{}]", rest),
+           fmt::format("no device left for this group: the others take {} and {}", counted + rounded_total,
+                       devices_text()));
+    groups[static_cast<size_t>(rest)].devices = static_cast<int>(left);
+    return;
+  }
+  const double wanted = static_cast<double>(devices - counted);
+  if (shared.empty() ? counted != devices : std::abs(share_total * devices - wanted) > 1e-6 * std::max(1, devices)) {
+    const std::string blamed = devices_given ? "platform.devices" : "platform.groups";
+    fail(given_at(blamed), blamed,
+         shared.empty() ? fmt::format("the groups' counts add up to {}, but {}", counted, devices_text())
+                        : fmt::format("the groups' counts ({}) and shares ({} x {} devices) add up to {:.6g}, but {} "
+                                      "(or let one group give neither count nor share, to take the devices left)",
+                                      counted, share_total, devices, counted + share_total * devices,
+                                      devices_text()));
+  }
+  // Largest remainder: the devices the floors left go to the largest fractional parts, first group first on ties.
+  std::vector<size_t> by_remainder = shared;
+  std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](size_t a, size_t b) {
+    return groups[a].share * devices - groups[a].devices > groups[b].share * devices - groups[b].devices;
+  });
+  for (int64_t k = 0; k < devices - counted - rounded_total; ++k) ++groups[by_remainder[static_cast<size_t>(k)]].devices;
+}
+
+// A fault target: backhaul, backhaul[site], cloud, cloud[j], device[i] or access[i]; throws on a bad form or
+// index. A site is named or numbered; `backhaul` alone is every site's.
 FaultTarget parse_fault_target(const std::string& target, const Scenario& s, const std::string& path, Where where) {
   if (target == "backhaul") return {FaultTarget::Kind::Backhaul, -1};
   if (target == "cloud") return {FaultTarget::Kind::Cloud, -1};
-  const std::string forms = "backhaul, cloud, cloud[j], device[i] or access[i]";
+  const std::string forms = "backhaul, backhaul[site], cloud, cloud[j], device[i] or access[i]";
   const size_t open = target.find('[');
   const std::string kind = target.substr(0, open);
+  const std::string digits =
+      open == std::string::npos || target.back() != ']' ? std::string() : target.substr(open + 1, target.size() - open - 2);
   int limit = 0;
   std::string limit_key;
   if (kind == "device" || kind == "access") {
@@ -467,6 +667,19 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
   } else if (kind == "cloud") {
     limit = s.platform.cloud.hosts;
     limit_key = "platform.cloud.hosts";
+  } else if (kind == "backhaul") {
+    const std::vector<SiteConfig>& sites = s.platform.sites;
+    for (size_t k = 0; k < sites.size(); ++k)
+      if (sites[k].name == digits) return {FaultTarget::Kind::Backhaul, static_cast<int>(k)};
+    limit = std::max<int>(1, static_cast<int>(sites.size()));
+    limit_key = "the number of sites";
+    if (!digits.empty() && !std::isdigit(static_cast<unsigned char>(digits[0]))) {
+      std::vector<std::string> names;
+      for (const SiteConfig& site : sites) names.push_back(site.name);
+      fail(where, path, sites.empty() ? fmt::format("fault target '{}': platform.sites is not given", target)
+                                      : fmt::format("fault target '{}': no such site (platform.sites: {})", target,
+                                                    comma_list(names)));
+    }
   } else {
     const auto best = closest(kind, {"backhaul", "cloud", "device", "access"});
     fail(where, path,
@@ -476,8 +689,6 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
                                                                     : *best)
                           : std::string()));
   }
-  const std::string digits =
-      open == std::string::npos || target.back() != ']' ? std::string() : target.substr(open + 1, target.size() - open - 2);
   const bool canonical = !digits.empty() && digits.size() <= 9 &&
                          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
                          (digits.size() == 1 || digits[0] != '0');
@@ -491,9 +702,10 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
          fmt::format("fault target '{}' is out of range ({} is {}: indices 0..{})", target, limit_key, limit,
                      limit - 1));
   }
-  const FaultTarget::Kind parsed = kind == "device"   ? FaultTarget::Kind::Device
-                                   : kind == "access" ? FaultTarget::Kind::Access
-                                                      : FaultTarget::Kind::Cloud;
+  const FaultTarget::Kind parsed = kind == "device"     ? FaultTarget::Kind::Device
+                                   : kind == "access"   ? FaultTarget::Kind::Access
+                                   : kind == "backhaul" ? FaultTarget::Kind::Backhaul
+                                                        : FaultTarget::Kind::Cloud;
   return {parsed, index};
 }
 
@@ -564,37 +776,77 @@ void Reader::check_consistency(Scenario& s) const {
     fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
   }
 
-  const auto check_power = [&](const std::string& section, double idle_W, double busy_W) {
+  // `busy` and `idle`: the keys to blame, the first given first.
+  const auto check_power = [&](const std::string& busy, const std::string& idle, double idle_W, double busy_W) {
     if (busy_W < idle_W) {
-      fail_at(blame({section + ".power_busy", section + ".power_idle"}),
-              fmt::format("power_busy ({}) is below power_idle ({})", format_quantity(busy_W, UnitKind::power),
-                          format_quantity(idle_W, UnitKind::power)));
+      fail_at(blame({busy, idle}), fmt::format("power_busy ({}) is below power_idle ({})",
+                                               format_quantity(busy_W, UnitKind::power),
+                                               format_quantity(idle_W, UnitKind::power)));
     }
   };
-  check_power("platform.device", s.platform.device.power_idle_W, s.platform.device.power_busy_W);
-  check_power("platform.cloud", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
-  check_power("platform.backhaul", s.platform.backhaul.power_idle_W, s.platform.backhaul.power_busy_W);
-  const AccessConfig& access = s.platform.access;
-  if (access.kind == AccessKind::Wired) check_power("platform.access", access.power_idle_W, access.power_busy_W);
-  if (s.platform.device.radio_energy == RadioEnergy::WifiStates && access.kind != AccessKind::Wifi) {
-    fail_at(blame({"platform.device.radio_energy", "platform.access.kind"}),
-            "radio_energy wifi_states needs platform.access.kind wifi");
-  }
-  const size_t levels = access.wifi_rates_Bps().size();
-  if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Fixed &&
-      static_cast<size_t>(access.level) >= levels) {
-    fail_at(blame({"platform.access.level", "platform.access.rates"}),
-            fmt::format("level {} is not a rate level (the cell has {}, numbered from 0)", access.level, levels));
-  }
-  if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Random && !access.shares.empty()) {
-    if (access.shares.size() != levels) {
-      fail_at(blame({"platform.access.shares", "platform.access.rates"}),
-              fmt::format("{} shares for {} rate levels (one share per level)", access.shares.size(), levels));
+  check_power("platform.cloud.power_busy", "platform.cloud.power_idle", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
+  // A device, access and backhaul block: the top-level ones, and each site's and group's, whose
+  // values are the top-level ones unless given there (`prefix` empty: the top level).
+  const auto key_of = [&](const std::string& prefix, const std::string& key) {
+    const std::string own = prefix.empty() ? key : join(prefix, starts_with(key, "platform.") ? key.substr(9) : key);
+    return given_.count(own) != 0 || given_.count(key) == 0 ? own : key;
+  };
+  const auto check_blocks = [&](const std::string& prefix, const DeviceConfig& device, const AccessConfig& access) {
+    const auto at = [&](const std::string& key) { return key_of(prefix, key); };
+    const auto check_block_power = [&](const std::string& section, double idle_W, double busy_W) {
+      check_power(at(section + ".power_busy"), at(section + ".power_idle"), idle_W, busy_W);
+    };
+    check_block_power("platform.device", device.power_idle_W, device.power_busy_W);
+    if (access.kind == AccessKind::Wired) check_block_power("platform.access", access.power_idle_W, access.power_busy_W);
+    if (device.radio_energy == RadioEnergy::WifiStates && access.kind != AccessKind::Wifi) {
+      fail_at(blame({at("platform.device.radio_energy"), at("platform.access.kind")}),
+              "radio_energy wifi_states needs platform.access.kind wifi");
     }
-    double total = 0;
-    for (const double share : access.shares) total += share;
-    if (std::abs(total - 1) > 1e-9)
-      fail_at("platform.access.shares", fmt::format("shares must add up to 1, got {}", total));
+    const size_t levels = access.wifi_rates_Bps().size();
+    if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Fixed &&
+        static_cast<size_t>(access.level) >= levels) {
+      fail_at(blame({at("platform.access.level"), at("platform.access.rates")}),
+              fmt::format("level {} is not a rate level (the cell has {}, numbered from 0)", access.level, levels));
+    }
+    if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Random && !access.shares.empty()) {
+      if (access.shares.size() != levels) {
+        fail_at(blame({at("platform.access.shares"), at("platform.access.rates")}),
+                fmt::format("{} shares for {} rate levels (one share per level)", access.shares.size(), levels));
+      }
+      double total = 0;
+      for (const double share : access.shares) total += share;
+      if (std::abs(total - 1) > 1e-9)
+        fail_at(at("platform.access.shares"), fmt::format("shares must add up to 1, got {}", total));
+    }
+  };
+  const auto check_backhaul = [&](const std::string& prefix, const BackhaulConfig& backhaul) {
+    check_power(key_of(prefix, "platform.backhaul.power_busy"), key_of(prefix, "platform.backhaul.power_idle"),
+                backhaul.power_idle_W, backhaul.power_busy_W);
+  };
+  check_blocks("", s.platform.device, s.platform.access);
+  check_backhaul("", s.platform.backhaul);
+  for (size_t k = 0; k < s.platform.sites.size(); ++k)
+    check_backhaul(fmt::format("platform.sites[{}]", k), s.platform.sites[k].backhaul);
+  for (size_t i = 0; i < s.platform.groups.size(); ++i) {
+    const GroupConfig& group = s.platform.groups[i];
+    const std::string prefix = fmt::format("platform.groups[{}]", i);
+    check_blocks(prefix, group.device, group.access);
+    const WorkloadConfig& w = group.workload;
+    if (w.arrival == Arrival::Trace && w.trace.empty()) {
+      fail_at(key_of(prefix, "workload.arrival"), "arrival 'trace' needs workload.trace (a file of arrival times)");
+    }
+    if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
+      fail_at(key_of(prefix, "workload.trace"), fmt::format("cannot read trace file '{}'", w.trace));
+    }
+    if (group.site.empty()) continue;
+    const auto& sites = s.platform.sites;
+    if (std::none_of(sites.begin(), sites.end(), [&](const SiteConfig& site) { return site.name == group.site; })) {
+      std::vector<std::string> names;
+      for (const SiteConfig& site : sites) names.push_back(site.name);
+      fail_at(prefix + ".site", sites.empty() ? fmt::format("no site '{}': platform.sites is not given", group.site)
+                                              : fmt::format("no site '{}' in platform.sites ({})", group.site,
+                                                            comma_list(names)));
+    }
   }
   const CloudConfig& cloud = s.platform.cloud;
   if (cloud.latency.model != CloudLatencyModel::Flops && cloud.energy == CloudEnergy::Constant) {
@@ -761,7 +1013,8 @@ std::pair<std::string, YAML::Node> parse_override(const std::string& argument) {
 }
 
 // Replaces (or adds) the value at `path` in the tree; missing or empty sections on the way become
-// mappings. `overrides` learns that everything under `path` now comes from `where`.
+// mappings, and "name[k]" steps into element k of an existing list. `overrides` learns that
+// everything under `path` now comes from `where`.
 void apply_override(YAML::Node root, const std::string& path, const YAML::Node& value, Where where,
                     Overrides& overrides) {
   std::vector<std::string> parts;
@@ -769,12 +1022,42 @@ void apply_override(YAML::Node root, const std::string& path, const YAML::Node& 
   for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
   YAML::Node node = root;
   std::string here;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    here = join(here, parts[i]);
-    YAML::Node next = node[parts[i]];
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const bool last = i + 1 == parts.size();
+    const size_t open = parts[i].find('[');
+    const std::string name = parts[i].substr(0, open);
+    here = join(here, name);
+    if (open != std::string::npos) {  // key_path_problem checked the form
+      const size_t index = std::stoul(parts[i].substr(open + 1));
+      YAML::Node list = node[name];
+      const auto it = overrides.find(here);
+      const Where list_where = it != overrides.end() ? it->second : Where{line_of(list, 0), false};
+      if (!list.IsSequence() || index >= list.size()) {
+        const size_t size = list.IsSequence() ? list.size() : 0;
+        fail(where, here + parts[i].substr(open),
+             size == 0 ? fmt::format("{} is not given as a list", here)
+                       : fmt::format("{} has {} elements ({}[0] to {}[{}]{})", here, size, here, here, size - 1,
+                                     list_where.line > 0 ? fmt::format(", line {}", list_where.line) : ""));
+      }
+      here += parts[i].substr(open);
+      if (last) {
+        list[index] = YAML::Clone(value);
+        break;
+      }
+      node.reset(list[index]);
+      if (!node.IsMap()) {
+        fail(where, here, fmt::format("expected a mapping, got {}", describe(node)));
+      }
+      continue;
+    }
+    if (last) {
+      node[name] = YAML::Clone(value);
+      break;
+    }
+    YAML::Node next = node[name];
     if (!next.IsDefined() || next.IsNull()) {
-      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
-      next.reset(node[parts[i]]);
+      node[name] = YAML::Node(YAML::NodeType::Map);
+      next.reset(node[name]);
     } else if (!next.IsMap()) {
       const auto it = overrides.find(here);
       fail(it != overrides.end() ? it->second : Where{line_of(next, 0), false}, here,
@@ -783,7 +1066,6 @@ void apply_override(YAML::Node root, const std::string& path, const YAML::Node& 
     }
     node.reset(next);
   }
-  node[parts.back()] = YAML::Clone(value);
   for (auto it = overrides.begin(); it != overrides.end();) {
     it = within(it->first, path) ? overrides.erase(it) : std::next(it);
   }

@@ -19,9 +19,9 @@ using eccsim::Outcome;
 using eccsim::RequestRecord;
 
 std::string reference_row(const RequestRecord& r) {
-  return fmt::format("{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
-                     "{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
-                     r.request_id, r.device, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
+  return fmt::format("{},{},{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
+                     "{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
+                     r.request_id, r.device, eccsim::kDefaultGroup, eccsim::kDefaultSite, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
                      r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
                      eccsim::name_of(r.outcome), eccsim::name_of(r.reason), r.latency_s, r.edge_queue_s, r.edge_compute_s,
                      r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s, r.edge_energy_J,
@@ -53,6 +53,13 @@ double awkward_double(std::mt19937_64& rng) {
   }
 }
 
+// A single fleet of `devices` devices: the one group and site every row names.
+eccsim::Fleet single_fleet(int devices) {
+  eccsim::Scenario scenario;
+  scenario.platform.devices = devices;
+  return eccsim::fleet_of(scenario);
+}
+
 }  // namespace
 
 TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatting", "[output]") {
@@ -81,11 +88,11 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
       *field = awkward_double(rng);
     expected += reference_row(r);
   }
-  const std::string csv = eccsim::requests_csv(records);
+  const std::string csv = eccsim::requests_csv(records, single_fleet(10000));
   const std::string rows = csv.substr(csv.find('\n') + 1);
   REQUIRE(rows.size() == expected.size());
   CHECK(rows == expected);
-  CHECK(csv.rfind("request_id,device,t_arrival_s,", 0) == 0);
+  CHECK(csv.rfind("request_id,device,group,site,t_arrival_s,", 0) == 0);
 }
 
 TEST_CASE("every CSV's header and rows come from one column list: same field count, fmt's bytes", "[output]") {
@@ -103,15 +110,16 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   };
 
   eccsim::DeviceTotals d{3, 10, 4, 1, 7, number(), number(), number(), number(), number(), number()};
-  const auto device_lines = lines(eccsim::devices_csv({d}));
+  const eccsim::Fleet fleet = single_fleet(4);
+  const auto device_lines = lines(eccsim::devices_csv({d}, fleet));
   REQUIRE(device_lines.size() == 2);
   CHECK(fields(device_lines[0]) == fields(device_lines[1]));
-  CHECK(device_lines[1] == fmt::format("{},{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},,", d.device,
+  CHECK(device_lines[1] == fmt::format("{},fleet,site,{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},,", d.device,
                                        d.requests, d.offloaded, d.fallbacks, 0.7, d.busy_s, d.offline_s,
                                        d.inference_energy_J, d.radio_energy_J, d.idle_energy_J, d.host_energy_J));
   d.wifi_level = 2;
   d.wifi_radio_energy_J = 1.5;
-  CHECK(lines(eccsim::devices_csv({d}))[1].substr(device_lines[1].size() - 2) == ",2,1.500000000000");
+  CHECK(lines(eccsim::devices_csv({d}, fleet))[1].substr(device_lines[1].size() - 2) == ",2,1.500000000000");
 
   eccsim::UpdateRecord u;
   u.device = 2;

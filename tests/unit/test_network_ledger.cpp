@@ -18,8 +18,8 @@ TEST_CASE("the ledger counts bytes per link and a cell's airtime at each station
   const int down = ledger.add_link("backhaul-down", "backhaul", 500);
   ledger.set_routes(0, {air, up}, {down, air});
   ledger.set_routes(1, {air, up}, {down, air});
-  ledger.set_station(0, 0, 1000);
-  ledger.set_station(1, 1, 100);
+  ledger.set_station(0, air, 0, 1000);
+  ledger.set_station(1, air, 1, 100);
   ledger.carried_up(0, 200);
   ledger.carried_up(1, 50);
   ledger.carried_down(1, 10);
@@ -32,7 +32,28 @@ TEST_CASE("the ledger counts bytes per link and a cell's airtime at each station
   CHECK(ledger.stations()[0].tx_s == Approx(0.2));
   CHECK(ledger.stations()[1].tx_s == Approx(0.5));
   CHECK(ledger.stations()[1].rx_s == Approx(0.1));
-  CHECK(ledger.wifi_link() == air);
+  CHECK(ledger.cells() == std::vector<int>{air});
+}
+
+TEST_CASE("two cells keep their own airtime and a wired device none", "[network]") {
+  NetworkLedger ledger;
+  const int north = ledger.add_link("wifi-north", "wifi", 1000);
+  const int south = ledger.add_link("wifi-south", "wifi", 1000);
+  const int wire = ledger.add_link("access-2-up", "access", 100);
+  ledger.set_routes(0, {north}, {north});
+  ledger.set_routes(1, {south}, {south});
+  ledger.set_routes(2, {wire}, {});
+  ledger.set_station(0, north, 0, 1000);
+  ledger.set_station(1, south, 1, 250);
+  ledger.carried_up(0, 100);
+  ledger.carried_up(1, 100);
+  ledger.carried_up(2, 100);
+  const std::vector<eccsim::LinkRecord> links = ledger.records();
+  CHECK(links[north].busy_s == Approx(0.1));
+  CHECK(links[south].busy_s == Approx(0.4));
+  CHECK(links[wire].busy_s == Approx(1.0));
+  CHECK(ledger.stations().size() == 2);  // the wired device, after the stations, has no radio row
+  CHECK(ledger.cells() == std::vector<int>{north, south});
 }
 
 TEST_CASE("a radio's energy is idle power outside its transmit and receive time", "[network]") {

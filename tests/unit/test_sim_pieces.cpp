@@ -55,11 +55,11 @@ TEST_CASE("schedules are deterministic per seed and device, and differ across bo
   scenario.workload.rate_per_s = 5;
   scenario.workload.duration_s = 20;
   const SamplePools pools(scenario.workload, split, labels);
-  const auto a = device_schedule(scenario, 0, pools, split, labels, {});
-  const auto b = device_schedule(scenario, 0, pools, split, labels, {});
-  const auto other_device = device_schedule(scenario, 1, pools, split, labels, {});
+  const auto a = device_schedule(scenario.workload, scenario.seed, 0, pools, split, labels, {});
+  const auto b = device_schedule(scenario.workload, scenario.seed, 0, pools, split, labels, {});
+  const auto other_device = device_schedule(scenario.workload, scenario.seed, 1, pools, split, labels, {});
   scenario.seed += 1;
-  const auto other_seed = device_schedule(scenario, 0, pools, split, labels, {});
+  const auto other_seed = device_schedule(scenario.workload, scenario.seed, 0, pools, split, labels, {});
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i].t_arrival_s == b[i].t_arrival_s);
@@ -76,7 +76,7 @@ TEST_CASE("poisson arrivals have the configured rate", "[workload]") {
   scenario.workload.rate_per_s = 10;
   scenario.workload.duration_s = 2000;
   const SamplePools pools(scenario.workload, split, labels);
-  const auto schedule = device_schedule(scenario, 3, pools, split, labels, {});
+  const auto schedule = device_schedule(scenario.workload, scenario.seed, 3, pools, split, labels, {});
   CHECK(static_cast<double>(schedule.size()) / 2000 == Approx(10).epsilon(0.03));
   for (size_t i = 1; i < schedule.size(); ++i) CHECK(schedule[i].t_arrival_s >= schedule[i - 1].t_arrival_s);
   CHECK(schedule.back().t_arrival_s <= 2000);
@@ -90,7 +90,7 @@ TEST_CASE("requests_per_device bounds the stream and periodic arrivals are evenl
   scenario.workload.rate_per_s = 4;
   scenario.workload.requests_per_device = 25;
   const SamplePools pools(scenario.workload, split, labels);
-  const auto schedule = device_schedule(scenario, 0, pools, split, labels, {});
+  const auto schedule = device_schedule(scenario.workload, scenario.seed, 0, pools, split, labels, {});
   REQUIRE(schedule.size() == 25);
   for (size_t i = 1; i < schedule.size(); ++i)
     CHECK(schedule[i].t_arrival_s - schedule[i - 1].t_arrival_s == Approx(0.25));
@@ -106,7 +106,7 @@ TEST_CASE("phases draw from the classes the workload allows", "[workload]") {
   for (const ClassMix classes : {ClassMix::Cumulative, ClassMix::Current, ClassMix::All}) {
     scenario.workload.classes = classes;
     const SamplePools pools(scenario.workload, split, labels);
-    const auto schedule = device_schedule(scenario, 0, pools, split, labels, {});
+    const auto schedule = device_schedule(scenario.workload, scenario.seed, 0, pools, split, labels, {});
     bool saw_older_task_late = false;
     for (const ScheduledRequest& r : schedule) {
       CHECK(r.phase == phase_at(scenario.workload, 5, r.t_arrival_s));
