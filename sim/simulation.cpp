@@ -35,13 +35,22 @@ namespace eccsim {
 
 namespace {
 
+// The most upload classes a fleet can have: per group one, or one per Wi-Fi rate level.
+int64_t max_upload_classes(const Fleet& fleet) {
+  int64_t classes = 0;
+  for (const GroupConfig& group : fleet.groups)
+    classes += group.access.kind == AccessKind::Wifi ? static_cast<int64_t>(group.access.wifi_rates_Bps().size()) : 1;
+  return classes;
+}
+
 // The most actors the run holds at once: per device its player and reply receiver (and while it
-// updates, the update and install actors), per cloud host a receiver and a worker per core, the
-// fault injectors, the progress line and the oracle.
+// updates, the update and install actors), per cloud host a receiver per upload class and a worker
+// per core, the fault injectors, the progress line and the oracle.
 int64_t peak_actors(const Scenario& scenario) {
   const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 2 : 4;
   const PlatformConfig& platform = scenario.platform;
-  return per_device * platform.devices + int64_t{platform.cloud.hosts} * (platform.cloud.cores + 1) +
+  return per_device * platform.devices +
+         int64_t{platform.cloud.hosts} * (platform.cloud.cores + max_upload_classes(fleet_of(scenario))) +
          static_cast<int64_t>(scenario.faults.size()) + 2;
 }
 
@@ -196,33 +205,52 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
   return records;
 }
 
-// The actors: per cloud host a receiver and one worker per core, per device the device and its
-// reply receiver, a fault injector per fault, the progress line, and the oracle's phase clock.
-// Actors on hosts that can fail are daemonized first, then marked auto-restart (SimGrid remembers
-// the daemon flag only in that order).
+// Each device's upload path class: its group and, on Wi-Fi, its rate level. A receiver takes the
+// uploads of its mailbox in the order they were sent, which is the order they arrive only when they
+// travel alike; so every class has its own receiver per cloud host (one in a uniform wired fleet).
+std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network, int& classes) {
+  std::map<std::pair<int, int>, int> index_of;
+  std::vector<int> class_of;
+  for (size_t i = 0; i < fleet.group_of_device.size(); ++i) {
+    const bool station = i < network.stations().size() && network.stations()[i].cell >= 0;
+    const std::pair<int, int> key{fleet.group_of_device[i], station ? network.stations()[i].level : -1};
+    class_of.push_back(index_of.emplace(key, static_cast<int>(index_of.size())).first->second);
+  }
+  classes = std::max<int>(1, static_cast<int>(index_of.size()));
+  return class_of;
+}
+
+// The actors: per cloud host a receiver per upload class and one worker per core, per device the
+// device and its reply receiver, a fault injector per fault, the progress line, and the oracle's
+// phase clock. Actors on hosts that can fail are daemonized first, then marked auto-restart
+// (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
-  std::vector<Inbox*> cloud_inboxes;
+  int classes = 1;
+  const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network, classes);
+  std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {
     sg4::Host* host = platform.clouds[j];
-    const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("cloud-{}", j)))};
     auto queue = std::make_shared<CloudQueue>();
     queue->reset();
-    sg4::Actor::create(fmt::format("cloud-{}-receiver", j), host, CloudReceiver(config, state, queue))
-        ->daemonize()
-        ->set_auto_restart();
+    cloud_inboxes.emplace_back();
+    for (int c = 0; c < classes; ++c) {
+      const std::string name = classes == 1 ? fmt::format("cloud-{}", j) : fmt::format("cloud-{}-class-{}", j, c);
+      const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name))};
+      sg4::Actor::create(name + "-receiver", host, CloudReceiver(config, state, queue))->daemonize()->set_auto_restart();
+      cloud_inboxes.back().push_back(config.requests);
+    }
     for (int core = 0; core < scenario.platform.cloud.cores; ++core)
-      sg4::Actor::create(fmt::format("cloud-{}-core-{}", j, core), host, CloudWorker(config, state, queue))
+      sg4::Actor::create(fmt::format("cloud-{}-core-{}", j, core), host, CloudWorker({j, nullptr}, state, queue))
           ->daemonize()
           ->set_auto_restart();
-    cloud_inboxes.push_back(config.requests);
     cloud_queues.push_back(queue);
   }
   for (int i = 0; i < scenario.platform.devices; ++i) {
     sg4::Host* host = platform.devices[i];
     const EdgeDeviceConfig config{
-        i, cloud_inboxes[i % cloud_inboxes.size()],
+        i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
         &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)))};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
     sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
