@@ -59,8 +59,8 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
   return manifest.dump(2) + "\n";
 }
 
-void print_summary(const Scenario& scenario, const Summary& s, double tie_share, double wall_s,
-                   const std::string& out_dir) {
+void print_summary(const Scenario& scenario, const Summary& s, const std::vector<GroupTotals>& groups,
+                   double tie_share, double wall_s, const std::string& out_dir) {
   fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
              wall_s);
   fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
@@ -78,6 +78,16 @@ void print_summary(const Scenario& scenario, const Summary& s, double tie_share,
                s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
+  if (s.first_death_s)
+    fmt::print("  batteries     {} devices died, the first at {:.3f} s{}\n", s.deaths, *s.first_death_s,
+               s.median_death_s ? fmt::format(", half the battery-powered ones by {:.3f} s", *s.median_death_s)
+                                : std::string());
+  if (groups.size() > 1) {
+    for (const GroupTotals& group : groups)
+      fmt::print("  group {:<8} {} devices at {}: accuracy {:.2f} %, CUR {:.2f} %, p95 {:.3f} ms, {:.6g} J per request\n",
+                 group.group, group.devices, group.site, 100 * group.summary.accuracy, 100 * group.summary.cur,
+                 1e3 * group.summary.latency_p95_s, group.summary.energy_per_request_J);
+  }
   fmt::print("  outputs       {}/\n", out_dir);
 }
 
@@ -109,7 +119,8 @@ int run_command(const RunCommandOptions& options) {
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests, fleet));
   write_file_atomically(dir / "devices.csv",
                         devices_csv(device_totals(result.requests, result.device_measures), fleet));
-  write_file_atomically(dir / "groups.csv", groups_csv(group_totals(result.requests, fleet)));
+  const std::vector<GroupTotals> groups = group_totals(result.requests, result.device_measures, fleet);
+  write_file_atomically(dir / "groups.csv", groups_csv(groups));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "links.csv", links_csv(result.links));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
@@ -118,7 +129,7 @@ int run_command(const RunCommandOptions& options) {
   write_file_atomically(dir / "summary.csv",
                         summary_csv({"scenario"}, {scenario.name}, summary));
   write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s, inference_threads));
-  print_summary(scenario, summary, result.offload_threshold.tie_share, wall_s, out_dir);
+  print_summary(scenario, summary, groups, result.offload_threshold.tie_share, wall_s, out_dir);
   return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
+#include "sim/policy/battery.hpp"
 #include "sim/policy/budget_controller.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
@@ -94,6 +95,7 @@ struct DeviceLearning {
 struct DeviceState {
   DeviceLearning learning;
   OffloadState offload;
+  Battery battery;                          // platform.device.battery (mains: never empties)
 };
 
 struct RunLog {

@@ -291,7 +291,8 @@ std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedg
     cell.power = &fleet.group_of(static_cast<int>(i)).access.wifi_power;
     DeviceMeasures& device = result.device_measures[i];
     device.wifi_level = station.level;
-    device.wifi_radio_energy_J = radio_energy_J(*cell.power, station.tx_s, station.rx_s, result.simulated_s);
+    const double powered_s = device.death_s >= 0 ? device.death_s : result.simulated_s;  // a dead radio is off
+    device.wifi_radio_energy_J = radio_energy_J(*cell.power, station.tx_s, station.rx_s, powered_s);
     cell.stations_J += device.wifi_radio_energy_J;
     cell.ap_tx_s += station.rx_s;
     cell.ap_rx_s += station.tx_s;
@@ -313,9 +314,16 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   result.inference = inference.stats();
   for (sg4::Host* host : platform.clouds) result.cloud_energy_J += sg_host_get_consumed_energy(host);
   for (size_t i = 0; i < state.devices.size(); ++i) {
-    result.device_measures.push_back({sg_host_get_consumed_energy(platform.devices[i]),
-                                      state.inputs.device_config(static_cast<int>(i)).power_idle_W * result.simulated_s,
-                                      state.devices[i].offload.offline_s});
+    Battery& battery = state.devices[i].battery;
+    // A battery that emptied after the device's last event died then, with nothing left to drop.
+    if (!battery.dead() && battery.empty_by(result.simulated_s)) battery.die(battery.empty_at_s());
+    const double powered_s = battery.dead() ? battery.death_s() : result.simulated_s;
+    DeviceMeasures measures{sg_host_get_consumed_energy(platform.devices[i]),
+                            state.inputs.device_config(static_cast<int>(i)).power_idle_W * powered_s,
+                            state.devices[i].offload.offline_s};
+    if (!battery.powered_by_mains()) measures.battery_left_J = battery.left_J(powered_s);
+    measures.death_s = battery.death_s();
+    result.device_measures.push_back(measures);
   }
   result.links = link_records(platform, state.network, state.inputs.fleet, result);
   result.requests = state.log.requests.take();
@@ -362,7 +370,15 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   const RunInputs run = build_inputs(inputs, fleet, platform, *initial_model, inference);
   RunState state(run, inference, initial_records(run), std::move(platform.ledger));
   state.models.push_back(initial_model);
-  for (DeviceState& device : state.devices) device.learning.model = initial_model;
+  for (size_t i = 0; i < state.devices.size(); ++i) {
+    DeviceState& device = state.devices[i];
+    device.learning.model = initial_model;
+    // The battery drains at the device's idle power, and its Wi-Fi radio's when the radio states count.
+    const GroupConfig& group = fleet.group_of(static_cast<int>(i));
+    const bool radio_states = group.device.radio_energy == RadioEnergy::WifiStates;
+    device.battery = Battery(group.device.battery_J,
+                             group.device.power_idle_W + (radio_states ? group.access.wifi_power.idle_W : 0));
+  }
   const Threshold start = init_thresholds(state, *initial_model);
 
   spawn_actors(platform, state);

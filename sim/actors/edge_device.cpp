@@ -60,13 +60,27 @@ void settle_timed_out(RunState& state, int device, double now_s) {
   }
 }
 
-void drop_in_flight(RunState& state, int device, double t_s) {
+void drop_in_flight(RunState& state, int device, double t_s, RequestReason reason) {
   const size_t served = state.devices[device].learning.next_request;
   for (size_t k = 0; k < served; ++k) {
     const int64_t request_id = state.inputs.request_id(device, k);
-    if (!state.log.requests[request_id].settled) state.log.requests.settle_dropped(request_id, t_s);
+    if (!state.log.requests[request_id].settled) state.log.requests.settle_dropped(request_id, t_s, reason);
   }
   state.devices[device].offload.deadline_s.clear();
+}
+
+void die_if_battery_empty(RunState& state, int device) {
+  DeviceState& self = state.devices[device];
+  if (self.battery.dead() || !self.battery.empty_by(sg4::Engine::get_clock())) return;
+  const double death_s = self.battery.empty_at_s();
+  self.battery.die(death_s);
+  drop_in_flight(state, device, death_s, RequestReason::Battery);
+  const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
+  for (size_t k = self.learning.next_request; k < schedule.size(); ++k)
+    state.log.requests.settle_dropped(state.inputs.request_id(device, k), schedule[k].t_arrival_s, RequestReason::Battery);
+  self.learning.next_request = schedule.size();
+  self.learning.updating = false;
+  state.inputs.device_hosts[device]->turn_off();
 }
 
 EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
@@ -90,15 +104,24 @@ void EdgeDevice::operator()() {
       state_.log.requests.settle_dropped(request_id, request.t_arrival_s);
       continue;
     }
-    if (sg4::Engine::get_clock() < request.t_arrival_s) sg4::this_actor::sleep_until(request.t_arrival_s);
+    sleep_until(request.t_arrival_s);
     serve(request, request_id);
   }
   // Let the outstanding replies arrive; whatever misses its deadline falls back.
   double last_deadline_s = 0;
   for (const auto& [id, deadline_s] : state_.devices[config_.index].offload.deadline_s)
     last_deadline_s = std::max(last_deadline_s, deadline_s);
-  if (last_deadline_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(last_deadline_s);
+  sleep_until(last_deadline_s);
   settle_timed_out(state_, config_.index, sg4::Engine::get_clock());
+}
+
+// Sleeps until t_s, or dies on the way when the battery empties first.
+void EdgeDevice::sleep_until(double t_s) {
+  const Battery& battery = state_.devices[config_.index].battery;
+  if (sg4::Engine::get_clock() < std::min(t_s, battery.empty_at_s()))
+    sg4::this_actor::sleep_until(std::min(t_s, battery.empty_at_s()));
+  die_if_battery_empty(state_, config_.index);
+  if (sg4::Engine::get_clock() < t_s) sg4::this_actor::sleep_until(t_s);
 }
 
 void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
@@ -124,6 +147,8 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     const InferenceCost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
+    state_.devices[config_.index].battery.spend(cost.energy_J, now_s);
+    die_if_battery_empty(state_, config_.index);
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
     observe_decision(state_, config_.index, now_s, record.score, decision.offload);
@@ -169,6 +194,7 @@ void ReplyReceiver::operator()() {
     if (reply == nullptr)
       throw std::logic_error("reply receiver of device " + std::to_string(config_.index) +
                              ": expected CloudReply, received another message");
+    die_if_battery_empty(state_, config_.index);  // dead before the reply came
     state_.network.carried_down(config_.index, reply->size_bytes);
     const double now_s = sg4::Engine::get_clock();
     auto pending = offload.deadline_s.find(reply->request_id);
@@ -181,6 +207,8 @@ void ReplyReceiver::operator()() {
                                 ? station_radio_energy_J(state_, config_.index, reply->size_bytes)
                                 : device.radio_tx_W * std::max(0.0, transmit_s);
     record.cloud_energy_J = reply->cloud_energy_J;
+    state_.devices[config_.index].battery.spend(record.radio_energy_J, now_s);
+    die_if_battery_empty(state_, config_.index);
     if (now_s <= pending->second) {
       learn_from_reply(record.sample, reply->cloud_pred);
       offload.consecutive_timeouts = 0;

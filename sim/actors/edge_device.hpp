@@ -25,6 +25,7 @@ class EdgeDevice {
 
  private:
   void serve(const ScheduledRequest& request, int64_t request_id);
+  void sleep_until(double t_s);
 
   EdgeDeviceConfig config_;
   RunState& state_;
@@ -49,6 +50,11 @@ class ReplyReceiver {
 void settle_timed_out(RunState& state, int device, double now_s);
 
 // The device went down at t_s: what it was serving or waiting for is lost.
-void drop_in_flight(RunState& state, int device, double t_s);
+void drop_in_flight(RunState& state, int device, double t_s, RequestReason reason = RequestReason::DeviceDown);
+
+// If `device`'s battery is empty by now, the device dies at the moment it emptied: what it was
+// serving or waiting for and all its later requests are dropped (reason battery) and its host
+// turns off for good, which ends the calling actor when it runs there.
+void die_if_battery_empty(RunState& state, int device);
 
 }  // namespace eccsim

@@ -66,7 +66,7 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     config.cloud_queues[j]->reset();
   }
   for (int i : t.devices) {
-    if (!first_to_fail(state, platform.devices[i])) continue;
+    if (!first_to_fail(state, platform.devices[i]) || state.devices[i].battery.dead()) continue;
     platform.devices[i]->turn_off();
     drop_in_flight(state, i, down_s);
     state.devices[i].learning.updating = false;  // an update in progress died with the device
@@ -77,8 +77,8 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     if (last_to_recover(state, link)) link->turn_on();
   for (int j : t.clouds)
     if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
-  for (int i : t.devices)
-    if (last_to_recover(state, platform.devices[i])) platform.devices[i]->turn_on();
+  for (int i : t.devices)  // a device whose battery emptied meanwhile stays off
+    if (last_to_recover(state, platform.devices[i]) && !state.devices[i].battery.dead()) platform.devices[i]->turn_on();
   state.log.outages[record].t_up_s = sg4::Engine::get_clock();
 }
 

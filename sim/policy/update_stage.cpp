@@ -17,6 +17,7 @@
 #include "models/data/task_split.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
+#include "sim/actors/edge_device.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/offload_thresholds.hpp"
 
@@ -85,6 +86,8 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
   sg4::this_actor::execute(record.train_ops);
   record.duration_s = sg4::Engine::get_clock() - start_s;
   record.energy_J = device_training_energy(state->inputs.device_config(device), record.train_ops, record.duration_s);
+  state->devices[device].battery.spend(record.energy_J, sg4::Engine::get_clock());
+  die_if_battery_empty(*state, device);  // the update is abandoned with the device
   install_model(*state, device, model);
   record.t_end_s = sg4::Engine::get_clock();
   state->log.updates.push_back(record);

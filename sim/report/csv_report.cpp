@@ -149,6 +149,14 @@ const Columns<D>& device_columns() {
        [](std::string& out, const D& d) {
          if (d.wifi_level >= 0) append_fixed(out, d.wifi_radio_energy_J, 12);
        }},
+      {"battery_left_J",
+       [](std::string& out, const D& d) {
+         if (d.battery_left_J >= 0) append_fixed(out, d.battery_left_J, 12);
+       }},
+      {"death_s",
+       [](std::string& out, const D& d) {
+         if (d.death_s >= 0) append_fixed(out, d.death_s, 9);
+       }},
   };
   return columns;
 }
@@ -244,6 +252,9 @@ const Columns<S>& summary_columns() {
       {"update_energy_J", Field<S>::fixed<&S::update_energy_J, 12>},
       {"network_energy_J", Field<S>::fixed<&S::network_energy_J, 12>},
       {"network_energy_per_request_J", Field<S>::fixed<&S::network_energy_per_request_J, 12>},
+      {"deaths", Field<S>::integer<&S::deaths>},
+      {"first_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.first_death_s, 9); }},
+      {"median_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.median_death_s, 9); }},
       {"simulated_s", Field<S>::fixed<&S::simulated_s, 9>},
   };
   return columns;

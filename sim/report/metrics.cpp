@@ -19,6 +19,26 @@ double sorted_percentile(const std::vector<double>& values, double q) {
   return values[lower] + (values[upper] - values[lower]) * fraction;
 }
 
+// Battery deaths of devices [first, last): how many, the first and the median (over battery-powered
+// devices, the living counting as never dying).
+void summarise_deaths(const DeviceMeasures* first, const DeviceMeasures* last, Summary& s) {
+  std::vector<double> deaths;
+  int64_t batteries = 0;
+  for (const DeviceMeasures* d = first; d != last; ++d) {
+    batteries += d->battery_left_J >= 0;
+    if (d->death_s >= 0) deaths.push_back(d->death_s);
+  }
+  s.deaths = static_cast<int64_t>(deaths.size());
+  if (deaths.empty()) return;
+  std::sort(deaths.begin(), deaths.end());
+  s.first_death_s = deaths.front();
+  const double position = 0.5 * static_cast<double>(batteries - 1);  // of the median among all batteries
+  const auto lower = static_cast<size_t>(std::floor(position));
+  const auto upper = static_cast<size_t>(std::ceil(position));
+  if (upper < deaths.size())
+    s.median_death_s = deaths[lower] + (deaths[upper] - deaths[lower]) * (position - static_cast<double>(lower));
+}
+
 // The request metrics of requests [first, last) into `s`.
 void summarise_requests(const RequestRecord* first, const RequestRecord* last, Summary& s) {
   s.requests = last - first;
@@ -72,6 +92,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   s.simulated_s = simulated_s;
   s.network_energy_J = network_energy_J;
   for (const DeviceMeasures& device : devices) s.offline_s += device.offline_s;
+  summarise_deaths(devices.data(), devices.data() + devices.size(), s);
   for (const UpdateRecord& u : updates) {
     s.updates += u.status == UpdateStatus::Installed;
     s.update_bytes += u.bytes_up + u.bytes_down;
@@ -93,6 +114,8 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
     totals[i].offline_s = devices[i].offline_s;
     totals[i].wifi_level = devices[i].wifi_level;
     totals[i].wifi_radio_energy_J = devices[i].wifi_radio_energy_J;
+    totals[i].battery_left_J = devices[i].battery_left_J;
+    totals[i].death_s = devices[i].death_s;
   }
   for (const RequestRecord& record : requests) {
     DeviceTotals& device = totals[record.device];
@@ -109,7 +132,8 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
 
 // Requests are in request_id order, numbered device by device, and a group's devices are
 // consecutive: each group's requests are one range.
-std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests, const Fleet& fleet) {
+std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests,
+                                      const std::vector<DeviceMeasures>& devices, const Fleet& fleet) {
   std::vector<GroupTotals> totals;
   const RequestRecord* next = requests.data();
   const RequestRecord* end = requests.data() + requests.size();
@@ -122,6 +146,10 @@ std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests
     const RequestRecord* first = next;
     while (next != end && next->device < past_last_device) ++next;
     summarise_requests(first, next, group.summary);
+    if (!devices.empty()) {
+      const DeviceMeasures* group_devices = devices.data() + fleet.first_device[g];
+      summarise_deaths(group_devices, group_devices + group.devices, group.summary);
+    }
     totals.push_back(std::move(group));
   }
   return totals;

@@ -20,10 +20,10 @@ struct Choice<Outcome> {
 };
 
 // Why a request did not take its normal path (empty in requests.csv when it did).
-enum class RequestReason { None, Timeout, CloudOffline, DeviceDown };
+enum class RequestReason { None, Timeout, CloudOffline, DeviceDown, Battery };
 template <>
 struct Choice<RequestReason> {
-  static constexpr std::array<std::string_view, 4> names{"", "timeout", "cloud_offline", "device_down"};
+  static constexpr std::array<std::string_view, 5> names{"", "timeout", "cloud_offline", "device_down", "battery"};
 };
 
 // installed, or abandoned: a transfer failed or the device went down.
@@ -78,6 +78,8 @@ struct DeviceMeasures {
   double offline_s = 0;          // time the device considered the cloud down (back-off)
   int wifi_level = -1;           // its Wi-Fi rate level; -1: wired
   double wifi_radio_energy_J = 0;  // its Wi-Fi radio in idle/tx/rx states over the run (wifi)
+  double battery_left_J = -1;    // charge left at the end; -1: mains powered
+  double death_s = -1;           // when its battery emptied; -1: it did not
 };
 
 struct DeviceTotals {
@@ -94,6 +96,8 @@ struct DeviceTotals {
   double host_energy_J = 0;      // SimGrid host energy plugin
   int wifi_level = -1;           // -1: wired
   double wifi_radio_energy_J = 0;
+  double battery_left_J = -1;    // -1: mains powered
+  double death_s = -1;           // -1: alive at the end
 };
 
 // One model update installed on one device (scope fleet: one row per device, costs each).
@@ -160,6 +164,9 @@ struct Summary {
   double update_energy_J = 0;
   double network_energy_J = 0;   // every link over the run (links.csv), idle included
   double network_energy_per_request_J = 0;
+  int64_t deaths = 0;            // devices whose battery emptied
+  std::optional<double> first_death_s;   // none when no device died
+  std::optional<double> median_death_s;  // over battery-powered devices; none unless half of them died
   double simulated_s = 0;
 };
 
@@ -168,7 +175,8 @@ struct GroupTotals {
   std::string group;
   std::string site;
   int devices = 0;
-  Summary summary;               // requests, accuracy, cur, latency and energy per request, fallbacks, dropped
+  Summary summary;               // requests, accuracy, cur, latency and energy per request, fallbacks, dropped,
+                                 // battery deaths
 };
 
 // Per workload phase: the collaboration's and both baselines' correct answers, offloads, and the edge
@@ -190,7 +198,8 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
 std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
                                         const std::vector<DeviceMeasures>& devices);
 std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks);
-std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests, const Fleet& fleet);
+std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests,
+                                      const std::vector<DeviceMeasures>& devices, const Fleet& fleet);
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
 double percentile(std::vector<double> values, double q);

@@ -43,9 +43,9 @@ void RequestLog::settle_fallback(int64_t request_id, double deadline_s) {
   settle(record, Outcome::Fallback, deadline_s);
 }
 
-void RequestLog::settle_dropped(int64_t request_id, double t_s) {
+void RequestLog::settle_dropped(int64_t request_id, double t_s, RequestReason reason) {
   RequestRecord& record = (*this)[request_id];
-  record.reason = RequestReason::DeviceDown;
+  record.reason = reason;
   record.final_pred = -1;
   record.cloud_pred = -1;
   record.edge_queue_s = record.edge_compute_s = record.uplink_s = record.cloud_queue_s = record.cloud_compute_s =

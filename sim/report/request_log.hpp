@@ -33,8 +33,8 @@ class RequestLog {
   void settle_from_cloud(int64_t request_id, int32_t cloud_pred, const CloudTimes& times, double t_done_s);
   // No reply by the deadline: the edge prediction stands, settled at the deadline.
   void settle_fallback(int64_t request_id, double deadline_s);
-  // Never answered: its device was down when it arrived or while it was in flight.
-  void settle_dropped(int64_t request_id, double t_s);
+  // Never answered: its device was down (or its battery empty) when it arrived or while it was in flight.
+  void settle_dropped(int64_t request_id, double t_s, RequestReason reason = RequestReason::DeviceDown);
   // At the end of the run: what is still unsettled (a device still down) is dropped at t_s.
   void drop_unsettled(double t_s);
 

@@ -160,6 +160,7 @@ struct DeviceConfig {
   double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate
   double constant_latency_s = 2.5e-3;   // constant mode: per inference
   double constant_energy_J = 0.69e-3;   // constant mode: per inference
+  double battery_J = 0;                 // capacity; 0: mains powered
 };
 
 // Radio state powers of every Wi-Fi radio (stations and the access point); ns-3's defaults,

@@ -201,6 +201,10 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       quantity_key("platform.device.constant_energy", U::energy, SCENARIO_FIELD(platform.device.constant_energy_J),
                    at_least(0)),
+      unused_when(quantity_key("platform.device.battery", U::energy, SCENARIO_FIELD(platform.device.battery_J), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.battery_J > 0 ? nullptr : "not given: mains powered";
+                  }),
       choice_key("platform.access.kind", SCENARIO_CHOICE(platform.access.kind)),
       quantity_key("platform.access.bandwidth", U::bandwidth, SCENARIO_FIELD(platform.access.bandwidth_Bps), above(0)),
       unused_when(quantity_key("platform.access.downlink_bandwidth", U::bandwidth,

@@ -29,7 +29,8 @@ const std::vector<OwnUnit>& own_units(UnitKind kind) {
   static const std::vector<OwnUnit> power{{"pW", 1, 1e12}, {"nW", 1, 1e9}, {"uW", 1, 1e6}, {"mW", 1, 1e3},
                                           {"W", 1, 1},     {"kW", 1e3, 1}, {"MW", 1e6, 1}};
   static const std::vector<OwnUnit> energy{{"pJ", 1, 1e12}, {"nJ", 1, 1e9}, {"uJ", 1, 1e6}, {"mJ", 1, 1e3},
-                                           {"J", 1, 1},     {"kJ", 1e3, 1}, {"MJ", 1e6, 1}};
+                                           {"J", 1, 1},     {"kJ", 1e3, 1}, {"MJ", 1e6, 1},
+                                           {"mWh", 3.6, 1}, {"Wh", 3600, 1}, {"kWh", 3.6e6, 1}};
   static const std::vector<OwnUnit> rate{{"/s", 1, 1}, {"/ms", 1e3, 1}, {"/min", 1, 60}, {"/h", 1, 3600}};
   static const std::vector<OwnUnit> none;
   switch (kind) {
@@ -48,7 +49,7 @@ std::string_view accepted_units(UnitKind kind) {
     case UnitKind::speed: return "f, kf, Mf, Gf, Tf, Pf";
     case UnitKind::size: return "B, kB, MB, GB, KiB, MiB, GiB, b, kb, Mb, Gb";
     case UnitKind::power: return "pW, nW, uW, mW, W, kW, MW";
-    case UnitKind::energy: return "pJ, nJ, uJ, mJ, J, kJ, MJ";
+    case UnitKind::energy: return "pJ, nJ, uJ, mJ, J, kJ, MJ, mWh, Wh, kWh";
     case UnitKind::rate: return "/s, /ms, /min, /h";
   }
   return "";

@@ -144,3 +144,54 @@ TEST_CASE("Wi-Fi and wired groups share a site; a single fleet equals its one-gr
   CHECK(b.text(0, "site") == "hq");
   CHECK(eccsim::testing::file_bytes(single / "summary.csv") == eccsim::testing::file_bytes(explicit_form / "summary.csv"));
 }
+
+TEST_CASE("a battery sized for ten inferences serves ten and drops the rest", "[sim][fleet][battery]") {
+  // 1 mJ per inference, no idle drain: 10.5 mJ last ten inferences; the eleventh empties it.
+  const fs::path out = run_ok("battery-steps", {"platform.device.energy=constant", "platform.device.constant_energy=1mJ",
+                                                "platform.device.power_idle=0W", "platform.device.battery=10.5mJ",
+                                                "policy.offload.filter=edge_only"});
+  const CsvTable requests(out / "requests.csv");
+  const CsvTable devices(out / "devices.csv");
+  for (size_t device = 0; device < 2; ++device) {
+    INFO("device " << device);
+    std::vector<std::string> outcomes;
+    for (size_t row = 0; row < requests.rows(); ++row)
+      if (requests.number(row, "device") == static_cast<double>(device)) outcomes.push_back(requests.text(row, "outcome"));
+    REQUIRE(outcomes.size() == 20);
+    CHECK(std::count(outcomes.begin(), outcomes.begin() + 10, "edge") == 10);
+    CHECK(std::count(outcomes.begin() + 10, outcomes.end(), "dropped") == 10);
+    CHECK(devices.number(device, "battery_left_J") == 0);
+    CHECK(devices.number(device, "death_s") > 0);
+  }
+  CHECK(where(requests, "reason", "battery", "edge_energy_J").size() == 20);
+  const CsvTable summary(out / "summary.csv");
+  CHECK(summary.number(0, "deaths") == 2);
+  CHECK(summary.number(0, "first_death_s") <= summary.number(0, "median_death_s"));
+}
+
+TEST_CASE("idle power drains a battery to the second; mains-powered groups live on", "[sim][fleet][battery]") {
+  // 1 J at 1 W idle and nothing else spent: the battery group dies at exactly 1 s.
+  const fs::path out = run_ok("battery-idle", {"platform.devices=4", "platform.device.energy=constant",
+                                               "platform.device.constant_energy=0J", "platform.device.power_idle=1W",
+                                               "platform.device.power_busy=1W", "policy.offload.filter=edge_only",
+                                               "platform.groups=[{name: cell, count: 2, device: {battery: 1J}}, "
+                                               "{name: mains, count: 2}]"});
+  const CsvTable devices(out / "devices.csv");
+  CHECK(devices.number(0, "death_s") == 1);
+  CHECK(devices.number(1, "death_s") == 1);
+  CHECK(devices.text(2, "death_s").empty());
+  CHECK(devices.text(2, "battery_left_J").empty());
+  CHECK(devices.number(0, "idle_energy_J") == Approx(1));
+  const CsvTable requests(out / "requests.csv");
+  for (size_t row = 0; row < requests.rows(); ++row) {
+    const bool dead_by_then = requests.text(row, "group") == "cell" && requests.number(row, "t_arrival_s") >= 1;
+    CHECK((requests.text(row, "outcome") == "dropped") == dead_by_then);
+  }
+  const CsvTable groups(out / "groups.csv");
+  CHECK(groups.number(0, "deaths") == 2);
+  CHECK(groups.number(0, "median_death_s") == 1);
+  CHECK(groups.number(1, "deaths") == 0);
+  CHECK(groups.text(1, "first_death_s").empty());
+  const CsvTable summary(out / "summary.csv");
+  CHECK(summary.number(0, "median_death_s") == 1);  // both battery-powered devices died at 1 s
+}

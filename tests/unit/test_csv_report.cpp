@@ -114,12 +114,15 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   const auto device_lines = lines(eccsim::devices_csv({d}, fleet));
   REQUIRE(device_lines.size() == 2);
   CHECK(fields(device_lines[0]) == fields(device_lines[1]));
-  CHECK(device_lines[1] == fmt::format("{},fleet,site,{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},,", d.device,
+  CHECK(device_lines[1] == fmt::format("{},fleet,site,{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},,,,", d.device,
                                        d.requests, d.offloaded, d.fallbacks, 0.7, d.busy_s, d.offline_s,
                                        d.inference_energy_J, d.radio_energy_J, d.idle_energy_J, d.host_energy_J));
   d.wifi_level = 2;
   d.wifi_radio_energy_J = 1.5;
-  CHECK(lines(eccsim::devices_csv({d}, fleet))[1].substr(device_lines[1].size() - 2) == ",2,1.500000000000");
+  d.battery_left_J = 0.25;
+  d.death_s = 3;
+  CHECK(lines(eccsim::devices_csv({d}, fleet))[1].substr(device_lines[1].size() - 4) ==
+        ",2,1.500000000000,0.250000000000,3.000000000");
 
   eccsim::UpdateRecord u;
   u.device = 2;

@@ -581,6 +581,10 @@ const std::vector<Malformed>& malformed_scenarios() {
        "unknown key (did you mean 'platform.groups[0].share'?)", {"platform.groups[0].shar=1"}},
       {"--set on an unknown key of a group's block", "name: n\n", 0, "platform.groups[0].device.sped",
        "unknown key (did you mean 'platform.groups[0].device.speed'?)", {"platform.groups[0].device.sped=1Gf"}},
+      {"negative battery", "platform:\n  device: {battery: -5Wh}\n", 2, "platform.device.battery",
+       "negative energy '-5Wh'"},
+      {"empty battery", "platform:\n  groups: [{name: a, device: {battery: 0Wh}}]\n", 2,
+       "platform.groups[0].device.battery", "must be > 0, got '0Wh'"},
       {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",
        3, "faults[0].target", "'device[3]' is out of range (platform.devices is 3", {"platform.devices=3"}},
   };
