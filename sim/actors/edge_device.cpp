@@ -70,8 +70,12 @@ void drop_in_flight(RunState& state, int device, double t_s, RequestReason reaso
 }
 
 void die_if_battery_empty(RunState& state, int device) {
+  const Battery& battery = state.devices[device].battery;
+  if (!battery.dead() && battery.empty_by(sg4::Engine::get_clock())) die_of_battery(state, device);
+}
+
+void die_of_battery(RunState& state, int device) {
   DeviceState& self = state.devices[device];
-  if (self.battery.dead() || !self.battery.empty_by(sg4::Engine::get_clock())) return;
   const double death_s = self.battery.empty_at_s();
   self.battery.die(death_s);
   drop_in_flight(state, device, death_s, RequestReason::Battery);
@@ -117,10 +121,11 @@ void EdgeDevice::operator()() {
 
 // Sleeps until t_s, or dies on the way when the battery empties first.
 void EdgeDevice::sleep_until(double t_s) {
-  const Battery& battery = state_.devices[config_.index].battery;
-  if (sg4::Engine::get_clock() < std::min(t_s, battery.empty_at_s()))
-    sg4::this_actor::sleep_until(std::min(t_s, battery.empty_at_s()));
-  die_if_battery_empty(state_, config_.index);
+  const double empty_s = state_.devices[config_.index].battery.empty_at_s();
+  if (empty_s < t_s) {
+    if (sg4::Engine::get_clock() < empty_s) sg4::this_actor::sleep_until(empty_s);
+    die_of_battery(state_, config_.index);
+  }
   if (sg4::Engine::get_clock() < t_s) sg4::this_actor::sleep_until(t_s);
 }
 

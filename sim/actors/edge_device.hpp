@@ -56,5 +56,7 @@ void drop_in_flight(RunState& state, int device, double t_s, RequestReason reaso
 // serving or waiting for and all its later requests are dropped (reason battery) and its host
 // turns off for good, which ends the calling actor when it runs there.
 void die_if_battery_empty(RunState& state, int device);
+// The same, unconditionally: the battery empties now or emptied earlier.
+void die_of_battery(RunState& state, int device);
 
 }  // namespace eccsim

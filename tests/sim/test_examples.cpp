@@ -212,3 +212,40 @@ TEST_CASE("scenarios/wifi-cell.yaml: far stations upload slower, and a fuller ce
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::StartsWith("wifi_cell.py: ") && Catch::Contains("not a Wi-Fi run"));
 }
+
+TEST_CASE("scenarios/mixed-fleet.yaml: cloud-only drains the sensors' batteries, ECC keeps them alive", "[sim][examples]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("example-mixed-fleet");
+  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "mixed-fleet.yaml", "--out", out.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const CsvTable summary(out / "summary.csv");
+  REQUIRE(summary.rows() == 6);
+  for (size_t point = 0; point < summary.rows(); ++point) {
+    INFO("point " << point);
+    const CsvTable groups(out / "points" / summary.text(point, "point") / "groups.csv");
+    REQUIRE(groups.rows() == 3);
+    CHECK(groups.text(0, "group") == "sensors");
+    // The sensors' share of the 50 devices as swept; the desks take what the others leave.
+    const double share = summary.number(point, "platform.groups[0].share");
+    CHECK(groups.number(0, "devices") == std::round(share * 50));
+    CHECK(groups.number(0, "devices") + groups.number(1, "devices") + groups.number(2, "devices") == 50);
+    // The field site's 5 Mbps, 40 ms backhaul against the campus's 100 Mbps, 10 ms.
+    if (summary.text(point, "policy.offload.filter") == "cloud_only") {
+      CHECK(groups.number(1, "latency_p95_s") > groups.number(2, "latency_p95_s") + 0.03);
+      CHECK(groups.number(0, "deaths") == groups.number(0, "devices"));   // every sensor's battery empties
+      CHECK(groups.number(0, "median_death_s") < 200);
+    } else {
+      CHECK(groups.number(0, "deaths") == 0);                              // ECC: they outlive the run
+    }
+    CHECK(groups.number(1, "deaths") == 0);  // mains powered
+  }
+  const std::string script = std::string(ECCSIM_SOURCE_DIR) + "/analysis/mixed_fleet.py";
+  const ProcessResult table = eccsim::testing::run_process({"/usr/bin/python3", script, out.string()});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("| 0.5 | cloud_only | sensors | field | 25 |"));
+  CHECK(fs::file_size(out / "plots" / "mixed_fleet.png") > 1000);
+  const ProcessResult unknown = eccsim::testing::run_process({"/usr/bin/python3", script, out.string(), "--group", "nope"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::StartsWith("mixed_fleet.py: no group 'nope'"));
+}
