@@ -1,7 +1,8 @@
 // An edge device: plays its request stream, runs the SNN on each input, offloads the
 // ambiguous ones and settles each offloaded request when the reply comes or the timeout
 // passes (falling back to its own prediction). After repeated timeouts it stops offloading
-// for a back-off period. Requests that reach a device while it is down are dropped.
+// for a back-off period. Requests that reach a device while it is down are dropped; a device on
+// a battery dies for good when the battery empties (sim/policy/battery.hpp).
 #pragma once
 
 #include <cstdint>

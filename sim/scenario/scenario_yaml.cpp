@@ -63,6 +63,8 @@ std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>
     case Kind::quantity_list:
       return fmt::format("a non-empty list of {}s, e.g. [{}]", unit_kind_name(unit), unit_kind_example(unit));
     case Kind::real_list: return "a non-empty list of numbers, e.g. [0.5, 0.5]";
+    case Kind::sites: return "a list of sites like [{name: north, backhaul: {bandwidth: 20Mbps}}]";
+    case Kind::groups: return "a list of groups like [{name: mcu, share: 0.7, device: {speed: 100Mf}}]";
   }
   return "a value";
 }
@@ -204,9 +206,11 @@ class Reader {
   // site's or group's block: "platform.groups[1].device" for the section "platform.device").
   void read_section(const YAML::Node& node, const std::string& prefix, const std::string& shown, Where where,
                     Scenario& s);
+  // One mapping of a list (faults, sites, groups); returns the keys given, with their lines.
   template <class Element>
-  void read_element(const YAML::Node& element, const std::string& list_key, const std::string& path, Where here,
-                    const std::vector<Key<Element>>& keys, Element& out, Scenario& blocks);
+  std::map<std::string, int> read_element(const YAML::Node& element, const std::string& list_key,
+                                          const std::string& path, Where here, const std::vector<Key<Element>>& keys,
+                                          Element& out, Scenario* blocks);
   void read_lists(Scenario& s);
   void resolve_groups(Scenario& s) const;
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
@@ -311,12 +315,14 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, con
   }
 }
 
-// One element of platform.sites or platform.groups (`list_key`): a mapping of the element's own
-// keys and of blocks, each block read with the top-level section it overrides (block_section) into
-// `blocks`, a copy of the scenario read so far.
+// One element of faults, platform.sites or platform.groups (`list_key`): a mapping of the element's
+// own keys and, for sites and groups, of blocks, each block read with the top-level section it
+// overrides (block_section) into `blocks`, a copy of the scenario read so far.
 template <class Element>
-void Reader::read_element(const YAML::Node& element, const std::string& list_key, const std::string& path, Where here,
-                          const std::vector<Key<Element>>& keys, Element& out, Scenario& blocks) {
+std::map<std::string, int> Reader::read_element(const YAML::Node& element, const std::string& list_key,
+                                                const std::string& path, Where here,
+                                                const std::vector<Key<Element>>& keys, Element& out,
+                                                Scenario* blocks) {
   std::vector<std::string> names = children_of(keys, "");
   for (const std::string block : {"backhaul", "device", "access", "workload"})
     if (!block_section(list_key, block).empty()) names.push_back(block);
@@ -340,7 +346,7 @@ void Reader::read_element(const YAML::Node& element, const std::string& list_key
       continue;
     }
     const std::string section = block_section(list_key, name);
-    if (section.empty()) {
+    if (section.empty() || blocks == nullptr) {
       const auto best = closest(name, names);
       fail(key_where, key_path,
            best ? fmt::format("unknown key (did you mean '{}'?)", *best)
@@ -357,9 +363,9 @@ void Reader::read_element(const YAML::Node& element, const std::string& list_key
                          comma_list(allowed)));
       }
     }
-    read_section(entry.second, section, key_path, key_where, blocks);
+    read_section(entry.second, section, key_path, key_where, *blocks);
   }
-  if (first_line.count("name") == 0) fail(here, path, "missing 'name'");
+  return first_line;
 }
 
 // platform.sites and platform.groups, read once the rest of the file is (their blocks start from
@@ -371,8 +377,7 @@ void Reader::read_lists(Scenario& s) {
   for (const PendingList& list : lists_) {
     const bool sites = list.kind == Kind::sites;
     const std::string list_key = sites ? "platform.sites" : "platform.groups";
-    const std::string expected = sites ? "a list of sites like [{name: north, backhaul: {bandwidth: 20Mbps}}]"
-                                       : "a list of groups like [{name: mcu, share: 0.7, device: {speed: 100Mf}}]";
+    const std::string expected = expectation(list.kind, UnitKind::time, {});
     if (!list.node.IsDefined() || list.node.IsNull())
       fail(list.where, list_key, fmt::format("missing value (expected {})", expected));
     if (!list.node.IsSequence())  // [] gives none: the single site or group
@@ -387,13 +392,15 @@ void Reader::read_lists(Scenario& s) {
       std::string name;
       if (sites) {
         SiteConfig site;
-        read_element(element, list_key, path, here, site_keys(), site, blocks);
+        if (read_element(element, list_key, path, here, site_keys(), site, &blocks).count("name") == 0)
+          fail(here, path, "missing 'name'");
         site.backhaul = blocks.platform.backhaul;
         name = site.name;
         s.platform.sites.push_back(site);
       } else {
         GroupConfig group;
-        read_element(element, list_key, path, here, group_keys(), group, blocks);
+        if (read_element(element, list_key, path, here, group_keys(), group, &blocks).count("name") == 0)
+          fail(here, path, "missing 'name'");
         group.device = blocks.platform.device;
         group.access = blocks.platform.access;
         group.workload = blocks.workload;
@@ -462,32 +469,8 @@ void Reader::read_faults(const YAML::Node& node, Where where, Scenario& s) {
     const std::string path = fmt::format("faults[{}]", i);
     const Where here = where_of(path, line_of(element, where.line));
     given_[path] = here;
-    if (!element.IsMap()) {
-      fail(here, path, fmt::format("expected a mapping {{at, for, target}}, got {}", describe(element)));
-    }
     FaultConfig fault;
-    std::map<std::string, int> first_line;
-    for (const auto& entry : element) {
-      const int line = line_of(entry.first, here.line);
-      if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be plain names");
-      const std::string& name = entry.first.Scalar();
-      const std::string key_path = fmt::format("{}.{}", path, name);
-      const Where key_where = where_of(key_path, line);
-      if (first_line.count(name) != 0) {
-        fail(key_where, key_path, fmt::format("duplicate key (first given on line {})", first_line[name]));
-      }
-      first_line[name] = line;
-      const Key<FaultConfig>* key = find_key(fault_keys(), name);
-      if (key == nullptr) {
-        const std::vector<std::string> names = children_of(fault_keys(), "");
-        const auto best = closest(name, names);
-        fail(key_where, key_path,
-             best ? fmt::format("unknown key (did you mean '{}'?)", *best)
-                  : fmt::format("unknown key (expected one of: {})", comma_list(names)));
-      }
-      given_[key_path] = key_where;
-      assign(*key, fault, entry.second, key_path, key_where);
-    }
+    const std::map<std::string, int> first_line = read_element(element, "faults", path, here, fault_keys(), fault, nullptr);
     const bool random = fault.rate_per_s > 0;  // starts at 0 s unless `at` says otherwise
     for (const std::string required : {"at", "for", "target"}) {
       if (first_line.count(required) != 0 || (random && required == "at")) continue;

@@ -10,10 +10,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/run_process.hpp"
@@ -244,6 +246,8 @@ sweep:
     workload.rate: [1/s, 2/s]
 )"));
   files.push_back(dir.write("count.yaml", "workload: {requests_per_device: 50}\n"));
+  std::ifstream fleet_seed(std::string(ECCSIM_SOURCE_DIR) + "/tests/fuzz/corpus/seed-fleet.yaml");
+  files.push_back(dir.write("fleet.yaml", std::string(std::istreambuf_iterator<char>(fleet_seed), {})));
   for (const fs::path& file : files) {
     INFO(file);
     const Scenario first = load_scenario(file);
@@ -272,6 +276,62 @@ sweep:
   CHECK(rich.output.dir == "out dir/~");
   CHECK(rich.dataset.path.empty());
   CHECK(rich.sweep.grid.at(1).values.at(1) == "[{at: 1s, for: 2s, target: backhaul}]");
+}
+
+TEST_CASE("groups take their devices by count, share or the rest, and their blocks from the top level", "[scenario]") {
+  TempDir dir("groups");
+  const auto devices_of = [&](const std::string& yaml, std::vector<std::string> sets = {}) {
+    const Scenario s = load_scenario(dir.write("g.yaml", yaml), sets);
+    std::vector<int> devices;
+    for (const eccsim::GroupConfig& group : s.platform.groups) devices.push_back(group.devices);
+    devices.push_back(s.platform.devices);
+    return devices;
+  };
+  // Shares by largest remainder (ties to the first group), counts alone summed, the rest group.
+  CHECK(devices_of("platform: {devices: 7, groups: [{name: a, share: 0.3}, {name: b, share: 0.7}]}\n") ==
+        std::vector<int>{2, 5, 7});
+  CHECK(devices_of("platform: {devices: 10, groups: [{name: a, share: 0.3333333333}, {name: b, share: 0.3333333333}, "
+                   "{name: c, share: 0.3333333334}]}\n") == std::vector<int>{3, 3, 4, 10});
+  CHECK(devices_of("platform: {devices: 3, groups: [{name: a, share: 0.5}, {name: b, share: 0.5}]}\n") ==
+        std::vector<int>{2, 1, 3});
+  CHECK(devices_of("platform: {groups: [{name: a, count: 3}, {name: b, count: 4}]}\n") == std::vector<int>{3, 4, 7});
+  CHECK(devices_of("platform: {devices: 10, groups: [{name: a, count: 3}, {name: b, share: 0.5}, {name: c}]}\n") ==
+        std::vector<int>{3, 5, 2, 10});
+  // A sweep or --set reaches one group's key by index; the rest group follows.
+  CHECK(devices_of("platform: {devices: 10, groups: [{name: a, share: 0.5}, {name: b}]}\n",
+                   {"platform.groups[0].share=0.2"}) == std::vector<int>{2, 8, 10});
+
+  const Scenario s = load_scenario(dir.write("blocks.yaml", R"(platform:
+  device: {speed: 2Gf, power_idle: 0.1W}
+  backhaul: {bandwidth: 50Mbps}
+  sites: [{name: far, backhaul: {latency: 80ms}}]
+  groups:
+    - {name: a, count: 1, site: far, device: {speed: 3Gf}, workload: {rate: 7/s}}
+    - {name: b, count: 1}
+workload: {rate: 1/s}
+)"), {"platform.groups[1].device.power_idle=0.2W"});
+  const eccsim::GroupConfig& a = s.platform.groups.at(0);
+  const eccsim::GroupConfig& b = s.platform.groups.at(1);
+  CHECK(a.device.speed_ops == 3e9);
+  CHECK(a.device.power_idle_W == 0.1);           // the top level's
+  CHECK(b.device.speed_ops == 2e9);
+  CHECK(b.device.power_idle_W == 0.2);           // set on the group only
+  CHECK(s.platform.device.power_idle_W == 0.1);
+  CHECK(a.workload.rate_per_s == 7);
+  CHECK(b.workload.rate_per_s == 1);
+  CHECK(s.platform.sites.at(0).backhaul.bandwidth_Bps == 50e6 / 8);   // the top level's
+  CHECK(s.platform.sites.at(0).backhaul.latency_s == 0.08);
+  CHECK(s.key_lines.at("platform.groups[0].device.speed") == 6);
+  CHECK(s.key_lines.at("platform.groups[1].device.power_idle") == 0);  // from --set
+
+  const eccsim::Fleet fleet = eccsim::fleet_of(s);
+  CHECK(fleet.group_of_device == std::vector<int>{0, 1});
+  CHECK(fleet.site_of(1) == 0);                  // no site given: the first
+  const eccsim::Fleet single = eccsim::fleet_of(load_scenario(dir.write("single.yaml", "platform: {devices: 3}\n")));
+  REQUIRE(single.groups.size() == 1);
+  CHECK(single.groups[0].name == "fleet");
+  CHECK(single.groups[0].devices == 3);
+  CHECK(single.sites.at(0).name == "site");
 }
 
 TEST_CASE("a target share replaces the threshold, and an override wins over the file", "[scenario]") {
