@@ -453,6 +453,15 @@ std::string unknown_key_message(std::string_view prefix, std::string_view name) 
   return fmt::format("unknown key (expected one of: {})", comma_list(siblings));
 }
 
+std::vector<std::string> element_key_names(std::string_view list_key) {
+  std::vector<std::string> names = list_key == "platform.sites"    ? children_of(site_keys(), "")
+                                   : list_key == "platform.groups" ? children_of(group_keys(), "")
+                                                                   : children_of(fault_keys(), "");
+  for (const std::string block : {"backhaul", "device", "access", "workload"})
+    if (!block_section(list_key, block).empty()) names.push_back(block);
+  return names;
+}
+
 namespace {
 
 // The problem of `rest`, the parts of a path after "platform.sites[k]" or "platform.groups[k]"
@@ -460,18 +469,15 @@ namespace {
 std::optional<KeyError> element_path_problem(const std::string& list_path, const std::string& element,
                                              const std::vector<std::string>& rest, Where where) {
   if (rest.empty()) return std::nullopt;  // the whole element
-  std::vector<std::string> names = list_path == "platform.sites" ? children_of(site_keys(), "")
-                                                                 : children_of(group_keys(), "");
-  const bool own_key = std::find(names.begin(), names.end(), rest[0]) != names.end();
+  const std::vector<std::string> names = element_key_names(list_path);
   const std::string section = block_section(list_path, rest[0]);
+  const bool own_key = section.empty() && std::find(names.begin(), names.end(), rest[0]) != names.end();
   const std::string shown = join(element, rest[0]);
   if (own_key) {
     if (rest.size() == 1) return std::nullopt;
     return KeyError{where, join(shown, rest[1]), fmt::format("unknown key ('{}' is a single value, not a section)", shown)};
   }
   if (section.empty()) {
-    for (const std::string block : {"backhaul", "device", "access", "workload"})
-      if (!block_section(list_path, block).empty()) names.push_back(block);
     const auto best = closest(rest[0], names);
     return KeyError{where, shown,
                     best ? fmt::format("unknown key (did you mean '{}'?)", join(element, *best))

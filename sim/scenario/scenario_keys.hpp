@@ -208,6 +208,8 @@ const std::vector<std::string>& group_workload_keys();
 // "device" -> "platform.device", "access" -> "platform.access", "workload" -> "workload"; empty when
 // `block` is none of a `list_key`'s ("platform.sites" or "platform.groups") blocks.
 std::string block_section(std::string_view list_key, std::string_view block);
+// The keys one element of `list_key` (faults, platform.sites, platform.groups) takes, blocks last.
+std::vector<std::string> element_key_names(std::string_view list_key);
 
 template <class Root>
 const Key<Root>* find_key(const std::vector<Key<Root>>& keys, std::string_view path) {

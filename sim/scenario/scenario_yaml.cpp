@@ -323,9 +323,7 @@ std::map<std::string, int> Reader::read_element(const YAML::Node& element, const
                                                 const std::string& path, Where here,
                                                 const std::vector<Key<Element>>& keys, Element& out,
                                                 Scenario* blocks) {
-  std::vector<std::string> names = children_of(keys, "");
-  for (const std::string block : {"backhaul", "device", "access", "workload"})
-    if (!block_section(list_key, block).empty()) names.push_back(block);
+  const std::vector<std::string> names = element_key_names(list_key);
   if (!element.IsMap()) {
     fail(here, path, fmt::format("expected a mapping with keys {}, got {}", comma_list(names), describe(element)));
   }
