@@ -1,5 +1,5 @@
-// Platform as stars: each site's devices (wired) and Wi-Fi cells hang off its gateway, the sites'
-// gateways and the cloud's off the root. Wired device route: its access link then its site's
+// Platform as stars: each site's wired devices hang off its gateway; the sites' gateways, each
+// group's Wi-Fi cell and the cloud's gateway hang off the root. Wired device route: its access link then its site's
 // backhaul; routes are stored per component (O(N) memory), so fleets of thousands of devices stay
 // cheap to build. Wi-Fi: a group's cell is SimGrid's Wi-Fi zone (flow-level model validated
 // against ns-3): one air link with rate levels, each station at its level, the access point a
@@ -103,8 +103,9 @@ WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupCon
   const AccessConfig& access = group.access;
   const std::vector<double> rates_Bps = access.wifi_rates_Bps();
   const double fastest_Bps = *std::max_element(rates_Bps.begin(), rates_Bps.end());
-  const std::string cell_name = element_name("wifi", group.name, implicit) + (implicit ? "-cell" : "");
-  const std::string ap_name = element_name("wifi", group.name, implicit) + "-ap";
+  const std::string base = element_name("wifi", group.name, implicit);  // "wifi" or "wifi-GROUP"
+  const std::string cell_name = implicit ? "wifi-cell" : base;
+  const std::string ap_name = base + "-ap";
   auto* cell = sg4::create_wifi_zone(cell_name);
   cell->set_parent(root);
   auto* access_point = cell->create_router(ap_name);

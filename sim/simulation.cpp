@@ -208,7 +208,7 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
 // Each device's upload path class: its group and, on Wi-Fi, its rate level. A receiver takes the
 // uploads of its mailbox in the order they were sent, which is the order they arrive only when they
 // travel alike; so every class has its own receiver per cloud host (one in a uniform wired fleet).
-std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network, int& classes) {
+std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network) {
   std::map<std::pair<int, int>, int> index_of;
   std::vector<int> class_of;
   for (size_t i = 0; i < fleet.group_of_device.size(); ++i) {
@@ -216,7 +216,6 @@ std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network
     const std::pair<int, int> key{fleet.group_of_device[i], station ? network.stations()[i].level : -1};
     class_of.push_back(index_of.emplace(key, static_cast<int>(index_of.size())).first->second);
   }
-  classes = std::max<int>(1, static_cast<int>(index_of.size()));
   return class_of;
 }
 
@@ -226,8 +225,8 @@ std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network
 // (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
-  int classes = 1;
-  const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network, classes);
+  const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
+  const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
   std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
   for (int j = 0; j < scenario.platform.cloud.hosts; ++j) {

@@ -588,32 +588,26 @@ void Reader::resolve_groups(Scenario& s) const {
     return devices_given ? fmt::format("platform.devices is {}", devices)
                          : fmt::format("platform.devices is {}, its default", devices);
   };
-  double share_total = 0;
-  int64_t rounded_total = 0;
-  for (const size_t i : shared) {
-    share_total += groups[i].share;
-    groups[i].devices = static_cast<int>(std::floor(groups[i].share * devices + 1e-9));
-    rounded_total += groups[i].devices;
-  }
   for (GroupConfig& g : groups)
     if (g.count >= 0) g.devices = g.count;
   if (rest >= 0) {
     // Shares round to the nearest device; the rest group takes what the others leave.
-    rounded_total = 0;
+    int64_t taken = counted;
     for (const size_t i : shared) {
       groups[i].devices = static_cast<int>(std::lround(groups[i].share * devices));
-      rounded_total += groups[i].devices;
+      taken += groups[i].devices;
     }
-    const int64_t left = devices - counted - rounded_total;
-    if (left < 0)
+    if (taken > devices)
       fail(given_at(fmt::format("platform.groups[{}]", rest)), fmt::format("platform.groups[{}]", rest),
-           fmt::format("no device left for this group: the others take {} and {}", counted + rounded_total,
-                       devices_text()));
-    groups[static_cast<size_t>(rest)].devices = static_cast<int>(left);
+           fmt::format("no device left for this group: the others take {} and {}", taken, devices_text()));
+    groups[static_cast<size_t>(rest)].devices = static_cast<int>(devices - taken);
     return;
   }
-  const double wanted = static_cast<double>(devices - counted);
-  if (shared.empty() ? counted != devices : std::abs(share_total * devices - wanted) > 1e-6 * std::max(1, devices)) {
+  double share_total = 0;
+  for (const size_t i : shared) share_total += groups[i].share;
+  if (shared.empty() ? counted != devices
+                     : std::abs(share_total * devices - static_cast<double>(devices - counted)) >
+                           1e-6 * std::max(1, devices)) {
     const std::string blamed = devices_given ? "platform.devices" : "platform.groups";
     fail(given_at(blamed), blamed,
          shared.empty() ? fmt::format("the groups' counts add up to {}, but {}", counted, devices_text())
@@ -622,12 +616,18 @@ void Reader::resolve_groups(Scenario& s) const {
                                       counted, share_total, devices, counted + share_total * devices,
                                       devices_text()));
   }
-  // Largest remainder: the devices the floors left go to the largest fractional parts, first group first on ties.
+  // Largest remainder: each share's floor, then the devices left to the largest fractional parts,
+  // the first group first on ties.
+  int64_t taken = counted;
+  for (const size_t i : shared) {
+    groups[i].devices = static_cast<int>(std::floor(groups[i].share * devices + 1e-9));
+    taken += groups[i].devices;
+  }
   std::vector<size_t> by_remainder = shared;
   std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](size_t a, size_t b) {
     return groups[a].share * devices - groups[a].devices > groups[b].share * devices - groups[b].devices;
   });
-  for (int64_t k = 0; k < devices - counted - rounded_total; ++k) ++groups[by_remainder[static_cast<size_t>(k)]].devices;
+  for (int64_t k = 0; k < devices - taken; ++k) ++groups[by_remainder[static_cast<size_t>(k)]].devices;
 }
 
 // A fault target: backhaul, backhaul[site], cloud, cloud[j], device[i] or access[i]; throws on a bad form or
@@ -638,7 +638,7 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
   const std::string forms = "backhaul, backhaul[site], cloud, cloud[j], device[i] or access[i]";
   const size_t open = target.find('[');
   const std::string kind = target.substr(0, open);
-  const std::string digits =
+  const std::string inside =
       open == std::string::npos || target.back() != ']' ? std::string() : target.substr(open + 1, target.size() - open - 2);
   int limit = 0;
   std::string limit_key;
@@ -651,10 +651,10 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
   } else if (kind == "backhaul") {
     const std::vector<SiteConfig>& sites = s.platform.sites;
     for (size_t k = 0; k < sites.size(); ++k)
-      if (sites[k].name == digits) return {FaultTarget::Kind::Backhaul, static_cast<int>(k)};
+      if (sites[k].name == inside) return {FaultTarget::Kind::Backhaul, static_cast<int>(k)};
     limit = std::max<int>(1, static_cast<int>(sites.size()));
     limit_key = "the number of sites";
-    if (!digits.empty() && !std::isdigit(static_cast<unsigned char>(digits[0]))) {
+    if (!inside.empty() && !std::isdigit(static_cast<unsigned char>(inside[0]))) {
       std::vector<std::string> names;
       for (const SiteConfig& site : sites) names.push_back(site.name);
       fail(where, path, sites.empty() ? fmt::format("fault target '{}': platform.sites is not given", target)
@@ -670,14 +670,14 @@ FaultTarget parse_fault_target(const std::string& target, const Scenario& s, con
                                                                     : *best)
                           : std::string()));
   }
-  const bool canonical = !digits.empty() && digits.size() <= 9 &&
-                         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-                         (digits.size() == 1 || digits[0] != '0');
+  const bool canonical = !inside.empty() && inside.size() <= 9 &&
+                         std::all_of(inside.begin(), inside.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                         (inside.size() == 1 || inside[0] != '0');
   if (!canonical) {
     fail(where, path,
          fmt::format("bad fault target '{}' (expected {} with a 0-based index, e.g. {}[0])", target, forms, kind));
   }
-  const int index = std::stoi(digits);
+  const int index = std::stoi(inside);
   if (index >= limit) {
     fail(where, path,
          fmt::format("fault target '{}' is out of range ({} is {}: indices 0..{})", target, limit_key, limit,
@@ -772,13 +772,23 @@ void Reader::check_consistency(Scenario& s) const {
     const std::string own = prefix.empty() ? key : join(prefix, starts_with(key, "platform.") ? key.substr(9) : key);
     return given_.count(own) != 0 || given_.count(key) == 0 ? own : key;
   };
+  const auto check_block_power = [&](const std::string& prefix, const std::string& section, double idle_W,
+                                     double busy_W) {
+    check_power(key_of(prefix, section + ".power_busy"), key_of(prefix, section + ".power_idle"), idle_W, busy_W);
+  };
+  const auto check_trace = [&](const std::string& prefix, const WorkloadConfig& w) {
+    if (w.arrival == Arrival::Trace && w.trace.empty()) {
+      fail_at(key_of(prefix, "workload.arrival"), "arrival 'trace' needs workload.trace (a file of arrival times)");
+    }
+    if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
+      fail_at(key_of(prefix, "workload.trace"), fmt::format("cannot read trace file '{}'", w.trace));
+    }
+  };
   const auto check_blocks = [&](const std::string& prefix, const DeviceConfig& device, const AccessConfig& access) {
     const auto at = [&](const std::string& key) { return key_of(prefix, key); };
-    const auto check_block_power = [&](const std::string& section, double idle_W, double busy_W) {
-      check_power(at(section + ".power_busy"), at(section + ".power_idle"), idle_W, busy_W);
-    };
-    check_block_power("platform.device", device.power_idle_W, device.power_busy_W);
-    if (access.kind == AccessKind::Wired) check_block_power("platform.access", access.power_idle_W, access.power_busy_W);
+    check_block_power(prefix, "platform.device", device.power_idle_W, device.power_busy_W);
+    if (access.kind == AccessKind::Wired)
+      check_block_power(prefix, "platform.access", access.power_idle_W, access.power_busy_W);
     if (device.radio_energy == RadioEnergy::WifiStates && access.kind != AccessKind::Wifi) {
       fail_at(blame({at("platform.device.radio_energy"), at("platform.access.kind")}),
               "radio_energy wifi_states needs platform.access.kind wifi");
@@ -800,25 +810,18 @@ void Reader::check_consistency(Scenario& s) const {
         fail_at(at("platform.access.shares"), fmt::format("shares must add up to 1, got {}", total));
     }
   };
-  const auto check_backhaul = [&](const std::string& prefix, const BackhaulConfig& backhaul) {
-    check_power(key_of(prefix, "platform.backhaul.power_busy"), key_of(prefix, "platform.backhaul.power_idle"),
-                backhaul.power_idle_W, backhaul.power_busy_W);
-  };
   check_blocks("", s.platform.device, s.platform.access);
-  check_backhaul("", s.platform.backhaul);
-  for (size_t k = 0; k < s.platform.sites.size(); ++k)
-    check_backhaul(fmt::format("platform.sites[{}]", k), s.platform.sites[k].backhaul);
+  check_block_power("", "platform.backhaul", s.platform.backhaul.power_idle_W, s.platform.backhaul.power_busy_W);
+  for (size_t k = 0; k < s.platform.sites.size(); ++k) {
+    const BackhaulConfig& backhaul = s.platform.sites[k].backhaul;
+    check_block_power(fmt::format("platform.sites[{}]", k), "platform.backhaul", backhaul.power_idle_W,
+                      backhaul.power_busy_W);
+  }
   for (size_t i = 0; i < s.platform.groups.size(); ++i) {
     const GroupConfig& group = s.platform.groups[i];
     const std::string prefix = fmt::format("platform.groups[{}]", i);
     check_blocks(prefix, group.device, group.access);
-    const WorkloadConfig& w = group.workload;
-    if (w.arrival == Arrival::Trace && w.trace.empty()) {
-      fail_at(key_of(prefix, "workload.arrival"), "arrival 'trace' needs workload.trace (a file of arrival times)");
-    }
-    if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
-      fail_at(key_of(prefix, "workload.trace"), fmt::format("cannot read trace file '{}'", w.trace));
-    }
+    check_trace(prefix, group.workload);
     if (group.site.empty()) continue;
     const auto& sites = s.platform.sites;
     if (std::none_of(sites.begin(), sites.end(), [&](const SiteConfig& site) { return site.name == group.site; })) {
@@ -852,12 +855,7 @@ void Reader::check_consistency(Scenario& s) const {
     fail_at(blame({"policy.update.mode", "workload.phase_length"}),
             "oracle updates happen at phase starts: set workload.phase_length");
   }
-  if (w.arrival == Arrival::Trace && w.trace.empty()) {
-    fail_at(blame({"workload.arrival"}), "arrival 'trace' needs workload.trace (a file of arrival times)");
-  }
-  if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
-    fail_at("workload.trace", fmt::format("cannot read trace file '{}'", w.trace));
-  }
+  check_trace("", w);
   // An override (--set, sweep) of requests_per_device wins over a duration in the file.
   if (w.requests_per_device > 0 && given_.count("workload.duration") != 0 &&
       !(overridden("workload.requests_per_device") && !overridden("workload.duration"))) {
