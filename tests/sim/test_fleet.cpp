@@ -22,7 +22,8 @@ namespace {
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 constexpr double kImageBytes = 28 * 28;  // one offloaded Fashion-MNIST image
 
-fs::path run_ok(const std::string& name, std::vector<std::string> sets) {
+// Runs tiny.yaml with `sets`; `out_text` (if given) receives what eccsim printed on stdout.
+fs::path run_ok(const std::string& name, std::vector<std::string> sets, std::string* out_text = nullptr) {
   const fs::path out = eccsim::testing::fresh_output_dir("fleet-" + name);
   std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
                                 "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
@@ -30,6 +31,7 @@ fs::path run_ok(const std::string& name, std::vector<std::string> sets) {
   const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
+  if (out_text != nullptr) *out_text = result.out;
   return out;
 }
 
@@ -171,11 +173,18 @@ TEST_CASE("a battery sized for ten inferences serves ten and drops the rest", "[
 
 TEST_CASE("idle power drains a battery to the second; mains-powered groups live on", "[sim][fleet][battery]") {
   // 1 J at 1 W idle and nothing else spent: the battery group dies at exactly 1 s.
+  std::string printed;
   const fs::path out = run_ok("battery-idle", {"platform.devices=4", "platform.device.energy=constant",
                                                "platform.device.constant_energy=0J", "platform.device.power_idle=1W",
                                                "platform.device.power_busy=1W", "policy.offload.filter=edge_only",
                                                "platform.groups=[{name: cell, count: 2, device: {battery: 1J}}, "
-                                               "{name: mains, count: 2}]"});
+                                               "{name: mains, count: 2}]"},
+                              &printed);
+  // eccsim run's summary names the deaths and gives a line per group.
+  CHECK_THAT(printed, Catch::Contains("batteries     2 devices died, the first at 1.000 s, half the battery-powered "
+                                      "ones by 1.000 s") &&
+                          Catch::Contains("group cell     2 devices at site: ") &&
+                          Catch::Contains("group mains    2 devices at site: "));
   const CsvTable devices(out / "devices.csv");
   CHECK(devices.number(0, "death_s") == 1);
   CHECK(devices.number(1, "death_s") == 1);
