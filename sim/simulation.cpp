@@ -16,6 +16,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/heap_reuse.hpp"
 #include "core/input_error.hpp"
 #include "core/random.hpp"
 #include "models/nets/edge_model.hpp"
@@ -380,7 +381,10 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   }
   const Threshold start = init_thresholds(state, *initial_model);
 
-  spawn_actors(platform, state);
+  {
+    const ExactHeapGrowth fresh_stacks;  // the actors' stacks: only the pages they use become resident
+    spawn_actors(platform, state);
+  }
   engine.run();
   SimulationResult result = collect_result(platform, state, inference);
   result.offload_threshold = start;

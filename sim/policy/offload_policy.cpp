@@ -47,9 +47,9 @@ bool OffloadPolicy::should_offload(const EdgePrediction& edge, const Threshold& 
       const double s = score(edge);
       if (beyond(filter_, s, threshold.value)) return true;
       if (s != threshold.value || threshold.tie_share <= 0) return false;
-      return threshold.tie_share >= 1 || uniform01(rng_) < threshold.tie_share;
+      return threshold.tie_share >= 1 || uniform01(rng_.get()) < threshold.tie_share;
     }
-    case OffloadFilter::Random: return uniform01(rng_) < rate_;
+    case OffloadFilter::Random: return uniform01(rng_.get()) < rate_;
     case OffloadFilter::EdgeOnly: return false;
     case OffloadFilter::CloudOnly: return true;
   }
@@ -59,7 +59,7 @@ bool OffloadPolicy::should_offload(const EdgePrediction& edge, const Threshold& 
 OffloadDecision OffloadPolicy::decide(const EdgePrediction& edge, const Threshold& threshold) {
   OffloadDecision decision{should_offload(edge, threshold), false};
   if (filter_ == OffloadFilter::EdgeOnly || filter_ == OffloadFilter::CloudOnly || explore_ <= 0) return decision;
-  const bool draw = uniform01(explore_rng_) < explore_;
+  const bool draw = uniform01(explore_rng_.get()) < explore_;
   if (!decision.offload && draw) decision = {true, true};
   return decision;
 }

@@ -5,8 +5,8 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
 
+#include "core/random.hpp"
 #include "models/nets/model_api.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -61,8 +61,8 @@ class OffloadPolicy {
   OffloadFilter filter_;
   double rate_;
   double explore_;
-  std::mt19937_64 rng_;
-  std::mt19937_64 explore_rng_;
+  DeferredGenerator rng_;
+  DeferredGenerator explore_rng_;
 };
 
 }  // namespace eccsim

@@ -270,6 +270,19 @@ TEST_CASE("the update buffer keeps every class's share when full, or the newest 
   CHECK(samples.labels.back() == 1);
 }
 
+TEST_CASE("a deferred generator draws what its seed's generator draws, and copies go their own way", "[workload]") {
+  std::mt19937_64 plain(42);
+  DeferredGenerator deferred(42);
+  for (int k = 0; k < 5; ++k) CHECK(deferred.get()() == plain());
+  DeferredGenerator copy = deferred;  // taken mid-stream: continues from there, independently
+  const uint64_t next = plain();
+  CHECK(copy.get()() == next);
+  CHECK(deferred.get()() == next);
+  DeferredGenerator unused(7);
+  DeferredGenerator unused_copy = unused;  // never drawn: both start from the seed
+  CHECK(unused.get()() == unused_copy.get()());
+}
+
 TEST_CASE("seeded subsets draw without replacement, reproducibly", "[workload]") {
   std::vector<int64_t> items(100);
   for (int i = 0; i < 100; ++i) items[i] = i * 3;
