@@ -44,7 +44,36 @@ struct BenchConfig {
   double batch_wait_s = 2e-3;
   double timeout_s = 1;
   std::string stack_size_KiB = "8192"; // SimGrid's default, as in eccsim
+  // "detached" (eccsim's pattern: SimGrid 3.32 scans a list of every detached message in flight at
+  // each completion) or "tested" (each sender keeps its messages and tests them off as they finish).
+  std::string sends = "detached";
 };
+
+// A sender's messages in flight under --sends tested: finished ones are tested off before each send.
+class SentMessages {
+ public:
+  void add(sg4::CommPtr comm) {
+    for (ssize_t done; !comms_.empty() && (done = sg4::Comm::test_any(comms_)) >= 0;)
+      comms_.erase(comms_.begin() + done);
+    comms_.push_back(std::move(comm));
+  }
+  void wait_all() {
+    for (const sg4::CommPtr& comm : comms_) comm->wait();
+    comms_.clear();
+  }
+
+ private:
+  std::vector<sg4::CommPtr> comms_;
+};
+
+template <class Message>
+void send(sg4::Mailbox* to, Message* message, double bytes, const BenchConfig& config, SentMessages& sent) {
+  if (config.sends == "tested") {
+    sent.add(to->put_async(message, static_cast<uint64_t>(bytes)));
+  } else {
+    to->put_init(message, static_cast<uint64_t>(bytes))->detach([](void* payload) { delete static_cast<Message*>(payload); });
+  }
+}
 
 struct Request {
   double t_arrival_s = 0;
@@ -115,6 +144,7 @@ void edge_device(Shared* shared, int index, sg4::Mailbox* cloud, sg4::Mailbox* r
                  std::shared_ptr<Pending> pending) {
   const BenchConfig& config = shared->config;
   const std::vector<Request>& schedule = shared->schedules[index];
+  SentMessages sent;
   for (size_t k = 0; k < schedule.size(); ++k) {
     const Request& request = schedule[k];
     const int64_t id = shared->first_request_id[index] + static_cast<int64_t>(k);
@@ -129,9 +159,9 @@ void edge_device(Shared* shared, int index, sg4::Mailbox* cloud, sg4::Mailbox* r
       std::unique_lock lock(*pending->mutex);
       pending->deadline_s.emplace(id, now_s + config.timeout_s);
     }
-    cloud->put_init(new Upload{id, replies, now_s}, static_cast<uint64_t>(config.image_bytes))
-        ->detach([](void* payload) { delete static_cast<Upload*>(payload); });
+    send(cloud, new Upload{id, replies, now_s}, config.image_bytes, config, sent);
   }
+  sent.wait_all();
   std::unique_lock lock(*pending->mutex);
   if (!pending->deadline_s.empty()) {
     double last_s = 0;
@@ -168,6 +198,7 @@ void cloud_receiver(sg4::Mailbox* requests, std::shared_ptr<CloudQueue> queue) {
 
 void cloud_worker(Shared* shared, std::shared_ptr<CloudQueue> queue) {
   const BenchConfig& config = shared->config;
+  SentMessages sent;
   for (;;) {
     std::vector<Upload> batch;
     {
@@ -184,8 +215,7 @@ void cloud_worker(Shared* shared, std::shared_ptr<CloudQueue> queue) {
     }
     sg4::this_actor::execute(2 * config.cloud_macs * static_cast<double>(batch.size()));
     for (const Upload& upload : batch)
-      upload.reply_to->put_init(new Reply{upload.request_id}, static_cast<uint64_t>(config.logits_bytes))
-          ->detach([](void* payload) { delete static_cast<Reply*>(payload); });
+      send(upload.reply_to, new Reply{upload.request_id}, config.logits_bytes, config, sent);
   }
 }
 
@@ -217,6 +247,7 @@ BenchConfig parse(int argc, char** argv) {
     else if (flag == "--edge-ops") c.edge_ops = std::stod(value);
     else if (flag == "--cloud-macs") c.cloud_macs = std::stod(value);
     else if (flag == "--stack-size") c.stack_size_KiB = value;
+    else if (flag == "--sends" && (value == "detached" || value == "tested")) c.sends = value;
     else throw std::invalid_argument("unknown flag " + flag);
   }
   return c;
