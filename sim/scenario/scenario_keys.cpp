@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/scenario/device_profiles.hpp"
+
 namespace eccsim::scenario_table {
 
 // ------------------------------------------------------------------------------------------------
@@ -184,6 +186,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       flag_key("models.persistent_cache", SCENARIO_FIELD(models.persistent_cache)),
 
       integer_key("platform.devices", SCENARIO_FIELD(platform.devices), at_least(1)),
+      choice_key("platform.device.profile", SCENARIO_FIELD(platform.device.profile), device_profile_choices()),
       quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),
       quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
       quantity_key("platform.device.power_busy", U::power, SCENARIO_FIELD(platform.device.power_busy_W), at_least(0)),

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "sim/scenario/device_profiles.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/units.hpp"
 
@@ -32,9 +33,11 @@ void emit_string(YAML::Emitter& out, const std::string& text) {
 template <class Root>
 void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root);
 
-// The keys of `section` (e.g. "platform.device") whose value in `block` differs from `top`, as the
-// mapping a site or group gives ("speed: 2Gf" below its "device"), into `node`.
-void add_differences(YAML::Node node, const std::string& section, Scenario& block, Scenario& top) {
+// The keys of `section` (e.g. "platform.device") whose value in `block` differs from `top`, and
+// those named in `always`, as the mapping a site or group gives ("speed: 2Gf" below its "device"),
+// into `node`.
+void add_differences(YAML::Node node, const std::string& section, Scenario& block, Scenario& top,
+                     const std::vector<std::string_view>& always = {}) {
   for (const Key<Scenario>& key : scenario_keys()) {
     if (!within(key.path, section) || key.path == section) continue;
     const std::string_view last = key.path.substr(key.path.rfind('.') + 1);
@@ -44,7 +47,8 @@ void add_differences(YAML::Node node, const std::string& section, Scenario& bloc
     YAML::Emitter mine, theirs;
     emit_value(mine, key, block);
     emit_value(theirs, key, top);
-    if (std::string_view(mine.c_str()) == theirs.c_str()) continue;
+    const bool print_anyway = std::find(always.begin(), always.end(), last) != always.end();
+    if (!print_anyway && std::string_view(mine.c_str()) == theirs.c_str()) continue;
     const std::string rest(key.path.substr(section.size() + 1));
     YAML::Node at = node;
     std::stringstream parts(rest);
@@ -78,9 +82,14 @@ void emit_elements(YAML::Emitter& out, std::vector<Element>& elements, Scenario&
       block.platform.device = element.device;
       block.platform.access = element.access;
       block.workload = element.workload;
+      // A group's own profile would fill the keys it shares with the top level: print those too.
+      std::vector<std::string_view> profile_keys;
+      if (element.device.profile != top.platform.device.profile)
+        profile_keys.assign(std::begin(kProfileFields), std::end(kProfileFields));
       for (const char* section : {"platform.device", "platform.access", "workload"}) {
         YAML::Node differences(YAML::NodeType::Map);
-        add_differences(differences, section, block, top);
+        add_differences(differences, section, block, top,
+                        section == std::string_view("platform.device") ? profile_keys : std::vector<std::string_view>{});
         const std::string_view name = std::string_view(section).substr(std::string_view(section).rfind('.') + 1);
         if (differences.size() > 0) node[std::string(name)] = differences;
       }

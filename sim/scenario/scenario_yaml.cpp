@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "sim/scenario/device_profiles.hpp"
 #include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/units.hpp"
 
@@ -211,6 +212,7 @@ class Reader {
   std::map<std::string, int> read_element(const YAML::Node& element, const std::string& list_key,
                                           const std::string& path, Where here, const std::vector<Key<Element>>& keys,
                                           Element& out, Scenario* blocks);
+  void apply_profile(const std::string& shown, const std::map<std::string, int>& block_keys, DeviceConfig& device) const;
   void read_lists(Scenario& s);
   void resolve_groups(Scenario& s) const;
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
@@ -312,6 +314,22 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, con
     } else {
       fail(here, shown_path, unknown_key_message(prefix, name));
     }
+  }
+  if (prefix == "platform.device" && first_line.count("profile") != 0)
+    apply_profile(shown, first_line, s.platform.device);
+}
+
+// A device block's profile fills the fields the block does not give itself (a group's profile
+// replaces what it inherits from the top-level block). Its idle power must be given: no profile has one.
+void Reader::apply_profile(const std::string& shown, const std::map<std::string, int>& block_keys,
+                           DeviceConfig& device) const {
+  const DeviceProfile* profile = find_device_profile(device.profile);
+  if (profile == nullptr) return;  // "none"
+  apply_device_profile(*profile, device, [&](std::string_view key) { return block_keys.count(std::string(key)) != 0; });
+  if (block_keys.count("power_idle") == 0 && given_.count("platform.device.power_idle") == 0) {
+    fail(given_at(join(shown, "profile")), join(shown, "profile"),
+         fmt::format("profile {} ({}) gives no idle power (no source publishes one); give {}.power_idle too",
+                     profile->name, profile->hardware, shown));
   }
 }
 

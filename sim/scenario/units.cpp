@@ -272,6 +272,7 @@ std::string format_quantity(double si_value, UnitKind kind) {
         // e.g. an exponent form the scanner rejects; try the next form
       }
     }
+    break;  // not exact in its own unit: a smaller one would only show rounding noise (863085714285.7pW)
   }
   return fmt::format("{}{}", si_value, si);
 }

@@ -249,3 +249,67 @@ TEST_CASE("scenarios/mixed-fleet.yaml: cloud-only drains the sensors' batteries,
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::StartsWith("mixed_fleet.py: no group 'nope'"));
 }
+
+TEST_CASE("scenarios/device-profiles.yaml: inferences cost each profile's time and power; the MCU is cheaper cloud-only",
+          "[sim][examples]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("example-device-profiles");
+  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "device-profiles.yaml", "--out", out.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const CsvTable summary(out / "summary.csv");
+  REQUIRE(summary.rows() == 2);
+  REQUIRE(summary.text(0, "policy.offload.filter") == "entropy");
+  const fs::path ecc = out / "points" / summary.text(0, "point");
+  const fs::path cloud_only = out / "points" / summary.text(1, "point");
+  // Each profile's speed (op/s) and busy power (W): per-op chips are busy at e x speed.
+  const std::map<std::string, std::pair<double, double>> profile{{"loihi", {128 / 3.5e-9, 23.6e-12 * 128 / 3.5e-9}},
+                                                                 {"truenorth", {72e-3 / 26e-12, 72e-3}},
+                                                                 {"jetson-nano", {236e9, 10}},
+                                                                 {"stm32f407", {168e6, 238e-6 * 168 * 3.3}}};
+  const CsvTable requests(ecc / "requests.csv");
+  std::map<int64_t, std::map<std::string, double>> ops_of_sample;  // sample -> group -> ops of its inference
+  size_t inferences = 0;
+  for (size_t r = 0; r < requests.rows(); ++r) {
+    const double compute_s = requests.number(r, "edge_compute_s");
+    if (compute_s <= 0) continue;
+    ++inferences;
+    const auto& [speed_ops, busy_W] = profile.at(requests.text(r, "group"));
+    INFO("request " << r << " of " << requests.text(r, "group"));
+    CHECK(requests.number(r, "edge_energy_J") == Approx(busy_W * compute_s).epsilon(2e-3));
+    ops_of_sample[static_cast<int64_t>(requests.number(r, "sample"))][requests.text(r, "group")] = compute_s * speed_ops;
+  }
+  CHECK(inferences > 2000);
+  // The same image costs the same ops on every hardware: only the profile's speed differs.
+  size_t shared = 0;
+  for (const auto& [sample, by_group] : ops_of_sample) {
+    if (by_group.size() < 2) continue;
+    ++shared;
+    for (const auto& [group, ops] : by_group) CHECK(ops == Approx(by_group.begin()->second).epsilon(2e-3));
+  }
+  CHECK(shared > 20);
+  // The what-if of README: ECC saves energy on the neuromorphic chips, while the microcontroller's
+  // inference costs more than sending every image over its 5.48 W radio.
+  const CsvTable ecc_groups(ecc / "groups.csv");
+  const CsvTable cloud_groups(cloud_only / "groups.csv");
+  REQUIRE(ecc_groups.rows() == 4);
+  for (size_t g = 0; g < ecc_groups.rows(); ++g) {
+    const std::string group = ecc_groups.text(g, "group");
+    INFO(group);
+    REQUIRE(profile.count(group) == 1);
+    REQUIRE(cloud_groups.text(g, "group") == group);
+    CHECK(cloud_groups.number(g, "edge_energy_per_request_J") == 0);
+    const double ecc_J = ecc_groups.number(g, "energy_per_request_J");
+    const double cloud_J = cloud_groups.number(g, "energy_per_request_J");
+    if (group == "stm32f407") CHECK(ecc_J > cloud_J);
+    else CHECK(ecc_J < cloud_J / 5);
+  }
+  const std::string script = std::string(ECCSIM_SOURCE_DIR) + "/analysis/device_profiles.py";
+  const ProcessResult table = eccsim::testing::run_process({"/usr/bin/python3", script, out.string()});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("| entropy | stm32f407 | 5 |"));
+  CHECK_THAT(table.out, Catch::Contains("| cloud_only | loihi | 5 | - | 100.0 % |"));
+  const ProcessResult missing = eccsim::testing::run_process({"/usr/bin/python3", script, (out / "nope").string()});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::StartsWith("device_profiles.py: "));
+}

@@ -334,6 +334,48 @@ workload: {rate: 1/s}
   CHECK(single.sites.at(0).name == "site");
 }
 
+TEST_CASE("a device profile fills speed, busy power, energy mode and per-op energies; explicit keys win", "[scenario]") {
+  TempDir dir("profiles");
+  const fs::path file = dir.write("p.yaml", R"(platform:
+  device: {profile: jetson-nano, power_idle: 50mW}
+  groups:
+    - {name: chips, count: 1, device: {profile: loihi, e_ac: 10pJ}}
+    - {name: mcus, count: 1, device: {profile: stm32f407, speed: 236Gf}}
+    - {name: boards, count: 1, device: {speed: 100Gf}}
+)");
+  const Scenario s = load_scenario(file);
+  const eccsim::DeviceConfig& top = s.platform.device;
+  CHECK(top.profile == "jetson-nano");
+  CHECK(top.energy == eccsim::DeviceEnergy::Power);
+  CHECK(top.speed_ops == 236e9);            // 472 GFLOPS FP16, two per MAC
+  CHECK(top.power_busy_W == 10);
+  CHECK(top.e_mac_J == Approx(10 / 236e9));  // busy power per op
+  CHECK(top.power_idle_W == 0.05);           // given: no profile has one
+  const eccsim::DeviceConfig& chips = s.platform.groups.at(0).device;
+  CHECK(chips.energy == eccsim::DeviceEnergy::Ops);
+  CHECK(chips.speed_ops == Approx(128 / 3.5e-9));  // 128 cores, 3.5 ns per synaptic op
+  CHECK(chips.e_mac_J == 23.6e-12);
+  CHECK(chips.e_ac_J == 10e-12);                   // the group's own key over its profile
+  CHECK(chips.power_busy_W == Approx(23.6e-12 * 128 / 3.5e-9));
+  CHECK(chips.power_idle_W == 0.05);               // the top level's
+  const eccsim::DeviceConfig& mcus = s.platform.groups.at(1).device;
+  CHECK(mcus.power_busy_W == Approx(238e-6 * 168 * 3.3));
+  CHECK(mcus.speed_ops == 236e9);                  // given, although the top level's profile has it too
+  const eccsim::DeviceConfig& boards = s.platform.groups.at(2).device;
+  CHECK(boards.profile == "jetson-nano");          // inherited with the block
+  CHECK(boards.power_busy_W == 10);
+  CHECK(boards.speed_ops == 100e9);
+  // The printed scenario reads back to the same fields, the group's speed equal to the top level's included.
+  const std::string text = to_yaml(s);
+  const Scenario again = load_scenario(dir.write("again.yaml", text));
+  CHECK(to_yaml(again) == text);
+  CHECK(again.platform.groups.at(1).device.speed_ops == 236e9);
+  CHECK(again.platform.groups.at(0).device.e_ac_J == 10e-12);
+  // --set reaches a profile like any key.
+  CHECK(load_scenario(file, {"platform.groups[2].device.profile=truenorth"}).platform.groups.at(2).device.power_busy_W ==
+        Approx(72e-3));
+}
+
 TEST_CASE("a target share replaces the threshold, and an override wins over the file", "[scenario]") {
   TempDir dir("target-share");
   const fs::path file = dir.write("s.yaml", "policy: {offload: {filter: margin, threshold: 0.4}}\n");
@@ -641,6 +683,13 @@ const std::vector<Malformed>& malformed_scenarios() {
        "unknown key (did you mean 'platform.groups[0].share'?)", {"platform.groups[0].shar=1"}},
       {"--set on an unknown key of a group's block", "name: n\n", 0, "platform.groups[0].device.sped",
        "unknown key (did you mean 'platform.groups[0].device.speed'?)", {"platform.groups[0].device.sped=1Gf"}},
+      {"unknown device profile", "platform:\n  device: {profile: lohi, power_idle: 0W}\n", 2, "platform.device.profile",
+       "unknown value 'lohi' (expected one of: none, loihi, truenorth, jetson-nano, stm32f407"},
+      {"device profile without idle power", "platform:\n  device:\n    profile: loihi\n", 3, "platform.device.profile",
+       "profile loihi (Intel Loihi (14 nm neuromorphic chip)) gives no idle power (no source publishes one); give "
+       "platform.device.power_idle too"},
+      {"group device profile without idle power", "platform:\n  groups:\n    - {name: a, device: {profile: stm32f407}}\n",
+       3, "platform.groups[0].device.profile", "give platform.groups[0].device.power_idle too"},
       {"negative battery", "platform:\n  device: {battery: -5Wh}\n", 2, "platform.device.battery",
        "negative energy '-5Wh'"},
       {"empty battery", "platform:\n  groups: [{name: a, device: {battery: 0Wh}}]\n", 2,
