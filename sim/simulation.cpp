@@ -226,6 +226,8 @@ std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network
 // (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
+  const Inbox::Waiting waiting =
+      wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore : Inbox::Waiting::InGet;
   const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
   const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
   std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
@@ -237,7 +239,7 @@ void spawn_actors(const Platform& platform, RunState& state) {
     cloud_inboxes.emplace_back();
     for (int c = 0; c < classes; ++c) {
       const std::string name = classes == 1 ? fmt::format("cloud-{}", j) : fmt::format("cloud-{}-class-{}", j, c);
-      const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name))};
+      const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name), waiting)};
       sg4::Actor::create(name + "-receiver", host, CloudReceiver(config, state, queue))->daemonize()->set_auto_restart();
       cloud_inboxes.back().push_back(config.requests);
     }
@@ -251,7 +253,7 @@ void spawn_actors(const Platform& platform, RunState& state) {
     sg4::Host* host = platform.devices[i];
     const EdgeDeviceConfig config{
         i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
-        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)))};
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), waiting)};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
     sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
         ->daemonize()
