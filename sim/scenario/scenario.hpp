@@ -150,7 +150,7 @@ struct ModelsConfig {
 };
 
 struct DeviceConfig {
-  std::string profile = "none";       // real hardware filling energy, speed, power_busy, e_mac, e_ac
+  std::string profile = "none";         // real hardware filling energy, speed, power_busy, e_mac, e_ac
   double speed_ops = 1e9;               // op/s (one MAC or one synaptic AC = one op)
   double power_idle_W = 0.05;
   double power_busy_W = 0.3;
