@@ -43,6 +43,17 @@ fs::path run_example(const std::string& example, const std::string& name, const 
   return out;
 }
 
+// `eccsim sweep` of an example into a fresh directory, which it returns once the sweep succeeded.
+fs::path sweep_example(const std::string& example, const std::string& name, const std::vector<std::string>& extra = {}) {
+  const fs::path out = eccsim::testing::fresh_output_dir(name);
+  std::vector<std::string> args{"sweep", kScenarios + example, "--out", out.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const ProcessResult sweep = eccsim_in_source_dir(args);
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  return out;
+}
+
 // Whether updates.csv holds an installed update of every task 1..4.
 void check_every_task_learned(const fs::path& run, const std::string& mode) {
   const CsvTable updates(run / "updates.csv");
@@ -131,11 +142,7 @@ TEST_CASE("scenarios/incremental-cloud.yaml learns every later task in the cloud
 }
 
 TEST_CASE("scenarios/sweep-sensitivity.yaml covers 0-100 % CUR and every score filter beats random", "[sim][examples]") {
-  const fs::path out = eccsim::testing::fresh_output_dir("example-sensitivity");
-  const ProcessResult sweep =
-      eccsim_in_source_dir({"sweep", kScenarios + "sweep-sensitivity.yaml", "--out", out.string(), "-j", "2"});
-  INFO(sweep.err);
-  REQUIRE(sweep.exit_code == 0);
+  const fs::path out = sweep_example("sweep-sensitivity.yaml", "example-sensitivity", {"-j", "2"});
   const CsvTable summary(out / "summary.csv");
   REQUIRE(summary.rows() == 44);
   for (size_t i = 0; i < summary.rows(); ++i) {
@@ -178,10 +185,7 @@ TEST_CASE("scenarios/offload-budget.yaml holds 20 % CUR in every phase, a fixed 
 }
 
 TEST_CASE("scenarios/wifi-cell.yaml: far stations upload slower, and a fuller cell slows everyone", "[sim][examples]") {
-  const fs::path out = eccsim::testing::fresh_output_dir("example-wifi-cell");
-  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "wifi-cell.yaml", "--out", out.string()});
-  INFO(sweep.err);
-  REQUIRE(sweep.exit_code == 0);
+  const fs::path out = sweep_example("wifi-cell.yaml", "example-wifi-cell");
   // Mean upload time per level in a point, from its requests and its devices' levels.
   const auto mean_upload = [&](const char* point, int level) {
     const CsvTable devices(out / "points" / point / "devices.csv");
@@ -214,10 +218,7 @@ TEST_CASE("scenarios/wifi-cell.yaml: far stations upload slower, and a fuller ce
 }
 
 TEST_CASE("scenarios/mixed-fleet.yaml: cloud-only drains the sensors' batteries, ECC keeps them alive", "[sim][examples]") {
-  const fs::path out = eccsim::testing::fresh_output_dir("example-mixed-fleet");
-  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "mixed-fleet.yaml", "--out", out.string()});
-  INFO(sweep.err);
-  REQUIRE(sweep.exit_code == 0);
+  const fs::path out = sweep_example("mixed-fleet.yaml", "example-mixed-fleet");
   const CsvTable summary(out / "summary.csv");
   REQUIRE(summary.rows() == 6);
   for (size_t point = 0; point < summary.rows(); ++point) {
@@ -252,10 +253,7 @@ TEST_CASE("scenarios/mixed-fleet.yaml: cloud-only drains the sensors' batteries,
 
 TEST_CASE("scenarios/device-profiles.yaml: inferences cost each profile's time and power; the MCU is cheaper cloud-only",
           "[sim][examples]") {
-  const fs::path out = eccsim::testing::fresh_output_dir("example-device-profiles");
-  const ProcessResult sweep = eccsim_in_source_dir({"sweep", kScenarios + "device-profiles.yaml", "--out", out.string()});
-  INFO(sweep.err);
-  REQUIRE(sweep.exit_code == 0);
+  const fs::path out = sweep_example("device-profiles.yaml", "example-device-profiles");
   const CsvTable summary(out / "summary.csv");
   REQUIRE(summary.rows() == 2);
   REQUIRE(summary.text(0, "policy.offload.filter") == "entropy");
