@@ -158,6 +158,8 @@ TEST_CASE("format_quantity is readable and parses back to the same double", "[un
   CHECK(format_quantity(15.167, UnitKind::energy) == "15.167J");
   CHECK(format_quantity(0.9e-12, UnitKind::energy) == "0.9pJ");
   CHECK(format_quantity(0.5, UnitKind::rate) == "0.5/s");
+  // Not exact in its own unit (mW): the SI unit, not a smaller unit's rounding noise (863085714285.7144pW).
+  CHECK(format_quantity(23.6e-12 * 128 / 3.5e-9, UnitKind::power) == "0.8630857142857143W");
 
   const std::vector<double> values{0,      1,       0.1,       1.0 / 3,  2.5e-3,   0.69e-3, 15.167,  4.6e-12,
                                    3.7e-9, 123456789.123, 1e-30, 1e30,  2.0 / 7e5, 6.02e23, 490000.1, 1e-12};
