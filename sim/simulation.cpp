@@ -44,11 +44,11 @@ int64_t max_upload_classes(const Fleet& fleet) {
   return classes;
 }
 
-// The most actors the run holds at once: per device its player and reply receiver (and while it
-// updates, the update and install actors), per cloud host a receiver per upload class and a worker
+// The most actors the run holds at once: per device its own (and while it updates, the update
+// and install actors), per cloud host a receiver per upload class and a worker
 // per core, the fault injectors, the progress line and the oracle.
 int64_t peak_actors(const Scenario& scenario) {
-  const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 2 : 4;
+  const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 1 : 3;
   const PlatformConfig& platform = scenario.platform;
   return per_device * platform.devices +
          int64_t{platform.cloud.hosts} * (platform.cloud.cores + max_upload_classes(fleet_of(scenario))) +
@@ -220,9 +220,8 @@ std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network
   return class_of;
 }
 
-// The actors: per cloud host a receiver per upload class and one worker per core, per device the
-// device and its reply receiver, a fault injector per fault, the progress line, and the oracle's
-// phase clock. Actors on hosts that can fail are daemonized first, then marked auto-restart
+// The actors: per cloud host a receiver per upload class and one worker per core, one per device,
+// a fault injector per fault, the progress line, and the oracle's phase clock. Actors on hosts that can fail are daemonized first, then marked auto-restart
 // (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
@@ -253,11 +252,9 @@ void spawn_actors(const Platform& platform, RunState& state) {
     sg4::Host* host = platform.devices[i];
     const EdgeDeviceConfig config{
         i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
-        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), waiting)};
+        // The device waits on its posted receive (Inbox::post_receive), never on a semaphore.
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet)};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
-    sg4::Actor::create(fmt::format("device-{}-receiver", i), host, ReplyReceiver(config, state))
-        ->daemonize()
-        ->set_auto_restart();
   }
   for (size_t k = 0; k < scenario.faults.size(); ++k)
     sg4::Actor::create(fmt::format("fault-{}", k), platform.controller, inject_fault,

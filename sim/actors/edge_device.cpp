@@ -1,15 +1,16 @@
-// Edge device actors. The device plays its precomputed arrival schedule (one FIFO
-// processor: a request arriving while it computes waits, counted as edge_queue_s), so no
-// separate source actor is needed. Offloads are fire-and-forget uploads; the reply
-// receiver settles them. A reply later than the deadline counts as a fallback settled at
-// the deadline, exactly what a timer would have recorded; timeouts are also checked at
-// every arrival, which is when the back-off decision matters.
+// The edge device actor. It plays its precomputed arrival schedule (one FIFO processor: a
+// request arriving while it computes waits, counted as edge_queue_s), so no separate source
+// actor is needed. Offloads are fire-and-forget uploads; the device settles each when its reply
+// arrives. A reply later than the deadline counts as a fallback settled at the deadline, exactly
+// what a timer would have recorded; timeouts are also checked at every arrival, which is when
+// the back-off decision matters.
 #include "sim/actors/edge_device.hpp"
 
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "core/random.hpp"
@@ -95,6 +96,8 @@ EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
               derive_seed(state.inputs.scenario.seed, /*stream=*/6, static_cast<uint64_t>(config.index))) {}
 
 void EdgeDevice::operator()() {
+  config_.replies->attach_receiver();  // replies flow as soon as they are sent
+  reply_ = config_.replies->post_receive(&reply_payload_);
   const std::vector<ScheduledRequest>& schedule = state_.inputs.schedules[config_.index];
   DeviceLearning& learning = state_.devices[config_.index].learning;
   // After a reboot, resume the schedule: what arrived while the device was down is dropped.
@@ -117,16 +120,51 @@ void EdgeDevice::operator()() {
     last_deadline_s = std::max(last_deadline_s, deadline_s);
   sleep_until(last_deadline_s);
   settle_timed_out(state_, config_.index, sg4::Engine::get_clock());
+  sg4::Actor::self()->daemonize();
+  wait_handling_replies(nullptr, std::numeric_limits<double>::infinity());
 }
 
 // Sleeps until t_s, or dies on the way when the battery empties first.
 void EdgeDevice::sleep_until(double t_s) {
   const double empty_s = state_.devices[config_.index].battery.empty_at_s();
   if (empty_s < t_s) {
-    if (sg4::Engine::get_clock() < empty_s) sg4::this_actor::sleep_until(empty_s);
+    if (sg4::Engine::get_clock() < empty_s) wait_handling_replies(nullptr, empty_s);
     die_of_battery(state_, config_.index);
   }
-  if (sg4::Engine::get_clock() < t_s) sg4::this_actor::sleep_until(t_s);
+  if (sg4::Engine::get_clock() < t_s) wait_handling_replies(nullptr, t_s);
+}
+
+void EdgeDevice::compute(double flops) { wait_handling_replies(sg4::this_actor::exec_async(flops), 0); }
+
+void EdgeDevice::wait_handling_replies(const sg4::ExecPtr& work, double t_s) {
+  std::vector<sg4::ActivityPtr> waited{reply_};
+  if (work) waited.emplace_back(work);
+  for (;;) {
+    double timeout_s = -1;  // wait_any_for's "no timeout"
+    if (!work && t_s < std::numeric_limits<double>::infinity()) {
+      timeout_s = t_s - sg4::Engine::get_clock();
+      if (timeout_s <= 0) return;
+    }
+    ssize_t done = -1;
+    try {
+      done = sg4::Activity::wait_any_for(waited, timeout_s);
+    } catch (const simgrid::NetworkFailureException&) {
+      // The reply was lost on a failed link: its request times out.
+      reply_ = config_.replies->post_receive(&reply_payload_);
+      waited.front() = reply_;
+      continue;
+    }
+    if (done == -1) return;  // t_s reached
+    if (done == 1) return;   // the work is done
+    const std::unique_ptr<DeviceMessage> message(static_cast<DeviceMessage*>(reply_payload_));
+    reply_ = config_.replies->post_receive(&reply_payload_);
+    waited.front() = reply_;
+    const auto* reply = std::get_if<CloudReply>(message.get());
+    if (reply == nullptr)
+      throw std::logic_error("edge device " + std::to_string(config_.index) +
+                             ": expected CloudReply, received another message");
+    handle_reply(*reply);
+  }
 }
 
 void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
@@ -163,8 +201,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     offload = false;
     record.reason = RequestReason::CloudOffline;
   }
-  if (record.edge_compute_s > 0)
-    sg4::this_actor::execute(record.edge_compute_s * state_.inputs.device_config(config_.index).speed_ops);
+  if (record.edge_compute_s > 0) compute(record.edge_compute_s * state_.inputs.device_config(config_.index).speed_ops);
 
   const double done_s = sg4::Engine::get_clock();
   if (!offload) {
@@ -182,54 +219,39 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
                       state_.inputs.image_bytes);
 }
 
-ReplyReceiver::ReplyReceiver(EdgeDeviceConfig config, RunState& state) : config_(config), state_(state) {}
-
-void ReplyReceiver::operator()() {
-  config_.replies->attach_receiver();  // replies flow as soon as they are sent
+void EdgeDevice::handle_reply(const CloudReply& reply) {
   const DeviceConfig& device = state_.inputs.device_config(config_.index);
   OffloadState& offload = state_.devices[config_.index].offload;
-  for (;;) {
-    std::unique_ptr<DeviceMessage> message;
-    try {
-      message = config_.replies->receive<DeviceMessage>();
-    } catch (const simgrid::NetworkFailureException&) {
-      continue;  // the reply was lost on a failed link: its request times out
-    }
-    const auto* reply = std::get_if<CloudReply>(message.get());
-    if (reply == nullptr)
-      throw std::logic_error("reply receiver of device " + std::to_string(config_.index) +
-                             ": expected CloudReply, received another message");
-    die_if_battery_empty(state_, config_.index);  // dead before the reply came
-    state_.network.carried_down(config_.index, reply->size_bytes);
-    const double now_s = sg4::Engine::get_clock();
-    auto pending = offload.deadline_s.find(reply->request_id);
-    if (pending == offload.deadline_s.end()) continue;  // already settled as a fallback
-    RequestRecord& record = state_.log.requests[reply->request_id];
-    // The upload and the cloud's work happened even when the reply comes too late. The radio
-    // transmits while the image flows out, not while the last bit propagates to the cloud.
-    const double transmit_s = reply->t_received_s - reply->t_sent_s - state_.inputs.uplink_latency_s[config_.index];
-    record.radio_energy_J = device.radio_energy == RadioEnergy::WifiStates
-                                ? station_radio_energy_J(state_, config_.index, reply->size_bytes)
-                                : device.radio_tx_W * std::max(0.0, transmit_s);
-    record.cloud_energy_J = reply->cloud_energy_J;
-    state_.devices[config_.index].battery.spend(record.radio_energy_J, now_s);
-    die_if_battery_empty(state_, config_.index);
-    if (now_s <= pending->second) {
-      learn_from_reply(record.sample, reply->cloud_pred);
-      offload.consecutive_timeouts = 0;
-      const CloudTimes times{reply->t_sent_s, reply->t_received_s, reply->t_batch_start_s, reply->t_batch_end_s};
-      state_.log.requests.settle_from_cloud(reply->request_id, reply->cloud_pred, times, now_s);
-    } else {
-      state_.log.requests.settle_fallback(reply->request_id, pending->second);
-      count_timeout(state_.inputs.scenario.policy.offload, offload, pending->second);
-    }
-    offload.deadline_s.erase(pending);
-    consider_update(state_, config_.index);
+  die_if_battery_empty(state_, config_.index);  // dead before the reply came
+  state_.network.carried_down(config_.index, reply.size_bytes);
+  const double now_s = sg4::Engine::get_clock();
+  auto pending = offload.deadline_s.find(reply.request_id);
+  if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
+  RequestRecord& record = state_.log.requests[reply.request_id];
+  // The upload and the cloud's work happened even when the reply comes too late. The radio
+  // transmits while the image flows out, not while the last bit propagates to the cloud.
+  const double transmit_s = reply.t_received_s - reply.t_sent_s - state_.inputs.uplink_latency_s[config_.index];
+  record.radio_energy_J = device.radio_energy == RadioEnergy::WifiStates
+                              ? station_radio_energy_J(state_, config_.index, reply.size_bytes)
+                              : device.radio_tx_W * std::max(0.0, transmit_s);
+  record.cloud_energy_J = reply.cloud_energy_J;
+  state_.devices[config_.index].battery.spend(record.radio_energy_J, now_s);
+  die_if_battery_empty(state_, config_.index);
+  if (now_s <= pending->second) {
+    learn_from_reply(record.sample, reply.cloud_pred);
+    offload.consecutive_timeouts = 0;
+    const CloudTimes times{reply.t_sent_s, reply.t_received_s, reply.t_batch_start_s, reply.t_batch_end_s};
+    state_.log.requests.settle_from_cloud(reply.request_id, reply.cloud_pred, times, now_s);
+  } else {
+    state_.log.requests.settle_fallback(reply.request_id, pending->second);
+    count_timeout(state_.inputs.scenario.policy.offload, offload, pending->second);
   }
+  offload.deadline_s.erase(pending);
+  consider_update(state_, config_.index);
 }
 
 // Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
-void ReplyReceiver::learn_from_reply(int64_t sample, int32_t cloud_label) {
+void EdgeDevice::learn_from_reply(int64_t sample, int32_t cloud_label) {
   const UpdateConfig& update = state_.inputs.scenario.policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
   keep_in_buffer(state_.devices[config_.index].learning.buffer, {sample, cloud_label}, update);

@@ -7,7 +7,10 @@
 
 #include <cstdint>
 
+#include <simgrid/forward.h>
+
 #include "sim/actors/inbox.hpp"
+#include "sim/actors/messages.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/run_state.hpp"
 
@@ -19,6 +22,10 @@ struct EdgeDeviceConfig {
   Inbox* replies = nullptr;    // where cloud replies arrive
 };
 
+// One actor per device: it plays the request stream and handles each cloud reply the moment it
+// arrives, also while it sleeps or computes (it waits on its posted reply receive together with
+// its timer or its execution). Once its last request is settled it becomes a daemon that still
+// takes the late replies (their bytes still cross the downlink) until the run ends.
 class EdgeDevice {
  public:
   EdgeDevice(EdgeDeviceConfig config, RunState& state);
@@ -27,23 +34,20 @@ class EdgeDevice {
  private:
   void serve(const ScheduledRequest& request, int64_t request_id);
   void sleep_until(double t_s);
-
-  EdgeDeviceConfig config_;
-  RunState& state_;
-  OffloadPolicy policy_;
-};
-
-// Receives cloud replies for one device (daemon: lives as long as the simulation).
-class ReplyReceiver {
- public:
-  ReplyReceiver(EdgeDeviceConfig config, RunState& state);
-  void operator()();
-
- private:
+  void compute(double flops);
+  // Waits until `work` is done, or when it is null until t_s (forever when infinite), handling
+  // the replies that arrive meanwhile.
+  void wait_handling_replies(const simgrid::s4u::ExecPtr& work, double t_s);
+  void handle_reply(const CloudReply& reply);
   void learn_from_reply(int64_t sample, int32_t cloud_label);
 
   EdgeDeviceConfig config_;
   RunState& state_;
+  OffloadPolicy policy_;
+  // The receive posted on config_.replies and where its message lands; set only in the running
+  // actor, so a restarted device (a fresh copy of this object) posts its own.
+  simgrid::s4u::CommPtr reply_;
+  void* reply_payload_ = nullptr;
 };
 
 // Settles `device`'s offloaded requests whose deadline is at or before now_s as fallbacks to

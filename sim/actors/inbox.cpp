@@ -17,6 +17,8 @@ void Inbox::send_payload(void* payload, double size_bytes, void (*destroy)(void*
 
 void Inbox::attach_receiver() { mailbox_->set_receiver(sg4::Actor::self()); }
 
+sg4::CommPtr Inbox::post_receive(void** payload) { return mailbox_->get_async<void>(payload); }
+
 // A wake-up may be stale (its message already taken, or lost with a failed host); the mailbox
 // decides, the semaphore only ends the sleep.
 void* Inbox::receive_payload() {

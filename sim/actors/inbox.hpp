@@ -5,7 +5,9 @@
 // they sleep on a wake-up semaphore, which every sender releases after its put, and call get()
 // only once the mailbox holds a message (sent eagerly to its permanent receiver). Without the
 // plugin, receivers wait in get() itself: one simcall and one context switch per message instead
-// of four simcalls and two switches.
+// of four simcalls and two switches. An actor that also computes or sleeps keeps a receive posted
+// instead (post_receive) and waits in Activity::wait_any: killed there, it only cancels the
+// receive, which fires no plugin callback, so that is safe with the plugin too.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,9 @@ class Inbox {
   std::unique_ptr<Message> receive() {
     return std::unique_ptr<Message>(static_cast<Message*>(receive_payload()));
   }
+  // A receive posted now, for Activity::wait_any; once it completes, *payload holds the message
+  // (owned by the caller).
+  simgrid::s4u::CommPtr post_receive(void** payload);
 
  private:
   void send_payload(void* payload, double size_bytes, void (*destroy)(void*));
