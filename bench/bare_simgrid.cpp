@@ -99,12 +99,6 @@ struct Reply {
   int64_t request_id = 0;
 };
 
-struct Pending {
-  std::map<int64_t, double> deadline_s;
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr settled = sg4::ConditionVariable::create();
-};
-
 struct CloudQueue {
   std::deque<Upload> waiting;
   std::deque<double> t_received_s;
@@ -140,51 +134,79 @@ std::vector<Request> schedule_of(const BenchConfig& config, int device) {
   return schedule;
 }
 
-void edge_device(Shared* shared, int index, sg4::Mailbox* cloud, sg4::Mailbox* replies,
-                 std::shared_ptr<Pending> pending) {
-  const BenchConfig& config = shared->config;
-  const std::vector<Request>& schedule = shared->schedules[index];
-  SentMessages sent;
-  for (size_t k = 0; k < schedule.size(); ++k) {
-    const Request& request = schedule[k];
-    const int64_t id = shared->first_request_id[index] + static_cast<int64_t>(k);
-    if (sg4::Engine::get_clock() < request.t_arrival_s) sg4::this_actor::sleep_until(request.t_arrival_s);
-    sg4::this_actor::execute(config.edge_ops);
-    const double now_s = sg4::Engine::get_clock();
-    if (!request.offload) {
-      shared->records[id] = {now_s, Outcome::Edge};
-      continue;
-    }
-    {
-      std::unique_lock lock(*pending->mutex);
-      pending->deadline_s.emplace(id, now_s + config.timeout_s);
-    }
-    send(cloud, new Upload{id, replies, now_s}, config.image_bytes, config, sent);
-  }
-  sent.wait_all();
-  std::unique_lock lock(*pending->mutex);
-  if (!pending->deadline_s.empty()) {
-    double last_s = 0;
-    for (const auto& [id, deadline_s] : pending->deadline_s) last_s = std::max(last_s, deadline_s);
-    pending->settled->wait_until(lock, last_s, [&] { return pending->deadline_s.empty(); });
-  }
-  for (const auto& [id, deadline_s] : pending->deadline_s) shared->records[id] = {deadline_s, Outcome::Fallback};
-  pending->deadline_s.clear();
-}
+// One actor per device, as in eccsim: it keeps a receive posted on its reply mailbox and waits on
+// it together with its timer or its execution, settling each reply as it comes; after its last
+// deadline it stays on as a daemon for late replies.
+class EdgeDevice {
+ public:
+  EdgeDevice(Shared* shared, int index, sg4::Mailbox* cloud, sg4::Mailbox* replies)
+      : shared_(shared), index_(index), cloud_(cloud), replies_(replies) {}
 
-void reply_receiver(Shared* shared, sg4::Mailbox* replies, std::shared_ptr<Pending> pending) {
-  for (;;) {
-    std::unique_ptr<Reply> reply(replies->get<Reply>());
-    std::unique_lock lock(*pending->mutex);
-    auto it = pending->deadline_s.find(reply->request_id);
-    if (it == pending->deadline_s.end()) continue;
-    const double now_s = sg4::Engine::get_clock();
-    shared->records[reply->request_id] = now_s <= it->second ? Record{now_s, Outcome::Cloud}
-                                                               : Record{it->second, Outcome::Fallback};
-    pending->deadline_s.erase(it);
-    pending->settled->notify_all();
+  void operator()() {
+    const BenchConfig& config = shared_->config;
+    const std::vector<Request>& schedule = shared_->schedules[index_];
+    replies_->set_receiver(sg4::Actor::self());
+    reply_ = replies_->get_async(&reply_payload_);
+    SentMessages sent;
+    for (size_t k = 0; k < schedule.size(); ++k) {
+      const Request& request = schedule[k];
+      const int64_t id = shared_->first_request_id[index_] + static_cast<int64_t>(k);
+      wait_settling_replies(nullptr, request.t_arrival_s);
+      wait_settling_replies(sg4::this_actor::exec_async(config.edge_ops), 0);
+      const double now_s = sg4::Engine::get_clock();
+      if (!request.offload) {
+        shared_->records[id] = {now_s, Outcome::Edge};
+        continue;
+      }
+      deadline_s_.emplace(id, now_s + config.timeout_s);
+      send(cloud_, new Upload{id, replies_, now_s}, config.image_bytes, config, sent);
+    }
+    sent.wait_all();
+    double last_s = 0;
+    for (const auto& [id, deadline_s] : deadline_s_) last_s = std::max(last_s, deadline_s);
+    wait_settling_replies(nullptr, last_s);
+    for (const auto& [id, deadline_s] : deadline_s_) shared_->records[id] = {deadline_s, Outcome::Fallback};
+    deadline_s_.clear();
+    sg4::Actor::self()->daemonize();
+    wait_settling_replies(nullptr, std::numeric_limits<double>::infinity());
   }
-}
+
+ private:
+  // Until `work` is done, or when it is null until t_s.
+  void wait_settling_replies(const sg4::ExecPtr& work, double t_s) {
+    std::vector<sg4::ActivityPtr> waited{reply_};
+    if (work) waited.emplace_back(work);
+    for (;;) {
+      double timeout_s = -1;
+      if (!work && t_s < std::numeric_limits<double>::infinity()) {
+        timeout_s = t_s - sg4::Engine::get_clock();
+        if (timeout_s <= 0) return;
+      }
+      const ssize_t done = sg4::Activity::wait_any_for(waited, timeout_s);
+      if (done != 0) return;
+      settle(std::unique_ptr<Reply>(reply_payload_));
+      reply_ = replies_->get_async(&reply_payload_);
+      waited.front() = reply_;
+    }
+  }
+
+  void settle(std::unique_ptr<Reply> reply) {
+    auto it = deadline_s_.find(reply->request_id);
+    if (it == deadline_s_.end()) return;
+    const double now_s = sg4::Engine::get_clock();
+    shared_->records[reply->request_id] = now_s <= it->second ? Record{now_s, Outcome::Cloud}
+                                                                : Record{it->second, Outcome::Fallback};
+    deadline_s_.erase(it);
+  }
+
+  Shared* shared_;
+  int index_;
+  sg4::Mailbox* cloud_;
+  sg4::Mailbox* replies_;
+  sg4::CommPtr reply_;
+  Reply* reply_payload_ = nullptr;
+  std::map<int64_t, double> deadline_s_;
+};
 
 void cloud_receiver(sg4::Mailbox* requests, std::shared_ptr<CloudQueue> queue) {
   for (;;) {
@@ -310,13 +332,7 @@ int main(int argc, char** argv) {
     sg4::Actor::create("cloud-0-core-" + std::to_string(core), cloud, cloud_worker, &shared, queue)->daemonize();
   for (int i = 0; i < config.devices; ++i) {
     auto* replies = sg4::Mailbox::by_name("device-" + std::to_string(i) + "-replies");
-    auto pending = std::make_shared<Pending>();
-    sg4::Actor::create("device-" + std::to_string(i), devices[i], edge_device, &shared, i, requests, replies, pending);
-    auto reply_actor =
-        sg4::Actor::create("device-" + std::to_string(i) + "-receiver", devices[i], reply_receiver, &shared, replies,
-                           pending);
-    reply_actor->daemonize();
-    replies->set_receiver(reply_actor);
+    sg4::Actor::create("device-" + std::to_string(i), devices[i], EdgeDevice(&shared, i, requests, replies));
   }
   engine.run();
 
