@@ -348,7 +348,8 @@ TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[s
     CHECK(!fs::exists(out));
   }
   SECTION("a fleet too large for one OS thread per actor") {
-    // Thread contexts cost two memory mappings per actor; the run stops before the engine starts.
+    // Thread contexts cost two memory mappings per actor (one actor per device); the run stops
+    // before the engine starts.
     std::ifstream limit_file("/proc/sys/vm/max_map_count");
     long limit = 65530;
     limit_file >> limit;
@@ -359,7 +360,7 @@ TEST_CASE("bad input to run exits 2 with one clear line and writes nothing", "[s
     const fs::path out = fresh_dir("thread-fleet-too-large");
     const ProcessResult r = eccsim::testing::run_process(
         {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--context-factory", "thread", "--set",
-         std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set", fmt::format("platform.devices={}", limit / 4 + 1)});
+         std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set", fmt::format("platform.devices={}", limit / 2 + 1)});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("platform.devices") && Catch::Contains("vm.max_map_count") &&
                           Catch::Contains("--context-factory thread"));
