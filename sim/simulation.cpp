@@ -45,8 +45,8 @@ int64_t max_upload_classes(const Fleet& fleet) {
 }
 
 // The most actors the run holds at once: per device its own (and while it updates, the update
-// and install actors), per cloud host a receiver per upload class and a worker
-// per core, the fault injectors, the progress line and the oracle.
+// and install actors), per cloud host a receiver per upload class and a worker per core, the
+// fault injectors, the progress line and the oracle.
 int64_t peak_actors(const Scenario& scenario) {
   const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 1 : 3;
   const PlatformConfig& platform = scenario.platform;

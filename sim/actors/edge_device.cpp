@@ -154,8 +154,7 @@ void EdgeDevice::wait_handling_replies(const sg4::ExecPtr& work, double t_s) {
       waited.front() = reply_;
       continue;
     }
-    if (done == -1) return;  // t_s reached
-    if (done == 1) return;   // the work is done
+    if (done != 0) return;  // t_s reached (-1) or the work done (1)
     const std::unique_ptr<DeviceMessage> message(static_cast<DeviceMessage*>(reply_payload_));
     reply_ = config_.replies->post_receive(&reply_payload_);
     waited.front() = reply_;
