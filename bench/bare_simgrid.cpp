@@ -45,7 +45,8 @@ struct BenchConfig {
   double timeout_s = 1;
   std::string stack_size_KiB = "8192"; // SimGrid's default, as in eccsim
   // "detached" (eccsim's pattern: SimGrid 3.32 scans a list of every detached message in flight at
-  // each completion) or "tested" (each sender keeps its messages and tests them off as they finish).
+  // each completion), "tested" (each sender keeps its messages and tests them off as they finish)
+  // or "kept" (devices keep their uploads in the set they wait on; the cloud still detaches).
   std::string sends = "detached";
 };
 
@@ -159,7 +160,10 @@ class EdgeDevice {
         continue;
       }
       deadline_s_.emplace(id, now_s + config.timeout_s);
-      send(cloud_, new Upload{id, replies_, now_s}, config.image_bytes, config, sent);
+      if (config.sends == "kept")
+        uploads_.push_back(cloud_->put_async(new Upload{id, replies_, now_s}, static_cast<uint64_t>(config.image_bytes)));
+      else
+        send(cloud_, new Upload{id, replies_, now_s}, config.image_bytes, config, sent);
     }
     sent.wait_all();
     double last_s = 0;
@@ -172,21 +176,28 @@ class EdgeDevice {
   }
 
  private:
-  // Until `work` is done, or when it is null until t_s.
+  // Until `work` is done, or when it is null until t_s; uploads kept (--sends kept) are dropped as
+  // they finish.
   void wait_settling_replies(const sg4::ExecPtr& work, double t_s) {
-    std::vector<sg4::ActivityPtr> waited{reply_};
-    if (work) waited.emplace_back(work);
     for (;;) {
+      std::vector<sg4::ActivityPtr> waited{reply_};
+      if (work) waited.emplace_back(work);
+      const size_t first_upload = waited.size();
+      waited.insert(waited.end(), uploads_.begin(), uploads_.end());
       double timeout_s = -1;
       if (!work && t_s < std::numeric_limits<double>::infinity()) {
         timeout_s = t_s - sg4::Engine::get_clock();
         if (timeout_s <= 0) return;
       }
       const ssize_t done = sg4::Activity::wait_any_for(waited, timeout_s);
-      if (done != 0) return;
+      if (done < 0) return;  // t_s reached
+      if (static_cast<size_t>(done) >= first_upload) {
+        uploads_.erase(uploads_.begin() + (done - static_cast<ssize_t>(first_upload)));
+        continue;
+      }
+      if (done > 0) return;  // the work is done
       settle(std::unique_ptr<Reply>(reply_payload_));
       reply_ = replies_->get_async(&reply_payload_);
-      waited.front() = reply_;
     }
   }
 
@@ -206,6 +217,7 @@ class EdgeDevice {
   sg4::CommPtr reply_;
   Reply* reply_payload_ = nullptr;
   std::map<int64_t, double> deadline_s_;
+  std::vector<sg4::CommPtr> uploads_;  // --sends kept
 };
 
 void cloud_receiver(sg4::Mailbox* requests, std::shared_ptr<CloudQueue> queue) {
@@ -269,7 +281,7 @@ BenchConfig parse(int argc, char** argv) {
     else if (flag == "--edge-ops") c.edge_ops = std::stod(value);
     else if (flag == "--cloud-macs") c.cloud_macs = std::stod(value);
     else if (flag == "--stack-size") c.stack_size_KiB = value;
-    else if (flag == "--sends" && (value == "detached" || value == "tested")) c.sends = value;
+    else if (flag == "--sends" && (value == "detached" || value == "tested" || value == "kept")) c.sends = value;
     else throw std::invalid_argument("unknown flag " + flag);
   }
   return c;
