@@ -179,11 +179,11 @@ class EdgeDevice {
   // Until `work` is done, or when it is null until t_s; uploads kept (--sends kept) are dropped as
   // they finish.
   void wait_settling_replies(const sg4::ExecPtr& work, double t_s) {
+    std::vector<sg4::ActivityPtr> waited{reply_};
+    if (work) waited.emplace_back(work);
+    const size_t first_upload = waited.size();
+    waited.insert(waited.end(), uploads_.begin(), uploads_.end());
     for (;;) {
-      std::vector<sg4::ActivityPtr> waited{reply_};
-      if (work) waited.emplace_back(work);
-      const size_t first_upload = waited.size();
-      waited.insert(waited.end(), uploads_.begin(), uploads_.end());
       double timeout_s = -1;
       if (!work && t_s < std::numeric_limits<double>::infinity()) {
         timeout_s = t_s - sg4::Engine::get_clock();
@@ -193,11 +193,13 @@ class EdgeDevice {
       if (done < 0) return;  // t_s reached
       if (static_cast<size_t>(done) >= first_upload) {
         uploads_.erase(uploads_.begin() + (done - static_cast<ssize_t>(first_upload)));
+        waited.erase(waited.begin() + done);
         continue;
       }
       if (done > 0) return;  // the work is done
       settle(std::unique_ptr<Reply>(reply_payload_));
       reply_ = replies_->get_async(&reply_payload_);
+      waited.front() = reply_;
     }
   }
 
