@@ -48,7 +48,7 @@ void CloudReceiver::operator()() {
 CloudWorker::CloudWorker(CloudServerConfig config, RunState& state, std::shared_ptr<CloudQueue> queue)
     : config_(config), state_(state), queue_(std::move(queue)) {}
 
-std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
+void CloudWorker::next_batch() {
   const BatchConfig& batch = state_.inputs.scenario.platform.cloud.batch;
   std::unique_lock lock(*queue_->mutex);
   try {
@@ -64,33 +64,32 @@ std::vector<CloudQueue::Entry> CloudWorker::next_batch() {
     throw;
   }
   const size_t n = std::min(queue_->waiting.size(), static_cast<size_t>(batch.max));
-  std::vector<CloudQueue::Entry> taken(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
+  batch_.assign(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
   queue_->waiting.erase(queue_->waiting.begin(), queue_->waiting.begin() + static_cast<long>(n));
   queue_->forming = false;
   queue_->arrived->notify_all();  // the next worker may form the next batch
-  return taken;
 }
 
 void CloudWorker::operator()() {
   const CloudConfig& cloud = state_.inputs.scenario.platform.cloud;
   for (;;) {
-    const std::vector<CloudQueue::Entry> batch = next_batch();
-    std::vector<int32_t> predictions;
-    std::vector<double> macs;
-    for (const CloudQueue::Entry& entry : batch) {
+    next_batch();
+    predictions_.clear();
+    macs_.clear();
+    for (const CloudQueue::Entry& entry : batch_) {
       const CloudPrediction& prediction = state_.inference.cloud(state_.inputs.cloud_model, entry.request.sample);
-      predictions.push_back(prediction.predicted);
-      macs.push_back(prediction.macs);
+      predictions_.push_back(prediction.predicted);
+      macs_.push_back(prediction.macs);
     }
-    const InferenceCost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs);
+    const InferenceCost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs_);
     const double start_s = sg4::Engine::get_clock();
     sg4::this_actor::execute(cost.duration_s * cloud.speed_flops);
     const double end_s = sg4::Engine::get_clock();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const OffloadRequest& request = batch[i].request;
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      const OffloadRequest& request = batch_[i].request;
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
-      request.reply_to->send(new DeviceMessage(CloudReply{request.request_id, predictions[i], request.t_sent_s,
-                                                          batch[i].t_received_s, start_s, end_s,
+      request.reply_to->send(new DeviceMessage(CloudReply{request.request_id, predictions_[i], request.t_sent_s,
+                                                          batch_[i].t_received_s, start_s, end_s,
                                                           cost.energy_J, state_.inputs.logits_bytes}),
                              state_.inputs.logits_bytes);
     }

@@ -54,11 +54,17 @@ class CloudWorker {
   void operator()();
 
  private:
-  std::vector<CloudQueue::Entry> next_batch();
+  // Moves the next batch from the queue into batch_.
+  void next_batch();
 
   CloudServerConfig config_;
   RunState& state_;
   std::shared_ptr<CloudQueue> queue_;
+  // One batch's inputs and outputs, reused from batch to batch: a fresh vector of a full batch
+  // is a large allocation, which makes glibc consolidate its free lists every time.
+  std::vector<CloudQueue::Entry> batch_;
+  std::vector<int32_t> predictions_;
+  std::vector<double> macs_;
 };
 
 }  // namespace eccsim
