@@ -1,18 +1,22 @@
 // Raw batched LibTorch inference, the reference of the benchmark's ratio 3: loads the same edge and
 // cloud checkpoints as a run and infers the same unique test samples (read from the run's
-// requests.csv, or the first N) through the same predict() calls in one batch per model.
+// requests.csv, or the first N) through the same predict() calls in one batch per model, with
+// glibc's allocator set as a run sets it while its models work (HeapReuse), or left at its defaults.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "core/heap_reuse.hpp"
 #include "core/machine.hpp"
 #include "models/data/dataset.hpp"
 #include "models/nets/cloud_model.hpp"
@@ -27,18 +31,26 @@ struct Options {
   int64_t samples = 0;        // or the first N test samples
   int repeat = 1;             // best of N timings
   int threads = 0;            // LibTorch intra-op threads; 0: available_cores()
+  std::string heap = "reuse"; // reuse: as in a run (HeapReuse); default: glibc's defaults
 };
 
 std::vector<int64_t> unique_samples(const std::string& requests_csv) {
   std::ifstream in(requests_csv);
   if (!in) throw std::invalid_argument(requests_csv + ": cannot read");
   std::string line;
-  std::getline(in, line);  // header: request_id,device,t_arrival_s,t_done_s,sample,...
+  std::getline(in, line);
+  // The column is found by its header name: requests.csv gains columns as the product grows.
+  std::istringstream header(line);
+  std::string name;
+  int sample_column = -1;
+  for (int column = 0; sample_column < 0 && std::getline(header, name, ','); ++column)
+    if (name == "sample") sample_column = column;
+  if (sample_column < 0) throw std::invalid_argument(requests_csv + ": no `sample` column in its header");
   std::set<int64_t> samples;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string field;
-    for (int column = 0; column <= 4; ++column) std::getline(fields, field, ',');
+    for (int column = 0; column <= sample_column; ++column) std::getline(fields, field, ',');
     samples.insert(std::stoll(field));
   }
   return {samples.begin(), samples.end()};
@@ -82,6 +94,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}))
       ->excludes(requests);
   app.add_option("--repeat", options.repeat, "best of this many timings")->check(CLI::Range(1, 1000));
+  app.add_option("--heap", options.heap, "glibc's allocator: reuse (as a run sets it) or default")
+      ->check(CLI::IsMember({"reuse", "default"}));
   app.add_option("--threads", options.threads, "LibTorch intra-op threads (default: every available core)")
       ->check(CLI::Range(1, 1024));
   try {
@@ -101,16 +115,19 @@ int main(int argc, char** argv) {
     }
     const eccsim::EdgeModel edge = eccsim::EdgeModel::load(options.models_dir + "/edge.pt");
     const eccsim::CloudModel cloud = eccsim::CloudModel::load(options.models_dir + "/cloud.pt");
+    std::optional<eccsim::HeapReuse> heap_reuse;
+    if (options.heap == "reuse") heap_reuse.emplace();
     const Timing edge_t = best_timing(edge, dataset.test, samples, options.repeat);
     const Timing cloud_t = best_timing(cloud, dataset.test, samples, options.repeat);
+    heap_reuse.reset();
     const double n = static_cast<double>(samples.size());
     std::printf("raw_inference: %zu unique samples, edge %.3f s (%.1f samples/s, %.3f s CPU), cloud %.3f s "
                 "(%.1f samples/s, %.3f s CPU)\n",
                 samples.size(), edge_t.wall_s, n / edge_t.wall_s, edge_t.cpu_s, cloud_t.wall_s, n / cloud_t.wall_s,
                 cloud_t.cpu_s);
-    std::printf("raw_inference: threads=%d edge_samples=%zu cloud_samples=%zu wall_s=%.3f cpu_s=%.3f "
+    std::printf("raw_inference: heap=%s threads=%d edge_samples=%zu cloud_samples=%zu wall_s=%.3f cpu_s=%.3f "
                 "throughput=%.1f samples/s\n",
-                threads, samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s, edge_t.cpu_s + cloud_t.cpu_s,
+                options.heap.c_str(), threads, samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s, edge_t.cpu_s + cloud_t.cpu_s,
                 2 * n / (edge_t.wall_s + cloud_t.wall_s));
     return 0;
   } catch (const std::exception& e) {
