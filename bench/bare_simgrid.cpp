@@ -43,7 +43,7 @@ struct BenchConfig {
   int batch_max = 32;
   double batch_wait_s = 2e-3;
   double timeout_s = 1;
-  std::string stack_size_KiB = "8192"; // SimGrid's default, as in eccsim
+  std::string stack_size_KiB = "16";   // eccsim's default (--actor-stack)
   // "detached" (eccsim's pattern: SimGrid 3.32 scans a list of every detached message in flight at
   // each completion), "tested" (each sender keeps its messages and tests them off as they finish)
   // or "kept" (devices keep their uploads in the set they wait on; the cloud still detaches).
