@@ -127,8 +127,8 @@ int main(int argc, char** argv) {
                 cloud_t.cpu_s);
     std::printf("raw_inference: heap=%s threads=%d edge_samples=%zu cloud_samples=%zu wall_s=%.3f cpu_s=%.3f "
                 "throughput=%.1f samples/s\n",
-                options.heap.c_str(), threads, samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s, edge_t.cpu_s + cloud_t.cpu_s,
-                2 * n / (edge_t.wall_s + cloud_t.wall_s));
+                options.heap.c_str(), threads, samples.size(), samples.size(), edge_t.wall_s + cloud_t.wall_s,
+                edge_t.cpu_s + cloud_t.cpu_s, 2 * n / (edge_t.wall_s + cloud_t.wall_s));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "raw_inference: %s\n", e.what());
