@@ -9,13 +9,13 @@
 #include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "core/csv.hpp"
 #include "core/heap_reuse.hpp"
 #include "core/machine.hpp"
 #include "models/data/dataset.hpp"
@@ -40,19 +40,11 @@ std::vector<int64_t> unique_samples(const std::string& requests_csv) {
   std::string line;
   std::getline(in, line);
   // The column is found by its header name: requests.csv gains columns as the product grows.
-  std::istringstream header(line);
-  std::string name;
-  int sample_column = -1;
-  for (int column = 0; sample_column < 0 && std::getline(header, name, ','); ++column)
-    if (name == "sample") sample_column = column;
-  if (sample_column < 0) throw std::invalid_argument(requests_csv + ": no `sample` column in its header");
+  const std::vector<std::string> header = eccsim::split_csv_record(line);
+  const auto column = static_cast<size_t>(std::find(header.begin(), header.end(), "sample") - header.begin());
+  if (column == header.size()) throw std::invalid_argument(requests_csv + ": no `sample` column in its header");
   std::set<int64_t> samples;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string field;
-    for (int column = 0; column <= sample_column; ++column) std::getline(fields, field, ',');
-    samples.insert(std::stoll(field));
-  }
+  while (std::getline(in, line)) samples.insert(std::stoll(eccsim::split_csv_record(line).at(column)));
   return {samples.begin(), samples.end()};
 }
 
