@@ -78,6 +78,8 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
                s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
+  fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {:.6g} J per answered request with updates\n",
+             s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J, s.energy_per_answered_request_with_updates_J);
   if (s.first_death_s)
     fmt::print("  batteries     {} devices died, the first at {:.3f} s{}\n", s.deaths, *s.first_death_s,
                s.median_death_s ? fmt::format(", half the battery-powered ones by {:.3f} s", *s.median_death_s)
@@ -107,10 +109,9 @@ int run_command(const RunCommandOptions& options) {
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, models.edge_file,
                 models.cloud_file, options.engine, cloud_latency_curve(scenario)});
 
-  double network_energy_J = 0;
-  for (const LinkRecord& link : result.links) network_energy_J += link.energy_J;
-  Summary summary =
-      summarise(result.requests, result.updates, result.device_measures, result.simulated_s, network_energy_J);
+  RunEnergy run_energy{0, result.cloud_idle_energy_J};
+  for (const LinkRecord& link : result.links) run_energy.network_J += link.energy_J;
+  Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s, run_energy);
   if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -119,7 +120,7 @@ int run_command(const RunCommandOptions& options) {
   if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests, fleet));
   write_file_atomically(dir / "devices.csv",
                         devices_csv(device_totals(result.requests, result.device_measures), fleet));
-  const std::vector<GroupTotals> groups = group_totals(result.requests, result.device_measures, fleet);
+  const std::vector<GroupTotals> groups = group_totals(result.requests, result.updates, result.device_measures, fleet);
   write_file_atomically(dir / "groups.csv", groups_csv(groups));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "links.csv", links_csv(result.links));

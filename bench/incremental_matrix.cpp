@@ -141,7 +141,7 @@ void run(const BenchOptions& bench) {
       }
       eccsim::IncrementalResult update =
           eccsim::learn_new_classes(model, task_data, split.task_classes[static_cast<size_t>(t)], options);
-      train_ops = update.train_ops;
+      train_ops = update.train_ops.total();
       samples = update.samples_used;
       new_samples = update.new_class_samples;
       model = std::move(update.model);

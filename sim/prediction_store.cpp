@@ -1,5 +1,6 @@
 // Store files: {format, version, kind, key, entries}, one entry per sample as a flat array (edge:
-// sample, predicted, entropy, max_prob, margin, dense_macs, synaptic_ops, logits, spike_rates;
+// sample, predicted, entropy, max_prob, margin, first_layer_macs, synaptic_ops, neuron_updates,
+// timesteps, logits, spike_rates;
 // cloud: sample, predicted, macs, logits). CBOR keeps floats and doubles bit-exact, so a run that
 // reads the store writes the same CSVs as one that infers.
 #include "sim/prediction_store.hpp"
@@ -19,7 +20,7 @@ namespace eccsim {
 namespace {
 
 using Json = nlohmann::json;
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;   // 2: layer-1 MACs once, neuron updates and T per entry
 
 template <typename Prediction>
 constexpr const char* kind_of() {
@@ -27,22 +28,24 @@ constexpr const char* kind_of() {
 }
 
 Json to_entry(int64_t sample, const EdgePrediction& p) {
-  return Json::array({sample, p.predicted, p.entropy_score, p.max_prob, p.margin, p.dense_macs, p.synaptic_ops,
-                      p.logits, p.spike_rates});
+  return Json::array({sample, p.predicted, p.entropy_score, p.max_prob, p.margin, p.first_layer_macs, p.synaptic_ops,
+                      p.neuron_updates, p.timesteps, p.logits, p.spike_rates});
 }
 
 Json to_entry(int64_t sample, const CloudPrediction& p) { return Json::array({sample, p.predicted, p.macs, p.logits}); }
 
 void from_entry(const Json& entry, EdgePrediction& p) {
-  if (entry.size() != 9) throw std::runtime_error("an edge entry of the wrong length");
+  if (entry.size() != 11) throw std::runtime_error("an edge entry of the wrong length");
   p.predicted = entry.at(1).get<int32_t>();
   p.entropy_score = entry.at(2).get<float>();
   p.max_prob = entry.at(3).get<float>();
   p.margin = entry.at(4).get<float>();
-  p.dense_macs = entry.at(5).get<double>();
+  p.first_layer_macs = entry.at(5).get<double>();
   p.synaptic_ops = entry.at(6).get<double>();
-  p.logits = entry.at(7).get<std::vector<float>>();
-  p.spike_rates = entry.at(8).get<std::vector<float>>();
+  p.neuron_updates = entry.at(7).get<double>();
+  p.timesteps = entry.at(8).get<int>();
+  p.logits = entry.at(9).get<std::vector<float>>();
+  p.spike_rates = entry.at(10).get<std::vector<float>>();
 }
 
 void from_entry(const Json& entry, CloudPrediction& p) {

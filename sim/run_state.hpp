@@ -122,6 +122,7 @@ struct RunState {
   bool fleet_updating = false;                           // scope fleet: one update at a time
   std::map<const void*, int> outages_holding;            // per failed link or host: outages holding it down
   NetworkLedger network;                                 // what crossed each link
+  double cloud_busy_s = 0;                               // core-seconds of cloud batches and training
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
 };
 

@@ -51,6 +51,7 @@ struct SimulationResult {
   int64_t calibration_samples = 0;          // test images held out to calibrate it
   double simulated_s = 0;
   double cloud_energy_J = 0;                // cloud hosts, energy plugin (idle included)
+  double cloud_idle_energy_J = 0;           // of it, the idle power: what no batch or training was charged
   double access_point_energy_J = 0;         // the Wi-Fi access points' radios (also in the cells' rows of links)
   std::vector<LinkRecord> links;            // links.csv
   InferenceStats inference;

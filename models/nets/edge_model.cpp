@@ -107,7 +107,8 @@ std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std
   torch::NoGradGuard no_grad;
   net->eval();
   const std::vector<int64_t> neurons = net->lif_neurons();
-  const double dense = net->dense_macs();
+  const double first_layer_macs = net->first_layer_macs();
+  const double neuron_updates = net->neuron_updates();
   const int64_t classes = net->num_classes();
 
   std::vector<EdgePrediction> predictions;
@@ -133,8 +134,10 @@ std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std
       p.max_prob = ambiguity.max_prob;
       p.margin = ambiguity.margin;
       p.entropy_score = ambiguity.entropy_score;
-      p.dense_macs = dense;
+      p.first_layer_macs = first_layer_macs;
       p.synaptic_ops = sops_a[i];
+      p.neuron_updates = neuron_updates;
+      p.timesteps = static_cast<int>(o.timesteps);
       p.spike_rates.resize(neurons.size());
       for (size_t l = 0; l < neurons.size(); ++l) {
         p.spike_rates[l] = static_cast<float>(spikes_a[i][static_cast<int64_t>(l)] /
@@ -175,7 +178,7 @@ int64_t EdgeModel::size_bytes() const {
 }
 
 int64_t EdgeModel::version() const { return impl_->version; }
-double EdgeModel::dense_macs() const { return impl_->net->dense_macs(); }
+double EdgeModel::first_layer_macs() const { return impl_->net->first_layer_macs(); }
 std::vector<int64_t> EdgeModel::spiking_neurons() const { return impl_->net->lif_neurons(); }
 const Normalisation& EdgeModel::normalisation() const { return impl_->normalisation; }
 

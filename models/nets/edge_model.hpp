@@ -54,7 +54,7 @@ class EdgeModel {
   std::string arch() const;
   int64_t size_bytes() const;                 // parameters + buffers: the bytes a weight download moves
   int64_t version() const;                    // 0 after setup, +1 per incremental update
-  double dense_macs() const;                  // per inference: first-layer MACs x T (data-independent)
+  double first_layer_macs() const;            // per inference: first-layer MACs, once (data-independent)
   std::vector<int64_t> spiking_neurons() const;   // neurons per spiking layer (per time step)
   const Normalisation& normalisation() const;
 

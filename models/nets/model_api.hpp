@@ -14,6 +14,21 @@
 
 namespace eccsim {
 
+// Operations of some work on spiking edge hardware, split by the energy each kind costs (README,
+// Cost model): dense multiply-accumulates (analog inputs, gradients, optimiser arithmetic) and
+// accumulates (a spike arriving at a synapse, a neuron's membrane update).
+struct EdgeOps {
+  double macs = 0;
+  double acs = 0;
+
+  double total() const { return macs + acs; }
+  EdgeOps& operator+=(const EdgeOps& other) {
+    macs += other.macs;
+    acs += other.acs;
+    return *this;
+  }
+};
+
 // One edge SNN inference on one sample, with the cost counted from its real spikes.
 struct EdgePrediction {
   std::vector<float> logits;        // over all learned classes (heads concatenated)
@@ -21,8 +36,10 @@ struct EdgePrediction {
   float entropy_score = 0;          // min over heads of normalised entropy, in [0,1]
   float max_prob = 0;               // max softmax probability over all learned classes
   float margin = 0;                 // top-1 minus top-2 probability
-  double dense_macs = 0;            // first (dense-input) layer MACs x T
+  double first_layer_macs = 0;      // first (dense-input) layer MACs, once: direct encoding repeats one image
   double synaptic_ops = 0;          // sum over later layers of spikes x fan-out
+  double neuron_updates = 0;        // LIF membrane updates: spiking neurons x T
+  int timesteps = 1;                // T
   std::vector<float> spike_rates;   // per spiking layer, mean spikes per neuron per step
 };
 

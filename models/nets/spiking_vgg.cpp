@@ -94,10 +94,36 @@ std::vector<int64_t> SpikingVggImpl::lif_neurons() const {
   return neurons;
 }
 
-double SpikingVggImpl::dense_macs() const {
-  const auto& first = stack_.convs.front()->options;
-  return static_cast<double>(stack_.out_pixels.front()) * static_cast<double>(first.out_channels()) *
-         static_cast<double>(first.in_channels()) * kKernel * kKernel * static_cast<double>(options_.timesteps);
+namespace {
+double conv_macs(const torch::nn::Conv2d& conv, int64_t out_pixels) {
+  const auto& o = conv->options;
+  return static_cast<double>(out_pixels) * static_cast<double>(o.out_channels()) *
+         static_cast<double>(o.in_channels()) * kKernel * kKernel;
+}
+}  // namespace
+
+double SpikingVggImpl::first_layer_macs() const { return conv_macs(stack_.convs.front(), stack_.out_pixels.front()); }
+
+double SpikingVggImpl::later_layer_macs_per_step() const {
+  double macs = static_cast<double>(flat_inputs_) * static_cast<double>(options_.feature);
+  for (size_t i = 1; i < stack_.convs.size(); ++i) macs += conv_macs(stack_.convs[i], stack_.out_pixels[i]);
+  return macs;
+}
+
+double SpikingVggImpl::head_macs() const {
+  return static_cast<double>(options_.feature) * static_cast<double>(num_classes());
+}
+
+double SpikingVggImpl::neuron_updates() const {
+  double neurons = 0;
+  for (const int64_t n : lif_neurons()) neurons += static_cast<double>(n);
+  return neurons * static_cast<double>(options_.timesteps);
+}
+
+int64_t SpikingVggImpl::trainable_parameters() const {
+  int64_t count = 0;
+  for (const auto& p : parameters()) count += p.requires_grad() ? p.numel() : 0;
+  return count;
 }
 
 SpikingVggOutput SpikingVggImpl::forward(const torch::Tensor& images, SpikingVggForward how) {

@@ -8,10 +8,18 @@
 // the most samples seen. The old model's logits are computed once, in eval mode, before training
 // (they do not change: no augmentation).
 //
-// train_ops = sum over epochs and batches of 3 x (dense MACs + synaptic ops) of the training forward
-// pass, counted from its real spikes (forward + backward ~ 3 forwards), plus the ops of the one
-// inference pass of the old model over the samples. The cloud teacher's logits, when used, are not
-// counted (they come from the cloud).
+// train_ops counts what spiking hardware computes (README, Cost model), per sample of each step:
+//   forward   first-layer MACs once (direct encoding), synaptic ops from the real spikes, neuron updates;
+//   backward  the first layer's weight gradient (dense, once: its input is one image at every step);
+//             the later layers' weight gradients, one accumulate per spike and synapse (the forward's
+//             synaptic-op count); their input gradients W^T delta, dense at every step (the surrogate
+//             gradient is non-zero for every neuron), and the heads' once; one surrogate derivative per
+//             neuron update;
+//   and per step Adam's arithmetic on every trainable parameter; plus the old model's one inference
+//   pass over the samples. dense_train_macs is the same training where nothing is sparse (the cloud):
+//   forward, input gradient and weight gradient of every layer at every step (the first layer's input
+//   gradient aside) and the optimiser. The cloud teacher's logits, when used, are not counted (they
+//   come from the cloud).
 #include "models/train/incremental.hpp"
 
 #include <algorithm>
@@ -29,6 +37,9 @@ namespace eccsim {
 namespace {
 
 constexpr uint64_t kHeadInit = 1;
+// Adam's update of one parameter (Kingma & Ba 2015, Algorithm 1): two moment updates (3 + 4 ops),
+// two bias corrections, a square root, a division, the epsilon and the learning-rate step.
+constexpr double kAdamOpsPerParameter = 12;
 constexpr uint64_t kShuffle = 100;   // + epoch
 
 // Weight aligning: scales the new head's weight rows so that their mean L2 norm equals that of the
@@ -43,6 +54,25 @@ double align_new_head(SpikingVgg& net, size_t old_heads) {
   const double scale = new_norm > 0 ? old_norm / new_norm : 1.0;
   new_weight.mul_(scale);
   return scale;
+}
+
+EdgeOps spiking_step_ops(const SpikingVggImpl& net, double samples, double synaptic_ops) {
+  const double steps = static_cast<double>(net.options().timesteps);
+  const double input_gradient = net.later_layer_macs_per_step() * steps + net.head_macs();
+  return {samples * (2 * net.first_layer_macs() + input_gradient) +
+              kAdamOpsPerParameter * static_cast<double>(net.trainable_parameters()),
+          2 * synaptic_ops + 2 * samples * net.neuron_updates()};
+}
+
+// One forward pass where nothing is sparse: every layer at every step (the first once).
+double dense_forward_macs(const SpikingVggImpl& net) {
+  return net.first_layer_macs() + net.later_layer_macs_per_step() * static_cast<double>(net.options().timesteps) +
+         net.head_macs();
+}
+
+double dense_step_macs(const SpikingVggImpl& net, double samples) {
+  return samples * (3 * dense_forward_macs(net) - net.first_layer_macs()) +
+         kAdamOpsPerParameter * static_cast<double>(net.trainable_parameters());
 }
 
 }  // namespace
@@ -103,7 +133,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   const TrainingThreads threads(o.threads);
   const ImageSet& images = *samples.images;
   const Normalisation& norm = current.normalisation();
-  IncrementalResult result{EdgeModel(current), 0, 0, static_cast<int>(indices.size()), new_class_samples, 1};
+  IncrementalResult result{EdgeModel(current), {}, 0, 0, static_cast<int>(indices.size()), new_class_samples, 1};
   result.model.impl().version = current.version() + 1;
   SpikingVgg net = result.model.impl().net;
 
@@ -113,6 +143,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   if (lwf) {
     SpikingVgg old_net = current.impl().net;
     old_logits = snn_logits(old_net, images, norm, indices, &result.train_ops);
+    result.dense_train_macs += static_cast<double>(indices.size()) * dense_forward_macs(*old_net);
   }
   torch::Tensor teacher_logits;
   if (o.teacher_weight > 0) {
@@ -161,8 +192,9 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
           loss = loss + o.teacher_weight * distillation_loss(new_logits, teacher_logits.index_select(0, rows),
                                                              o.teacher_temperature);
         }
-        result.train_ops += 3 * (net->dense_macs() * static_cast<double>(positions.size()) +
-                                 out.synaptic_ops.sum().item<double>());
+        const auto n = static_cast<double>(positions.size());
+        result.train_ops += spiking_step_ops(*net, n, out.synaptic_ops.sum().item<double>());
+        result.dense_train_macs += dense_step_macs(*net, n);
         return BatchLoss{loss, trained_logits, y};
       },
       [] { return std::nan(""); });

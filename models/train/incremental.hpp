@@ -40,7 +40,8 @@ struct IncrementalOptions {
 
 struct IncrementalResult {
   EdgeModel model;                     // the updated copy, version + 1
-  double train_ops = 0;                // ops the update costs (see incremental.cpp): ~3 x forward ops per sample per epoch
+  EdgeOps train_ops;                   // on spiking hardware (incremental.cpp): forward, backward, optimiser steps
+  double dense_train_macs = 0;         // the same training on dense hardware (the cloud): every layer, every step
   int64_t model_bytes = 0;             // size of the updated model (a weight download)
   int samples_used = 0;                // samples trained on (Lwf: of the new classes; Replay: of every known class)
   int new_class_samples = 0;           // of them, samples of the new classes

@@ -81,7 +81,7 @@ TrainingThreads::TrainingThreads(int threads) : previous_(torch::get_num_threads
 TrainingThreads::~TrainingThreads() { torch::set_num_threads(previous_); }
 
 torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalisation& norm,
-                         const std::vector<int64_t>& indices, double* ops) {
+                         const std::vector<int64_t>& indices, EdgeOps* ops) {
   torch::NoGradGuard no_grad;
   net->eval();
   std::vector<torch::Tensor> parts;
@@ -91,7 +91,8 @@ torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalis
                                      indices.begin() + static_cast<std::ptrdiff_t>(end));
     SpikingVggOutput out = net->forward(images_to_tensor(images, norm, chunk), {ops != nullptr});
     if (ops != nullptr) {
-      *ops += net->dense_macs() * static_cast<double>(chunk.size()) + out.synaptic_ops.sum().item<double>();
+      const auto n = static_cast<double>(chunk.size());
+      *ops += {net->first_layer_macs() * n, out.synaptic_ops.sum().item<double>() + net->neuron_updates() * n};
     }
     parts.push_back(out.logits);
   }

@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "models/data/dataset.hpp"
+#include "models/nets/model_api.hpp"
 #include "models/nets/spiking_vgg.hpp"
 
 namespace eccsim {
@@ -40,9 +41,9 @@ class TrainingThreads {
 };
 
 // Logits [n, classes] of an SNN on images[indices] (eval mode, no gradients, batched); optionally
-// the total (dense MACs + synaptic ops) of those forward passes.
+// adds the ops of those inferences to `ops` (first-layer MACs; synaptic ops and neuron updates).
 torch::Tensor snn_logits(SpikingVgg& net, const ImageSet& images, const Normalisation& norm,
-                         const std::vector<int64_t>& indices, double* ops = nullptr);
+                         const std::vector<int64_t>& indices, EdgeOps* ops = nullptr);
 
 double accuracy(const torch::Tensor& logits, const std::vector<int32_t>& labels);   // fraction in [0, 1]
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "models/nets/cloud_model.hpp"
+#include "sim/actors/edge_device.hpp"
 #include "sim/policy/cost_model.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -39,6 +40,12 @@ void CloudReceiver::operator()() {
       throw std::logic_error("cloud receiver " + std::to_string(config_.index) +
                              ": expected OffloadRequest, received another message");
     state_.network.carried_up(request->device, request->size_bytes);
+    // The device's radio sent the image while it flowed out, not while its last bit propagated.
+    const double now_s = sg4::Engine::get_clock();
+    const double transmit_J = upload_radio_energy_J(state_, request->device, request->size_bytes,
+                                                    now_s - request->t_sent_s - state_.inputs.uplink_latency_s[request->device]);
+    state_.log.requests[request->request_id].radio_energy_J += transmit_J;
+    charge_device(state_, request->device, transmit_J);
     std::unique_lock lock(*queue_->mutex);
     queue_->waiting.push_back({*request, sg4::Engine::get_clock()});
     queue_->arrived->notify_all();
@@ -81,16 +88,18 @@ void CloudWorker::operator()() {
       predictions_.push_back(prediction.predicted);
       macs_.push_back(prediction.macs);
     }
-    const InferenceCost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs_);
+    const Cost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs_);
     const double start_s = sg4::Engine::get_clock();
     sg4::this_actor::execute(cost.duration_s * cloud.speed_flops);
     const double end_s = sg4::Engine::get_clock();
+    state_.cloud_busy_s += end_s - start_s;
     for (size_t i = 0; i < batch_.size(); ++i) {
       const OffloadRequest& request = batch_[i].request;
+      state_.log.requests[request.request_id].cloud_energy_J = cost.energy_J;  // spent, whether or not the reply arrives
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
       request.reply_to->send(new DeviceMessage(CloudReply{request.request_id, predictions_[i], request.t_sent_s,
                                                           batch_[i].t_received_s, start_s, end_s,
-                                                          cost.energy_J, state_.inputs.logits_bytes}),
+                                                          state_.inputs.logits_bytes}),
                              state_.inputs.logits_bytes);
     }
   }

@@ -37,16 +37,29 @@ void count_timeout(const OffloadConfig& offload, OffloadState& state, double dea
   }
 }
 
-// The station's radio in its Wi-Fi states for one request: transmitting while the image holds the
-// air (its bytes at the station's rate, whatever the crowd: the cell shares time), receiving
-// while the reply does. Idle time is the device's, over the run (devices.csv).
-double station_radio_energy_J(const RunState& state, int device, double reply_bytes) {
-  const WifiPowerConfig& power = state.inputs.fleet.group_of(device).access.wifi_power;
-  const double rate_Bps = state.network.stations()[static_cast<size_t>(device)].rate_Bps;
-  return (power.tx_W * state.inputs.image_bytes + power.rx_W * reply_bytes) / rate_Bps;
+// A Wi-Fi station's rate level (0 for a wired device: its radio energy does not use it).
+double station_rate_Bps(const RunState& state, int device) {
+  const std::vector<StationRadio>& stations = state.network.stations();
+  return stations.empty() ? 0 : stations[static_cast<size_t>(device)].rate_Bps;
 }
 
 }  // namespace
+
+double upload_radio_energy_J(const RunState& state, int device, double bytes, double transmit_s) {
+  const GroupConfig& group = state.inputs.fleet.group_of(device);
+  return upload_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes,
+                               std::max(0.0, transmit_s));
+}
+
+double download_radio_energy_J(const RunState& state, int device, double bytes) {
+  const GroupConfig& group = state.inputs.fleet.group_of(device);
+  return download_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes);
+}
+
+void charge_device(RunState& state, int device, double energy_J) {
+  state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());
+  die_if_battery_empty(state, device);
+}
 
 void settle_timed_out(RunState& state, int device, double now_s) {
   OffloadState& offload = state.devices[device].offload;
@@ -186,11 +199,10 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
                                                      : policy_.decide(edge, threshold);
   bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
-    const InferenceCost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
+    const Cost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
-    state_.devices[config_.index].battery.spend(cost.energy_J, now_s);
-    die_if_battery_empty(state_, config_.index);
+    charge_device(state_, config_.index, cost.energy_J);
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
     observe_decision(state_, config_.index, now_s, record.score, decision.offload);
@@ -219,28 +231,21 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
 }
 
 void EdgeDevice::handle_reply(const CloudReply& reply) {
-  const DeviceConfig& device = state_.inputs.device_config(config_.index);
   OffloadState& offload = state_.devices[config_.index].offload;
   die_if_battery_empty(state_, config_.index);  // dead before the reply came
   state_.network.carried_down(config_.index, reply.size_bytes);
-  const double now_s = sg4::Engine::get_clock();
+  // The radio received the reply whatever became of its request (a late reply costs the same).
+  RequestRecord& record = state_.log.requests[reply.request_id];
+  const double receive_J = download_radio_energy_J(state_, config_.index, reply.size_bytes);
+  record.radio_energy_J += receive_J;
+  charge_device(state_, config_.index, receive_J);
   auto pending = offload.deadline_s.find(reply.request_id);
   if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
-  RequestRecord& record = state_.log.requests[reply.request_id];
-  // The upload and the cloud's work happened even when the reply comes too late. The radio
-  // transmits while the image flows out, not while the last bit propagates to the cloud.
-  const double transmit_s = reply.t_received_s - reply.t_sent_s - state_.inputs.uplink_latency_s[config_.index];
-  record.radio_energy_J = device.radio_energy == RadioEnergy::WifiStates
-                              ? station_radio_energy_J(state_, config_.index, reply.size_bytes)
-                              : device.radio_tx_W * std::max(0.0, transmit_s);
-  record.cloud_energy_J = reply.cloud_energy_J;
-  state_.devices[config_.index].battery.spend(record.radio_energy_J, now_s);
-  die_if_battery_empty(state_, config_.index);
-  if (now_s <= pending->second) {
+  if (sg4::Engine::get_clock() <= pending->second) {
     learn_from_reply(record.sample, reply.cloud_pred);
     offload.consecutive_timeouts = 0;
     const CloudTimes times{reply.t_sent_s, reply.t_received_s, reply.t_batch_start_s, reply.t_batch_end_s};
-    state_.log.requests.settle_from_cloud(reply.request_id, reply.cloud_pred, times, now_s);
+    state_.log.requests.settle_from_cloud(reply.request_id, reply.cloud_pred, times, sg4::Engine::get_clock());
   } else {
     state_.log.requests.settle_fallback(reply.request_id, pending->second);
     count_timeout(state_.inputs.scenario.policy.offload, offload, pending->second);

@@ -50,6 +50,13 @@ class EdgeDevice {
   void* reply_payload_ = nullptr;
 };
 
+// Energy of `device`'s radio for a transfer it sent (transmitting for transmit_s) or received,
+// by the cost model; charged to its battery by charge_device.
+double upload_radio_energy_J(const RunState& state, int device, double bytes, double transmit_s);
+double download_radio_energy_J(const RunState& state, int device, double bytes);
+// `device` spends energy_J now: its battery drains, and it dies if the battery empties.
+void charge_device(RunState& state, int device, double energy_J);
+
 // Settles `device`'s offloaded requests whose deadline is at or before now_s as fallbacks to
 // the edge prediction, counting timeouts towards the back-off.
 void settle_timed_out(RunState& state, int device, double now_s);

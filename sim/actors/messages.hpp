@@ -29,7 +29,6 @@ struct CloudReply {
   double t_received_s = 0;       // when the request reached the cloud
   double t_batch_start_s = 0;
   double t_batch_end_s = 0;
-  double cloud_energy_J = 0;     // this request's share of its batch's energy
   double size_bytes = 0;
 };
 

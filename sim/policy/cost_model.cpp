@@ -1,28 +1,58 @@
-// Cost model of edge and cloud inference; see cost_model.hpp for the modes.
+// The cost model's formulas; see cost_model.hpp and README, Cost model.
 #include "sim/policy/cost_model.hpp"
 
 #include <numeric>
 
 namespace eccsim {
 
-InferenceCost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction) {
-  if (device.energy == DeviceEnergy::Constant) return {device.constant_latency_s, device.constant_energy_J};
-  const double duration_s = (prediction.dense_macs + prediction.synaptic_ops) / device.speed_ops;
-  if (device.energy == DeviceEnergy::Power) return {duration_s, device.power_busy_W * duration_s};
-  return {duration_s, device.e_mac_J * prediction.dense_macs + device.e_ac_J * prediction.synaptic_ops};
+namespace {
+
+constexpr double kFlopPerMac = 2;   // a multiply and an add on the cloud's processors
+
+// Time and energy of `ops` on the device's processor (ops and power modes).
+Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops) {
+  const double duration_s = ops.total() / device.speed_ops;
+  if (device.energy == DeviceEnergy::Power) return {duration_s, (device.power_busy_W - device.power_idle_W) * duration_s};
+  return {duration_s, device.e_mac_J * ops.macs + device.e_ac_J * ops.acs};
 }
 
-InferenceCost cloud_batch_cost(const CloudConfig& cloud, const BatchLatencyCurve& latency,
-                               const std::vector<double>& batch_macs) {
+}  // namespace
+
+Cost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction) {
+  if (device.energy == DeviceEnergy::Constant) return {device.constant_latency_s, device.constant_energy_J};
+  return device_ops_cost(device, {prediction.first_layer_macs, prediction.synaptic_ops + prediction.neuron_updates});
+}
+
+Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops) { return device_ops_cost(device, ops); }
+
+double cloud_core_dynamic_W(const CloudConfig& cloud) { return (cloud.power_busy_W - cloud.power_idle_W) / cloud.cores; }
+
+Cost cloud_batch_cost(const CloudConfig& cloud, const BatchLatencyCurve& latency, const std::vector<double>& batch_macs) {
   const auto n = static_cast<double>(batch_macs.size());
   if (cloud.energy == CloudEnergy::Constant) return {cloud.constant_latency_s * n, cloud.constant_energy_J};
-  constexpr double kFlopPerMac = 2;
   const double duration_s =
       latency.empty() ? kFlopPerMac * std::accumulate(batch_macs.begin(), batch_macs.end(), 0.0) / cloud.speed_flops
                       : latency.seconds(static_cast<int>(batch_macs.size()));
-  // The batch holds one core: that core's share of the host's busy power, split evenly.
-  const double energy_J = cloud.power_busy_W / cloud.cores * duration_s / n;
-  return {duration_s, energy_J};
+  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s / n};
+}
+
+double cloud_training_flops(double dense_macs) { return kFlopPerMac * dense_macs; }
+
+Cost cloud_training_cost(const CloudConfig& cloud, double dense_macs) {
+  const double duration_s = cloud_training_flops(dense_macs) / cloud.speed_flops;
+  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s};
+}
+
+double upload_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                             double bytes, double transmit_s) {
+  if (device.radio_energy == RadioEnergy::WifiStates) return wifi.tx_W * bytes / station_rate_Bps;
+  return device.radio_tx_W * transmit_s;
+}
+
+double download_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                               double bytes) {
+  if (device.radio_energy == RadioEnergy::WifiStates) return wifi.rx_W * bytes / station_rate_Bps;
+  return 0;
 }
 
 }  // namespace eccsim

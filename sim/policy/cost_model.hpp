@@ -1,8 +1,13 @@
-// Simulated time and energy of inferences (README, What is modelled). Edge: `ops`
-// (E_MAC per dense MAC + E_AC per synaptic op, time = ops / speed), `power` (busy power x
-// time) or `constant` (the paper's measured values). Cloud: a batch holds one core for 2 flop per
-// MAC at its speed, for the time a batch-latency curve gives its size (a profile or a table), or
-// for a constant time per inference; energy per request is its share of the core's busy power.
+// The cost model: every formula that turns work into simulated time or energy (README, Cost
+// model, lists each with its constants and sources). Pure: no SimGrid; the actors call it and
+// charge what it returns where and when the work happens.
+//   edge inference  ops: E_MAC x first-layer MACs + E_AC x (synaptic ops + neuron updates);
+//                   power: (busy - idle) x time; constant: the paper's per-inference values
+//   edge training   the same prices on the training's op counts (models/train/incremental.cpp)
+//   cloud           a batch or a training run holds one core; its energy is that core's dynamic
+//                   share (busy - idle) / cores x time, as SimGrid's host energy plugin counts it;
+//                   the hosts' idle power is the run's, not any request's
+//   radio           transmit power x transmission time, or a Wi-Fi station's tx/rx states x airtime
 #pragma once
 
 #include <vector>
@@ -13,16 +18,37 @@
 
 namespace eccsim {
 
-struct InferenceCost {
+struct Cost {
   double duration_s = 0;
-  double energy_J = 0;           // for a batch: per request
+  double energy_J = 0;           // for a cloud batch: per request
 };
 
-InferenceCost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction);
+// One inference of the edge model on `device` (time = ops / speed in ops and power modes).
+Cost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction);
+
+// Training on `device`'s processor: time = ops / speed; energy priced as inference is.
+Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops);
 
 // `batch_macs` holds the MACs of each request in the batch; `latency` is the scenario's curve
 // (empty for latency model flops).
-InferenceCost cloud_batch_cost(const CloudConfig& cloud, const BatchLatencyCurve& latency,
-                               const std::vector<double>& batch_macs);
+Cost cloud_batch_cost(const CloudConfig& cloud, const BatchLatencyCurve& latency,
+                      const std::vector<double>& batch_macs);
+
+// Training on one cloud core, on dense hardware: 2 flop per MAC at the core's speed.
+Cost cloud_training_cost(const CloudConfig& cloud, double dense_macs);
+// What a cloud host executes for that training (flop), on one core.
+double cloud_training_flops(double dense_macs);
+
+// The dynamic power of one busy cloud core: (busy - idle) / cores.
+double cloud_core_dynamic_W(const CloudConfig& cloud);
+
+// A device's radio sending `bytes` while transmitting for `transmit_s`: transmit_power mode,
+// radio_tx x transmit_s (the paper's 5.48 W x 1.6 ms); wifi_states, the station's tx power x the
+// bytes' airtime at its rate level `station_rate_Bps` (whatever the crowd: the cell shares time).
+double upload_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                             double bytes, double transmit_s);
+// The same radio receiving `bytes`: wifi_states, rx power x airtime; transmit_power counts none.
+double download_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                               double bytes);
 
 }  // namespace eccsim

@@ -1,8 +1,9 @@
 // Update stage. Training runs for real (LibTorch, on the engine's full-size stack, never on the
-// small actor stack) and costs simulated time and energy from its op count:
-// on the device, train_ops at the device's speed, sharing its processor with inference;
-// in the cloud, 2 flop per op on one core, after the buffer upload and before the weight
-// download, both real transfers over the simulated network.
+// small actor stack) and costs simulated time and energy from its op count (sim/policy/cost_model):
+// on the device, its spiking-hardware ops at the device's speed, sharing its processor with
+// inference; in the cloud, its dense MACs on one core, after the buffer upload and before the
+// weight download. Every model a device installs but did not train itself reaches it over the
+// simulated network (scope fleet included), its bytes, time and radio energy charged.
 #include "sim/policy/update_stage.hpp"
 
 #include <fmt/core.h>
@@ -20,6 +21,7 @@
 #include "sim/actors/edge_device.hpp"
 #include "sim/engine_stack.hpp"
 #include "sim/offload_thresholds.hpp"
+#include "sim/policy/cost_model.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -27,7 +29,6 @@ namespace eccsim {
 
 namespace {
 
-constexpr double kFlopPerOp = 2;          // a MAC is two flops on the cloud's processors
 constexpr double kLabelBytes = 4;         // int32 label uploaded with each buffered image
 
 struct TrainingJob {
@@ -52,11 +53,6 @@ IncrementalResult train(const RunState& state, const TrainingJob& job) {
   return on_engine_stack([&] { return learn_new_classes(*job.base, job.samples, job.new_classes, options); });
 }
 
-double device_training_energy(const DeviceConfig& device, double train_ops, double duration_s) {
-  if (device.energy == DeviceEnergy::Power) return device.power_busy_W * duration_s;
-  return device.e_mac_J * train_ops;      // backpropagation is dense: every op a MAC
-}
-
 void mark_updating(RunState& state, int device, bool updating) {
   if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet) {
     state.fleet_updating = updating;
@@ -75,27 +71,41 @@ void abandon(RunState& state, int device, UpdateRecord record) {
   mark_updating(state, device, false);
 }
 
-// Runs on `device`'s host: pays the training there, then installs the model. If the device
-// fails meanwhile, the actor dies with it and the update is recorded as abandoned.
+// Records `record` as installed on `device` now.
+void installed(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord record) {
+  install_model(state, device, model);
+  record.t_end_s = sg4::Engine::get_clock();
+  record.energy_J = record.train_energy_J + record.radio_energy_J;
+  state.log.updates.push_back(record);
+}
+
+void share_with_fleet(RunState* state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record);
+
+// Runs on `device`'s host: pays the training there, then installs the model and, with `share`,
+// sends it to the other devices. If the device fails meanwhile, the actor dies with it and the
+// update is recorded as abandoned.
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
-                                 UpdateRecord record) {
+                                 UpdateRecord record, EdgeOps ops, bool share) {
+  sg4::this_actor::on_exit([state, device, record](bool failed) {
+    if (failed) abandon(*state, device, record);
+  });
+  const Cost cost = device_training_cost(state->inputs.device_config(device), ops);
+  const double start_s = sg4::Engine::get_clock();
+  sg4::this_actor::execute(ops.total());
+  record.duration_s = sg4::Engine::get_clock() - start_s;
+  record.train_energy_J = cost.energy_J;
+  charge_device(*state, device, cost.energy_J);  // the update is abandoned with the device
+  if (share) share_with_fleet(state, device, model, record);
+  installed(*state, device, model, record);
+}
+
+// Downloads the new weights from the cloud to `device`, then installs them; a failed download
+// (or the device failing meanwhile) leaves the old model in place.
+void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
   sg4::this_actor::on_exit([state, device, record](bool failed) {
     if (failed) abandon(*state, device, record);
   });
   const double start_s = sg4::Engine::get_clock();
-  sg4::this_actor::execute(record.train_ops);
-  record.duration_s = sg4::Engine::get_clock() - start_s;
-  record.energy_J = device_training_energy(state->inputs.device_config(device), record.train_ops, record.duration_s);
-  state->devices[device].battery.spend(record.energy_J, sg4::Engine::get_clock());
-  die_if_battery_empty(*state, device);  // the update is abandoned with the device
-  install_model(*state, device, model);
-  record.t_end_s = sg4::Engine::get_clock();
-  state->log.updates.push_back(record);
-}
-
-// Downloads the new weights from the cloud to `device`, then installs them; a failed download
-// leaves the old model in place.
-void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
   try {
     if (!state->inputs.cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
     sg4::Comm::sendto(state->inputs.cloud_of(device), state->inputs.device_hosts[device], static_cast<uint64_t>(record.bytes_down));
@@ -104,9 +114,26 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
     abandon(*state, device, record);
     return;
   }
-  install_model(*state, device, model);
-  record.t_end_s = sg4::Engine::get_clock();
-  state->log.updates.push_back(record);
+  if (record.train_ops == 0) record.duration_s = sg4::Engine::get_clock() - start_s;  // this device only downloads
+  const double receive_J = download_radio_energy_J(*state, device, record.bytes_down);
+  record.radio_energy_J += receive_J;
+  charge_device(*state, device, receive_J);
+  installed(*state, device, model, record);
+}
+
+// Starts `body` on `device`'s host, or records the update as abandoned when the device is down
+// (SimGrid cannot start an actor on a host that is off).
+template <typename Body, typename... Args>
+void start_on_device(RunState* state, int device, const std::string& name, const UpdateRecord& record, Body body,
+                     Args... args) {
+  sg4::Host* host = state->inputs.device_hosts[device];
+  if (!host->is_on()) {
+    UpdateRecord missed = record;
+    missed.device = device;
+    abandon(*state, device, missed);
+    return;
+  }
+  sg4::Actor::create(name, host, body, state, device, args...);
 }
 
 UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result, double t_start_s) {
@@ -117,30 +144,67 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
   record.samples = result.samples_used;
   record.classes_added = static_cast<int>(job.new_classes.size());
   record.task = job.task;
-  record.train_ops = result.train_ops;
+  record.train_ops = job.mode == UpdateMode::Cloud ? result.dense_train_macs : result.train_ops.total();
   record.model_version = result.model.version();
   return record;
 }
 
-std::vector<int> devices_to_install(const RunState& state, int device) {
+// Every device but `source` (scope fleet) or none: who installs a model `source`'s update made.
+std::vector<int> other_installers(const RunState& state, int source) {
   std::vector<int> devices;
-  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet) {
-    devices.resize(state.devices.size());
-    std::iota(devices.begin(), devices.end(), 0);
-  } else {
-    devices.push_back(device);
-  }
+  if (state.inputs.scenario.policy.update.scope != UpdateScope::Fleet) return devices;
+  for (int device = 0; device < static_cast<int>(state.devices.size()); ++device)
+    if (device != source) devices.push_back(device);
   return devices;
+}
+
+// Sends the model `record` made to every other installer from `source`'s cloud host: each downloads
+// it (and only installs it) in its own actor.
+void download_to_others(RunState* state, int source, const std::shared_ptr<const EdgeModel>& model,
+                        const UpdateRecord& record) {
+  UpdateRecord download = record;
+  download.samples = 0;
+  download.train_ops = 0;
+  download.train_energy_J = 0;
+  download.radio_energy_J = 0;
+  download.duration_s = 0;
+  download.bytes_up = 0;
+  download.bytes_down = static_cast<double>(model->size_bytes());
+  for (int device : other_installers(*state, source)) {
+    download.device = device;
+    start_on_device(state, device, fmt::format("download-{}-task-{}", device, record.task), download,
+                    download_and_install, model, download);
+  }
+}
+
+// Scope fleet, on the device: the trainer uploads its model to its cloud host, which sends it on
+// to every other device. A failed upload leaves the others with their old model.
+void share_with_fleet(RunState* state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record) {
+  const auto bytes = static_cast<double>(model->size_bytes());
+  sg4::Host* cloud_host = state->inputs.cloud_of(device);
+  const double start_s = sg4::Engine::get_clock();
+  try {
+    if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
+    sg4::Comm::sendto(state->inputs.device_hosts[device], cloud_host, static_cast<uint64_t>(bytes));
+  } catch (const simgrid::NetworkFailureException&) {
+    return;
+  }
+  state->network.carried_up(device, bytes);
+  record.bytes_up = bytes;
+  const double transmit_s = sg4::Engine::get_clock() - start_s - state->inputs.uplink_latency_s[device];
+  const double transmit_J = upload_radio_energy_J(*state, device, bytes, transmit_s);
+  record.radio_energy_J += transmit_J;
+  charge_device(*state, device, transmit_J);
+  download_to_others(state, device, model, record);
 }
 
 // An update triggered by `job.device`'s buffer (on_device or cloud mode).
 void run_buffer_update(RunState* state, TrainingJob job) {
   const double t_start_s = sg4::Engine::get_clock();
-  const Scenario& scenario = state->inputs.scenario;
   sg4::Host* device_host = state->inputs.device_hosts[job.device];
   sg4::Host* cloud_host = state->inputs.cloud_of(job.device);
 
-  double upload_s = 0, bytes_up = 0;
+  double bytes_up = 0, upload_J = 0;
   if (job.mode == UpdateMode::Cloud) {
     bytes_up = static_cast<double>(job.samples.indices.size()) * (state->inputs.image_bytes + kLabelBytes);
     try {
@@ -158,43 +222,35 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       abandon(*state, job.device, failed);
       return;
     }
-    upload_s = sg4::Engine::get_clock() - t_start_s;
+    const double transmit_s = sg4::Engine::get_clock() - t_start_s - state->inputs.uplink_latency_s[job.device];
+    upload_J = upload_radio_energy_J(*state, job.device, bytes_up, transmit_s);
+    charge_device(*state, job.device, upload_J);
   }
   IncrementalResult result = train(*state, job);
   UpdateRecord record = base_record(job, result, t_start_s);
+  record.device = job.device;
   auto model = std::make_shared<const EdgeModel>(std::move(result.model));
   state->models.push_back(model);
 
   if (job.mode == UpdateMode::OnDevice) {
-    for (int device : devices_to_install(*state, job.device)) {
-      record.device = device;
-      sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state->inputs.device_hosts[device],
-                         train_on_device_and_install, state, device, model, record);
-    }
-  } else {
-    const CloudConfig& cloud = scenario.platform.cloud;
-    const double train_start_s = sg4::Engine::get_clock();
-    sg4::this_actor::exec_init(kFlopPerOp * result.train_ops)->set_host(cloud_host)->wait();
-    const double train_s = sg4::Engine::get_clock() - train_start_s;
-    const double transmit_s = std::max(0.0, upload_s - state->inputs.uplink_latency_s[job.device]);
-    for (int device : devices_to_install(*state, job.device)) {
-      UpdateRecord installed = record;
-      installed.device = device;
-      installed.duration_s = train_s;
-      installed.bytes_down = static_cast<double>(result.model_bytes);
-      if (device == job.device) {  // the training and the upload happened once, for this device
-        installed.bytes_up = bytes_up;
-        installed.energy_J =
-            cloud.power_busy_W / cloud.cores * train_s + state->inputs.device_config(device).radio_tx_W * transmit_s;
-      } else {
-        installed.samples = 0;
-        installed.train_ops = 0;
-        installed.duration_s = 0;
-      }
-      sg4::Actor::create(fmt::format("download-{}-task-{}", device, job.task), state->inputs.device_hosts[device],
-                         download_and_install, state, device, model, installed);
-    }
+    const bool share = state->inputs.scenario.policy.update.scope == UpdateScope::Fleet;
+    start_on_device(state, job.device, fmt::format("update-{}-task-{}", job.device, job.task), record,
+                    train_on_device_and_install, model, record, result.train_ops, share);
+    return;
   }
+  // In the cloud: the training and the upload happened once, for the triggering device.
+  const Cost cost = cloud_training_cost(state->inputs.scenario.platform.cloud, result.dense_train_macs);
+  const double train_start_s = sg4::Engine::get_clock();
+  sg4::this_actor::exec_init(cloud_training_flops(result.dense_train_macs))->set_host(cloud_host)->wait();
+  state->cloud_busy_s += sg4::Engine::get_clock() - train_start_s;
+  record.duration_s = sg4::Engine::get_clock() - train_start_s;
+  record.train_energy_J = cost.energy_J;
+  record.radio_energy_J = upload_J;
+  record.bytes_up = bytes_up;
+  record.bytes_down = static_cast<double>(model->size_bytes());
+  start_on_device(state, job.device, fmt::format("download-{}-task-{}", job.device, job.task), record,
+                  download_and_install, model, record);
+  download_to_others(state, job.device, model, record);
 }
 
 std::vector<int64_t> remaining_samples(const RunState& state, int device) {
@@ -268,10 +324,11 @@ void oracle_scheduler(RunState* state) {
     UpdateRecord record = base_record(job, result, t_start_s);
     latest = std::make_shared<const EdgeModel>(std::move(result.model));
     state->models.push_back(latest);
-    for (size_t device = 0; device < state->devices.size(); ++device) {
-      record.device = static_cast<int>(device);
-      sg4::Actor::create(fmt::format("oracle-{}-task-{}", device, task), state->inputs.device_hosts[device],
-                         train_on_device_and_install, state, static_cast<int>(device), latest, record);
+    // The authors' procedure: every device holds the task's data and trains on it itself.
+    for (int device = 0; device < static_cast<int>(state->devices.size()); ++device) {
+      record.device = device;
+      start_on_device(state, device, fmt::format("oracle-{}-task-{}", device, task), record,
+                      train_on_device_and_install, latest, record, result.train_ops, false);
     }
   }
 }

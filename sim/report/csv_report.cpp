@@ -188,6 +188,8 @@ const Columns<U>& update_columns() {
       {"classes_added", Field<U>::integer<&U::classes_added>},
       {"train_ops", Field<U>::fixed<&U::train_ops, 0>},
       {"duration_s", Field<U>::fixed<&U::duration_s, 9>},
+      {"train_energy_J", Field<U>::fixed<&U::train_energy_J, 12>},
+      {"radio_energy_J", Field<U>::fixed<&U::radio_energy_J, 12>},
       {"energy_J", Field<U>::fixed<&U::energy_J, 12>},
       {"bytes_up", Field<U>::fixed<&U::bytes_up, 0>},
       {"bytes_down", Field<U>::fixed<&U::bytes_down, 0>},
@@ -230,7 +232,10 @@ using S = Summary;
 const Columns<S>& summary_columns() {
   static const Columns<S> columns{
       {"requests", Field<S>::integer<&S::requests>},
+      {"answered", Field<S>::integer<&S::answered>},
+      {"availability", Field<S>::fixed<&S::availability, 6>},
       {"accuracy", Field<S>::fixed<&S::accuracy, 6>},
+      {"accuracy_answered", Field<S>::fixed<&S::accuracy_answered, 6>},
       {"edge_only_accuracy", Field<S>::fixed<&S::edge_only_accuracy, 6>},
       {"cloud_only_accuracy", Field<S>::fixed<&S::cloud_only_accuracy, 6>},
       {"cur", Field<S>::fixed<&S::cur, 6>},
@@ -244,6 +249,10 @@ const Columns<S>& summary_columns() {
       {"edge_energy_per_request_J", Field<S>::fixed<&S::edge_energy_per_request_J, 12>},
       {"radio_energy_per_request_J", Field<S>::fixed<&S::radio_energy_per_request_J, 12>},
       {"cloud_energy_per_request_J", Field<S>::fixed<&S::cloud_energy_per_request_J, 12>},
+      {"energy_per_answered_request_J", Field<S>::fixed<&S::energy_per_answered_request_J, 12>},
+      {"energy_per_answered_request_with_updates_J",
+       Field<S>::fixed<&S::energy_per_answered_request_with_updates_J, 12>},
+      {"wasted_energy_J", Field<S>::fixed<&S::wasted_energy_J, 12>},
       {"fallbacks", Field<S>::integer<&S::fallbacks>},
       {"dropped", Field<S>::integer<&S::dropped>},
       {"offline_s", Field<S>::fixed<&S::offline_s, 9>},
@@ -252,6 +261,9 @@ const Columns<S>& summary_columns() {
       {"update_energy_J", Field<S>::fixed<&S::update_energy_J, 12>},
       {"network_energy_J", Field<S>::fixed<&S::network_energy_J, 12>},
       {"network_energy_per_request_J", Field<S>::fixed<&S::network_energy_per_request_J, 12>},
+      {"device_idle_energy_J", Field<S>::fixed<&S::device_idle_energy_J, 12>},
+      {"cloud_idle_energy_J", Field<S>::fixed<&S::cloud_idle_energy_J, 12>},
+      {"total_energy_J", Field<S>::fixed<&S::total_energy_J, 12>},
       {"deaths", Field<S>::integer<&S::deaths>},
       {"first_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.first_death_s, 9); }},
       {"median_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.median_death_s, 9); }},
@@ -339,9 +351,9 @@ std::string groups_csv(const std::vector<GroupTotals>& groups) {
   };
   // The summary's per-request metrics, written the same way.
   for (const Column<Summary>& metric : summary_columns()) {
-    static const std::set<std::string> run_wide{"threshold",      "offline_s",        "updates",
-                                                "update_bytes",   "update_energy_J",  "network_energy_J",
-                                                "network_energy_per_request_J", "simulated_s"};
+    static const std::set<std::string> run_wide{"threshold", "offline_s", "network_energy_J",
+                                                "network_energy_per_request_J", "cloud_idle_energy_J",
+                                                "simulated_s"};
     if (run_wide.count(metric.name) != 0) continue;
     columns.push_back({metric.name, [write = metric.write](std::string& out, const G& g) { write(out, g.summary); }});
   }

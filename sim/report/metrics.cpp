@@ -39,6 +39,22 @@ void summarise_deaths(const DeviceMeasures* first, const DeviceMeasures* last, S
     s.median_death_s = deaths[lower] + (deaths[upper] - deaths[lower]) * (position - static_cast<double>(lower));
 }
 
+// The energy of devices [first, last) and of their updates into `s`: idle power and updates; the
+// requests' energy is already there. total_energy_J is completed by the caller for the fleet.
+void summarise_device_energy(int first, int last, const std::vector<UpdateRecord>& updates,
+                             const std::vector<DeviceMeasures>& devices, Summary& s) {
+  for (int d = first; d < last && d < static_cast<int>(devices.size()); ++d) s.device_idle_energy_J += devices[d].idle_energy_J;
+  for (const UpdateRecord& u : updates) {
+    if (u.device < first || u.device >= last) continue;
+    s.updates += u.status == UpdateStatus::Installed;
+    s.update_bytes += u.bytes_up + u.bytes_down;
+    s.update_energy_J += u.energy_J;
+  }
+  s.total_energy_J = s.request_energy_J + s.update_energy_J + s.device_idle_energy_J;
+  if (s.answered > 0)
+    s.energy_per_answered_request_with_updates_J = (s.request_energy_J + s.update_energy_J) / static_cast<double>(s.answered);
+}
+
 // The request metrics of requests [first, last) into `s`.
 void summarise_requests(const RequestRecord* first, const RequestRecord* last, Summary& s) {
   s.requests = last - first;
@@ -57,12 +73,16 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
     edge_J += r->edge_energy_J;
     radio_J += r->radio_energy_J;
     cloud_J += r->cloud_energy_J;
+    if (r->offloaded && r->outcome != Outcome::Cloud) s.wasted_energy_J += r->radio_energy_J + r->cloud_energy_J;
     if (r->outcome == Outcome::Dropped) continue;  // latency is over answered requests
+    s.answered += 1;
     latency_sum += r->latency_s;
     latencies.push_back(r->latency_s);
   }
   const double n = static_cast<double>(s.requests);
   s.accuracy = correct / n;
+  s.availability = static_cast<double>(s.answered) / n;
+  if (s.answered > 0) s.accuracy_answered = static_cast<double>(correct) / static_cast<double>(s.answered);
   s.edge_only_accuracy = edge_correct / n;
   s.cloud_only_accuracy = cloud_correct / n;
   s.cur = offloaded / n;
@@ -76,7 +96,9 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   s.edge_energy_per_request_J = edge_J / n;
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;
-  s.energy_per_request_J = (edge_J + radio_J + cloud_J) / n;
+  s.request_energy_J = edge_J + radio_J + cloud_J;
+  s.energy_per_request_J = s.request_energy_J / n;
+  if (s.answered > 0) s.energy_per_answered_request_J = s.request_energy_J / static_cast<double>(s.answered);
 }
 
 }  // namespace
@@ -87,20 +109,20 @@ double percentile(std::vector<double> values, double q) {
 }
 
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates,
-                  const std::vector<DeviceMeasures>& devices, double simulated_s, double network_energy_J) {
+                  const std::vector<DeviceMeasures>& devices, double simulated_s, RunEnergy run) {
   Summary s;
   s.simulated_s = simulated_s;
-  s.network_energy_J = network_energy_J;
+  s.network_energy_J = run.network_J;
+  s.cloud_idle_energy_J = run.cloud_idle_J;
   for (const DeviceMeasures& device : devices) s.offline_s += device.offline_s;
   summarise_deaths(devices.data(), devices.data() + devices.size(), s);
-  for (const UpdateRecord& u : updates) {
-    s.updates += u.status == UpdateStatus::Installed;
-    s.update_bytes += u.bytes_up + u.bytes_down;
-    s.update_energy_J += u.energy_J;
-  }
   summarise_requests(requests.data(), requests.data() + requests.size(), s);
+  int fleet_size = static_cast<int>(devices.size());
+  for (const UpdateRecord& u : updates) fleet_size = std::max(fleet_size, u.device + 1);
+  summarise_device_energy(0, fleet_size, updates, devices, s);
+  s.total_energy_J += run.network_J + run.cloud_idle_J;
   if (requests.empty()) return s;
-  s.network_energy_per_request_J = network_energy_J / static_cast<double>(requests.size());
+  s.network_energy_per_request_J = run.network_J / static_cast<double>(requests.size());
   return s;
 }
 
@@ -133,6 +155,7 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
 // Requests are in request_id order, numbered device by device, and a group's devices are
 // consecutive: each group's requests are one range.
 std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests,
+                                      const std::vector<UpdateRecord>& updates,
                                       const std::vector<DeviceMeasures>& devices, const Fleet& fleet) {
   std::vector<GroupTotals> totals;
   const RequestRecord* next = requests.data();
@@ -146,6 +169,7 @@ std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests
     const RequestRecord* first = next;
     while (next != end && next->device < past_last_device) ++next;
     summarise_requests(first, next, group.summary);
+    summarise_device_energy(fleet.first_device[g], past_last_device, updates, devices, group.summary);
     if (!devices.empty()) {
       const DeviceMeasures* group_devices = devices.data() + fleet.first_device[g];
       summarise_deaths(group_devices, group_devices + group.devices, group.summary);

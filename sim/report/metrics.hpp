@@ -110,11 +110,13 @@ struct UpdateRecord {
   int64_t samples = 0;           // training samples of the new classes
   int classes_added = 0;
   int task = 0;                  // the task whose classes were added
-  double train_ops = 0;
-  double duration_s = 0;
-  double energy_J = 0;           // training (device or cloud share) + radio for the upload
-  double bytes_up = 0;           // buffer upload (cloud mode)
-  double bytes_down = 0;         // weight download (cloud mode)
+  double train_ops = 0;          // on the device: its ops (MACs + ACs); in the cloud: dense MACs
+  double duration_s = 0;         // training, or for a device that only installs, its download
+  double train_energy_J = 0;     // the device's ops, or the cloud core's dynamic share
+  double radio_energy_J = 0;     // this device's radio for the update's transfers
+  double energy_J = 0;           // train_energy_J + radio_energy_J
+  double bytes_up = 0;           // buffer upload (cloud mode) or model upload (on_device, scope fleet)
+  double bytes_down = 0;         // weight download (cloud mode; on_device, scope fleet: the other devices)
   int64_t model_version = 0;
   UpdateStatus status = UpdateStatus::Installed;
 };
@@ -140,9 +142,21 @@ struct OutageRecord {
   double t_up_s = 0;             // the run's end when it was still down then
 };
 
+// Energy the run measured beside its records: with the records' energies it makes total_energy_J.
+struct RunEnergy {
+  double network_J = 0;          // every link over the run (links.csv)
+  double cloud_idle_J = 0;       // the cloud hosts' idle power over the run (no request's)
+};
+
+// Denominators (README, Outputs): `requests` counts every generated request, `answered` those not
+// dropped; accuracy and energy_per_request_J are over all requests (a dropped one is wrong and costs
+// what it spent), the *_answered figures over the answered ones, latency over the answered ones.
 struct Summary {
   int64_t requests = 0;
+  int64_t answered = 0;          // not dropped
+  double availability = 0;       // answered / requests
   double accuracy = 0;
+  double accuracy_answered = 0;  // correct / answered
   double edge_only_accuracy = 0;
   double cloud_only_accuracy = 0;
   double cur = 0;                // share of requests offloaded
@@ -156,6 +170,10 @@ struct Summary {
   double edge_energy_per_request_J = 0;
   double radio_energy_per_request_J = 0;
   double cloud_energy_per_request_J = 0;
+  double request_energy_J = 0;   // the requests' edge + radio + cloud energy (not a column: x energy_per_request_J)
+  double energy_per_answered_request_J = 0;               // the requests' energy / answered
+  double energy_per_answered_request_with_updates_J = 0;  // (the requests' + the updates' energy) / answered
+  double wasted_energy_J = 0;    // radio and cloud energy of offloads whose answer was not used
   int64_t fallbacks = 0;
   int64_t dropped = 0;
   double offline_s = 0;          // summed over devices
@@ -164,6 +182,11 @@ struct Summary {
   double update_energy_J = 0;
   double network_energy_J = 0;   // every link over the run (links.csv), idle included
   double network_energy_per_request_J = 0;
+  double device_idle_energy_J = 0;   // the devices' idle power while powered
+  double cloud_idle_energy_J = 0;
+  // Every joule of the run, each counted once: the requests' (edge, radio, cloud), the updates',
+  // the devices' and cloud's idle power and the network's links.
+  double total_energy_J = 0;
   int64_t deaths = 0;            // devices whose battery emptied
   std::optional<double> first_death_s;   // none when no device died
   std::optional<double> median_death_s;  // over battery-powered devices; none unless half of them died
@@ -175,8 +198,9 @@ struct GroupTotals {
   std::string group;
   std::string site;
   int devices = 0;
-  Summary summary;               // requests, accuracy, cur, latency and energy per request, fallbacks, dropped,
-                                 // battery deaths
+  Summary summary;               // the request metrics, battery deaths, and the energy of its requests,
+                                 // its devices' updates and idle power (total_energy_J: the cloud's
+                                 // idle power and the network are the fleet's, in summary.csv only)
 };
 
 // Per workload phase: the collaboration's and both baselines' correct answers, offloads, and the edge
@@ -193,12 +217,12 @@ struct PhaseTotals {
 
 // The run's aggregates, all computed here from the records: the summary, per device, per phase.
 Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<UpdateRecord>& updates = {},
-                  const std::vector<DeviceMeasures>& devices = {}, double simulated_s = 0,
-                  double network_energy_J = 0);
+                  const std::vector<DeviceMeasures>& devices = {}, double simulated_s = 0, RunEnergy run = {});
 std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& requests,
                                         const std::vector<DeviceMeasures>& devices);
 std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests, int tasks);
 std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests,
+                                      const std::vector<UpdateRecord>& updates,
                                       const std::vector<DeviceMeasures>& devices, const Fleet& fleet);
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.

@@ -90,7 +90,7 @@ TEST_CASE("a zero input never makes a spike: synaptic ops 0, the dense first lay
   const auto out = net->forward(torch::zeros({3, 1, 28, 28}), {true});
   CHECK(out.layer_spikes.sum().item<double>() == 0);
   CHECK(out.synaptic_ops.sum().item<double>() == 0);
-  CHECK(net->dense_macs() == 28.0 * 28 * 16 * 1 * 9 * 4);   // output pixels x C_out x C_in x k^2 x T
+  CHECK(net->first_layer_macs() == 28.0 * 28 * 16 * 1 * 9);   // output pixels x C_out x C_in x k^2, once
 }
 
 TEST_CASE("synaptic ops are the spikes of each layer times the fan-out of the layer they reach", "[models]") {
@@ -124,7 +124,9 @@ TEST_CASE("edge predictions: scores in range, ops positive, deterministic, indep
     CHECK(p.entropy_score <= 1);
     CHECK(p.max_prob >= 0.2f);
     CHECK(p.margin >= 0);
-    CHECK(p.dense_macs == model.dense_macs());
+    CHECK(p.first_layer_macs == model.first_layer_macs());
+    CHECK(p.timesteps == 4);
+    CHECK(p.neuron_updates > 0);
     CHECK(p.synaptic_ops > 0);
     CHECK(p.spike_rates.size() == 8);
     for (const float r : p.spike_rates) {
@@ -184,7 +186,7 @@ TEST_CASE("edge and cloud checkpoints round-trip to identical predictions", "[mo
   for (size_t i = 0; i < c.size(); ++i) CHECK(c[i].logits == d[i].logits);
   CHECK(c[0].logits.size() == 10);
   CHECK(c[0].macs == cloud.macs_per_sample());
-  CHECK(cloud.macs_per_sample() > 10 * edge.dense_macs() / edge.timesteps());
+  CHECK(cloud.macs_per_sample() > 10 * edge.first_layer_macs());
   CHECK(cloud.size_bytes() > edge.size_bytes());
 }
 

@@ -33,8 +33,10 @@ EdgePrediction awkward_prediction(int32_t predicted) {
   p.entropy_score = 1.0f / 3.0f;
   p.max_prob = std::numeric_limits<float>::denorm_min();
   p.margin = 0.7f;
-  p.dense_macs = 1.0 / 7.0;   // not representable as a float: kept as a double
+  p.first_layer_macs = 1.0 / 7.0;   // not representable as a float: kept as a double
   p.synaptic_ops = 123456789.0;
+  p.neuron_updates = 3.0 / 11.0;
+  p.timesteps = 6;
   p.spike_rates = {0.25f, 1e-30f};
   return p;
 }
@@ -49,8 +51,10 @@ void require_same(const EdgePrediction& a, const EdgePrediction& b) {
   CHECK(a.entropy_score == b.entropy_score);
   CHECK(a.max_prob == b.max_prob);
   CHECK(a.margin == b.margin);
-  CHECK(a.dense_macs == b.dense_macs);
+  CHECK(a.first_layer_macs == b.first_layer_macs);
   CHECK(a.synaptic_ops == b.synaptic_ops);
+  CHECK(a.neuron_updates == b.neuron_updates);
+  CHECK(a.timesteps == b.timesteps);
   CHECK(a.spike_rates == b.spike_rates);
 }
 

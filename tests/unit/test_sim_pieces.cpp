@@ -297,38 +297,6 @@ TEST_CASE("seeded subsets draw without replacement, reproducibly", "[workload]")
   CHECK(seeded_subset(items, 500, 5).size() == 100);
 }
 
-TEST_CASE("edge cost: ops, power and constant modes", "[cost]") {
-  DeviceConfig device;
-  device.speed_ops = 1e9;
-  EdgePrediction p;
-  p.dense_macs = 2e6;
-  p.synaptic_ops = 8e6;
-  device.energy = DeviceEnergy::Ops;
-  const InferenceCost ops = edge_inference_cost(device, p);
-  CHECK(ops.duration_s == Approx(0.01));
-  CHECK(ops.energy_J == Approx(4.6e-12 * 2e6 + 0.9e-12 * 8e6));
-  device.energy = DeviceEnergy::Power;
-  CHECK(edge_inference_cost(device, p).energy_J == Approx(0.3 * 0.01));
-  device.energy = DeviceEnergy::Constant;
-  const InferenceCost constant = edge_inference_cost(device, p);
-  CHECK(constant.duration_s == Approx(2.5e-3));
-  CHECK(constant.energy_J == Approx(0.69e-3));
-}
-
-TEST_CASE("cloud cost: a batch on one core, energy shared by its requests", "[cost]") {
-  CloudConfig cloud;
-  cloud.speed_flops = 1e12;
-  cloud.cores = 4;
-  cloud.power_busy_W = 400;
-  const InferenceCost batch = cloud_batch_cost(cloud, {}, {1e9, 3e9});
-  CHECK(batch.duration_s == Approx(2 * 4e9 / 1e12));
-  CHECK(batch.energy_J == Approx(100.0 * batch.duration_s / 2));
-  cloud.energy = CloudEnergy::Constant;
-  const InferenceCost constant = cloud_batch_cost(cloud, {}, {1e9, 3e9, 5e9});
-  CHECK(constant.duration_s == Approx(3 * 4.3e-3));
-  CHECK(constant.energy_J == Approx(15.167));
-}
-
 TEST_CASE("cloud cost: a batch-latency curve, linear between its points, scaled by speed", "[cost]") {
   const BatchLatencyCurve curve({{1, 10e-3}, {4, 16e-3}, {32, 72e-3}}, /*speed=*/2);
   CHECK(curve.largest_batch() == 32);
@@ -340,11 +308,12 @@ TEST_CASE("cloud cost: a batch-latency curve, linear between its points, scaled 
   CHECK(BatchLatencyCurve({{1, 3e-3}}).seconds(4) == Approx(12e-3));
   CloudConfig cloud;
   cloud.cores = 4;
+  cloud.power_idle_W = 0;
   cloud.power_busy_W = 400;
-  const InferenceCost one = cloud_batch_cost(cloud, curve, {1e9});
-  const InferenceCost four = cloud_batch_cost(cloud, curve, {1e9, 1e9, 1e9, 1e9});
+  const Cost one = cloud_batch_cost(cloud, curve, {1e9});
+  const Cost four = cloud_batch_cost(cloud, curve, {1e9, 1e9, 1e9, 1e9});
   CHECK(four.duration_s == Approx(8e-3));
-  // Busy power x batch time, split over the batch: batching lowers the energy per request.
+  // A core's dynamic power x batch time, split over the batch: batching lowers the energy per request.
   CHECK(one.energy_J == Approx(100 * 5e-3));
   CHECK(four.energy_J == Approx(100 * 8e-3 / 4));
 }

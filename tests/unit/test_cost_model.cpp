@@ -1,0 +1,74 @@
+// The cost model's formulas (sim/policy/cost_model), each against a value worked out by hand from
+// README's table: edge inference and training, cloud batches and training, radio transfers.
+#include <catch2/catch.hpp>
+
+#include "sim/policy/cost_model.hpp"
+
+using namespace eccsim;
+
+TEST_CASE("edge inference: ops, power and constant modes", "[cost]") {
+  DeviceConfig device;
+  device.speed_ops = 1e9;
+  EdgePrediction p;
+  p.first_layer_macs = 2e6;
+  p.synaptic_ops = 7e6;
+  p.neuron_updates = 1e6;
+  device.energy = DeviceEnergy::Ops;
+  const Cost ops = edge_inference_cost(device, p);
+  CHECK(ops.duration_s == Approx(0.01));
+  CHECK(ops.energy_J == Approx(4.6e-12 * 2e6 + 0.9e-12 * (7e6 + 1e6)));
+  device.energy = DeviceEnergy::Power;   // busy above idle: the idle power is the run's
+  CHECK(edge_inference_cost(device, p).energy_J == Approx((0.3 - 0.05) * 0.01));
+  device.energy = DeviceEnergy::Constant;
+  const Cost constant = edge_inference_cost(device, p);
+  CHECK(constant.duration_s == Approx(2.5e-3));
+  CHECK(constant.energy_J == Approx(0.69e-3));
+}
+
+TEST_CASE("edge training: the inference prices on the training's ops", "[cost]") {
+  DeviceConfig device;
+  device.speed_ops = 2e9;
+  const Cost training = device_training_cost(device, {3e9, 1e9});
+  CHECK(training.duration_s == Approx(2.0));
+  CHECK(training.energy_J == Approx(4.6e-12 * 3e9 + 0.9e-12 * 1e9));
+  device.energy = DeviceEnergy::Power;
+  CHECK(device_training_cost(device, {3e9, 1e9}).energy_J == Approx(0.25 * 2.0));
+}
+
+TEST_CASE("cloud batch: one core, its dynamic power shared by the batch's requests", "[cost]") {
+  CloudConfig cloud;
+  cloud.speed_flops = 1e12;
+  cloud.cores = 4;
+  cloud.power_idle_W = 100;
+  cloud.power_busy_W = 500;
+  const Cost batch = cloud_batch_cost(cloud, {}, {1e9, 3e9});
+  CHECK(batch.duration_s == Approx(2 * 4e9 / 1e12));
+  CHECK(cloud_core_dynamic_W(cloud) == Approx(100));
+  CHECK(batch.energy_J == Approx(100.0 * batch.duration_s / 2));
+  cloud.energy = CloudEnergy::Constant;
+  const Cost constant = cloud_batch_cost(cloud, {}, {1e9, 3e9, 5e9});
+  CHECK(constant.duration_s == Approx(3 * 4.3e-3));
+  CHECK(constant.energy_J == Approx(15.167));
+}
+
+TEST_CASE("cloud training: dense MACs at two flops each on one core", "[cost]") {
+  CloudConfig cloud;
+  cloud.speed_flops = 1e12;
+  cloud.cores = 2;
+  cloud.power_idle_W = 100;
+  cloud.power_busy_W = 300;
+  CHECK(cloud_training_flops(5e11) == Approx(1e12));
+  const Cost training = cloud_training_cost(cloud, 5e11);
+  CHECK(training.duration_s == Approx(1.0));
+  CHECK(training.energy_J == Approx(100.0));
+}
+
+TEST_CASE("radio: transmit power x transmission time, or Wi-Fi states x airtime", "[cost]") {
+  DeviceConfig device;
+  const WifiPowerConfig wifi;   // tx 1.14 W, rx 0.94 W
+  CHECK(upload_radio_energy_J(device, wifi, 0, 784, 1.6e-3) == Approx(5.48 * 1.6e-3));   // the paper's 8.77 mJ
+  CHECK(download_radio_energy_J(device, wifi, 0, 40) == 0);
+  device.radio_energy = RadioEnergy::WifiStates;
+  CHECK(upload_radio_energy_J(device, wifi, 1e6, 784, 99) == Approx(1.14 * 784 / 1e6));
+  CHECK(download_radio_energy_J(device, wifi, 1e6, 40) == Approx(0.94 * 40 / 1e6));
+}
