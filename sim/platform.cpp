@@ -23,11 +23,10 @@ namespace eccsim {
 
 namespace {
 
-// SimGrid's host energy plugin reads "idle:one-core-busy:all-cores-busy" watts per pstate.
-std::string wattage(double idle_W, double busy_W, int cores) {
-  const double one_core_W = idle_W + (busy_W - idle_W) / cores;
-  return fmt::format("{:.9g}:{:.9g}:{:.9g}", idle_W, one_core_W, busy_W);
-}
+// SimGrid 3.32's host energy plugin reads "idle:epsilon:all-cores-busy" watts per pstate and draws
+// epsilon + load x (all-cores-busy - epsilon) while anything runs (load = busy cores / cores).
+// Epsilon = idle makes each busy core add (busy - idle) / cores, the cost model's price.
+std::string wattage(double idle_W, double busy_W) { return fmt::format("{:.9g}:{:.9g}:{:.9g}", idle_W, idle_W, busy_W); }
 
 // A wired link, its idle and full-load watts for SimGrid's link energy plugin, in the ledger.
 sg4::Link* make_link(Platform& platform, sg4::NetZone* zone, const std::string& name, const char* link_class,
@@ -59,7 +58,7 @@ void attach(sg4::NetZone* star, const sg4::Host* host, sg4::Link* up, sg4::Link*
 
 sg4::Host* create_device(sg4::NetZone* zone, const DeviceConfig& device, int i) {
   return zone->create_host(fmt::format("device-{}", i), device.speed_ops)
-      ->set_property("wattage_per_state", wattage(device.power_idle_W, device.power_busy_W, 1))
+      ->set_property("wattage_per_state", wattage(device.power_idle_W, device.power_busy_W))
       ->set_property("wattage_off", "0")
       ->seal();
 }
@@ -220,7 +219,7 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
     platform.clouds.push_back(cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
                                   ->set_core_count(cloud.cores)
                                   ->set_property("wattage_per_state",
-                                                 wattage(cloud.power_idle_W, cloud.power_busy_W, cloud.cores))
+                                                 wattage(cloud.power_idle_W, cloud.power_busy_W))
                                   ->set_property("wattage_off", "0")
                                   ->seal());
   }

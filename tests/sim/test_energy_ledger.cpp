@@ -1,0 +1,181 @@
+// Honest cost accounting, checked on the real binary: summary.csv's total energy is the sum of
+// every energy the run's files hold (requests, updates, links, idle) on faulty, Wi-Fi, battery and
+// fleet-update runs; work whose answer was not used is still charged; a fleet's model reaches
+// the other devices over the network.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/csv_table.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using eccsim::testing::CsvTable;
+using eccsim::testing::ProcessResult;
+
+namespace {
+
+const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+
+fs::path run_ok(const std::string& name, const std::vector<std::string>& sets) {
+  const fs::path out = eccsim::testing::fresh_output_dir("energy-" + name);
+  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
+                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
+                                "--set", "workload.requests_per_device=0", "--set", "workload.duration=30s",
+                                "--set", "workload.rate=3/s", "--set", "workload.phase_length=6s",
+                                "--set", "workload.classes=cumulative"};
+  for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
+  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  return out;
+}
+
+double column_sum(const CsvTable& table, const std::string& column) {
+  double total = 0;
+  for (const double v : table.numbers(column)) total += v;
+  return total;
+}
+
+// Every energy column of the run's files, each joule once, against summary.csv's total.
+void check_total_is_the_sum_of_its_parts(const fs::path& out) {
+  const CsvTable requests(out / "requests.csv");
+  const CsvTable updates(out / "updates.csv");
+  const CsvTable summary(out / "summary.csv");
+  const double requests_J = column_sum(requests, "edge_energy_J") + column_sum(requests, "radio_energy_J") +
+                            column_sum(requests, "cloud_energy_J");
+  const double updates_J = column_sum(updates, "energy_J");
+  const double links_J = column_sum(CsvTable(out / "links.csv"), "energy_J");
+  const double device_idle_J = column_sum(CsvTable(out / "devices.csv"), "idle_energy_J");
+  CHECK(summary.number(0, "device_idle_energy_J") == Approx(device_idle_J).epsilon(1e-9));
+  CHECK(summary.number(0, "update_energy_J") == Approx(updates_J).epsilon(1e-9).margin(1e-9));
+  const double parts_J = requests_J + updates_J + links_J + device_idle_J + summary.number(0, "cloud_idle_energy_J");
+  CHECK(summary.number(0, "total_energy_J") == Approx(parts_J).epsilon(1e-9));
+  for (size_t u = 0; u < updates.rows(); ++u)
+    CHECK(updates.number(u, "energy_J") ==
+          Approx(updates.number(u, "train_energy_J") + updates.number(u, "radio_energy_J")).margin(1e-12));
+  // With updates: the requests' and the updates' energy over the answered requests.
+  const double answered = summary.number(0, "answered");
+  REQUIRE(answered > 0);
+  CHECK(summary.number(0, "energy_per_answered_request_with_updates_J") ==
+        Approx((requests_J + updates_J) / answered).epsilon(1e-6));
+  CHECK(summary.number(0, "availability") == Approx(answered / static_cast<double>(requests.rows())).epsilon(1e-6));
+}
+
+}  // namespace
+
+TEST_CASE("the total energy is every request's, update's, link's and idle joule, through faults",
+          "[sim][energy]") {
+  const fs::path out = run_ok("faults", {"faults=[{at: 8s, for: 6s, target: cloud}, {at: 3s, for: 5s, target: 'device[0]'}]",
+                                         "platform.backhaul.power_idle=2W", "platform.backhaul.power_busy=5W"});
+  check_total_is_the_sum_of_its_parts(out);
+  CHECK(CsvTable(out / "summary.csv").number(0, "dropped") > 0);
+}
+
+TEST_CASE("the cloud's idle energy is its idle power over the run: batches are charged their dynamic share",
+          "[sim][energy]") {
+  const fs::path out = run_ok("cloud-idle", {"platform.cloud.power_idle=80W", "platform.cloud.power_busy=240W",
+                                             "policy.offload.filter=cloud_only"});
+  const CsvTable summary(out / "summary.csv");
+  // SimGrid's host energy plugin minus what the cost model charged: exactly the idle power.
+  CHECK(summary.number(0, "cloud_idle_energy_J") == Approx(80 * summary.number(0, "simulated_s")).epsilon(1e-6));
+  CHECK(summary.number(0, "cloud_energy_per_request_J") > 0);
+  check_total_is_the_sum_of_its_parts(out);
+}
+
+TEST_CASE("Wi-Fi radio states: each station's transmit and receive counted once, on its requests",
+          "[sim][energy]") {
+  const fs::path out = run_ok("wifi", {"platform.devices=3", "platform.access.kind=wifi",
+                                       "platform.access.rates=[54Mbps, 6Mbps]", "platform.device.radio_energy=wifi_states",
+                                       "policy.offload.filter=cloud_only"});
+  check_total_is_the_sum_of_its_parts(out);
+  // The requests hold the stations' transmit and receive energy; what the stations' radios spent
+  // beyond it (devices.csv) is their idle time: 0.82 W x (3 stations x the run - the cell's airtime).
+  const CsvTable devices(out / "devices.csv");
+  const CsvTable links(out / "links.csv");
+  const double simulated_s = CsvTable(out / "summary.csv").number(0, "simulated_s");
+  const double stations_idle_J = column_sum(devices, "wifi_radio_energy_J") -
+                                 column_sum(CsvTable(out / "requests.csv"), "radio_energy_J");
+  CHECK(stations_idle_J == Approx(0.82 * (3 * simulated_s - links.number(0, "busy_s"))).epsilon(1e-6));
+  CHECK(links.number(0, "energy_J") > stations_idle_J);   // and the access point's radio
+}
+
+TEST_CASE("batteries: what a dying device spent is in the total", "[sim][energy][battery]") {
+  const fs::path out = run_ok("battery", {"platform.device.battery=2J", "platform.device.power_idle=0.1W"});
+  check_total_is_the_sum_of_its_parts(out);
+  CHECK(CsvTable(out / "summary.csv").number(0, "deaths") == 2);
+}
+
+TEST_CASE("a reply that comes too late still cost its upload and its batch: wasted energy", "[sim][energy]") {
+  // 15 ms is shorter than the round trip (24 ms of latency): every offload falls back, yet the cloud
+  // answered each one and each device's radio sent it.
+  const fs::path out = run_ok("late", {"policy.offload.timeout=15ms", "policy.offload.backoff_after=0",
+                                       "policy.offload.filter=cloud_only"});
+  const CsvTable requests(out / "requests.csv");
+  double wasted_J = 0;
+  int late = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    if (requests.text(i, "outcome") != "fallback") continue;
+    ++late;
+    CHECK(requests.number(i, "radio_energy_J") > 0);
+    CHECK(requests.number(i, "cloud_energy_J") > 0);
+    wasted_J += requests.number(i, "radio_energy_J") + requests.number(i, "cloud_energy_J");
+  }
+  REQUIRE(late > 50);
+  CHECK(CsvTable(out / "summary.csv").number(0, "wasted_energy_J") == Approx(wasted_J).epsilon(1e-9));
+  check_total_is_the_sum_of_its_parts(out);
+}
+
+TEST_CASE("scope fleet on the device: one device trains, the others download its model, down devices miss it",
+          "[sim][energy][updates]") {
+  // Device 0 is down from 1 s to 29 s: the fleet's updates cannot reach it, and the run completes.
+  const fs::path out = run_ok("fleet", {"platform.devices=4", "policy.offload.explore=0.4",
+                                        "policy.update={mode: on_device, buffer: 60, trigger: 6, epochs: 1, scope: fleet}",
+                                        "faults=[{at: 1s, for: 28s, target: 'device[0]'}]"});
+  const CsvTable updates(out / "updates.csv");
+  REQUIRE(updates.rows() >= 4);
+  int trained = 0, downloaded = 0, missed = 0;
+  for (size_t u = 0; u < updates.rows(); ++u) {
+    const bool trainer = updates.number(u, "train_ops") > 0;
+    if (updates.text(u, "status") == "abandoned") {
+      ++missed;
+      CHECK(updates.number(u, "device") == 0);
+      continue;
+    }
+    if (trainer) {
+      ++trained;
+      CHECK(updates.number(u, "train_energy_J") > 0);
+      CHECK(updates.number(u, "bytes_down") == 0);
+      CHECK(updates.number(u, "bytes_up") > 100000);  // its model, to the cloud for the others
+      CHECK(updates.number(u, "radio_energy_J") > 0);
+    } else {
+      ++downloaded;
+      CHECK(updates.number(u, "train_energy_J") == 0);
+      CHECK(updates.number(u, "bytes_down") > 100000);
+    }
+  }
+  CHECK(trained >= 1);
+  CHECK(downloaded >= 2 * trained);
+  CHECK(missed >= 1);
+  check_total_is_the_sum_of_its_parts(out);
+}
+
+TEST_CASE("scope fleet in the cloud: one upload and training, a download per device", "[sim][energy][updates]") {
+  const fs::path out = run_ok("fleet-cloud", {"platform.devices=3", "policy.offload.explore=0.4",
+                                              "policy.update={mode: cloud, buffer: 60, trigger: 6, epochs: 1, scope: fleet}"});
+  const CsvTable updates(out / "updates.csv");
+  REQUIRE(updates.rows() >= 3);
+  int trainers = 0;
+  for (size_t u = 0; u < updates.rows(); ++u) {
+    CHECK(updates.number(u, "bytes_down") > 100000);
+    if (updates.number(u, "train_ops") > 0) {
+      ++trainers;
+      CHECK(updates.number(u, "bytes_up") > 0);
+      CHECK(updates.number(u, "train_energy_J") > 0);
+    }
+  }
+  CHECK(trainers * 3 == static_cast<int>(updates.rows()));
+  check_total_is_the_sum_of_its_parts(out);
+}
