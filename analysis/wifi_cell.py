@@ -8,12 +8,15 @@ scenario with platform.access.kind: wifi. For every run it joins requests.csv wi
 (each device's wifi_level) and prints one Markdown row per level: stations, mean and p95 upload
 time (uplink_s of offloaded requests), the stations' radio energy per request, the cell's airtime
 share (links.csv's wifi-cell busy_s over the run) and the access point's radio energy (the
-wifi-cell row's energy minus the stations'). The plot (default
+wifi-cell row's energy minus the stations' idle time, at the idle power of run.json's resolved
+scenario; the stations' transfers are not in that row). The plot (default
 DIR/plots/wifi_cell.png) shows mean upload time against stations per level, one line per level.
 Uses Debian's python3-matplotlib and python3-pandas only.
 """
 import argparse
+import json
 import os
+import re
 import sys
 
 import matplotlib
@@ -33,6 +36,19 @@ def run_dirs(directory):
     return [directory]
 
 
+WATTS = {"W": 1.0, "mW": 1e-3, "uW": 1e-6, "kW": 1e3}
+
+
+def wifi_idle_W(run):
+    """The Wi-Fi radios' idle power in the run's resolved scenario (run.json)."""
+    with open(os.path.join(run, "run.json")) as manifest:
+        resolved = json.load(manifest)["resolved_scenario"]
+    match = re.search(r"wifi_power:\s*\n\s*idle:\s*([0-9.eE+-]+)\s*([a-zA-Z]+)", resolved)
+    if match is None or match.group(2) not in WATTS:
+        raise ValueError(f"{run}/run.json: no access.wifi_power.idle in the resolved scenario")
+    return float(match.group(1)) * WATTS[match.group(2)]
+
+
 def level_rows(run):
     devices = pd.read_csv(os.path.join(run, "devices.csv"))
     if devices["wifi_level"].isna().all():
@@ -47,8 +63,10 @@ def level_rows(run):
                      "upload_mean_ms": 1e3 * uploads.mean(), "upload_p95_ms": 1e3 * uploads.quantile(0.95),
                      "radio_J_per_request": stations["wifi_radio_energy_J"].sum() / stations["requests"].sum()})
     cell = links[links["class"] == "wifi"]
-    access_point_J = float(cell["energy_J"].sum()) - float(devices["wifi_radio_energy_J"].sum())
     simulated_s = float(pd.read_csv(os.path.join(run, "summary.csv"))["simulated_s"].iloc[0])
+    # The cell's row: the access point's radio and the stations' idle time (airtime = their transfers).
+    stations_idle_J = wifi_idle_W(run) * (len(devices) * simulated_s - float(cell["busy_s"].sum()))
+    access_point_J = float(cell["energy_J"].sum()) - stations_idle_J
     airtime = float(cell["busy_s"].sum()) / simulated_s
     return rows, access_point_J, airtime, len(devices)
 

@@ -215,6 +215,11 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   if (record.edge_compute_s > 0) compute(record.edge_compute_s * state_.inputs.device_config(config_.index).speed_ops);
 
   const double done_s = sg4::Engine::get_clock();
+  record.edge_wait_s = std::max(0.0, done_s - now_s - record.edge_compute_s);  // an update shared the processor
+  if (!offload && !policy_.runs_edge_model()) {
+    state_.log.requests.settle_held_back(request_id, done_s);
+    return;
+  }
   if (!offload) {
     state_.log.requests.settle_on_edge(request_id, done_s);
     return;

@@ -20,7 +20,9 @@ Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops) {
 
 Cost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction) {
   if (device.energy == DeviceEnergy::Constant) return {device.constant_latency_s, device.constant_energy_J};
-  return device_ops_cost(device, {prediction.first_layer_macs, prediction.synaptic_ops + prediction.neuron_updates});
+  const double first_layer_macs =
+      prediction.first_layer_macs * (device.first_layer == FirstLayer::PerStep ? prediction.timesteps : 1);
+  return device_ops_cost(device, {first_layer_macs, prediction.synaptic_ops + prediction.neuron_updates});
 }
 
 Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops) { return device_ops_cost(device, ops); }

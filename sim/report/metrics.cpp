@@ -70,11 +70,12 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
     offloaded += r->offloaded;
     s.fallbacks += r->outcome == Outcome::Fallback;
     s.dropped += r->outcome == Outcome::Dropped;
+    s.held_back += r->outcome == Outcome::HeldBack;
     edge_J += r->edge_energy_J;
     radio_J += r->radio_energy_J;
     cloud_J += r->cloud_energy_J;
     if (r->offloaded && r->outcome != Outcome::Cloud) s.wasted_energy_J += r->radio_energy_J + r->cloud_energy_J;
-    if (r->outcome == Outcome::Dropped) continue;  // latency is over answered requests
+    if (r->outcome == Outcome::Dropped || r->outcome == Outcome::HeldBack) continue;  // latency: answered requests
     s.answered += 1;
     latency_sum += r->latency_s;
     latencies.push_back(r->latency_s);

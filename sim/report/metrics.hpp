@@ -13,10 +13,12 @@
 
 namespace eccsim {
 
-enum class Outcome { Edge, Cloud, Fallback, Dropped };
+// held_back: a cloud_only request the device did not send while it backed off from the cloud, and
+// which it cannot answer itself; like a dropped one, it has no answer.
+enum class Outcome { Edge, Cloud, Fallback, Dropped, HeldBack };
 template <>
 struct Choice<Outcome> {
-  static constexpr std::array<std::string_view, 4> names{"edge", "cloud", "fallback", "dropped"};
+  static constexpr std::array<std::string_view, 5> names{"edge", "cloud", "fallback", "dropped", "held_back"};
 };
 
 // Why a request did not take its normal path (empty in requests.csv when it did).
@@ -51,16 +53,18 @@ struct RequestRecord {
   Outcome outcome = Outcome::Edge;
   RequestReason reason = RequestReason::None;
   bool settled = false;          // the request has its final answer (or was dropped)
-  // latency_s = edge_queue_s + edge_compute_s + uplink_s + cloud_queue_s + cloud_compute_s
-  //           + downlink_s + fallback_wait_s
+  // latency_s = t_done_s - t_arrival_s = edge_queue_s + edge_compute_s + edge_wait_s + uplink_s
+  //           + cloud_queue_s + cloud_compute_s + downlink_s + fallback_wait_s + drop_wait_s
   double latency_s = 0;
   double edge_queue_s = 0;       // waiting for the device's processor
-  double edge_compute_s = 0;
+  double edge_compute_s = 0;     // the inference's own time (cost model)
+  double edge_wait_s = 0;        // the inference slowed down by an update training on the same processor
   double uplink_s = 0;
   double cloud_queue_s = 0;      // waiting for a batch to form and a core to free up
   double cloud_compute_s = 0;
   double downlink_s = 0;
   double fallback_wait_s = 0;    // waiting for a reply that did not come in time
+  double drop_wait_s = 0;        // dropped: from arrival to the drop (the other parts are then 0)
   double edge_energy_J = 0;
   double radio_energy_J = 0;
   double cloud_energy_J = 0;
@@ -153,7 +157,7 @@ struct RunEnergy {
 // what it spent), the *_answered figures over the answered ones, latency over the answered ones.
 struct Summary {
   int64_t requests = 0;
-  int64_t answered = 0;          // not dropped
+  int64_t answered = 0;          // neither dropped nor held back
   double availability = 0;       // answered / requests
   double accuracy = 0;
   double accuracy_answered = 0;  // correct / answered
@@ -176,6 +180,7 @@ struct Summary {
   double wasted_energy_J = 0;    // radio and cloud energy of offloads whose answer was not used
   int64_t fallbacks = 0;
   int64_t dropped = 0;
+  int64_t held_back = 0;         // cloud_only requests not sent while the device backed off
   double offline_s = 0;          // summed over devices
   int64_t updates = 0;
   double update_bytes = 0;

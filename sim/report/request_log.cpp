@@ -1,4 +1,5 @@
-// Settling requests: the latency parts each outcome keeps, and the count of settled requests.
+// Settling requests: the latency parts each outcome keeps (they add up to t_done_s - t_arrival_s),
+// and the count of settled requests.
 #include "sim/report/request_log.hpp"
 
 #include <algorithm>
@@ -17,6 +18,13 @@ void RequestLog::settle_on_edge(int64_t request_id, double t_done_s) {
   record.final_pred = record.edge_pred;
   record.latency_s = t_done_s - record.t_arrival_s;
   settle(record, Outcome::Edge, t_done_s);
+}
+
+void RequestLog::settle_held_back(int64_t request_id, double t_s) {
+  RequestRecord& record = (*this)[request_id];
+  record.final_pred = -1;
+  record.latency_s = t_s - record.t_arrival_s;
+  settle(record, Outcome::HeldBack, t_s);
 }
 
 void RequestLog::settle_from_cloud(int64_t request_id, int32_t cloud_pred, const CloudTimes& times,
@@ -38,7 +46,8 @@ void RequestLog::settle_fallback(int64_t request_id, double deadline_s) {
   record.final_pred = record.edge_pred;
   record.cloud_pred = -1;
   record.uplink_s = record.cloud_queue_s = record.cloud_compute_s = record.downlink_s = 0;
-  record.fallback_wait_s = deadline_s - (record.t_arrival_s + record.edge_queue_s + record.edge_compute_s);
+  record.fallback_wait_s =
+      deadline_s - (record.t_arrival_s + record.edge_queue_s + record.edge_compute_s + record.edge_wait_s);
   record.latency_s = deadline_s - record.t_arrival_s;
   settle(record, Outcome::Fallback, deadline_s);
 }
@@ -48,10 +57,11 @@ void RequestLog::settle_dropped(int64_t request_id, double t_s, RequestReason re
   record.reason = reason;
   record.final_pred = -1;
   record.cloud_pred = -1;
-  record.edge_queue_s = record.edge_compute_s = record.uplink_s = record.cloud_queue_s = record.cloud_compute_s =
-      record.downlink_s = record.fallback_wait_s = 0;
-  record.latency_s = 0;
-  settle(record, Outcome::Dropped, std::max(t_s, record.t_arrival_s));
+  record.edge_queue_s = record.edge_compute_s = record.edge_wait_s = record.uplink_s = record.cloud_queue_s =
+      record.cloud_compute_s = record.downlink_s = record.fallback_wait_s = 0;
+  const double t_done_s = std::max(t_s, record.t_arrival_s);
+  record.drop_wait_s = record.latency_s = t_done_s - record.t_arrival_s;
+  settle(record, Outcome::Dropped, t_done_s);
 }
 
 void RequestLog::drop_unsettled(double t_s) {

@@ -35,6 +35,8 @@ class RequestLog {
   void settle_fallback(int64_t request_id, double deadline_s);
   // Never answered: its device was down (or its battery empty) when it arrived or while it was in flight.
   void settle_dropped(int64_t request_id, double t_s, RequestReason reason = RequestReason::DeviceDown);
+  // A cloud_only request not sent (the device backs off from the cloud) and not answerable on the device.
+  void settle_held_back(int64_t request_id, double t_s);
   // At the end of the run: what is still unsettled (a device still down) is dropped at t_s.
   void drop_unsettled(double t_s);
 

@@ -16,11 +16,11 @@ namespace eccsim {
 namespace {
 
 DeviceProfile per_op_chip(std::string_view name, std::string_view hardware, double speed_ops, double e_op_J) {
-  return {name, hardware, DeviceEnergy::Ops, speed_ops, e_op_J * speed_ops, e_op_J, e_op_J};
+  return {name, hardware, DeviceEnergy::Ops, speed_ops, e_op_J * speed_ops, e_op_J, e_op_J, /*backprop=*/false};
 }
 
 DeviceProfile powered_device(std::string_view name, std::string_view hardware, double speed_ops, double busy_W) {
-  return {name, hardware, DeviceEnergy::Power, speed_ops, busy_W, busy_W / speed_ops, busy_W / speed_ops};
+  return {name, hardware, DeviceEnergy::Power, speed_ops, busy_W, busy_W / speed_ops, busy_W / speed_ops, /*backprop=*/true};
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ struct DeviceProfile {
   double power_busy_W;
   double e_mac_J;
   double e_ac_J;
+  bool backprop;               // can train by backpropagation (neuromorphic chips: local plasticity at most)
 };
 
 // The table, in the order README lists it.
@@ -42,6 +43,7 @@ void apply_device_profile(const DeviceProfile& profile, DeviceConfig& device, Is
   if (!explicit_key("power_busy")) device.power_busy_W = profile.power_busy_W;
   if (!explicit_key("e_mac")) device.e_mac_J = profile.e_mac_J;
   if (!explicit_key("e_ac")) device.e_ac_J = profile.e_ac_J;
+  device.backprop = profile.backprop || explicit_key("e_mac");   // a given e_mac prices its training MACs
 }
 
 }  // namespace eccsim

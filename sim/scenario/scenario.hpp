@@ -31,6 +31,15 @@ struct Choice<DeviceEnergy> {
   static constexpr std::array<std::string_view, 3> names{"ops", "power", "constant"};
 };
 
+// How often an inference's first layer (dense, on the analog image) is charged: once, as the model
+// computes it (direct encoding repeats one image), or at every time step, as the SNN literature's
+// estimate E_MAC x T x MACs(first layer) counts it.
+enum class FirstLayer { Once, PerStep };
+template <>
+struct Choice<FirstLayer> {
+  static constexpr std::array<std::string_view, 2> names{"once", "per_step"};
+};
+
 // A request's radio energy: the paper's transmit power x the upload's transmission time, or the
 // station's Wi-Fi radio states (tx power x upload airtime + rx power x reply airtime; wifi only).
 enum class RadioEnergy { TransmitPower, WifiStates };
@@ -157,11 +166,13 @@ struct DeviceConfig {
   double radio_tx_W = 5.48;             // transmit power while uploading
   RadioEnergy radio_energy = RadioEnergy::TransmitPower;
   DeviceEnergy energy = DeviceEnergy::Ops;
+  FirstLayer first_layer = FirstLayer::Once;  // ops and power modes: layer 1's MACs once or x T
   double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC
   double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate
   double constant_latency_s = 2.5e-3;   // constant mode: per inference
   double constant_energy_J = 0.69e-3;   // constant mode: per inference
   double battery_J = 0;                 // capacity; 0: mains powered
+  bool backprop = true;                 // can train on the device (false: a neuromorphic profile without e_mac)
 };
 
 // Radio state powers of every Wi-Fi radio (stations and the access point); ns-3's defaults,

@@ -198,6 +198,10 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           }),
       choice_key("platform.device.radio_energy", SCENARIO_CHOICE(platform.device.radio_energy)),
       choice_key("platform.device.energy", SCENARIO_CHOICE(platform.device.energy)),
+      unused_when(choice_key("platform.device.first_layer", SCENARIO_CHOICE(platform.device.first_layer)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.energy == DeviceEnergy::Constant ? "unused: energy constant" : nullptr;
+                  }),
       quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
       quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),
       quantity_key("platform.device.constant_latency", U::time, SCENARIO_FIELD(platform.device.constant_latency_s),

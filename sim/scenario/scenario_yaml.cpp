@@ -807,6 +807,15 @@ void Reader::check_consistency(Scenario& s) const {
     check_block_power(prefix, "platform.device", device.power_idle_W, device.power_busy_W);
     if (access.kind == AccessKind::Wired)
       check_block_power(prefix, "platform.access", access.power_idle_W, access.power_busy_W);
+    const bool trains_on_device = s.policy.update.mode == UpdateMode::OnDevice || s.policy.update.mode == UpdateMode::Oracle;
+    if (trains_on_device && !device.backprop) {
+      const DeviceProfile* profile = find_device_profile(device.profile);
+      fail_at(blame({at("platform.device.profile"), "policy.update.mode"}),
+              fmt::format("profile {} ({}) cannot train by backpropagation, which update mode {} needs on the device; "
+                          "use mode cloud, or give {} (the price of a training MAC) to simulate it anyway",
+                          device.profile, profile != nullptr ? profile->hardware : "", name_of(s.policy.update.mode),
+                          at("platform.device.e_mac")));
+    }
     if (device.radio_energy == RadioEnergy::WifiStates && access.kind != AccessKind::Wifi) {
       fail_at(blame({at("platform.device.radio_energy"), at("platform.access.kind")}),
               "radio_energy wifi_states needs platform.access.kind wifi");

@@ -1,14 +1,17 @@
 // Honest cost accounting, checked on the real binary: summary.csv's total energy is the sum of
-// every energy the run's files hold (requests, updates, links, idle) on faulty, Wi-Fi, battery and
-// fleet-update runs; work whose answer was not used is still charged; a fleet's model reaches
-// the other devices over the network.
+// every energy the run's files hold (requests, updates, links, idle) and each request's latency
+// the sum of its parts, on faulty, Wi-Fi, battery and fleet-update runs and on every scenario in
+// scenarios/; work whose answer was not used is still charged; a fleet's model reaches the other
+// devices over the network.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/ledger_checks.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -39,29 +42,10 @@ double column_sum(const CsvTable& table, const std::string& column) {
   return total;
 }
 
-// Every energy column of the run's files, each joule once, against summary.csv's total.
+// Both run-wide checks: latency parts and the energy ledger.
 void check_total_is_the_sum_of_its_parts(const fs::path& out) {
-  const CsvTable requests(out / "requests.csv");
-  const CsvTable updates(out / "updates.csv");
-  const CsvTable summary(out / "summary.csv");
-  const double requests_J = column_sum(requests, "edge_energy_J") + column_sum(requests, "radio_energy_J") +
-                            column_sum(requests, "cloud_energy_J");
-  const double updates_J = column_sum(updates, "energy_J");
-  const double links_J = column_sum(CsvTable(out / "links.csv"), "energy_J");
-  const double device_idle_J = column_sum(CsvTable(out / "devices.csv"), "idle_energy_J");
-  CHECK(summary.number(0, "device_idle_energy_J") == Approx(device_idle_J).epsilon(1e-9));
-  CHECK(summary.number(0, "update_energy_J") == Approx(updates_J).epsilon(1e-9).margin(1e-9));
-  const double parts_J = requests_J + updates_J + links_J + device_idle_J + summary.number(0, "cloud_idle_energy_J");
-  CHECK(summary.number(0, "total_energy_J") == Approx(parts_J).epsilon(1e-9));
-  for (size_t u = 0; u < updates.rows(); ++u)
-    CHECK(updates.number(u, "energy_J") ==
-          Approx(updates.number(u, "train_energy_J") + updates.number(u, "radio_energy_J")).margin(1e-12));
-  // With updates: the requests' and the updates' energy over the answered requests.
-  const double answered = summary.number(0, "answered");
-  REQUIRE(answered > 0);
-  CHECK(summary.number(0, "energy_per_answered_request_with_updates_J") ==
-        Approx((requests_J + updates_J) / answered).epsilon(1e-6));
-  CHECK(summary.number(0, "availability") == Approx(answered / static_cast<double>(requests.rows())).epsilon(1e-6));
+  eccsim::testing::check_latency_parts_add_up(out);
+  eccsim::testing::check_energy_adds_up(out);
 }
 
 }  // namespace
@@ -178,4 +162,32 @@ TEST_CASE("scope fleet in the cloud: one upload and training, a download per dev
   }
   CHECK(trainers * 3 == static_cast<int>(updates.rows()));
   check_total_is_the_sum_of_its_parts(out);
+}
+
+TEST_CASE("every scenario in scenarios/, run short: latency parts and energies add up", "[sim][energy][examples]") {
+  std::vector<fs::path> scenarios;
+  for (const auto& entry : fs::directory_iterator(fs::path(ECCSIM_SOURCE_DIR) / "scenarios"))
+    if (entry.path().extension() == ".yaml") scenarios.push_back(entry.path());
+  std::sort(scenarios.begin(), scenarios.end());
+  REQUIRE(scenarios.size() >= 10);
+  std::vector<std::vector<std::string>> commands;
+  std::vector<fs::path> outs;
+  for (const fs::path& scenario : scenarios) {
+    const std::string name = scenario.stem().string();
+    outs.push_back(eccsim::testing::fresh_output_dir("every-scenario-" + name));
+    // As scripts/record-outputs runs them: a minute of traffic, no sweep, a few devices.
+    std::vector<std::string> command{eccsim::testing::eccsim_binary(), "run", scenario.string(), "--out",
+                                     outs.back().string(), "--set", "workload.requests_per_device=0",
+                                     "--set", "workload.duration=60s", "--set", "workload.phase_length=12s",
+                                     "--set", "workload.rate=5/s", "--set", "sweep={}"};
+    if (name != "device-profiles") command.insert(command.end(), {"--set", name == "paper-constants" ? "platform.devices=1" : "platform.devices=4"});
+    commands.push_back(command);
+  }
+  const std::vector<ProcessResult> results =
+      eccsim::testing::run_processes(commands, {std::chrono::minutes(15), ECCSIM_SOURCE_DIR}, 2);
+  for (size_t k = 0; k < scenarios.size(); ++k) {
+    INFO(scenarios[k].string() << ": " << results[k].err);
+    REQUIRE(results[k].exit_code == 0);
+    check_total_is_the_sum_of_its_parts(outs[k]);
+  }
 }

@@ -207,7 +207,7 @@ TEST_CASE("without updates the edge never learns later classes and offloading gr
   CHECK(CsvTable(out / "updates.csv").rows() == 0);
 }
 
-TEST_CASE("on-device updates teach the edge the new classes without moving weights", "[sim][updates]") {
+TEST_CASE("on-device updates teach the edge the new classes; a device trains, the other downloads", "[sim][updates]") {
   const std::vector<std::string> sets = minute({"workload.phase_length=12s", "workload.classes=cumulative",
                                                 "policy.update.mode=on_device", "policy.update.trigger=12",
                                                 "policy.update.scope=fleet"});
@@ -216,9 +216,11 @@ TEST_CASE("on-device updates teach the edge the new classes without moving weigh
   REQUIRE(updates.rows() >= 2);
   for (size_t u = 0; u < updates.rows(); ++u) {
     CHECK(updates.text(u, "mode") == "on_device");
-    CHECK(updates.number(u, "bytes_down") == 0);
-    CHECK(updates.number(u, "train_ops") > 0);
     CHECK(updates.number(u, "duration_s") > 0);
+    // Scope fleet: the trainer moves no weights down; the other device trains nothing and
+    // downloads the trainer's model.
+    const bool trainer = updates.number(u, "train_ops") > 0;
+    CHECK((updates.number(u, "bytes_down") == 0) == trainer);
   }
   // After task 1 is learned, the edge recognises some of its inputs.
   const CsvTable requests(out / "requests.csv");

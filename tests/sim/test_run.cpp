@@ -75,8 +75,8 @@ TEST_CASE("every request is answered once and its latency parts add up", "[sim]"
   for (size_t i = 0; i < requests.rows(); ++i) {
     ids.insert(requests.text(i, "request_id"));
     double parts = 0;
-    for (const char* part : {"edge_queue_s", "edge_compute_s", "uplink_s", "cloud_queue_s", "cloud_compute_s",
-                             "downlink_s", "fallback_wait_s"})
+    for (const char* part : {"edge_queue_s", "edge_compute_s", "edge_wait_s", "uplink_s", "cloud_queue_s",
+                             "cloud_compute_s", "downlink_s", "fallback_wait_s", "drop_wait_s"})
       parts += requests.number(i, part);
     CHECK(parts == Approx(requests.number(i, "latency_s")).margin(1e-8));
     CHECK(requests.number(i, "t_done_s") - requests.number(i, "t_arrival_s") ==

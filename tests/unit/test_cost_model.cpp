@@ -17,6 +17,11 @@ TEST_CASE("edge inference: ops, power and constant modes", "[cost]") {
   const Cost ops = edge_inference_cost(device, p);
   CHECK(ops.duration_s == Approx(0.01));
   CHECK(ops.energy_J == Approx(4.6e-12 * 2e6 + 0.9e-12 * (7e6 + 1e6)));
+  device.first_layer = FirstLayer::PerStep;   // the literature's convention: layer 1 at every step
+  p.timesteps = 4;
+  CHECK(edge_inference_cost(device, p).energy_J == Approx(4.6e-12 * 8e6 + 0.9e-12 * (7e6 + 1e6)));
+  CHECK(edge_inference_cost(device, p).duration_s == Approx(0.016));
+  device.first_layer = FirstLayer::Once;
   device.energy = DeviceEnergy::Power;   // busy above idle: the idle power is the run's
   CHECK(edge_inference_cost(device, p).energy_J == Approx((0.3 - 0.05) * 0.01));
   device.energy = DeviceEnergy::Constant;

@@ -20,12 +20,12 @@ using eccsim::RequestRecord;
 
 std::string reference_row(const RequestRecord& r) {
   return fmt::format("{},{},{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
-                     "{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
+                     "{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f}\n",
                      r.request_id, r.device, eccsim::kDefaultGroup, eccsim::kDefaultSite, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
                      r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
                      eccsim::name_of(r.outcome), eccsim::name_of(r.reason), r.latency_s, r.edge_queue_s, r.edge_compute_s,
-                     r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s, r.edge_energy_J,
-                     r.radio_energy_J, r.cloud_energy_J);
+                     r.edge_wait_s, r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s,
+                     r.drop_wait_s, r.edge_energy_J, r.radio_energy_J, r.cloud_energy_J);
 }
 
 // A double of any kind: random bits, a random magnitude, or an exact decimal tie and its neighbours.
@@ -79,12 +79,12 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
     r.explored = r.offloaded && rng() % 3 == 0;
     r.cloud_pred = r.offloaded ? static_cast<int32_t>(rng() % 10) : -1;
     r.final_pred = r.offloaded ? r.cloud_pred : r.edge_pred;
-    r.outcome = static_cast<Outcome>(rng() % 4);
+    r.outcome = static_cast<Outcome>(rng() % 5);
     r.reason = i % 3 == 0 ? eccsim::RequestReason::Timeout : eccsim::RequestReason::None;
     r.request_id = i % 1000 == 0 ? std::numeric_limits<int64_t>::max() - static_cast<int64_t>(i) : r.request_id;
     for (double* field : {&r.t_arrival_s, &r.t_done_s, &r.score, &r.latency_s, &r.edge_queue_s, &r.edge_compute_s,
-                          &r.uplink_s, &r.cloud_queue_s, &r.cloud_compute_s, &r.downlink_s, &r.fallback_wait_s,
-                          &r.edge_energy_J, &r.radio_energy_J, &r.cloud_energy_J})
+                          &r.edge_wait_s, &r.uplink_s, &r.cloud_queue_s, &r.cloud_compute_s, &r.downlink_s,
+                          &r.fallback_wait_s, &r.drop_wait_s, &r.edge_energy_J, &r.radio_energy_J, &r.cloud_energy_J})
       *field = awkward_double(rng);
     expected += reference_row(r);
   }
@@ -131,15 +131,17 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   u.mode = eccsim::UpdateMode::OnDevice;
   u.method = "replay_wa";
   u.train_ops = number();
+  u.train_energy_J = number();
+  u.radio_energy_J = number();
   u.energy_J = number();
   u.bytes_up = number();
   const auto update_lines = lines(eccsim::updates_csv({u}));
   REQUIRE(update_lines.size() == 2);
   CHECK(fields(update_lines[0]) == fields(update_lines[1]));
   CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,0,0,0,{:.0f},{:.9f},{:.12f},"
-                                       "{:.0f},{:.0f},0",
-                                       u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.energy_J,
-                                       u.bytes_up, u.bytes_down));
+                                       "{:.12f},{:.12f},{:.0f},{:.0f},0",
+                                       u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.train_energy_J,
+                                       u.radio_energy_J, u.energy_J, u.bytes_up, u.bytes_down));
 
   eccsim::Summary s;
   s.requests = 12;
@@ -149,8 +151,8 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   const auto summary_lines = lines(eccsim::summary_csv({"scenario", "platform.devices"}, {"demo", "4"}, s));
   REQUIRE(summary_lines.size() == 2);
   CHECK(fields(summary_lines[0]) == fields(summary_lines[1]));
-  CHECK(summary_lines[0].rfind("scenario,platform.devices,requests,accuracy,", 0) == 0);
-  CHECK(summary_lines[1].rfind(fmt::format("demo,4,12,{:.6f},", s.accuracy), 0) == 0);
+  CHECK(summary_lines[0].rfind("scenario,platform.devices,requests,answered,availability,accuracy,", 0) == 0);
+  CHECK(summary_lines[1].rfind(fmt::format("demo,4,12,0,{:.6f},{:.6f},", 0.0, s.accuracy), 0) == 0);
   CHECK(summary_lines[0].substr(summary_lines[0].find("requests")) ==
         [] {
           std::string names;

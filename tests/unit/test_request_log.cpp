@@ -21,8 +21,8 @@ eccsim::RequestLog log_of(int requests) {
 }
 
 double parts(const eccsim::RequestRecord& r) {
-  return r.edge_queue_s + r.edge_compute_s + r.uplink_s + r.cloud_queue_s + r.cloud_compute_s + r.downlink_s +
-         r.fallback_wait_s;
+  return r.edge_queue_s + r.edge_compute_s + r.edge_wait_s + r.uplink_s + r.cloud_queue_s + r.cloud_compute_s +
+         r.downlink_s + r.fallback_wait_s + r.drop_wait_s;
 }
 
 }  // namespace
@@ -59,5 +59,22 @@ TEST_CASE("the request log settles each outcome with its latency parts, and coun
   CHECK(parts(r[3]) == 0);
   CHECK(r[4].outcome == eccsim::Outcome::Dropped);
   CHECK(r[4].t_done_s == 9.0);
+  CHECK(r[4].latency_s == Approx(4.0));   // in flight since its arrival at 5 s
+  CHECK(r[4].drop_wait_s == Approx(4.0));
+  CHECK(parts(r[4]) == Approx(r[4].latency_s));
   for (const eccsim::RequestRecord& record : r) CHECK(record.settled);
+}
+
+TEST_CASE("a held-back cloud_only request has no answer; time lost to training is its own part", "[metrics]") {
+  eccsim::RequestLog log = log_of(2);
+  log[0].edge_pred = -1;
+  log.settle_held_back(0, 1.0);
+  log[1].edge_wait_s = 0.125;   // the processor was shared with an update
+  log.settle_fallback(1, 3.0);
+  const std::vector<eccsim::RequestRecord> r = log.take();
+  CHECK(r[0].outcome == eccsim::Outcome::HeldBack);
+  CHECK(r[0].final_pred == -1);
+  CHECK_FALSE(r[0].correct());
+  CHECK(r[1].fallback_wait_s == Approx(3.0 - (2.0 + 0.25 + 0.5 + 0.125)));
+  CHECK(parts(r[1]) == Approx(r[1].latency_s));
 }

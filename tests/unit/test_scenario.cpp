@@ -669,6 +669,15 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"group busy power below the top-level idle", "platform:\n  device: {power_idle: 0.1W, power_busy: 2W}\n  groups:\n"
        "    - {name: a, device: {power_busy: 0.05W}}\n", 4, "platform.groups[0].device.power_busy",
        "power_busy (50mW) is below power_idle (100mW)"},
+      {"on-device updates on a chip that cannot backpropagate",
+       "platform:\n  device: {profile: loihi, power_idle: 0.1W}\npolicy:\n  update: {mode: on_device}\n", 2,
+       "platform.device.profile",
+       "profile loihi (Intel Loihi (14 nm neuromorphic chip)) cannot train by backpropagation, which update mode "
+       "on_device needs on the device; use mode cloud, or give platform.device.e_mac"},
+      {"a group's oracle updates on TrueNorth",
+       "platform:\n  groups:\n    - {name: a, device: {profile: truenorth, power_idle: 0.01W}}\n"
+       "policy:\n  update: {mode: oracle}\nworkload: {phase_length: 10s}\n",
+       3, "platform.groups[0].device.profile", "profile truenorth (IBM TrueNorth (28 nm neuromorphic chip)) cannot train"},
       {"group Wi-Fi radio states on wired access", "platform:\n  groups:\n    - {name: a, device: {radio_energy: wifi_states}}\n",
        3, "platform.groups[0].device.radio_energy", "radio_energy wifi_states needs platform.access.kind wifi"},
       {"site backhaul without unit", "platform:\n  sites:\n    - name: north\n      backhaul: {bandwidth: 20}\n", 4,
