@@ -48,7 +48,7 @@ def setting_of(row, keys):
 
 def per_phase(point_dir):
     requests = pd.read_csv(os.path.join(point_dir, "requests.csv"))
-    answered = requests[requests["outcome"] != "dropped"]
+    answered = requests[~requests["outcome"].isin(["dropped", "held_back"])]
     answered_count = answered.groupby("phase").size()
     request_energy = requests[ENERGY_COLUMNS].sum(axis=1).groupby(requests["phase"]).sum()
     # Each update's energy falls in the phase it ended in (a phase starts at its first arrival).

@@ -22,7 +22,7 @@ import pandas as pd  # noqa: E402
 
 
 def windows(requests, window_s):
-    answered = requests[requests["outcome"] != "dropped"].copy()
+    answered = requests[~requests["outcome"].isin(["dropped", "held_back"])].copy()
     answered["window"] = (answered["t_arrival_s"] // window_s).astype(int)
     answered["edge_correct"] = answered["edge_pred"] == answered["label"]
     by_window = answered.groupby("window").agg(

@@ -62,12 +62,28 @@ void mark_updating(RunState& state, int device, bool updating) {
   }
 }
 
-// Records an update that did not complete: nothing of it is installed. The buffer it was
-// trained from is still on the device, so a later reply retries.
+// `device` is done with its update (installed or not); scope fleet: the fleet is while any device waits.
+void done_updating(RunState& state, int device) {
+  state.devices[device].learning.updating = false;
+  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet)
+    state.fleet_updating = std::any_of(state.devices.begin(), state.devices.end(),
+                                       [](const DeviceState& each) { return each.learning.updating; });
+}
+
+// Records that an update did not reach `device`: nothing of it is installed there. The buffer it
+// was trained from is still on the triggering device, so a later reply retries.
 void abandon(RunState& state, int device, UpdateRecord record) {
+  record.device = device;
   record.status = UpdateStatus::Abandoned;
   record.t_end_s = sg4::Engine::get_clock();
   state.log.updates.push_back(record);
+  done_updating(state, device);
+}
+
+// The update failed before its model could leave `device` (training or upload): no device that
+// waited for it gets anything.
+void abandon_everywhere(RunState& state, int device, const UpdateRecord& record) {
+  abandon(state, device, record);
   mark_updating(state, device, false);
 }
 
@@ -86,8 +102,10 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
 // update is recorded as abandoned.
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
                                  UpdateRecord record, EdgeOps ops, bool share) {
-  sg4::this_actor::on_exit([state, device, record](bool failed) {
-    if (failed) abandon(*state, device, record);
+  sg4::this_actor::on_exit([state, device, record, share](bool failed) {
+    if (!failed) return;
+    if (share) abandon_everywhere(*state, device, record);
+    else abandon(*state, device, record);
   });
   const Cost cost = device_training_cost(state->inputs.device_config(device), ops);
   const double start_s = sg4::Engine::get_clock();
@@ -158,10 +176,8 @@ std::vector<int> other_installers(const RunState& state, int source) {
   return devices;
 }
 
-// Sends the model `record` made to every other installer from `source`'s cloud host: each downloads
-// it (and only installs it) in its own actor.
-void download_to_others(RunState* state, int source, const std::shared_ptr<const EdgeModel>& model,
-                        const UpdateRecord& record) {
+// What a device that only downloads the model `record` made records.
+UpdateRecord download_record(const UpdateRecord& record, const EdgeModel& model) {
   UpdateRecord download = record;
   download.samples = 0;
   download.train_ops = 0;
@@ -169,7 +185,15 @@ void download_to_others(RunState* state, int source, const std::shared_ptr<const
   download.radio_energy_J = 0;
   download.duration_s = 0;
   download.bytes_up = 0;
-  download.bytes_down = static_cast<double>(model->size_bytes());
+  download.bytes_down = static_cast<double>(model.size_bytes());
+  return download;
+}
+
+// Sends the model `record` made to every other installer from `source`'s cloud host: each downloads
+// it (and only installs it) in its own actor.
+void download_to_others(RunState* state, int source, const std::shared_ptr<const EdgeModel>& model,
+                        const UpdateRecord& record) {
+  UpdateRecord download = download_record(record, *model);
   for (int device : other_installers(*state, source)) {
     download.device = device;
     start_on_device(state, device, fmt::format("download-{}-task-{}", device, record.task), download,
@@ -187,6 +211,7 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
     if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
     sg4::Comm::sendto(state->inputs.device_hosts[device], cloud_host, static_cast<uint64_t>(bytes));
   } catch (const simgrid::NetworkFailureException&) {
+    for (int other : other_installers(*state, device)) abandon(*state, other, download_record(record, *model));
     return;
   }
   state->network.carried_up(device, bytes);
@@ -204,6 +229,18 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   sg4::Host* device_host = state->inputs.device_hosts[job.device];
   sg4::Host* cloud_host = state->inputs.cloud_of(job.device);
 
+  // What is recorded if the update fails before it has a model: the device fails (this actor
+  // dies with it while it waits for the cloud) or the buffer upload does.
+  UpdateRecord failed;
+  failed.t_start_s = t_start_s;
+  failed.mode = job.mode;
+  failed.method = job.method;
+  failed.task = job.task;
+  failed.samples = static_cast<int64_t>(job.samples.indices.size());
+  sg4::this_actor::on_exit([state, device = job.device, failed](bool killed) {
+    if (killed) abandon_everywhere(*state, device, failed);   // nothing blocks once the model is handed on
+  });
+
   double bytes_up = 0, upload_J = 0;
   if (job.mode == UpdateMode::Cloud) {
     bytes_up = static_cast<double>(job.samples.indices.size()) * (state->inputs.image_bytes + kLabelBytes);
@@ -212,14 +249,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
       state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
-      UpdateRecord failed;
-      failed.device = job.device;
-      failed.t_start_s = t_start_s;
-      failed.mode = job.mode;
-      failed.method = job.method;
-      failed.task = job.task;
-      failed.samples = static_cast<int64_t>(job.samples.indices.size());
-      abandon(*state, job.device, failed);
+      abandon_everywhere(*state, job.device, failed);
       return;
     }
     const double transmit_s = sg4::Engine::get_clock() - t_start_s - state->inputs.uplink_latency_s[job.device];
@@ -241,7 +271,12 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   // In the cloud: the training and the upload happened once, for the triggering device.
   const Cost cost = cloud_training_cost(state->inputs.scenario.platform.cloud, result.dense_train_macs);
   const double train_start_s = sg4::Engine::get_clock();
-  sg4::this_actor::exec_init(cloud_training_flops(result.dense_train_macs))->set_host(cloud_host)->wait();
+  try {
+    sg4::this_actor::exec_init(cloud_training_flops(result.dense_train_macs))->set_host(cloud_host)->wait();
+  } catch (const simgrid::HostFailureException&) {   // the cloud host failed while training
+    abandon_everywhere(*state, job.device, failed);
+    return;
+  }
   state->cloud_busy_s += sg4::Engine::get_clock() - train_start_s;
   record.duration_s = sg4::Engine::get_clock() - train_start_s;
   record.train_energy_J = cost.energy_J;
@@ -265,12 +300,8 @@ std::vector<int64_t> remaining_samples(const RunState& state, int device) {
 void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model) {
   state.inference.want(*model, remaining_samples(state, device));
   recalibrate(state, device, *model);
-  DeviceLearning& learning = state.devices[device].learning;
-  learning.model = model;
-  learning.updating = false;
-  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet)
-    state.fleet_updating = std::any_of(state.devices.begin(), state.devices.end(),
-                                       [](const DeviceState& each) { return each.learning.updating; });
+  state.devices[device].learning.model = model;
+  done_updating(state, device);
   consider_update(state, device);   // the buffer may already hold enough of the next task
 }
 
