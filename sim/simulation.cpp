@@ -263,7 +263,7 @@ void spawn_actors(const Platform& platform, RunState& state) {
         ->daemonize();
   const double horizon_s = scenario.workload.requests_per_device > 0 ? 60.0 : scenario.workload.duration_s;
   sg4::Actor::create("progress", platform.controller, progress_reporter, &state, horizon_s / 100)->daemonize();
-  if (scenario.policy.update.mode == UpdateMode::Oracle)
+  if (scenario.policy.update.mode == UpdateMode::Oracle && edge_model_serves(scenario))
     sg4::Actor::create("oracle", platform.controller, oracle_scheduler, &state)->daemonize();
 }
 

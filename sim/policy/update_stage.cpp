@@ -297,6 +297,8 @@ std::vector<int64_t> remaining_samples(const RunState& state, int device) {
 
 }  // namespace
 
+bool edge_model_serves(const Scenario& scenario) { return scenario.policy.offload.filter != OffloadFilter::CloudOnly; }
+
 void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model) {
   state.inference.want(*model, remaining_samples(state, device));
   recalibrate(state, device, *model);
@@ -308,6 +310,7 @@ void install_model(RunState& state, int device, const std::shared_ptr<const Edge
 void consider_update(RunState& state, int device) {
   const UpdateConfig& update = state.inputs.scenario.policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
+  if (!edge_model_serves(state.inputs.scenario)) return;
   DeviceLearning& learning = state.devices[device].learning;
   if (learning.updating || state.fleet_updating) return;
   // Heads are added in task order (a head's labels follow the last one's), so the task to learn

@@ -13,6 +13,10 @@
 
 namespace eccsim {
 
+// Whether the edge model answers any request: not under cloud_only, whose devices send every
+// input, so no update runs there (a cloud-only system has no edge model to keep learning).
+bool edge_model_serves(const Scenario& scenario);
+
 // Called after a cloud-labelled sample joined `device`'s buffer: starts an update when the
 // trigger is met and none is under way.
 void consider_update(RunState& state, int device);

@@ -111,7 +111,11 @@ TEST_CASE("the demo: paper-headline.yaml's three filters give the paper's headli
   CHECK(table.text(mean, "phase") == "mean");
   CHECK(table.text(mean, "filter") == "entropy");
   CHECK(table.number(mean, "accuracy_gain_pts") > 3);
-  CHECK(table.number(mean, "energy_saving_pct") > 50);
+  // Inference, radio and cloud alone: ECC saves most of cloud-only's energy. With the updates'
+  // energy (mostly the trained model's upload to the cloud at 5.48 W, for the fleet) the saving is
+  // far smaller (README, "The paper's headline").
+  CHECK(table.number(mean, "energy_saving_no_updates_pct") > 50);
+  CHECK(table.number(mean, "energy_saving_pct") < table.number(mean, "energy_saving_no_updates_pct") - 10);
   CHECK(table.number(mean, "latency_saving_pct") > 20);
   CHECK(table.number(mean, "cur_pct") > 5);
   CHECK(table.number(mean, "cur_pct") < 50);

@@ -240,6 +240,14 @@ TEST_CASE("on-device updates teach the edge the new classes; a device trains, th
   CHECK(file_bytes(out / "tasks.csv") == file_bytes(again / "tasks.csv"));
 }
 
+TEST_CASE("cloud_only runs no update: its edge model never answers", "[sim][updates]") {
+  const fs::path out = run_tiny("cloud-only-updates", minute({"workload.phase_length=12s", "workload.classes=cumulative",
+                                                              "policy.offload.filter=cloud_only",
+                                                              "policy.update.mode=on_device", "policy.update.trigger=6"}));
+  CHECK(CsvTable(out / "updates.csv").rows() == 0);
+  CHECK(CsvTable(out / "summary.csv").number(0, "update_energy_J") == 0);
+}
+
 TEST_CASE("cloud updates download the model to every device, a backhaul outage abandons them",
           "[sim][updates][faults]") {
   const fs::path out = run_tiny("cloud-mode", minute({"workload.phase_length=12s", "workload.classes=current",
