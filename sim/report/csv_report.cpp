@@ -247,6 +247,8 @@ const Columns<S>& summary_columns() {
       {"latency_p50_s", Field<S>::fixed<&S::latency_p50_s, 9>},
       {"latency_p95_s", Field<S>::fixed<&S::latency_p95_s, 9>},
       {"latency_p99_s", Field<S>::fixed<&S::latency_p99_s, 9>},
+      {"offloaded_latency_p50_s", Field<S>::fixed<&S::offloaded_latency_p50_s, 9>},
+      {"offloaded_latency_p95_s", Field<S>::fixed<&S::offloaded_latency_p95_s, 9>},
       {"energy_per_request_J", Field<S>::fixed<&S::energy_per_request_J, 12>},
       {"edge_energy_per_request_J", Field<S>::fixed<&S::edge_energy_per_request_J, 12>},
       {"radio_energy_per_request_J", Field<S>::fixed<&S::radio_energy_per_request_J, 12>},

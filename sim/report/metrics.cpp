@@ -61,7 +61,7 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   if (first == last) return;
   int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
   double edge_J = 0, radio_J = 0, cloud_J = 0, latency_sum = 0;
-  std::vector<double> latencies;
+  std::vector<double> latencies, offloaded_latencies;
   latencies.reserve(static_cast<size_t>(s.requests));
   for (const RequestRecord* r = first; r != last; ++r) {
     correct += r->correct();
@@ -79,6 +79,7 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
     s.answered += 1;
     latency_sum += r->latency_s;
     latencies.push_back(r->latency_s);
+    if (r->offloaded) offloaded_latencies.push_back(r->latency_s);
   }
   const double n = static_cast<double>(s.requests);
   s.accuracy = correct / n;
@@ -94,6 +95,9 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   s.latency_p50_s = sorted_percentile(latencies, 0.50);
   s.latency_p95_s = sorted_percentile(latencies, 0.95);
   s.latency_p99_s = sorted_percentile(latencies, 0.99);
+  std::sort(offloaded_latencies.begin(), offloaded_latencies.end());
+  s.offloaded_latency_p50_s = sorted_percentile(offloaded_latencies, 0.50);
+  s.offloaded_latency_p95_s = sorted_percentile(offloaded_latencies, 0.95);
   s.edge_energy_per_request_J = edge_J / n;
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;

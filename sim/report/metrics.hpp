@@ -170,6 +170,8 @@ struct Summary {
   double latency_p50_s = 0;
   double latency_p95_s = 0;
   double latency_p99_s = 0;
+  double offloaded_latency_p50_s = 0;   // answered requests that were offloaded (cloud answers, fallbacks)
+  double offloaded_latency_p95_s = 0;
   double energy_per_request_J = 0;
   double edge_energy_per_request_J = 0;
   double radio_energy_per_request_J = 0;
