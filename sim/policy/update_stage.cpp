@@ -76,6 +76,7 @@ void abandon(RunState& state, int device, UpdateRecord record) {
   record.device = device;
   record.status = UpdateStatus::Abandoned;
   record.t_end_s = sg4::Engine::get_clock();
+  record.energy_J = record.train_energy_J + record.radio_energy_J;   // what was spent before it failed
   state.log.updates.push_back(record);
   done_updating(state, device);
 }
@@ -99,29 +100,32 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
 
 // Runs on `device`'s host: pays the training there, then installs the model and, with `share`,
 // sends it to the other devices. If the device fails meanwhile, the actor dies with it and the
-// update is recorded as abandoned.
+// update is recorded as abandoned, with the energy charged so far (a training cut short by a
+// fault is charged nothing: its energy is charged when it ends).
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
                                  UpdateRecord record, EdgeOps ops, bool share) {
-  sg4::this_actor::on_exit([state, device, record, share](bool failed) {
+  const auto progress = std::make_shared<UpdateRecord>(record);   // what on_exit records
+  sg4::this_actor::on_exit([state, device, progress, share](bool failed) {
     if (!failed) return;
-    if (share) abandon_everywhere(*state, device, record);
-    else abandon(*state, device, record);
+    if (share) abandon_everywhere(*state, device, *progress);
+    else abandon(*state, device, *progress);
   });
   const Cost cost = device_training_cost(state->inputs.device_config(device), ops);
   const double start_s = sg4::Engine::get_clock();
   sg4::this_actor::execute(ops.total());
-  record.duration_s = sg4::Engine::get_clock() - start_s;
-  record.train_energy_J = cost.energy_J;
+  progress->duration_s = sg4::Engine::get_clock() - start_s;
+  progress->train_energy_J = cost.energy_J;
   charge_device(*state, device, cost.energy_J);  // the update is abandoned with the device
-  if (share) share_with_fleet(state, device, model, record);
-  installed(*state, device, model, record);
+  if (share) share_with_fleet(state, device, model, *progress);
+  installed(*state, device, model, *progress);
 }
 
 // Downloads the new weights from the cloud to `device`, then installs them; a failed download
 // (or the device failing meanwhile) leaves the old model in place.
 void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
-  sg4::this_actor::on_exit([state, device, record](bool failed) {
-    if (failed) abandon(*state, device, record);
+  const auto progress = std::make_shared<UpdateRecord>(record);   // what on_exit records
+  sg4::this_actor::on_exit([state, device, progress](bool failed) {
+    if (failed) abandon(*state, device, *progress);
   });
   const double start_s = sg4::Engine::get_clock();
   try {
@@ -135,6 +139,7 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
   if (record.train_ops == 0) record.duration_s = sg4::Engine::get_clock() - start_s;  // this device only downloads
   const double receive_J = download_radio_energy_J(*state, device, record.bytes_down);
   record.radio_energy_J += receive_J;
+  *progress = record;
   charge_device(*state, device, receive_J);
   installed(*state, device, model, record);
 }
@@ -231,14 +236,14 @@ void run_buffer_update(RunState* state, TrainingJob job) {
 
   // What is recorded if the update fails before it has a model: the device fails (this actor
   // dies with it while it waits for the cloud) or the buffer upload does.
-  UpdateRecord failed;
-  failed.t_start_s = t_start_s;
-  failed.mode = job.mode;
-  failed.method = job.method;
-  failed.task = job.task;
-  failed.samples = static_cast<int64_t>(job.samples.indices.size());
+  const auto failed = std::make_shared<UpdateRecord>();
+  failed->t_start_s = t_start_s;
+  failed->mode = job.mode;
+  failed->method = job.method;
+  failed->task = job.task;
+  failed->samples = static_cast<int64_t>(job.samples.indices.size());
   sg4::this_actor::on_exit([state, device = job.device, failed](bool killed) {
-    if (killed) abandon_everywhere(*state, device, failed);   // nothing blocks once the model is handed on
+    if (killed) abandon_everywhere(*state, device, *failed);   // nothing blocks once the model is handed on
   });
 
   double bytes_up = 0, upload_J = 0;
@@ -249,11 +254,13 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
       state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
-      abandon_everywhere(*state, job.device, failed);
+      abandon_everywhere(*state, job.device, *failed);
       return;
     }
     const double transmit_s = sg4::Engine::get_clock() - t_start_s - state->inputs.uplink_latency_s[job.device];
     upload_J = upload_radio_energy_J(*state, job.device, bytes_up, transmit_s);
+    failed->bytes_up = bytes_up;
+    failed->radio_energy_J = upload_J;
     charge_device(*state, job.device, upload_J);
   }
   IncrementalResult result = train(*state, job);
@@ -274,7 +281,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   try {
     sg4::this_actor::exec_init(cloud_training_flops(result.dense_train_macs))->set_host(cloud_host)->wait();
   } catch (const simgrid::HostFailureException&) {   // the cloud host failed while training
-    abandon_everywhere(*state, job.device, failed);
+    abandon_everywhere(*state, job.device, *failed);
     return;
   }
   state->cloud_busy_s += sg4::Engine::get_clock() - train_start_s;

@@ -92,6 +92,16 @@ TEST_CASE("batteries: what a dying device spent is in the total", "[sim][energy]
   CHECK(CsvTable(out / "summary.csv").number(0, "deaths") == 2);
 }
 
+TEST_CASE("batteries under fleet updates: a device that dies mid-update keeps what it spent in the ledger",
+          "[sim][energy][battery][updates]") {
+  const fs::path out = run_ok("battery-updates", {"platform.devices=4", "policy.offload.explore=0.4",
+                                                  "platform.device.battery=2.5J", "platform.device.power_idle=0.01W",
+                                                  "policy.update={mode: on_device, buffer: 60, trigger: 6, epochs: 1, scope: fleet}"});
+  check_total_is_the_sum_of_its_parts(out);
+  CHECK(CsvTable(out / "summary.csv").number(0, "deaths") > 0);
+  CHECK(CsvTable(out / "updates.csv").rows() > 0);
+}
+
 TEST_CASE("a reply that comes too late still cost its upload and its batch: wasted energy", "[sim][energy]") {
   // 15 ms is shorter than the round trip (24 ms of latency): every offload falls back, yet the cloud
   // answered each one and each device's radio sent it.
