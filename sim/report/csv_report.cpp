@@ -269,6 +269,7 @@ const Columns<S>& summary_columns() {
       {"device_idle_energy_J", Field<S>::fixed<&S::device_idle_energy_J, 12>},
       {"cloud_idle_energy_J", Field<S>::fixed<&S::cloud_idle_energy_J, 12>},
       {"total_energy_J", Field<S>::fixed<&S::total_energy_J, 12>},
+      {"total_energy_per_answered_request_J", Field<S>::fixed<&S::total_energy_per_answered_request_J, 12>},
       {"deaths", Field<S>::integer<&S::deaths>},
       {"first_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.first_death_s, 9); }},
       {"median_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.median_death_s, 9); }},
@@ -358,6 +359,7 @@ std::string groups_csv(const std::vector<GroupTotals>& groups) {
   for (const Column<Summary>& metric : summary_columns()) {
     static const std::set<std::string> run_wide{"threshold", "offline_s", "network_energy_J",
                                                 "network_energy_per_request_J", "cloud_idle_energy_J",
+                                                "total_energy_per_answered_request_J",
                                                 "simulated_s"};
     if (run_wide.count(metric.name) != 0) continue;
     columns.push_back({metric.name, [write = metric.write](std::string& out, const G& g) { write(out, g.summary); }});

@@ -126,6 +126,7 @@ Summary summarise(const std::vector<RequestRecord>& requests, const std::vector<
   for (const UpdateRecord& u : updates) fleet_size = std::max(fleet_size, u.device + 1);
   summarise_device_energy(0, fleet_size, updates, devices, s);
   s.total_energy_J += run.network_J + run.cloud_idle_J;
+  if (s.answered > 0) s.total_energy_per_answered_request_J = s.total_energy_J / static_cast<double>(s.answered);
   if (requests.empty()) return s;
   s.network_energy_per_request_J = run.network_J / static_cast<double>(requests.size());
   return s;

@@ -194,6 +194,7 @@ struct Summary {
   // Every joule of the run, each counted once: the requests' (edge, radio, cloud), the updates',
   // the devices' and cloud's idle power and the network's links.
   double total_energy_J = 0;
+  double total_energy_per_answered_request_J = 0;   // idle and links attributed evenly to the answers
   int64_t deaths = 0;            // devices whose battery emptied
   std::optional<double> first_death_s;   // none when no device died
   std::optional<double> median_death_s;  // over battery-powered devices; none unless half of them died

@@ -55,6 +55,8 @@ void check_energy_adds_up(const std::filesystem::path& out) {
   CHECK(summary.number(0, "energy_per_answered_request_with_updates_J") ==
         Approx((requests_J + updates_J) / answered).epsilon(1e-6));
   CHECK(summary.number(0, "availability") == Approx(answered / static_cast<double>(requests.rows())).epsilon(1e-6));
+  CHECK(summary.number(0, "total_energy_per_answered_request_J") ==
+        Approx(summary.number(0, "total_energy_J") / answered).epsilon(1e-6));
 }
 
 }  // namespace eccsim::testing
