@@ -15,6 +15,7 @@
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
+using eccsim::testing::column_sum;
 using eccsim::testing::CsvTable;
 using eccsim::testing::ProcessResult;
 
@@ -34,12 +35,6 @@ fs::path run_ok(const std::string& name, const std::vector<std::string>& sets) {
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   return out;
-}
-
-double column_sum(const CsvTable& table, const std::string& column) {
-  double total = 0;
-  for (const double v : table.numbers(column)) total += v;
-  return total;
 }
 
 // Both run-wide checks: latency parts and the energy ledger.

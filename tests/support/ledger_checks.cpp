@@ -9,15 +9,11 @@
 
 namespace eccsim::testing {
 
-namespace {
-
 double column_sum(const CsvTable& table, const std::string& column) {
   double total = 0;
   for (const double v : table.numbers(column)) total += v;
   return total;
 }
-
-}  // namespace
 
 void check_latency_parts_add_up(const std::filesystem::path& out) {
   const CsvTable requests(out / "requests.csv");

@@ -4,8 +4,14 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+
+#include "tests/support/csv_table.hpp"
 
 namespace eccsim::testing {
+
+// The sum of a numeric column over every row.
+double column_sum(const CsvTable& table, const std::string& column);
 
 // requests.csv: latency_s = t_done_s - t_arrival_s = the sum of its parts, on every row.
 void check_latency_parts_add_up(const std::filesystem::path& out);
