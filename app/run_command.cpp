@@ -123,6 +123,7 @@ int run_command(const RunCommandOptions& options) {
   const std::vector<GroupTotals> groups = group_totals(result.requests, result.updates, result.device_measures, fleet);
   write_file_atomically(dir / "groups.csv", groups_csv(groups));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
+  write_file_atomically(dir / "trained_samples.csv", trained_samples_csv(result.trained_samples));
   write_file_atomically(dir / "links.csv", links_csv(result.links));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
   write_file_atomically(dir / "thresholds.csv", thresholds_csv(result.thresholds));

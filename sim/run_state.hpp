@@ -51,6 +51,7 @@ struct RunInputs {
   std::vector<simgrid::s4u::Host*> device_hosts;
   std::vector<simgrid::s4u::Host*> cloud_hosts;
   std::vector<std::vector<ScheduledRequest>> schedules;  // per device
+  SamplePools pools;                                     // the test images each phase draws from
   std::vector<int64_t> first_request_id;                 // per device: id of its first request
   std::vector<double> uplink_latency_s;                  // per device: propagation latency to its cloud host
   // Threshold calibration (policy.offload.target_cur, budget): the held-out test images (never
@@ -90,6 +91,7 @@ struct DeviceLearning {
   std::deque<BufferedSample> buffer;        // cloud-labelled inputs, bounded by policy.update.buffer
   bool updating = false;                    // an update is being trained or transferred
   size_t next_request = 0;                  // index in the schedule of the next request to serve
+  std::vector<int64_t> trained_on;          // sorted: test images its models trained on, never requested again
 };
 
 struct DeviceState {
@@ -103,6 +105,7 @@ struct RunLog {
   std::vector<UpdateRecord> updates;        // in order of completion
   std::vector<OutageRecord> outages;        // in order of failure
   std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, in simulated time order
+  std::vector<TrainedSampleRecord> trained_samples;  // what each update trained on, in training order
 };
 
 struct RunState {
@@ -111,7 +114,7 @@ struct RunState {
       : inputs(inputs_),
         inference(inference_),
         devices(inputs_.schedules.size()),
-        log{RequestLog(std::move(records)), {}, {}, {}},
+        log{RequestLog(std::move(records)), {}, {}, {}, {}},
         network(std::move(network_)) {}
 
   const RunInputs& inputs;
@@ -120,6 +123,7 @@ struct RunState {
   RunLog log;
   std::vector<std::shared_ptr<const EdgeModel>> models;  // every model of the run, kept alive
   bool fleet_updating = false;                           // scope fleet: one update at a time
+  std::vector<int64_t> fleet_trained_on;                 // scope fleet: sorted test images every model trained on
   std::map<const void*, int> outages_holding;            // per failed link or host: outages holding it down
   NetworkLedger network;                                 // what crossed each link
   double cloud_busy_s = 0;                               // core-seconds of cloud batches and training

@@ -153,7 +153,8 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Fleet& fleet, const
       run.calibration_labels.push_back(inputs.split->new_label_of.at(test.labels[sample]));
     if (offload.calibrates_threshold()) inference.want(initial_model, run.calibration_samples);
   }
-  const SamplePools pools(scenario.workload, *inputs.split, test.labels, run.calibration_samples);
+  run.pools = SamplePools(scenario.workload, *inputs.split, test.labels, run.calibration_samples);
+  const SamplePools& pools = run.pools;
   run.phase_class_shares = phase_class_shares(pools, *inputs.split, test.labels);
   std::vector<int64_t> phase_requests(run.phase_class_shares.size(), 0);
   std::vector<std::vector<double>> traces;  // per group
@@ -336,6 +337,7 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   result.updates = std::move(state.log.updates);
   result.outages = std::move(state.log.outages);
   result.thresholds = std::move(state.log.thresholds);
+  result.trained_samples = std::move(state.log.trained_samples);
   std::stable_sort(result.thresholds.begin(), result.thresholds.end(),
                    [](const ThresholdRecord& a, const ThresholdRecord& b) {
                      return std::tie(a.t_s, a.device) < std::tie(b.t_s, b.device);

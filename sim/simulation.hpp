@@ -47,6 +47,7 @@ struct SimulationResult {
   std::vector<UpdateRecord> updates;        // by completion time
   std::vector<OutageRecord> outages;        // by failure time
   std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, by time
+  std::vector<TrainedSampleRecord> trained_samples;  // what each update trained on, in training order
   Threshold offload_threshold;              // the fleet's at the start (given or calibrated)
   int64_t calibration_samples = 0;          // test images held out to calibrate it
   double simulated_s = 0;

@@ -133,7 +133,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   const TrainingThreads threads(o.threads);
   const ImageSet& images = *samples.images;
   const Normalisation& norm = current.normalisation();
-  IncrementalResult result{EdgeModel(current), {}, 0, 0, static_cast<int>(indices.size()), new_class_samples, 1};
+  IncrementalResult result{EdgeModel(current), {}, 0, 0, static_cast<int>(indices.size()), new_class_samples, 1, indices};
   result.model.impl().version = current.version() + 1;
   SpikingVgg net = result.model.impl().net;
 

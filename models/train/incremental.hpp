@@ -46,6 +46,7 @@ struct IncrementalResult {
   int samples_used = 0;                // samples trained on (Lwf: of the new classes; Replay: of every known class)
   int new_class_samples = 0;           // of them, samples of the new classes
   double aligned_scale = 1;            // ReplayAligned: the factor applied to the new head (1 otherwise)
+  std::vector<int64_t> trained_indices; // the samples trained on (indices into samples.images), in input order
 };
 
 // Learns `new_classes` (re-indexed labels, contiguous, starting at current.num_classes()) from the

@@ -185,11 +185,21 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const double now_s = sg4::Engine::get_clock();
   record.edge_queue_s = now_s - request.t_arrival_s;
   settle_timed_out(state_, config_.index, now_s);
+  const int64_t sample = request_sample(state_, config_.index, request);
+  if (sample < 0) {
+    state_.log.requests.settle_dropped(request_id, now_s, RequestReason::StreamExhausted);
+    return;
+  }
+  if (sample != record.sample) {   // a model serving here trained on the drawn image
+    record.sample = sample;
+    record.label = state_.inputs.split.new_label_of.at(state_.inputs.dataset.test.labels[sample]);
+    record.task = state_.inputs.split.task_of(record.label);
+  }
 
   // The model serving now; an update installed while this inference runs serves the next one.
   // Everything needed from the prediction is taken before the device yields to other actors.
   const std::shared_ptr<const EdgeModel> model = state_.devices[config_.index].learning.model;
-  const EdgePrediction& edge = state_.inference.edge(*model, request.sample);
+  const EdgePrediction& edge = state_.inference.edge(*model, sample);
   record.edge_only_pred = edge.predicted;
   // Exploration looks for classes the edge lacks: once it has learned every class the cloud
   // knows, there is nothing left to find and only the filter decides.
@@ -207,7 +217,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     record.score = policy_.score(edge);
     observe_decision(state_, config_.index, now_s, record.score, decision.offload);
   }
-  record.cloud_only_pred = state_.inference.cloud(state_.inputs.cloud_model, request.sample).predicted;
+  record.cloud_only_pred = state_.inference.cloud(state_.inputs.cloud_model, sample).predicted;
   if (offload && now_s < state_.devices[config_.index].offload.offline_until_s) {
     offload = false;
     record.reason = RequestReason::CloudOffline;
@@ -230,7 +240,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
   if (!state_.inputs.cloud_of(config_.index)->is_on()) return;
-  config_.cloud->send(new CloudMessage(OffloadRequest{request_id, config_.index, request.sample, done_s,
+  config_.cloud->send(new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s,
                                                      config_.replies, state_.inputs.image_bytes}),
                       state_.inputs.image_bytes);
 }

@@ -3,6 +3,7 @@
 // (scenario seed, device index), so they never depend on simulated dynamics.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -23,10 +24,25 @@ struct ScheduledRequest {
 // (sorted; the images a threshold is calibrated on).
 class SamplePools {
  public:
+  SamplePools() = default;
   SamplePools(const WorkloadConfig& workload, const TaskSplit& split, const std::vector<int32_t>& test_labels,
               const std::vector<int64_t>& held_out = {});
   const std::vector<int64_t>& pool(int phase) const { return pools_.at(phase); }
   int phases() const { return static_cast<int>(pools_.size()); }
+
+  // `drawn` (a sample of phase's pool), or when `excluded(drawn)` the next sample of the pool,
+  // cyclically, that is not excluded; -1 when the pool holds none. Deterministic.
+  template <typename Excluded>
+  int64_t first_allowed(int phase, int64_t drawn, const Excluded& excluded) const {
+    if (!excluded(drawn)) return drawn;
+    const std::vector<int64_t>& pool = pools_.at(phase);
+    const size_t start = static_cast<size_t>(std::lower_bound(pool.begin(), pool.end(), drawn) - pool.begin());
+    for (size_t step = 1; step <= pool.size(); ++step) {
+      const int64_t candidate = pool[(start + step) % pool.size()];
+      if (!excluded(candidate)) return candidate;
+    }
+    return -1;
+  }
 
  private:
   std::vector<std::vector<int64_t>> pools_;

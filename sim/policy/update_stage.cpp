@@ -11,6 +11,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 
 #include "core/heap_reuse.hpp"
@@ -51,6 +52,27 @@ IncrementalResult train(const RunState& state, const TrainingJob& job) {
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
   const HeapReuse heap_reuse;
   return on_engine_stack([&] { return learn_new_classes(*job.base, job.samples, job.new_classes, options); });
+}
+
+// Merges `samples` into the sorted set `into`.
+void add_sorted(std::vector<int64_t>& into, std::vector<int64_t> samples) {
+  std::sort(samples.begin(), samples.end());
+  std::vector<int64_t> merged;
+  merged.reserve(into.size() + samples.size());
+  std::set_union(into.begin(), into.end(), samples.begin(), samples.end(), std::back_inserter(merged));
+  into = std::move(merged);
+}
+
+// Records what `job`'s training took, now, and (test images) keeps it out of the requests of
+// every device that will install the model: the trainer's, or with scope fleet every device's.
+void note_trained(RunState& state, const TrainingJob& job, const IncrementalResult& result) {
+  const bool fleet = job.mode == UpdateMode::Oracle || state.inputs.scenario.policy.update.scope == UpdateScope::Fleet;
+  const bool stream = job.mode != UpdateMode::Oracle;   // the oracle trains on the training split
+  for (int64_t sample : result.trained_indices)
+    state.log.trained_samples.push_back({job.device, job.task, result.model.version(), sg4::Engine::get_clock(), fleet,
+                                         stream ? "test" : "train", sample});
+  if (!stream || !state.inputs.scenario.policy.update.exclude_trained) return;
+  add_sorted(fleet ? state.fleet_trained_on : state.devices[job.device].learning.trained_on, result.trained_indices);
 }
 
 void mark_updating(RunState& state, int device, bool updating) {
@@ -264,6 +286,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
     charge_device(*state, job.device, upload_J);
   }
   IncrementalResult result = train(*state, job);
+  note_trained(*state, job, result);
   UpdateRecord record = base_record(job, result, t_start_s);
   record.device = job.device;
   auto model = std::make_shared<const EdgeModel>(std::move(result.model));
@@ -295,14 +318,27 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   download_to_others(state, job.device, model, record);
 }
 
+// The samples `device`'s remaining requests will carry if no further update excludes any.
 std::vector<int64_t> remaining_samples(const RunState& state, int device) {
   std::vector<int64_t> samples;
   const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
-  for (size_t k = state.devices[device].learning.next_request; k < schedule.size(); ++k) samples.push_back(schedule[k].sample);
+  for (size_t k = state.devices[device].learning.next_request; k < schedule.size(); ++k) {
+    const int64_t sample = request_sample(state, device, schedule[k]);
+    if (sample >= 0) samples.push_back(sample);
+  }
   return samples;
 }
 
 }  // namespace
+
+int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request) {
+  const std::vector<int64_t>& own = state.devices[device].learning.trained_on;
+  const std::vector<int64_t>& fleet = state.fleet_trained_on;
+  if (own.empty() && fleet.empty()) return request.sample;
+  return state.inputs.pools.first_allowed(request.phase, request.sample, [&](int64_t sample) {
+    return std::binary_search(own.begin(), own.end(), sample) || std::binary_search(fleet.begin(), fleet.end(), sample);
+  });
+}
 
 bool edge_model_serves(const Scenario& scenario) { return scenario.policy.offload.filter != OffloadFilter::CloudOnly; }
 
@@ -362,6 +398,7 @@ void oracle_scheduler(RunState* state) {
     for (int64_t index : job.samples.indices)
       job.samples.labels.push_back(state->inputs.split.new_label_of[dataset.train.labels[index]]);
     IncrementalResult result = train(*state, job);
+    note_trained(*state, job, result);
     UpdateRecord record = base_record(job, result, t_start_s);
     latest = std::make_shared<const EdgeModel>(std::move(result.model));
     state->models.push_back(latest);

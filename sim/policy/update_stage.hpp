@@ -17,6 +17,11 @@ namespace eccsim {
 // input, so no update runs there (a cloud-only system has no edge model to keep learning).
 bool edge_model_serves(const Scenario& scenario);
 
+// The test image `device`'s scheduled `request` carries: the one drawn, or when a model the device
+// has installed or is getting trained on it, the next one of its phase's pool that none did
+// (README, Evaluation); -1 when every image of the pool was trained on.
+int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request);
+
 // Called after a cloud-labelled sample joined `device`'s buffer: starts an update when the
 // trigger is met and none is under way.
 void consider_update(RunState& state, int device);

@@ -200,6 +200,20 @@ const Columns<U>& update_columns() {
   return columns;
 }
 
+using TS = TrainedSampleRecord;
+const Columns<TS>& trained_sample_columns() {
+  static const Columns<TS> columns{
+      {"device", Field<TS>::integer<&TS::device>},
+      {"task", Field<TS>::integer<&TS::task>},
+      {"model_version", Field<TS>::integer<&TS::model_version>},
+      {"t_trained_s", Field<TS>::fixed<&TS::t_trained_s, 9>},
+      {"scope", [](std::string& out, const TS& t) { out += t.fleet ? "fleet" : "device"; }},
+      {"split", Field<TS>::text<&TS::split>},
+      {"sample", Field<TS>::integer<&TS::sample>},
+  };
+  return columns;
+}
+
 using T = ThresholdRecord;
 const Columns<T>& threshold_columns() {
   static const Columns<T> columns{
@@ -368,6 +382,10 @@ std::string groups_csv(const std::vector<GroupTotals>& groups) {
 }
 
 std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
+
+std::string trained_samples_csv(const std::vector<TrainedSampleRecord>& samples) {
+  return table(trained_sample_columns(), samples);
+}
 
 std::string links_csv(const std::vector<LinkRecord>& links) { return table(link_columns(), links); }
 

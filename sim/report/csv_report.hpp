@@ -16,6 +16,8 @@ std::string devices_csv(const std::vector<DeviceTotals>& devices, const Fleet& f
 // One row per device group: its site, devices and the summary's per-request metrics over them.
 std::string groups_csv(const std::vector<GroupTotals>& groups);
 std::string updates_csv(const std::vector<UpdateRecord>& updates);
+// One row per image an update trained on (README, Evaluation).
+std::string trained_samples_csv(const std::vector<TrainedSampleRecord>& samples);
 std::string links_csv(const std::vector<LinkRecord>& links);
 std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds);
 std::string faults_csv(const std::vector<OutageRecord>& outages);

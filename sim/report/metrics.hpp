@@ -22,10 +22,12 @@ struct Choice<Outcome> {
 };
 
 // Why a request did not take its normal path (empty in requests.csv when it did).
-enum class RequestReason { None, Timeout, CloudOffline, DeviceDown, Battery };
+// stream_exhausted: dropped because every image of its phase had been trained on (policy.update.exclude_trained).
+enum class RequestReason { None, Timeout, CloudOffline, DeviceDown, Battery, StreamExhausted };
 template <>
 struct Choice<RequestReason> {
-  static constexpr std::array<std::string_view, 5> names{"", "timeout", "cloud_offline", "device_down", "battery"};
+  static constexpr std::array<std::string_view, 6> names{"", "timeout", "cloud_offline", "device_down", "battery",
+                                                         "stream_exhausted"};
 };
 
 // installed, or abandoned: a transfer failed or the device went down.
@@ -123,6 +125,18 @@ struct UpdateRecord {
   double bytes_down = 0;         // weight download (cloud mode; on_device, scope fleet: the other devices)
   int64_t model_version = 0;
   UpdateStatus status = UpdateStatus::Installed;
+};
+
+// One image an update trained on (trained_samples.csv): after t_trained_s no model that learned
+// from it serves a request carrying it (the devices of `device`, or with fleet scope every device).
+struct TrainedSampleRecord {
+  int device = 0;                // the device whose buffer it came from; -1: oracle (every device)
+  int task = 0;                  // the task the update learned
+  int64_t model_version = 0;     // the version the update made
+  double t_trained_s = 0;        // when the training took the sample (its start)
+  bool fleet = false;            // scope fleet (or oracle): every device installs the model
+  std::string split;             // test (a stream image) | train (oracle: the task's training data)
+  int64_t sample = 0;            // index into that split
 };
 
 // A device's offload threshold set (thresholds.csv): calibrated before the run or for an installed

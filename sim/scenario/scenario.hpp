@@ -330,6 +330,9 @@ struct UpdateConfig {
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   UpdateScope scope = UpdateScope::Device;
   int oracle_samples = 0;               // oracle: training samples per task (0 = the task's whole split)
+  // No request carries an image a model serving it trained on (README, Evaluation); false: the
+  // earlier protocol, where a trained image could come back as a request, kept to measure its bias.
+  bool exclude_trained = true;
 };
 
 struct PolicyConfig {

@@ -342,6 +342,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
       choice_key("policy.update.scope", SCENARIO_CHOICE(policy.update.scope)),
       integer_key("policy.update.oracle_samples", SCENARIO_FIELD(policy.update.oracle_samples), at_least(0)),
+      flag_key("policy.update.exclude_trained", SCENARIO_FIELD(policy.update.exclude_trained)),
 
       {"faults", Kind::faults, SCENARIO_FIELD(faults)},
 
