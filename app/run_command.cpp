@@ -80,6 +80,10 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
   fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {:.6g} J per answered request with updates\n",
              s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J, s.energy_per_answered_request_with_updates_J);
+  if (s.evaluation.final_average_accuracy)
+    fmt::print("  evaluation    final average accuracy {:.2f} %, average incremental {:.2f} %{} (accuracy_matrix.csv)\n",
+               100 * *s.evaluation.final_average_accuracy, 100 * *s.evaluation.average_incremental_accuracy,
+               s.evaluation.forgetting ? fmt::format(", forgetting {:.2f} %", 100 * *s.evaluation.forgetting) : "");
   if (s.first_death_s)
     fmt::print("  batteries     {} devices died, the first at {:.3f} s{}\n", s.deaths, *s.first_death_s,
                s.median_death_s ? fmt::format(", half the battery-powered ones by {:.3f} s", *s.median_death_s)
@@ -113,6 +117,7 @@ int run_command(const RunCommandOptions& options) {
   for (const LinkRecord& link : result.links) run_energy.network_J += link.energy_J;
   Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s, run_energy);
   if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;
+  summary.evaluation = continual_metrics(result.accuracy_matrix, scenario.platform.devices);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);
@@ -124,6 +129,8 @@ int run_command(const RunCommandOptions& options) {
   write_file_atomically(dir / "groups.csv", groups_csv(groups));
   write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
   write_file_atomically(dir / "trained_samples.csv", trained_samples_csv(result.trained_samples));
+  write_file_atomically(dir / "held_out.csv", held_out_csv(result.held_out));
+  write_file_atomically(dir / "accuracy_matrix.csv", accuracy_matrix_csv(result.accuracy_matrix, data.split.num_tasks()));
   write_file_atomically(dir / "links.csv", links_csv(result.links));
   write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
   write_file_atomically(dir / "thresholds.csv", thresholds_csv(result.thresholds));

@@ -58,6 +58,7 @@ struct RunInputs {
   // requested), their re-indexed labels, each phase's class shares and the whole run's class mix.
   std::vector<int64_t> calibration_samples;
   std::vector<int32_t> calibration_labels;
+  std::vector<int64_t> evaluation_samples;               // sorted: never requested nor trained on (README, Evaluation)
   std::vector<std::vector<double>> phase_class_shares;
   std::vector<double> class_mix;
   double image_bytes = 0;                                // one offloaded input
@@ -100,12 +101,20 @@ struct DeviceState {
   Battery battery;                          // platform.device.battery (mains: never empties)
 };
 
+// A model a device started to serve with (accuracy_matrix.csv evaluates it after the run).
+struct InstallRecord {
+  int device = 0;
+  double t_s = 0;
+  std::shared_ptr<const EdgeModel> model;
+};
+
 struct RunLog {
   RequestLog requests;                      // by request_id
   std::vector<UpdateRecord> updates;        // in order of completion
   std::vector<OutageRecord> outages;        // in order of failure
   std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, in simulated time order
   std::vector<TrainedSampleRecord> trained_samples;  // what each update trained on, in training order
+  std::vector<InstallRecord> installs;               // every install after the start, in time order
 };
 
 struct RunState {
@@ -114,7 +123,7 @@ struct RunState {
       : inputs(inputs_),
         inference(inference_),
         devices(inputs_.schedules.size()),
-        log{RequestLog(std::move(records)), {}, {}, {}, {}},
+        log{RequestLog(std::move(records)), {}, {}, {}, {}, {}},
         network(std::move(network_)) {}
 
   const RunInputs& inputs;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <tuple>
@@ -144,16 +145,23 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Fleet& fleet, const
   run.cloud_hosts = platform.clouds;
   run.cloud_latency = inputs.cloud_latency;
   const OffloadConfig& offload = scenario.policy.offload;
-  // With a target share the held-out images are never requested, whatever the filter, so that
-  // every filter of a sensitivity sweep sees the same requests.
+  // The test images split three ways, disjoint: the evaluation set, the calibration set (with a
+  // target share, whatever the filter, so that every filter of a sensitivity sweep sees the same
+  // requests) and the stream the requests draw from (README, Evaluation).
+  if (scenario.dataset.evaluation_share > 0)
+    run.evaluation_samples = held_out_samples(test.labels, scenario.dataset.evaluation_share,
+                                              derive_seed(scenario.seed, /*stream=*/9, 0));
   if (offload.calibrates()) {
-    run.calibration_samples = calibration_samples(test.labels, offload.calibration_share,
-                                                  derive_seed(scenario.seed, /*stream=*/7, 0));
+    run.calibration_samples = held_out_samples(test.labels, offload.calibration_share,
+                                               derive_seed(scenario.seed, /*stream=*/7, 0), run.evaluation_samples);
     for (int64_t sample : run.calibration_samples)
       run.calibration_labels.push_back(inputs.split->new_label_of.at(test.labels[sample]));
     if (offload.calibrates_threshold()) inference.want(initial_model, run.calibration_samples);
   }
-  run.pools = SamplePools(scenario.workload, *inputs.split, test.labels, run.calibration_samples);
+  std::vector<int64_t> held_out;
+  std::merge(run.evaluation_samples.begin(), run.evaluation_samples.end(), run.calibration_samples.begin(),
+             run.calibration_samples.end(), std::back_inserter(held_out));
+  run.pools = SamplePools(scenario.workload, *inputs.split, test.labels, held_out);
   const SamplePools& pools = run.pools;
   run.phase_class_shares = phase_class_shares(pools, *inputs.split, test.labels);
   std::vector<int64_t> phase_requests(run.phase_class_shares.size(), 0);
@@ -351,6 +359,51 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   return result;
 }
 
+// The evaluation and calibration sets, by sample.
+std::vector<HeldOutSample> held_out_records(const RunInputs& run) {
+  std::vector<HeldOutSample> samples;
+  const auto add = [&](const std::vector<int64_t>& set, const char* name) {
+    for (int64_t sample : set)
+      samples.push_back({sample, run.split.new_label_of.at(run.dataset.test.labels[static_cast<size_t>(sample)]), name});
+  };
+  add(run.evaluation_samples, "evaluation");
+  add(run.calibration_samples, "calibration");
+  std::sort(samples.begin(), samples.end(), [](const HeldOutSample& a, const HeldOutSample& b) { return a.sample < b.sample; });
+  return samples;
+}
+
+// Every model version the devices served, on the evaluation set: the initial model (device -1),
+// then each install. Each distinct model is evaluated once; none without an evaluation set.
+std::vector<AccuracyRow> accuracy_matrix(const RunState& state, const EdgeModel& initial_model, InferenceCache& inference) {
+  const std::vector<int64_t>& samples = state.inputs.evaluation_samples;
+  if (samples.empty()) return {};
+  const TaskSplit& split = state.inputs.split;
+  const std::vector<int32_t>& labels = state.inputs.dataset.test.labels;
+  std::map<const EdgeModel*, std::vector<double>> evaluated;
+  const auto task_accuracy = [&](const EdgeModel& model) -> const std::vector<double>& {
+    auto [it, fresh] = evaluated.try_emplace(&model);
+    if (!fresh) return it->second;
+    inference.want(model, samples);
+    inference.infer_wanted(model);
+    std::vector<double> correct(static_cast<size_t>(split.num_tasks()), 0), total(correct.size(), 0);
+    for (int64_t sample : samples) {
+      const int32_t label = split.new_label_of.at(labels[static_cast<size_t>(sample)]);
+      const auto task = static_cast<size_t>(split.task_of(label));
+      total[task] += 1;
+      correct[task] += inference.edge(model, sample).predicted == label ? 1 : 0;
+    }
+    for (size_t k = 0; k < correct.size(); ++k) correct[k] = total[k] > 0 ? correct[k] / total[k] : 0;
+    it->second = std::move(correct);
+    return it->second;
+  };
+  const auto row = [&](int device, double t_s, const EdgeModel& model) {
+    return AccuracyRow{device, model.version(), t_s, static_cast<int>(model.head_sizes().size()), task_accuracy(model)};
+  };
+  std::vector<AccuracyRow> rows{row(-1, 0, initial_model)};
+  for (const InstallRecord& install : state.log.installs) rows.push_back(row(install.device, install.t_s, *install.model));
+  return rows;
+}
+
 }  // namespace
 
 SimulationResult simulate(const SimulationInputs& inputs) {
@@ -395,6 +448,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   }
   engine.run();
   SimulationResult result = collect_result(platform, state, inference);
+  result.accuracy_matrix = accuracy_matrix(state, *initial_model, inference);
+  result.held_out = held_out_records(run);
   result.offload_threshold = start;
   result.calibration_samples = static_cast<int64_t>(run.calibration_samples.size());
   return result;

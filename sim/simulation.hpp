@@ -48,6 +48,8 @@ struct SimulationResult {
   std::vector<OutageRecord> outages;        // by failure time
   std::vector<ThresholdRecord> thresholds;  // calibrations and budget windows, by time
   std::vector<TrainedSampleRecord> trained_samples;  // what each update trained on, in training order
+  std::vector<HeldOutSample> held_out;       // the evaluation and calibration sets, by sample
+  std::vector<AccuracyRow> accuracy_matrix;  // the initial model, then every install, on the evaluation set
   Threshold offload_threshold;              // the fleet's at the start (given or calibrated)
   int64_t calibration_samples = 0;          // test images held out to calibrate it
   double simulated_s = 0;

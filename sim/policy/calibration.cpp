@@ -34,12 +34,18 @@ Threshold threshold_for_share(OffloadFilter filter, std::vector<WeightedScore> s
   return {all, 1};  // rounding left the last group short of the share
 }
 
-std::vector<int64_t> calibration_samples(const std::vector<int32_t>& test_labels, double share, uint64_t seed) {
+std::vector<int64_t> held_out_samples(const std::vector<int32_t>& test_labels, double share, uint64_t seed,
+                                      const std::vector<int64_t>& taken) {
   std::map<int32_t, std::vector<int64_t>> by_class;
-  for (int64_t i = 0; i < static_cast<int64_t>(test_labels.size()); ++i) by_class[test_labels[i]].push_back(i);
+  std::map<int32_t, size_t> class_size;
+  for (int64_t i = 0; i < static_cast<int64_t>(test_labels.size()); ++i) {
+    ++class_size[test_labels[i]];
+    if (!std::binary_search(taken.begin(), taken.end(), i)) by_class[test_labels[i]].push_back(i);
+  }
   std::vector<int64_t> samples;
   for (auto& [label, indices] : by_class) {
-    const auto count = std::max<size_t>(1, static_cast<size_t>(share * static_cast<double>(indices.size())));
+    const auto wanted = std::max<size_t>(1, static_cast<size_t>(share * static_cast<double>(class_size[label])));
+    const size_t count = std::min(wanted, indices.size());
     const std::vector<int64_t> drawn =
         seeded_subset(std::move(indices), count, derive_seed(seed, static_cast<uint64_t>(label)));
     samples.insert(samples.end(), drawn.begin(), drawn.end());

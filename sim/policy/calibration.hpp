@@ -24,9 +24,11 @@ struct WeightedScore {
 // (Threshold::tie_share). Share 0 offloads nothing and 1 everything, whatever the scores.
 Threshold threshold_for_share(OffloadFilter filter, std::vector<WeightedScore> scores, double share);
 
-// The held-out images: `share` of each class's test images (at least one), drawn with `seed`, in
-// ascending order. `test_labels` are the original class ids.
-std::vector<int64_t> calibration_samples(const std::vector<int32_t>& test_labels, double share, uint64_t seed);
+// Held-out images (the evaluation or the calibration set): `share` of each class's test images (at
+// least one), drawn with `seed` among those not `taken` (sorted), in ascending order. `test_labels`
+// are the original class ids.
+std::vector<int64_t> held_out_samples(const std::vector<int32_t>& test_labels, double share, uint64_t seed,
+                                      const std::vector<int64_t>& taken = {});
 
 // Per phase, each class's (re-indexed label) share of the images its pool draws from.
 std::vector<std::vector<double>> phase_class_shares(const SamplePools& pools, const TaskSplit& split,

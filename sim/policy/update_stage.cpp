@@ -346,6 +346,7 @@ void install_model(RunState& state, int device, const std::shared_ptr<const Edge
   state.inference.want(*model, remaining_samples(state, device));
   recalibrate(state, device, *model);
   state.devices[device].learning.model = model;
+  state.log.installs.push_back({device, sg4::Engine::get_clock(), model});
   done_updating(state, device);
   consider_update(state, device);   // the buffer may already hold enough of the next task
 }

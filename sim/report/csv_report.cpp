@@ -287,18 +287,22 @@ const Columns<S>& summary_columns() {
       {"deaths", Field<S>::integer<&S::deaths>},
       {"first_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.first_death_s, 9); }},
       {"median_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.median_death_s, 9); }},
+      {"final_average_accuracy",
+       [](std::string& out, const S& s) { optional_fixed(out, s.evaluation.final_average_accuracy); }},
+      {"average_incremental_accuracy",
+       [](std::string& out, const S& s) { optional_fixed(out, s.evaluation.average_incremental_accuracy); }},
+      {"forgetting", [](std::string& out, const S& s) { optional_fixed(out, s.evaluation.forgetting); }},
       {"simulated_s", Field<S>::fixed<&S::simulated_s, 9>},
   };
   return columns;
 }
 
-// One row of tasks.csv: a phase's totals, the edge model's accuracy per task (none where the phase
-// had no request of that task) and the mean forgetting of the tasks seen before (none at first).
+// One row of tasks.csv: a phase's totals and the edge's online accuracy per task on that phase's
+// requests (none where the phase had no request of that task), whichever model versions served them.
 struct PhaseRow {
   int phase = 0;
   PhaseTotals totals;
   std::vector<std::optional<double>> task_accuracy;
-  std::optional<double> forgetting;
 };
 
 
@@ -317,35 +321,21 @@ Columns<PhaseRow> phase_columns(int tasks) {
       {"cur", share(&PhaseTotals::offloaded)},
   };
   for (int k = 0; k < tasks; ++k) {
-    columns.push_back({"edge_accuracy_task_" + std::to_string(k),
+    columns.push_back({"online_edge_accuracy_task_" + std::to_string(k),
                        [k](std::string& out, const PhaseRow& row) { optional_fixed(out, row.task_accuracy[k]); }});
   }
-  columns.push_back({"mean_forgetting", [](std::string& out, const PhaseRow& row) { optional_fixed(out, row.forgetting); }});
   return columns;
 }
 
 std::vector<PhaseRow> phase_rows(const std::vector<RequestRecord>& requests, int tasks) {
   std::vector<PhaseRow> rows;
-  std::vector<double> best(static_cast<size_t>(tasks), -1);  // best edge accuracy per task so far
   for (PhaseTotals& totals : phase_totals(requests, tasks)) {
     PhaseRow row;
     row.phase = static_cast<int>(rows.size());
-    double forgetting = 0;
-    int forgetting_tasks = 0;
     for (int k = 0; k < tasks; ++k) {
-      if (totals.task_requests[k] == 0) {
-        row.task_accuracy.emplace_back();
-        continue;
-      }
-      const double accuracy = static_cast<double>(totals.task_edge_correct[k]) / totals.task_requests[k];
-      row.task_accuracy.emplace_back(accuracy);
-      if (best[k] >= 0) {
-        forgetting += std::max(0.0, best[k] - accuracy);
-        ++forgetting_tasks;
-      }
-      best[k] = std::max(best[k], accuracy);
+      if (totals.task_requests[k] == 0) row.task_accuracy.emplace_back();
+      else row.task_accuracy.emplace_back(static_cast<double>(totals.task_edge_correct[k]) / totals.task_requests[k]);
     }
-    if (forgetting_tasks > 0) row.forgetting = forgetting / forgetting_tasks;
     row.totals = std::move(totals);
     rows.push_back(std::move(row));
   }
@@ -374,7 +364,8 @@ std::string groups_csv(const std::vector<GroupTotals>& groups) {
     static const std::set<std::string> run_wide{"threshold", "offline_s", "network_energy_J",
                                                 "network_energy_per_request_J", "cloud_idle_energy_J",
                                                 "total_energy_per_answered_request_J",
-                                                "simulated_s"};
+                                                "final_average_accuracy", "average_incremental_accuracy",
+                                                "forgetting", "simulated_s"};
     if (run_wide.count(metric.name) != 0) continue;
     columns.push_back({metric.name, [write = metric.write](std::string& out, const G& g) { write(out, g.summary); }});
   }
@@ -382,6 +373,30 @@ std::string groups_csv(const std::vector<GroupTotals>& groups) {
 }
 
 std::string updates_csv(const std::vector<UpdateRecord>& updates) { return table(update_columns(), updates); }
+
+std::string accuracy_matrix_csv(const std::vector<AccuracyRow>& rows, int tasks) {
+  using A = AccuracyRow;
+  Columns<A> columns{
+      {"device", Field<A>::integer<&A::device>},
+      {"model_version", Field<A>::integer<&A::model_version>},
+      {"t_installed_s", Field<A>::fixed<&A::t_installed_s, 9>},
+      {"tasks_learned", Field<A>::integer<&A::tasks_learned>},
+  };
+  for (int k = 0; k < tasks; ++k)
+    columns.push_back({"accuracy_task_" + std::to_string(k),
+                       [k](std::string& out, const A& row) { append_fixed(out, row.task_accuracy[static_cast<size_t>(k)], 6); }});
+  return table(columns, rows);
+}
+
+std::string held_out_csv(const std::vector<HeldOutSample>& samples) {
+  using H = HeldOutSample;
+  static const Columns<H> columns{
+      {"sample", Field<H>::integer<&H::sample>},
+      {"label", Field<H>::integer<&H::label>},
+      {"set", Field<H>::text<&H::set>},
+  };
+  return table(columns, samples);
+}
 
 std::string trained_samples_csv(const std::vector<TrainedSampleRecord>& samples) {
   return table(trained_sample_columns(), samples);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace eccsim {
 
@@ -204,6 +205,54 @@ std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests
     p.task_edge_correct[r.task] += r.edge_only_pred == r.label;
   }
   return by_phase;
+}
+
+ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices) {
+  ContinualMetrics metrics;
+  const AccuracyRow* initial = nullptr;
+  std::map<int, std::vector<const AccuracyRow*>> installed;   // per device, in install order
+  for (const AccuracyRow& row : rows) {
+    if (row.device < 0) initial = &row;
+    else installed[row.device].push_back(&row);
+  }
+  if (initial == nullptr || devices <= 0) return metrics;
+  const auto learned_mean = [](const AccuracyRow& row) {
+    double sum = 0;
+    for (int k = 0; k < row.tasks_learned; ++k) sum += row.task_accuracy[static_cast<size_t>(k)];
+    return row.tasks_learned > 0 ? sum / row.tasks_learned : 0.0;
+  };
+  // Devices that never installed an update all hold the initial model only.
+  const double initial_mean = learned_mean(*initial);
+  const auto untouched = static_cast<double>(devices - static_cast<int>(installed.size()));
+  double final_sum = untouched * initial_mean, incremental_sum = untouched * initial_mean;
+  double forgetting_sum = 0;
+  int forgetting_devices = 0;
+  for (auto& [device, models] : installed) {
+    models.insert(models.begin(), initial);
+    double means = 0;
+    for (const AccuracyRow* row : models) means += learned_mean(*row);
+    incremental_sum += means / static_cast<double>(models.size());
+    const AccuracyRow& last = *models.back();
+    final_sum += learned_mean(last);
+    double forgotten = 0;
+    int tasks = 0;
+    for (int k = 0; k + 1 < last.tasks_learned; ++k) {
+      double best = -1;
+      for (size_t l = 0; l + 1 < models.size(); ++l)
+        if (models[l]->tasks_learned > k) best = std::max(best, models[l]->task_accuracy[static_cast<size_t>(k)]);
+      if (best < 0) continue;
+      forgotten += best - last.task_accuracy[static_cast<size_t>(k)];
+      ++tasks;
+    }
+    if (tasks > 0) {
+      forgetting_sum += forgotten / tasks;
+      ++forgetting_devices;
+    }
+  }
+  metrics.final_average_accuracy = final_sum / devices;
+  metrics.average_incremental_accuracy = incremental_sum / devices;
+  if (forgetting_devices > 0) metrics.forgetting = forgetting_sum / forgetting_devices;
+  return metrics;
 }
 
 }  // namespace eccsim

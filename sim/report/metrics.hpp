@@ -127,6 +127,34 @@ struct UpdateRecord {
   UpdateStatus status = UpdateStatus::Installed;
 };
 
+// One model version on the evaluation set (accuracy_matrix.csv): task-agnostic accuracy (argmax over
+// every head) on each task's held-out images. Bookkeeping, not simulated.
+struct AccuracyRow {
+  int device = -1;               // -1: the model every device starts with
+  int64_t model_version = 0;
+  double t_installed_s = 0;
+  int tasks_learned = 0;         // heads of the model
+  std::vector<double> task_accuracy;   // per task (0 for a task not learned yet)
+};
+
+// The continual-learning metrics of the accuracy matrix, per device then averaged over devices
+// (Chaudhry et al., ECCV 2018): A_j = mean accuracy of a device's j-th model over the tasks it has
+// learned; final = A_n; average incremental = mean of A_0..A_n; forgetting = mean over tasks k
+// learned before the last one of (best accuracy on k of an earlier model - the final one's).
+struct ContinualMetrics {
+  std::optional<double> final_average_accuracy;
+  std::optional<double> average_incremental_accuracy;
+  std::optional<double> forgetting;    // none unless some device learned a task after another
+};
+ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices);
+
+// One test image kept out of the stream (held_out.csv): never requested, never trained on.
+struct HeldOutSample {
+  int64_t sample = 0;
+  int32_t label = 0;             // re-indexed class
+  std::string set;               // evaluation | calibration
+};
+
 // One image an update trained on (trained_samples.csv): after t_trained_s no model that learned
 // from it serves a request carrying it (the devices of `device`, or with fleet scope every device).
 struct TrainedSampleRecord {
@@ -212,6 +240,7 @@ struct Summary {
   int64_t deaths = 0;            // devices whose battery emptied
   std::optional<double> first_death_s;   // none when no device died
   std::optional<double> median_death_s;  // over battery-powered devices; none unless half of them died
+  ContinualMetrics evaluation;   // on the evaluation set (accuracy_matrix.csv); none without one
   double simulated_s = 0;
 };
 

@@ -117,6 +117,8 @@ struct DatasetConfig {
   std::string path;                     // empty: Debian package location
   int tasks = 5;                        // class-incremental tasks
   int base_classes = 0;                 // classes in the first task; 0 = equal split
+  double evaluation_share = 0.1;        // of each class's test images: the evaluation set, never requested
+                                        // nor trained on (README, Evaluation); 0: no evaluation set
 };
 
 struct EdgeModelConfig {

@@ -165,6 +165,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       text_key("dataset.path", SCENARIO_FIELD(dataset.path)),
       integer_key("dataset.tasks", SCENARIO_FIELD(dataset.tasks), at_least(1)),
       integer_key("dataset.base_classes", SCENARIO_FIELD(dataset.base_classes), at_least(0)),
+      real_key("dataset.evaluation_share", SCENARIO_FIELD(dataset.evaluation_share), between(0, 0.5)),
 
       name_key("models.dir", SCENARIO_FIELD(models.dir)),
       integer_key("models.seed", SCENARIO_FIELD(models.seed), at_least(0)),

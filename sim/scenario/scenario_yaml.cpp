@@ -771,6 +771,12 @@ void Reader::check_consistency(Scenario& s) const {
     fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
             fmt::format("with a single task it holds all {} classes (use 0)", classes));
   }
+  if (s.policy.offload.calibrates() && s.dataset.evaluation_share + s.policy.offload.calibration_share > 0.9) {
+    fail_at(blame({"policy.offload.calibration_share", "dataset.evaluation_share"}),
+            fmt::format("the evaluation set ({}) and the calibration set ({}) leave less than 10 % of the test "
+                        "images to request",
+                        s.dataset.evaluation_share, s.policy.offload.calibration_share));
+  }
   if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path)) {
     fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
   }

@@ -199,7 +199,7 @@ TEST_CASE("without updates the edge never learns later classes and offloading gr
   REQUIRE(tasks.rows() == 5);
   for (size_t p = 1; p < tasks.rows(); ++p) {
     for (size_t k = 1; k <= p; ++k) {
-      const std::string accuracy = tasks.text(p, fmt::format("edge_accuracy_task_{}", k));
+      const std::string accuracy = tasks.text(p, fmt::format("online_edge_accuracy_task_{}", k));
       if (!accuracy.empty()) CHECK(std::stod(accuracy) == 0);
     }
   }

@@ -100,14 +100,18 @@ TEST_CASE("a target share with exploration leaves the filter the rest", "[calibr
 TEST_CASE("held-out calibration images: a seeded share of every class, never requested", "[calibration]") {
   std::vector<int32_t> labels;
   for (int i = 0; i < 1000; ++i) labels.push_back(i % 10);
-  const std::vector<int64_t> held = calibration_samples(labels, 0.2, 11);
+  const std::vector<int64_t> held = held_out_samples(labels, 0.2, 11);
   REQUIRE(held.size() == 200);
   CHECK(std::is_sorted(held.begin(), held.end()));
   std::vector<int> per_class(10, 0);
   for (int64_t sample : held) ++per_class[labels[sample]];
   CHECK(std::all_of(per_class.begin(), per_class.end(), [](int n) { return n == 20; }));
-  CHECK(calibration_samples(labels, 0.2, 11) == held);
-  CHECK(calibration_samples(labels, 0.2, 12) != held);
+  CHECK(held_out_samples(labels, 0.2, 11) == held);
+  CHECK(held_out_samples(labels, 0.2, 12) != held);
+  // A second held-out set drawn around the first: disjoint, the same share of every class.
+  const std::vector<int64_t> second = held_out_samples(labels, 0.1, 11, held);
+  REQUIRE(second.size() == 100);
+  for (int64_t sample : second) CHECK_FALSE(std::binary_search(held.begin(), held.end(), sample));
 
   const TaskSplit split = five_tasks_of_ten_classes();
   WorkloadConfig workload;

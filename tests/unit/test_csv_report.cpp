@@ -167,8 +167,33 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   requests[2].phase = 1, requests[2].task = 0, requests[2].label = 1, requests[2].edge_only_pred = 0;
   const auto task_lines = lines(eccsim::tasks_csv(requests, 3));
   REQUIRE(task_lines.size() == 3);
-  CHECK(task_lines[0] == "phase,requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur,edge_accuracy_task_0,"
-                         "edge_accuracy_task_1,edge_accuracy_task_2,mean_forgetting");
-  CHECK(task_lines[1] == "0,1,0.000000,1.000000,0.000000,0.000000,1.000000,,,");
-  CHECK(task_lines[2] == "1,2,0.000000,0.500000,0.000000,0.000000,0.000000,1.000000,,1.000000");
+  CHECK(task_lines[0] == "phase,requests,accuracy,edge_only_accuracy,cloud_only_accuracy,cur,online_edge_accuracy_task_0,"
+                         "online_edge_accuracy_task_1,online_edge_accuracy_task_2");
+  CHECK(task_lines[1] == "0,1,0.000000,1.000000,0.000000,0.000000,1.000000,,");
+  CHECK(task_lines[2] == "1,2,0.000000,0.500000,0.000000,0.000000,0.000000,1.000000,");
+}
+
+TEST_CASE("the continual-learning metrics of an accuracy matrix, by hand", "[report]") {
+  using eccsim::AccuracyRow;
+  // Three devices start with a model that knows task 0 (90 %). Device 0 learns task 1 (task 0 drops
+  // to 70 %, task 1 60 %), then task 2 (task 0 50 %, task 1 80 %, task 2 40 %); device 1 learns
+  // task 1 only; device 2 never updates.
+  const std::vector<AccuracyRow> rows{
+      {-1, 0, 0, 1, {0.9, 0, 0}},
+      {0, 1, 10, 2, {0.7, 0.6, 0}},
+      {1, 1, 12, 2, {0.8, 0.5, 0}},
+      {0, 2, 20, 3, {0.5, 0.8, 0.4}},
+  };
+  const eccsim::ContinualMetrics metrics = eccsim::continual_metrics(rows, 3);
+  // Device 0: A = 0.9, 0.65, 0.5667; device 1: 0.9, 0.65; device 2: 0.9.
+  const double a0 = (0.5 + 0.8 + 0.4) / 3;
+  REQUIRE(metrics.final_average_accuracy);
+  CHECK(*metrics.final_average_accuracy == Approx((a0 + 0.65 + 0.9) / 3));
+  CHECK(*metrics.average_incremental_accuracy == Approx(((0.9 + 0.65 + a0) / 3 + (0.9 + 0.65) / 2 + 0.9) / 3));
+  // Forgetting: device 0 over tasks 0 and 1: (0.9 - 0.5) and (0.6 - 0.8); device 1: task 0, 0.9 - 0.8.
+  REQUIRE(metrics.forgetting);
+  CHECK(*metrics.forgetting == Approx(((0.4 - 0.2) / 2 + 0.1) / 2));
+  // Nobody updated: no forgetting; without an evaluation set, no metric at all.
+  CHECK_FALSE(eccsim::continual_metrics({rows[0]}, 3).forgetting);
+  CHECK_FALSE(eccsim::continual_metrics({}, 3).final_average_accuracy);
 }
