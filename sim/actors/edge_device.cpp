@@ -212,6 +212,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     const Cost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
+    record.edge_memory_energy_J = cost.memory_energy_J;
     charge_device(state_, config_.index, cost.energy_J);
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);

@@ -9,11 +9,14 @@ namespace {
 
 constexpr double kFlopPerMac = 2;   // a multiply and an add on the cloud's processors
 
-// Time and energy of `ops` on the device's processor (ops and power modes).
-Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops) {
+// Time and energy of `ops` making `memory_accesses` on the device's processor (ops and power modes;
+// the measured power of the power mode includes the memory's).
+Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops, double memory_accesses) {
   const double duration_s = ops.total() / device.speed_ops;
   if (device.energy == DeviceEnergy::Power) return {duration_s, (device.power_busy_W - device.power_idle_W) * duration_s};
-  return {duration_s, device.e_mac_J * ops.macs + device.e_ac_J * ops.acs};
+  const double memory_J = device.e_mem_J * memory_accesses;
+  const double alu_J = device.e_mac_J * ops.macs + device.e_ac_J * ops.acs;
+  return {duration_s, alu_J + (device.memory_energy == MemoryEnergy::Charge ? memory_J : 0), memory_J};
 }
 
 }  // namespace
@@ -22,10 +25,15 @@ Cost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& predi
   if (device.energy == DeviceEnergy::Constant) return {device.constant_latency_s, device.constant_energy_J};
   const double first_layer_macs =
       prediction.first_layer_macs * (device.first_layer == FirstLayer::PerStep ? prediction.timesteps : 1);
-  return device_ops_cost(device, {first_layer_macs, prediction.synaptic_ops + prediction.neuron_updates});
+  // A weight read per MAC and per synaptic op; a membrane potential read and write per neuron update.
+  const double memory_accesses = first_layer_macs + prediction.synaptic_ops + 2 * prediction.neuron_updates;
+  return device_ops_cost(device, {first_layer_macs, prediction.synaptic_ops + prediction.neuron_updates},
+                         memory_accesses);
 }
 
-Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops) { return device_ops_cost(device, ops); }
+Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops) {
+  return device_ops_cost(device, ops, ops.total());
+}
 
 double cloud_core_dynamic_W(const CloudConfig& cloud) { return (cloud.power_busy_W - cloud.power_idle_W) / cloud.cores; }
 

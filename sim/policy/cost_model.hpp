@@ -1,7 +1,8 @@
 // The cost model: every formula that turns work into simulated time or energy (README, Cost
 // model, lists each with its constants and sources). Pure: no SimGrid; the actors call it and
 // charge what it returns where and when the work happens.
-//   edge inference  ops: E_MAC x first-layer MACs + E_AC x (synaptic ops + neuron updates);
+//   edge inference  ops: E_MAC x first-layer MACs + E_AC x (synaptic ops + neuron updates), and
+//                   E_mem x accesses (one per MAC and synaptic op, two per neuron update) beside it;
 //                   power: (busy - idle) x time; constant: the paper's per-inference values
 //   edge training   the same prices on the training's op counts (models/train/incremental.cpp)
 //   cloud           a batch or a training run holds one core; its energy is that core's dynamic
@@ -21,12 +22,14 @@ namespace eccsim {
 struct Cost {
   double duration_s = 0;
   double energy_J = 0;           // for a cloud batch: per request
+  double memory_energy_J = 0;    // device ops mode: its memory accesses (inside energy_J when charged)
 };
 
 // One inference of the edge model on `device` (time = ops / speed in ops and power modes).
 Cost edge_inference_cost(const DeviceConfig& device, const EdgePrediction& prediction);
 
-// Training on `device`'s processor: time = ops / speed; energy priced as inference is.
+// Training on `device`'s processor: time = ops / speed; energy priced as inference is (one memory
+// access per op).
 Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops);
 
 // `batch_macs` holds the MACs of each request in the batch; `latency` is the scenario's curve

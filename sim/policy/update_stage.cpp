@@ -137,6 +137,7 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
   sg4::this_actor::execute(ops.total());
   progress->duration_s = sg4::Engine::get_clock() - start_s;
   progress->train_energy_J = cost.energy_J;
+  progress->train_memory_energy_J = cost.memory_energy_J;
   charge_device(*state, device, cost.energy_J);  // the update is abandoned with the device
   if (share) share_with_fleet(state, device, model, *progress);
   installed(*state, device, model, *progress);

@@ -122,6 +122,7 @@ const Columns<R>& request_columns() {
       {"edge_energy_J", Field<R>::fixed<&R::edge_energy_J, 12>},
       {"radio_energy_J", Field<R>::fixed<&R::radio_energy_J, 12>},
       {"cloud_energy_J", Field<R>::fixed<&R::cloud_energy_J, 12>},
+      {"edge_memory_energy_J", Field<R>::fixed<&R::edge_memory_energy_J, 12>},
   };
   return columns;
 }
@@ -193,6 +194,7 @@ const Columns<U>& update_columns() {
       {"train_energy_J", Field<U>::fixed<&U::train_energy_J, 12>},
       {"radio_energy_J", Field<U>::fixed<&U::radio_energy_J, 12>},
       {"energy_J", Field<U>::fixed<&U::energy_J, 12>},
+      {"train_memory_energy_J", Field<U>::fixed<&U::train_memory_energy_J, 12>},
       {"bytes_up", Field<U>::fixed<&U::bytes_up, 0>},
       {"bytes_down", Field<U>::fixed<&U::bytes_down, 0>},
       {"model_version", Field<U>::integer<&U::model_version>},
@@ -271,6 +273,7 @@ const Columns<S>& summary_columns() {
       {"energy_per_answered_request_with_updates_J",
        Field<S>::fixed<&S::energy_per_answered_request_with_updates_J, 12>},
       {"wasted_energy_J", Field<S>::fixed<&S::wasted_energy_J, 12>},
+      {"memory_energy_J", Field<S>::fixed<&S::memory_energy_J, 12>},
       {"fallbacks", Field<S>::integer<&S::fallbacks>},
       {"dropped", Field<S>::integer<&S::dropped>},
       {"held_back", Field<S>::integer<&S::held_back>},

@@ -50,6 +50,7 @@ void summarise_device_energy(int first, int last, const std::vector<UpdateRecord
     s.updates += u.status == UpdateStatus::Installed;
     s.update_bytes += u.bytes_up + u.bytes_down;
     s.update_energy_J += u.energy_J;
+    s.memory_energy_J += u.train_memory_energy_J;
   }
   s.total_energy_J = s.request_energy_J + s.update_energy_J + s.device_idle_energy_J;
   if (s.answered > 0)
@@ -75,6 +76,7 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
     edge_J += r->edge_energy_J;
     radio_J += r->radio_energy_J;
     cloud_J += r->cloud_energy_J;
+    s.memory_energy_J += r->edge_memory_energy_J;
     if (r->offloaded && r->outcome != Outcome::Cloud) s.wasted_energy_J += r->radio_energy_J + r->cloud_energy_J;
     if (r->outcome == Outcome::Dropped || r->outcome == Outcome::HeldBack) continue;  // latency: answered requests
     s.answered += 1;

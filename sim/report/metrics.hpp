@@ -70,6 +70,7 @@ struct RequestRecord {
   double edge_energy_J = 0;
   double radio_energy_J = 0;
   double cloud_energy_J = 0;
+  double edge_memory_energy_J = 0;   // ops mode: the inference's memory accesses (in edge_energy_J when charged)
   // Counterfactual predictions of the two baselines on the same input (not simulated).
   int32_t edge_only_pred = -1;
   int32_t cloud_only_pred = -1;
@@ -121,6 +122,7 @@ struct UpdateRecord {
   double train_energy_J = 0;     // the device's ops, or the cloud core's dynamic share
   double radio_energy_J = 0;     // this device's radio for the update's transfers
   double energy_J = 0;           // train_energy_J + radio_energy_J
+  double train_memory_energy_J = 0;  // on the device, ops mode: the training's memory accesses (in train_energy_J when charged)
   double bytes_up = 0;           // buffer upload (cloud mode) or model upload (on_device, scope fleet)
   double bytes_down = 0;         // weight download (cloud mode; on_device, scope fleet: the other devices)
   int64_t model_version = 0;
@@ -222,6 +224,7 @@ struct Summary {
   double energy_per_answered_request_J = 0;               // the requests' energy / answered
   double energy_per_answered_request_with_updates_J = 0;  // (the requests' + the updates' energy) / answered
   double wasted_energy_J = 0;    // radio and cloud energy of offloads whose answer was not used
+  double memory_energy_J = 0;    // the devices' memory accesses, inference and training (charged or beside)
   int64_t fallbacks = 0;
   int64_t dropped = 0;
   int64_t held_back = 0;         // cloud_only requests not sent while the device backed off

@@ -40,6 +40,14 @@ struct Choice<FirstLayer> {
   static constexpr std::array<std::string_view, 2> names{"once", "per_step"};
 };
 
+// The ops mode's memory accesses (README, Cost model): reported beside the ALU energy (report), or
+// added to it (charge).
+enum class MemoryEnergy { Report, Charge };
+template <>
+struct Choice<MemoryEnergy> {
+  static constexpr std::array<std::string_view, 2> names{"report", "charge"};
+};
+
 // A request's radio energy: the paper's transmit power x the upload's transmission time, or the
 // station's Wi-Fi radio states (tx power x upload airtime + rx power x reply airtime; wifi only).
 enum class RadioEnergy { TransmitPower, WifiStates };
@@ -171,6 +179,8 @@ struct DeviceConfig {
   FirstLayer first_layer = FirstLayer::Once;  // ops and power modes: layer 1's MACs once or x T
   double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC
   double e_ac_J = 0.9e-12;              // ops mode: energy per synaptic accumulate
+  double e_mem_J = 5e-12;               // ops mode: energy per memory access (a 32-bit word from an 8 KB SRAM)
+  MemoryEnergy memory_energy = MemoryEnergy::Report;
   double constant_latency_s = 2.5e-3;   // constant mode: per inference
   double constant_energy_J = 0.69e-3;   // constant mode: per inference
   double battery_J = 0;                 // capacity; 0: mains powered

@@ -205,6 +205,14 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                   }),
       quantity_key("platform.device.e_mac", U::energy, SCENARIO_FIELD(platform.device.e_mac_J), at_least(0)),
       quantity_key("platform.device.e_ac", U::energy, SCENARIO_FIELD(platform.device.e_ac_J), at_least(0)),
+      unused_when(quantity_key("platform.device.e_mem", U::energy, SCENARIO_FIELD(platform.device.e_mem_J), at_least(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.energy == DeviceEnergy::Ops ? nullptr : "unused: energy not ops";
+                  }),
+      unused_when(choice_key("platform.device.memory_energy", SCENARIO_CHOICE(platform.device.memory_energy)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.energy == DeviceEnergy::Ops ? nullptr : "unused: energy not ops";
+                  }),
       quantity_key("platform.device.constant_latency", U::time, SCENARIO_FIELD(platform.device.constant_latency_s),
                    at_least(0)),
       quantity_key("platform.device.constant_energy", U::energy, SCENARIO_FIELD(platform.device.constant_energy_J),

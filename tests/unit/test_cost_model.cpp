@@ -40,6 +40,26 @@ TEST_CASE("edge training: the inference prices on the training's ops", "[cost]")
   CHECK(device_training_cost(device, {3e9, 1e9}).energy_J == Approx(0.25 * 2.0));
 }
 
+TEST_CASE("memory accesses: reported beside the ALU energy, or charged with it", "[cost]") {
+  DeviceConfig device;
+  EdgePrediction p;
+  p.first_layer_macs = 2e6;
+  p.synaptic_ops = 7e6;
+  p.neuron_updates = 1e6;
+  const double alu_J = 4.6e-12 * 2e6 + 0.9e-12 * 8e6;
+  const double memory_J = 5e-12 * (2e6 + 7e6 + 2 * 1e6);   // a read per op, a read and a write per neuron
+  const Cost reported = edge_inference_cost(device, p);
+  CHECK(reported.energy_J == Approx(alu_J));
+  CHECK(reported.memory_energy_J == Approx(memory_J));
+  device.memory_energy = MemoryEnergy::Charge;
+  CHECK(edge_inference_cost(device, p).energy_J == Approx(alu_J + memory_J));
+  const Cost training = device_training_cost(device, {3e9, 1e9});
+  CHECK(training.memory_energy_J == Approx(5e-12 * 4e9));
+  CHECK(training.energy_J == Approx(4.6e-12 * 3e9 + 0.9e-12 * 1e9 + 5e-12 * 4e9));
+  device.energy = DeviceEnergy::Power;   // the measured power includes the memory's
+  CHECK(edge_inference_cost(device, p).memory_energy_J == 0);
+}
+
 TEST_CASE("cloud batch: one core, its dynamic power shared by the batch's requests", "[cost]") {
   CloudConfig cloud;
   cloud.speed_flops = 1e12;
