@@ -15,6 +15,7 @@
 #include "core/machine.hpp"
 #include "models/nets/library_version.hpp"
 #include "models/nets/model_threads.hpp"
+#include "sim/actors/workload.hpp"
 #include "sim/model_setup.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/report/csv_report.hpp"
@@ -117,7 +118,9 @@ int run_command(const RunCommandOptions& options) {
   for (const LinkRecord& link : result.links) run_energy.network_J += link.energy_J;
   Summary summary = summarise(result.requests, result.updates, result.device_measures, result.simulated_s, run_energy);
   if (has_threshold(scenario.policy.offload.filter)) summary.threshold = result.offload_threshold.value;
-  summary.evaluation = continual_metrics(result.accuracy_matrix, scenario.platform.devices);
+  summary.evaluation =
+      continual_metrics(result.accuracy_matrix, scenario.platform.devices,
+                        phase_ends(scenario.workload, data.split.num_tasks(), result.simulated_s));
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::filesystem::path dir(out_dir);

@@ -45,6 +45,16 @@ SamplePools::SamplePools(const WorkloadConfig& workload, const TaskSplit& split,
   }
 }
 
+std::vector<EvaluationPoint> phase_ends(const WorkloadConfig& workload, int tasks, double end_s) {
+  const int last = phase_at(workload, tasks, end_s);
+  std::vector<EvaluationPoint> points;
+  for (int phase = 0; phase <= last; ++phase) {
+    const double t_s = phase < last ? (phase + 1) * workload.phase_length_s : end_s;
+    points.push_back({t_s, workload.classes == ClassMix::All ? tasks : phase + 1});
+  }
+  return points;
+}
+
 std::vector<double> read_trace(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(fmt::format("{}: cannot read trace file", path));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/data/task_split.hpp"
+#include "sim/report/metrics.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -59,5 +60,9 @@ std::vector<ScheduledRequest> device_schedule(const WorkloadConfig& workload, ui
 
 // Phase of time t: floor(t / phase_length), capped at the last task; 0 when there are no phases.
 int phase_at(const WorkloadConfig& workload, int tasks, double t_s);
+
+// The end of every phase the run reached (the last one ends with the run, at end_s), with the tasks
+// its requests had brought by then: where the continual-learning metrics look at the models.
+std::vector<EvaluationPoint> phase_ends(const WorkloadConfig& workload, int tasks, double end_s);
 
 }  // namespace eccsim

@@ -209,7 +209,47 @@ std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests
   return by_phase;
 }
 
-ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices) {
+namespace {
+
+// One device's A_p, forgetting and final A over the points, given its models in install order.
+struct DeviceContinual {
+  double final = 0, incremental = 0, forgetting = 0;
+};
+
+DeviceContinual device_continual(const std::vector<const AccuracyRow*>& models, const std::vector<EvaluationPoint>& points) {
+  std::vector<const AccuracyRow*> serving;   // per point
+  size_t next = 0;
+  for (const EvaluationPoint& point : points) {
+    while (next + 1 < models.size() && models[next + 1]->t_installed_s <= point.t_s) ++next;
+    serving.push_back(models[next]);
+  }
+  DeviceContinual result;
+  for (size_t p = 0; p < points.size(); ++p) {
+    const int seen = std::min(points[p].tasks_seen, static_cast<int>(serving[p]->task_accuracy.size()));
+    double sum = 0;
+    for (int k = 0; k < seen; ++k) sum += serving[p]->task_accuracy[static_cast<size_t>(k)];
+    const double a = seen > 0 ? sum / seen : 0;
+    result.incremental += a / static_cast<double>(points.size());
+    result.final = a;
+  }
+  const size_t last = points.size() - 1;
+  int tasks = 0;
+  for (int k = 0; k < points[last].tasks_seen - 1 && k < static_cast<int>(serving[last]->task_accuracy.size()); ++k) {
+    double best = -1;
+    for (size_t p = 0; p < last; ++p)
+      if (points[p].tasks_seen > k) best = std::max(best, serving[p]->task_accuracy[static_cast<size_t>(k)]);
+    if (best < 0) continue;
+    result.forgetting += best - serving[last]->task_accuracy[static_cast<size_t>(k)];
+    ++tasks;
+  }
+  if (tasks > 0) result.forgetting /= tasks;
+  return result;
+}
+
+}  // namespace
+
+ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices,
+                                   const std::vector<EvaluationPoint>& points) {
   ContinualMetrics metrics;
   const AccuracyRow* initial = nullptr;
   std::map<int, std::vector<const AccuracyRow*>> installed;   // per device, in install order
@@ -217,43 +257,21 @@ ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int dev
     if (row.device < 0) initial = &row;
     else installed[row.device].push_back(&row);
   }
-  if (initial == nullptr || devices <= 0) return metrics;
-  const auto learned_mean = [](const AccuracyRow& row) {
-    double sum = 0;
-    for (int k = 0; k < row.tasks_learned; ++k) sum += row.task_accuracy[static_cast<size_t>(k)];
-    return row.tasks_learned > 0 ? sum / row.tasks_learned : 0.0;
-  };
-  // Devices that never installed an update all hold the initial model only.
-  const double initial_mean = learned_mean(*initial);
-  const auto untouched = static_cast<double>(devices - static_cast<int>(installed.size()));
-  double final_sum = untouched * initial_mean, incremental_sum = untouched * initial_mean;
-  double forgetting_sum = 0;
-  int forgetting_devices = 0;
+  if (initial == nullptr || devices <= 0 || points.empty()) return metrics;
+  // Devices that never installed an update all hold the initial model.
+  const DeviceContinual untouched = device_continual({initial}, points);
+  const auto others = static_cast<double>(devices - static_cast<int>(installed.size()));
+  DeviceContinual sum{others * untouched.final, others * untouched.incremental, others * untouched.forgetting};
   for (auto& [device, models] : installed) {
     models.insert(models.begin(), initial);
-    double means = 0;
-    for (const AccuracyRow* row : models) means += learned_mean(*row);
-    incremental_sum += means / static_cast<double>(models.size());
-    const AccuracyRow& last = *models.back();
-    final_sum += learned_mean(last);
-    double forgotten = 0;
-    int tasks = 0;
-    for (int k = 0; k + 1 < last.tasks_learned; ++k) {
-      double best = -1;
-      for (size_t l = 0; l + 1 < models.size(); ++l)
-        if (models[l]->tasks_learned > k) best = std::max(best, models[l]->task_accuracy[static_cast<size_t>(k)]);
-      if (best < 0) continue;
-      forgotten += best - last.task_accuracy[static_cast<size_t>(k)];
-      ++tasks;
-    }
-    if (tasks > 0) {
-      forgetting_sum += forgotten / tasks;
-      ++forgetting_devices;
-    }
+    const DeviceContinual one = device_continual(models, points);
+    sum.final += one.final;
+    sum.incremental += one.incremental;
+    sum.forgetting += one.forgetting;
   }
-  metrics.final_average_accuracy = final_sum / devices;
-  metrics.average_incremental_accuracy = incremental_sum / devices;
-  if (forgetting_devices > 0) metrics.forgetting = forgetting_sum / forgetting_devices;
+  metrics.final_average_accuracy = sum.final / devices;
+  metrics.average_incremental_accuracy = sum.incremental / devices;
+  if (points.size() > 1) metrics.forgetting = sum.forgetting / devices;
   return metrics;
 }
 

@@ -139,16 +139,25 @@ struct AccuracyRow {
   std::vector<double> task_accuracy;   // per task (0 for a task not learned yet)
 };
 
-// The continual-learning metrics of the accuracy matrix, per device then averaged over devices
-// (Chaudhry et al., ECCV 2018): A_j = mean accuracy of a device's j-th model over the tasks it has
-// learned; final = A_n; average incremental = mean of A_0..A_n; forgetting = mean over tasks k
-// learned before the last one of (best accuracy on k of an earlier model - the final one's).
+// When the continual-learning metrics look at the models: the end of a workload phase, by which
+// the stream has brought `tasks_seen` tasks.
+struct EvaluationPoint {
+  double t_s = 0;
+  int tasks_seen = 1;
+};
+
+// The continual-learning metrics of the accuracy matrix (Chaudhry et al., ECCV 2018; Rebuffi et al.,
+// CVPR 2017), per device then averaged over devices. At each point p the device's model then serving
+// has A_p = its mean accuracy over the tasks seen so far (learned or not); final = A at the last
+// point; average incremental = mean of A_p; forgetting = mean over the tasks k seen before the last
+// point of (best accuracy on k at an earlier point since k was seen - the last one's).
 struct ContinualMetrics {
   std::optional<double> final_average_accuracy;
   std::optional<double> average_incremental_accuracy;
-  std::optional<double> forgetting;    // none unless some device learned a task after another
+  std::optional<double> forgetting;    // none with a single point
 };
-ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices);
+ContinualMetrics continual_metrics(const std::vector<AccuracyRow>& rows, int devices,
+                                   const std::vector<EvaluationPoint>& points);
 
 // One test image kept out of the stream (held_out.csv): never requested, never trained on.
 struct HeldOutSample {

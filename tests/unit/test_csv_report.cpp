@@ -175,25 +175,26 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
 
 TEST_CASE("the continual-learning metrics of an accuracy matrix, by hand", "[report]") {
   using eccsim::AccuracyRow;
-  // Three devices start with a model that knows task 0 (90 %). Device 0 learns task 1 (task 0 drops
-  // to 70 %, task 1 60 %), then task 2 (task 0 50 %, task 1 80 %, task 2 40 %); device 1 learns
-  // task 1 only; device 2 never updates.
+  // Three devices start with a model that knows task 0 (90 %). Device 0 learns task 1 at 15 s (task 0
+  // drops to 70 %, task 1 60 %), then task 2 at 25 s (task 0 50 %, task 1 80 %, task 2 40 %); device 1
+  // learns task 1 at 35 s, after the run's last point; device 2 never updates. Phases end at 10, 20, 30 s.
   const std::vector<AccuracyRow> rows{
       {-1, 0, 0, 1, {0.9, 0, 0}},
-      {0, 1, 10, 2, {0.7, 0.6, 0}},
-      {1, 1, 12, 2, {0.8, 0.5, 0}},
-      {0, 2, 20, 3, {0.5, 0.8, 0.4}},
+      {0, 1, 15, 2, {0.7, 0.6, 0}},
+      {0, 2, 25, 3, {0.5, 0.8, 0.4}},
+      {1, 1, 35, 2, {0.8, 0.5, 0}},
   };
-  const eccsim::ContinualMetrics metrics = eccsim::continual_metrics(rows, 3);
-  // Device 0: A = 0.9, 0.65, 0.5667; device 1: 0.9, 0.65; device 2: 0.9.
-  const double a0 = (0.5 + 0.8 + 0.4) / 3;
+  const std::vector<eccsim::EvaluationPoint> points{{10, 1}, {20, 2}, {30, 3}};
+  const eccsim::ContinualMetrics metrics = eccsim::continual_metrics(rows, 3, points);
+  // Device 0: A = 0.9 (task 0), (0.7 + 0.6) / 2, (0.5 + 0.8 + 0.4) / 3; the others: 0.9, 0.45, 0.3.
+  const double d0_final = (0.5 + 0.8 + 0.4) / 3;
   REQUIRE(metrics.final_average_accuracy);
-  CHECK(*metrics.final_average_accuracy == Approx((a0 + 0.65 + 0.9) / 3));
-  CHECK(*metrics.average_incremental_accuracy == Approx(((0.9 + 0.65 + a0) / 3 + (0.9 + 0.65) / 2 + 0.9) / 3));
-  // Forgetting: device 0 over tasks 0 and 1: (0.9 - 0.5) and (0.6 - 0.8); device 1: task 0, 0.9 - 0.8.
+  CHECK(*metrics.final_average_accuracy == Approx((d0_final + 2 * 0.3) / 3));
+  CHECK(*metrics.average_incremental_accuracy == Approx(((0.9 + 0.65 + d0_final) / 3 + 2 * (0.9 + 0.45 + 0.3) / 3) / 3));
+  // Forgetting over tasks 0 and 1. Device 0: (0.9 - 0.5) and (0.6 - 0.8); the others: (0.9 - 0.9), (0 - 0).
   REQUIRE(metrics.forgetting);
-  CHECK(*metrics.forgetting == Approx(((0.4 - 0.2) / 2 + 0.1) / 2));
-  // Nobody updated: no forgetting; without an evaluation set, no metric at all.
-  CHECK_FALSE(eccsim::continual_metrics({rows[0]}, 3).forgetting);
-  CHECK_FALSE(eccsim::continual_metrics({}, 3).final_average_accuracy);
+  CHECK(*metrics.forgetting == Approx(((0.4 - 0.2) / 2) / 3));
+  // A single point has no forgetting; without an evaluation set there is no metric at all.
+  CHECK_FALSE(eccsim::continual_metrics(rows, 3, {{30, 3}}).forgetting);
+  CHECK_FALSE(eccsim::continual_metrics({}, 3, points).final_average_accuracy);
 }
