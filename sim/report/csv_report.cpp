@@ -64,11 +64,18 @@ void append_row(std::string& out, const Columns<Row>& columns, const Row& row) {
   out += '\n';
 }
 
+// The whole file in one string, reserved once from the first rows' length (+ 10 %), so that a large
+// file (1,000,000 requests: ~270 MB) is never copied into a buffer twice its size.
 template <class Row>
-std::string table(const Columns<Row>& columns, const std::vector<Row>& rows, size_t bytes_per_row = 64) {
+std::string table(const Columns<Row>& columns, const std::vector<Row>& rows) {
   std::string out = header_of({}, columns);
-  out.reserve(out.size() + rows.size() * bytes_per_row);
-  for (const Row& row : rows) append_row(out, columns, row);
+  const size_t sampled = std::min<size_t>(rows.size(), 1000);
+  for (size_t i = 0; i < sampled; ++i) append_row(out, columns, rows[i]);
+  if (sampled > 0 && sampled < rows.size()) {
+    const double per_row = static_cast<double>(out.size()) / static_cast<double>(sampled);
+    out.reserve(out.size() + static_cast<size_t>(1.1 * per_row * static_cast<double>(rows.size() - sampled)));
+  }
+  for (size_t i = sampled; i < rows.size(); ++i) append_row(out, columns, rows[i]);
   return out;
 }
 
@@ -348,7 +355,7 @@ std::vector<PhaseRow> phase_rows(const std::vector<RequestRecord>& requests, int
 }  // namespace
 
 std::string requests_csv(const std::vector<RequestRecord>& requests, const Fleet& fleet) {
-  return table(with_columns(request_columns(), "device", fleet_columns<R>(fleet)), requests, 256);
+  return table(with_columns(request_columns(), "device", fleet_columns<R>(fleet)), requests);
 }
 
 std::string devices_csv(const std::vector<DeviceTotals>& devices, const Fleet& fleet) {
