@@ -255,24 +255,15 @@ std::pair<double, double> teacher_accuracy(const eccsim::CloudModel& cloud, cons
 
 // The models.yaml of an ablation run's directory, so that ensure_models takes the teacher beside it
 // and trains only the edge SNN: the split and seed of the run, the teacher's provenance.
-eccsim::ModelsMetadata run_metadata(const eccsim::ModelsMetadata& models, const eccsim::TaskSplit& split,
+eccsim::ModelsMetadata run_metadata(const Models& models, const eccsim::TaskSplit& split,
                                     const eccsim::SetupOptions& setup) {
-  eccsim::ModelsMetadata m;
-  m.dataset = models.dataset;
-  m.num_classes = models.num_classes;
-  m.tasks = split.num_tasks();
-  m.base_classes = setup.split.base_classes;
-  m.seed = setup.seed;
-  m.class_order = split.class_order;
-  for (const auto& classes : split.task_classes) m.task_sizes.push_back(static_cast<int>(classes.size()));
-  m.edge_arch = setup.edge_arch;
-  m.edge_timesteps = setup.timesteps;
-  m.cloud_arch = models.cloud_arch;
-  m.cloud_profile = models.cloud_profile;
-  m.cloud_epochs = models.cloud_epochs;
-  m.cloud_train_samples = models.cloud_train_samples;
-  m.cloud_test_accuracy = models.cloud_test_accuracy;
-  m.cloud_test_samples = models.cloud_test_samples;
+  eccsim::ModelsMetadata m = eccsim::models_identity(setup, models.data, split);
+  const eccsim::ModelsMetadata& shipped = models.metadata;
+  m.cloud_profile = shipped.cloud_profile;
+  m.cloud_epochs = shipped.cloud_epochs;
+  m.cloud_train_samples = shipped.cloud_train_samples;
+  m.cloud_test_accuracy = shipped.cloud_test_accuracy;
+  m.cloud_test_samples = shipped.cloud_test_samples;
   return m;
 }
 
@@ -305,7 +296,7 @@ AblationRun train_and_measure(const BenchOptions& bench, const Models& models, c
   fs::create_directories(setup.models_dir);
   if (!fs::exists(setup.models_dir / "cloud.pt")) teacher.save(setup.models_dir / "cloud.pt");
   if (!fs::exists(setup.models_dir / "models.yaml")) {
-    eccsim::write_metadata(setup.models_dir / "models.yaml", run_metadata(models.metadata, split, setup));
+    eccsim::write_metadata(setup.models_dir / "models.yaml", run_metadata(models, split, setup));
   }
   const auto start = std::chrono::steady_clock::now();
   const eccsim::TrainedModels trained = eccsim::ensure_models(setup, models.data, split);

@@ -171,21 +171,6 @@ TrainedEdge train_edge(const SetupOptions& o, const ProfileSettings& p, const Da
   return {std::move(model), static_cast<int>(n), test_accuracy, static_cast<int>(test.indices.size())};
 }
 
-ModelsMetadata identity(const SetupOptions& o, const Dataset& data, const TaskSplit& split) {
-  ModelsMetadata m;
-  m.dataset = data.name;
-  m.num_classes = data.num_classes;
-  m.tasks = split.num_tasks();
-  m.base_classes = o.split.base_classes;
-  m.seed = o.seed;
-  m.class_order = split.class_order;
-  for (const auto& classes : split.task_classes) m.task_sizes.push_back(static_cast<int>(classes.size()));
-  m.edge_arch = o.edge_arch;
-  m.edge_timesteps = o.timesteps;
-  m.cloud_arch = o.cloud_arch;
-  return m;
-}
-
 // One line before training starts: what will be trained and about how long it takes; when that is
 // more than a few minutes, where models that need no training are.
 void announce_training(const SetupOptions& o, const ProfileSettings& p, const Dataset& data, const TaskSplit& split,
@@ -260,7 +245,7 @@ TrainedModels ensure_models(const SetupOptions& o, const Dataset& data, const Ta
   const bool have_edge = file_exists(edge_file);
   const bool have_cloud = file_exists(cloud_file);
 
-  ModelsMetadata metadata = identity(o, data, split);
+  ModelsMetadata metadata = models_identity(o, data, split);
   if (have_edge || have_cloud) {
     if (!file_exists(metadata_file)) {
       throw InputError(fmt::format("{}: checkpoints without {}: cannot tell what they were trained for (delete "
@@ -329,6 +314,21 @@ TrainedModels ensure_models(const SetupOptions& o, const Dataset& data, const Ta
   }
   return TrainedModels{std::move(*edge), std::move(*cloud), metadata, !have_edge, !have_cloud,
                        edge_file, cloud_file, metadata_file};
+}
+
+ModelsMetadata models_identity(const SetupOptions& o, const Dataset& data, const TaskSplit& split) {
+  ModelsMetadata m;
+  m.dataset = data.name;
+  m.num_classes = data.num_classes;
+  m.tasks = split.num_tasks();
+  m.base_classes = o.split.base_classes;
+  m.seed = o.seed;
+  m.class_order = split.class_order;
+  for (const auto& classes : split.task_classes) m.task_sizes.push_back(static_cast<int>(classes.size()));
+  m.edge_arch = o.edge_arch;
+  m.edge_timesteps = o.timesteps;
+  m.cloud_arch = o.cloud_arch;
+  return m;
 }
 
 }  // namespace eccsim

@@ -73,6 +73,10 @@ struct TrainedModels {
 double estimated_training_seconds(int cloud_epochs, int64_t cloud_images, int edge_epochs, int64_t edge_images,
                                   int timesteps);
 
+// The identity part of models.yaml that `options` would train (dataset, split, seed, architectures):
+// what ensure_models compares a stored models.yaml against.
+ModelsMetadata models_identity(const SetupOptions& options, const Dataset& dataset, const TaskSplit& split);
+
 // Loads the checkpoints of options.models_dir, or trains and saves the missing ones. InputError when
 // a checkpoint is missing and training is not allowed, does not fit the scenario (names the field),
 // or is corrupt (names the file).

@@ -594,6 +594,11 @@ const std::vector<Malformed>& malformed_scenarios() {
        "must be in [0, 1], got 1.5"},
       {"no calibration images", "policy: {offload: {target_cur: 0.5, calibration_share: 0}}\n", 1,
        "policy.offload.calibration_share", "must be in (0, 0.9], got 0"},
+      {"evaluation set too large", "dataset: {evaluation_share: 0.6}\n", 1, "dataset.evaluation_share",
+       "must be in [0, 0.5], got 0.6"},
+      {"held-out sets leave no stream", "dataset: {evaluation_share: 0.5}\npolicy: {offload: {target_cur: 0.5, "
+       "calibration_share: 0.5}}\n", 2, "policy.offload.calibration_share",
+       "the evaluation set (0.5) and the calibration set (0.5) leave less than 10 % of the test images to request"},
       {"latency table without batch 1", "platform:\n  cloud:\n    latency: {model: table, table: {2: 10ms}}\n", 3,
        "platform.cloud.latency.table", "must give the time of a batch of 1"},
       {"latency table out of order", "platform:\n  cloud:\n    latency:\n      model: table\n      table: {1: 5ms,\n"
