@@ -22,7 +22,7 @@ struct ScheduledRequest {
 };
 
 // Which test samples each phase may draw from, given workload.classes; never the `held_out` ones
-// (sorted; the images a threshold is calibrated on).
+// (sorted: the evaluation and calibration sets).
 class SamplePools {
  public:
   SamplePools() = default;
