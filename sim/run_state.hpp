@@ -17,6 +17,7 @@
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
 #include "sim/actors/inbox.hpp"
+#include "sim/actors/messages.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
@@ -137,6 +138,7 @@ struct RunState {
   NetworkLedger network;                                 // what crossed each link
   double cloud_busy_s = 0;                               // core-seconds of cloud batches and training
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
+  std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };
 
 }  // namespace eccsim

@@ -343,6 +343,8 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
   result.links = link_records(platform, state.network, state.inputs.fleet, result);
   result.requests = state.log.requests.take();
   result.updates = std::move(state.log.updates);
+  if (state.inputs.scenario.output.idle_energy == IdleEnergy::Held)
+    attribute_held_idle(result.requests, result.updates, result.device_measures, result.cloud_idle_energy_J);
   result.outages = std::move(state.log.outages);
   result.thresholds = std::move(state.log.thresholds);
   result.trained_samples = std::move(state.log.trained_samples);
@@ -446,7 +448,9 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     const ExactHeapGrowth fresh_stacks;  // the actors' stacks: only the pages they use become resident
     spawn_actors(platform, state);
   }
+  state.losses->state = &state;
   engine.run();
+  state.losses->state = nullptr;   // messages still undelivered are deleted with the engine
   SimulationResult result = collect_result(platform, state, inference);
   result.accuracy_matrix = accuracy_matrix(state, *initial_model, inference);
   result.held_out = held_out_records(run);

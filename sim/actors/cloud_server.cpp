@@ -79,6 +79,17 @@ void CloudWorker::next_batch() {
 
 void CloudWorker::operator()() {
   const CloudConfig& cloud = state_.inputs.scenario.platform.cloud;
+  // A host failure cuts the batch on the core: its requests are charged the share it ran.
+  sg4::this_actor::on_exit([state = &state_, running = running_](bool failed) {
+    if (!failed || running->start_s < 0) return;
+    const double ran_s = sg4::Engine::get_clock() - running->start_s;
+    state->cloud_busy_s += ran_s;
+    const double share = running->cost.duration_s > 0 ? std::min(1.0, ran_s / running->cost.duration_s) : 1.0;
+    for (int64_t request_id : running->request_ids) {
+      state->log.requests[request_id].cloud_energy_J = share * running->cost.energy_J;
+      state->log.requests[request_id].held_cloud_idle_J = share * running->cost.idle_energy_J;
+    }
+  });
   for (;;) {
     next_batch();
     predictions_.clear();
@@ -90,17 +101,24 @@ void CloudWorker::operator()() {
     }
     const Cost cost = cloud_batch_cost(cloud, state_.inputs.cloud_latency, macs_);
     const double start_s = sg4::Engine::get_clock();
+    running_->start_s = start_s;
+    running_->cost = cost;
+    running_->request_ids.clear();
+    for (const CloudQueue::Entry& entry : batch_) running_->request_ids.push_back(entry.request.request_id);
     sg4::this_actor::execute(cost.duration_s * cloud.speed_flops);
+    running_->start_s = -1;
     const double end_s = sg4::Engine::get_clock();
     state_.cloud_busy_s += end_s - start_s;
     for (size_t i = 0; i < batch_.size(); ++i) {
       const OffloadRequest& request = batch_[i].request;
       state_.log.requests[request.request_id].cloud_energy_J = cost.energy_J;  // spent, whether or not the reply arrives
+      state_.log.requests[request.request_id].held_cloud_idle_J = cost.idle_energy_J;
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
-      request.reply_to->send(new DeviceMessage(CloudReply{request.request_id, predictions_[i], request.t_sent_s,
-                                                          batch_[i].t_received_s, start_s, end_s,
-                                                          state_.inputs.logits_bytes}),
-                             state_.inputs.logits_bytes);
+      request.reply_to->send_reporting_loss<charge_lost_reply>(
+          new DeviceMessage(CloudReply{request.request_id, request.device, predictions_[i], request.t_sent_s,
+                                       batch_[i].t_received_s, start_s, end_s, state_.inputs.logits_bytes,
+                                       request.losses}),
+          state_.inputs.logits_bytes);
     }
   }
 }

@@ -10,6 +10,7 @@
 
 #include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/policy/cost_model.hpp"
 #include "sim/run_state.hpp"
 
 namespace eccsim {
@@ -65,6 +66,13 @@ class CloudWorker {
   std::vector<CloudQueue::Entry> batch_;
   std::vector<int32_t> predictions_;
   std::vector<double> macs_;
+  // The batch on the core (start < 0: none), for a host failure to charge what it ran.
+  struct Running {
+    double start_s = -1;
+    Cost cost;                        // the whole batch's duration, energy per request
+    std::vector<int64_t> request_ids;
+  };
+  std::shared_ptr<Running> running_ = std::make_shared<Running>();
 };
 
 }  // namespace eccsim

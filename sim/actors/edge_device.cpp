@@ -56,6 +56,36 @@ double download_radio_energy_J(const RunState& state, int device, double bytes) 
   return download_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes);
 }
 
+double cut_transfer_radio_energy_J(const RunState& state, int device, double bytes, double elapsed_s, bool sending) {
+  const GroupConfig& group = state.inputs.fleet.group_of(device);
+  return cut_transfer_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes,
+                                     elapsed_s, sending);
+}
+
+namespace {
+
+void charge_cut_transfer(const LossReporter& losses, int device, int64_t request_id, double bytes, double t_start_s,
+                         bool sending) {
+  if (losses.state == nullptr) return;   // the engine has stopped
+  RunState& state = *losses.state;
+  const double now_s = sg4::Engine::get_clock();
+  const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, now_s - t_start_s, sending);
+  state.log.requests[request_id].radio_energy_J += energy_J;
+  state.devices[device].battery.spend(energy_J, now_s);
+}
+
+}  // namespace
+
+void charge_lost_upload(const CloudMessage& message) {
+  const auto& upload = std::get<OffloadRequest>(message);
+  charge_cut_transfer(*upload.losses, upload.device, upload.request_id, upload.size_bytes, upload.t_sent_s, true);
+}
+
+void charge_lost_reply(const DeviceMessage& message) {
+  const auto& reply = std::get<CloudReply>(message);
+  charge_cut_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
+}
+
 void charge_device(RunState& state, int device, double energy_J) {
   state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());
   die_if_battery_empty(state, device);
@@ -213,6 +243,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
     record.edge_memory_energy_J = cost.memory_energy_J;
+    record.held_edge_idle_J = cost.idle_energy_J;
     charge_device(state_, config_.index, cost.energy_J);
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
@@ -241,9 +272,10 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
   if (!state_.inputs.cloud_of(config_.index)->is_on()) return;
-  config_.cloud->send(new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s,
-                                                     config_.replies, state_.inputs.image_bytes}),
-                      state_.inputs.image_bytes);
+  config_.cloud->send_reporting_loss<charge_lost_upload>(
+      new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s, config_.replies,
+                                      state_.inputs.image_bytes, state_.losses}),
+      state_.inputs.image_bytes);
 }
 
 void EdgeDevice::handle_reply(const CloudReply& reply) {

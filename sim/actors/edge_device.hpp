@@ -54,6 +54,13 @@ class EdgeDevice {
 // by the cost model; charged to its battery by charge_device.
 double upload_radio_energy_J(const RunState& state, int device, double bytes, double transmit_s);
 double download_radio_energy_J(const RunState& state, int device, double bytes);
+// The same for a transfer cut by a failure `elapsed_s` after it started (cost model).
+double cut_transfer_radio_energy_J(const RunState& state, int device, double bytes, double elapsed_s, bool sending);
+// What a lost upload's or reply's transfer cost `device`'s radio until the failure, charged to
+// the request's row and to the battery. Called while SimGrid deletes the message inside its
+// kernel (Inbox::send_reporting_loss): the device notices an emptied battery when it next runs.
+void charge_lost_upload(const CloudMessage& message);
+void charge_lost_reply(const DeviceMessage& message);
 // `device` spends energy_J now: its battery drains, and it dies if the battery empties.
 void charge_device(RunState& state, int device, double energy_J);
 

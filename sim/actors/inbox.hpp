@@ -30,6 +30,16 @@ class Inbox {
     send_payload(message, size_bytes, [](void* payload) { delete static_cast<Message*>(payload); });
   }
 
+  // The same, but a message lost on the way is handed to `on_lost` (while SimGrid deletes it,
+  // at the failure; it must not issue simcalls) before it is deleted.
+  template <auto on_lost, class Message>
+  void send_reporting_loss(Message* message, double size_bytes) {
+    send_payload(message, size_bytes, [](void* payload) {
+      const std::unique_ptr<Message> lost(static_cast<Message*>(payload));
+      on_lost(*lost);
+    });
+  }
+
   // Receiver side, called once by the receiving actor before it receives.
   void attach_receiver();
   // The next message, once one is there. Throws simgrid::NetworkFailureException when it was lost.

@@ -1,6 +1,7 @@
 // The cost model's formulas; see cost_model.hpp and README, Cost model.
 #include "sim/policy/cost_model.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace eccsim {
@@ -13,10 +14,12 @@ constexpr double kFlopPerMac = 2;   // a multiply and an add on the cloud's proc
 // the measured power of the power mode includes the memory's).
 Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops, double memory_accesses) {
   const double duration_s = ops.total() / device.speed_ops;
-  if (device.energy == DeviceEnergy::Power) return {duration_s, (device.power_busy_W - device.power_idle_W) * duration_s};
+  const double idle_J = device.power_idle_W * duration_s;
+  if (device.energy == DeviceEnergy::Power)
+    return {duration_s, (device.power_busy_W - device.power_idle_W) * duration_s, 0, idle_J};
   const double memory_J = device.e_mem_J * memory_accesses;
   const double alu_J = device.e_mac_J * ops.macs + device.e_ac_J * ops.acs;
-  return {duration_s, alu_J + (device.memory_energy == MemoryEnergy::Charge ? memory_J : 0), memory_J};
+  return {duration_s, alu_J + (device.memory_energy == MemoryEnergy::Charge ? memory_J : 0), memory_J, idle_J};
 }
 
 }  // namespace
@@ -37,20 +40,22 @@ Cost device_training_cost(const DeviceConfig& device, const EdgeOps& ops) {
 
 double cloud_core_dynamic_W(const CloudConfig& cloud) { return (cloud.power_busy_W - cloud.power_idle_W) / cloud.cores; }
 
+double cloud_core_idle_W(const CloudConfig& cloud) { return cloud.power_idle_W / cloud.cores; }
+
 Cost cloud_batch_cost(const CloudConfig& cloud, const BatchLatencyCurve& latency, const std::vector<double>& batch_macs) {
   const auto n = static_cast<double>(batch_macs.size());
   if (cloud.energy == CloudEnergy::Constant) return {cloud.constant_latency_s * n, cloud.constant_energy_J};
   const double duration_s =
       latency.empty() ? kFlopPerMac * std::accumulate(batch_macs.begin(), batch_macs.end(), 0.0) / cloud.speed_flops
                       : latency.seconds(static_cast<int>(batch_macs.size()));
-  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s / n};
+  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s / n, 0, cloud_core_idle_W(cloud) * duration_s / n};
 }
 
 double cloud_training_flops(double dense_macs) { return kFlopPerMac * dense_macs; }
 
 Cost cloud_training_cost(const CloudConfig& cloud, double dense_macs) {
   const double duration_s = cloud_training_flops(dense_macs) / cloud.speed_flops;
-  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s};
+  return {duration_s, cloud_core_dynamic_W(cloud) * duration_s, 0, cloud_core_idle_W(cloud) * duration_s};
 }
 
 double upload_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
@@ -63,6 +68,14 @@ double download_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig
                                double bytes) {
   if (device.radio_energy == RadioEnergy::WifiStates) return wifi.rx_W * bytes / station_rate_Bps;
   return 0;
+}
+
+double cut_transfer_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                                   double bytes, double elapsed_s, bool sending) {
+  elapsed_s = std::max(0.0, elapsed_s);
+  if (device.radio_energy == RadioEnergy::WifiStates)
+    return (sending ? wifi.tx_W : wifi.rx_W) * std::min(elapsed_s, bytes / station_rate_Bps);
+  return sending ? device.radio_tx_W * elapsed_s : 0;
 }
 
 }  // namespace eccsim

@@ -7,8 +7,12 @@
 //   edge training   the same prices on the training's op counts (models/train/incremental.cpp)
 //   cloud           a batch or a training run holds one core; its energy is that core's dynamic
 //                   share (busy - idle) / cores x time, as SimGrid's host energy plugin counts it;
-//                   the hosts' idle power is the run's, not any request's
-//   radio           transmit power x transmission time, or a Wi-Fi station's tx/rx states x airtime
+//                   the hosts' idle power is the run's, not any request's, unless attributed
+//   idle            (output.idle_energy: held) the idle power of the processor or core a piece of
+//                   work held, for its own duration: an inference, a batch (split over its
+//                   requests), a training
+//   radio           transmit power x transmission time, or a Wi-Fi station's tx/rx states x airtime;
+//                   a transfer cut by a fault: the same up to the cut
 #pragma once
 
 #include <vector>
@@ -23,6 +27,10 @@ struct Cost {
   double duration_s = 0;
   double energy_J = 0;           // for a cloud batch: per request
   double memory_energy_J = 0;    // device ops mode: its memory accesses (inside energy_J when charged)
+  // The idle power of the processor or core the work held, for its own duration (a cloud batch:
+  // per request). The host draws it anyway; output.idle_energy: held attributes it to the work.
+  // Constant modes: 0 (the paper's figures are whole).
+  double idle_energy_J = 0;
 };
 
 // One inference of the edge model on `device` (time = ops / speed in ops and power modes).
@@ -44,6 +52,8 @@ double cloud_training_flops(double dense_macs);
 
 // The dynamic power of one busy cloud core: (busy - idle) / cores.
 double cloud_core_dynamic_W(const CloudConfig& cloud);
+// The idle power of one cloud core: idle / cores.
+double cloud_core_idle_W(const CloudConfig& cloud);
 
 // A device's radio sending `bytes` while transmitting for `transmit_s`: transmit_power mode,
 // radio_tx x transmit_s (the paper's 5.48 W x 1.6 ms); wifi_states, the station's tx power x the
@@ -53,5 +63,10 @@ double upload_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& 
 // The same radio receiving `bytes`: wifi_states, rx power x airtime; transmit_power counts none.
 double download_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
                                double bytes);
+// A transfer of `bytes` cut by a failed link or host `elapsed_s` after it started: the radio sent
+// (or received) until then. transmit_power: radio_tx x elapsed_s when sending, nothing when
+// receiving; wifi_states: tx or rx power x the airtime it had, at most the whole message's.
+double cut_transfer_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
+                                   double bytes, double elapsed_s, bool sending);
 
 }  // namespace eccsim

@@ -120,27 +120,69 @@ void installed(RunState& state, int device, const std::shared_ptr<const EdgeMode
 
 void share_with_fleet(RunState* state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record);
 
+// A transfer of `bytes` for `record` started at t_start_s and was cut now: what `device`'s radio
+// spent on it until then.
+void charge_cut_transfer(RunState& state, int device, UpdateRecord& record, double t_start_s, double bytes,
+                         bool sending) {
+  const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, sg4::Engine::get_clock() - t_start_s, sending);
+  record.radio_energy_J += energy_J;
+  state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());   // abandoned anyway: no death here
+}
+
+// A cloud training started at t_start_s was cut now (its host, or the device waiting for it,
+// failed): the core it held until then.
+void charge_cut_cloud_training(RunState& state, UpdateRecord& record, double t_start_s) {
+  const double elapsed_s = sg4::Engine::get_clock() - t_start_s;
+  record.duration_s = elapsed_s;
+  record.train_energy_J = cloud_core_dynamic_W(state.inputs.scenario.platform.cloud) * elapsed_s;
+  record.held_cloud_idle_J = cloud_core_idle_W(state.inputs.scenario.platform.cloud) * elapsed_s;
+  state.cloud_busy_s += elapsed_s;
+}
+
 // Runs on `device`'s host: pays the training there, then installs the model and, with `share`,
-// sends it to the other devices. If the device fails meanwhile, the actor dies with it and the
-// update is recorded as abandoned, with the energy charged so far (a training cut short by a
-// fault is charged nothing: its energy is charged when it ends).
+// sends it to the other devices. The training runs in kTrainingSteps equal parts, each charged to
+// the battery when it ends, so the battery drains while it trains. If the device fails meanwhile,
+// the actor dies with it and the update is recorded as abandoned with what it spent: the parts
+// done and the share of the current part it had time for.
 void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
                                  UpdateRecord record, EdgeOps ops, bool share) {
-  const auto progress = std::make_shared<UpdateRecord>(record);   // what on_exit records
-  sg4::this_actor::on_exit([state, device, progress, share](bool failed) {
+  constexpr int kTrainingSteps = 100;
+  const DeviceConfig& processor = state->inputs.device_config(device);
+  const Cost step = device_training_cost(processor, {ops.macs / kTrainingSteps, ops.acs / kTrainingSteps});
+  struct Progress {
+    UpdateRecord record;
+    double start_s = 0;
+    double step_start_s = 0;
+    bool training = true;
+  };
+  const auto progress = std::make_shared<Progress>(Progress{record});   // what on_exit records
+  sg4::this_actor::on_exit([state, device, progress, step, share](bool failed) {
     if (!failed) return;
-    if (share) abandon_everywhere(*state, device, *progress);
-    else abandon(*state, device, *progress);
+    if (progress->training) {   // the part cut short, at the device's full speed (an upper bound if inference shared it)
+      const double part = std::min(1.0, (sg4::Engine::get_clock() - progress->step_start_s) / step.duration_s);
+      progress->record.train_energy_J += part * step.energy_J;
+      progress->record.train_memory_energy_J += part * step.memory_energy_J;
+      progress->record.held_device_idle_J += part * step.idle_energy_J;
+      progress->record.duration_s = sg4::Engine::get_clock() - progress->start_s;
+      state->devices[device].battery.spend(part * step.energy_J, sg4::Engine::get_clock());
+    }
+    if (share) abandon_everywhere(*state, device, progress->record);
+    else abandon(*state, device, progress->record);
   });
-  const Cost cost = device_training_cost(state->inputs.device_config(device), ops);
-  const double start_s = sg4::Engine::get_clock();
-  sg4::this_actor::execute(ops.total());
-  progress->duration_s = sg4::Engine::get_clock() - start_s;
-  progress->train_energy_J = cost.energy_J;
-  progress->train_memory_energy_J = cost.memory_energy_J;
-  charge_device(*state, device, cost.energy_J);  // the update is abandoned with the device
-  if (share) share_with_fleet(state, device, model, *progress);
-  installed(*state, device, model, *progress);
+  progress->start_s = sg4::Engine::get_clock();
+  progress->step_start_s = progress->start_s;
+  for (int k = 0; k < kTrainingSteps; ++k) {
+    sg4::this_actor::execute(ops.total() / kTrainingSteps);
+    progress->step_start_s = sg4::Engine::get_clock();   // the next part starts now
+    progress->record.train_energy_J += step.energy_J;
+    progress->record.train_memory_energy_J += step.memory_energy_J;
+    progress->record.held_device_idle_J += step.idle_energy_J;
+    charge_device(*state, device, step.energy_J);  // the update is abandoned with the device
+  }
+  progress->training = false;
+  progress->record.duration_s = sg4::Engine::get_clock() - progress->start_s;
+  if (share) share_with_fleet(state, device, model, progress->record);
+  installed(*state, device, model, progress->record);
 }
 
 // Downloads the new weights from the cloud to `device`, then installs them; a failed download
@@ -156,6 +198,8 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
     sg4::Comm::sendto(state->inputs.cloud_of(device), state->inputs.device_hosts[device], static_cast<uint64_t>(record.bytes_down));
     state->network.carried_down(device, record.bytes_down);
   } catch (const simgrid::NetworkFailureException&) {
+    charge_cut_transfer(*state, device, record, start_s, record.bytes_down, false);
+    *progress = record;
     abandon(*state, device, record);
     return;
   }
@@ -210,6 +254,9 @@ UpdateRecord download_record(const UpdateRecord& record, const EdgeModel& model)
   download.samples = 0;
   download.train_ops = 0;
   download.train_energy_J = 0;
+  download.train_memory_energy_J = 0;
+  download.held_device_idle_J = 0;
+  download.held_cloud_idle_J = 0;
   download.radio_energy_J = 0;
   download.duration_s = 0;
   download.bytes_up = 0;
@@ -239,6 +286,7 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
     if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
     sg4::Comm::sendto(state->inputs.device_hosts[device], cloud_host, static_cast<uint64_t>(bytes));
   } catch (const simgrid::NetworkFailureException&) {
+    charge_cut_transfer(*state, device, record, start_s, bytes, true);
     for (int other : other_installers(*state, device)) abandon(*state, other, download_record(record, *model));
     return;
   }
@@ -265,8 +313,11 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   failed->method = job.method;
   failed->task = job.task;
   failed->samples = static_cast<int64_t>(job.samples.indices.size());
-  sg4::this_actor::on_exit([state, device = job.device, failed](bool killed) {
-    if (killed) abandon_everywhere(*state, device, *failed);   // nothing blocks once the model is handed on
+  const auto cloud_training_since = std::make_shared<double>(-1);   // while the cloud trains: since when
+  sg4::this_actor::on_exit([state, device = job.device, failed, cloud_training_since](bool killed) {
+    if (!killed) return;   // nothing blocks once the model is handed on
+    if (*cloud_training_since >= 0) charge_cut_cloud_training(*state, *failed, *cloud_training_since);
+    abandon_everywhere(*state, device, *failed);
   });
 
   double bytes_up = 0, upload_J = 0;
@@ -277,6 +328,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
       state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
+      charge_cut_transfer(*state, job.device, *failed, t_start_s, bytes_up, true);
       abandon_everywhere(*state, job.device, *failed);
       return;
     }
@@ -302,15 +354,20 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   // In the cloud: the training and the upload happened once, for the triggering device.
   const Cost cost = cloud_training_cost(state->inputs.scenario.platform.cloud, result.dense_train_macs);
   const double train_start_s = sg4::Engine::get_clock();
+  *cloud_training_since = train_start_s;
   try {
     sg4::this_actor::exec_init(cloud_training_flops(result.dense_train_macs))->set_host(cloud_host)->wait();
   } catch (const simgrid::HostFailureException&) {   // the cloud host failed while training
+    *cloud_training_since = -1;
+    charge_cut_cloud_training(*state, *failed, train_start_s);
     abandon_everywhere(*state, job.device, *failed);
     return;
   }
+  *cloud_training_since = -1;
   state->cloud_busy_s += sg4::Engine::get_clock() - train_start_s;
   record.duration_s = sg4::Engine::get_clock() - train_start_s;
   record.train_energy_J = cost.energy_J;
+  record.held_cloud_idle_J = cost.idle_energy_J;
   record.radio_energy_J = upload_J;
   record.bytes_up = bytes_up;
   record.bytes_down = static_cast<double>(model->size_bytes());

@@ -129,6 +129,7 @@ const Columns<R>& request_columns() {
       {"edge_energy_J", Field<R>::fixed<&R::edge_energy_J, 12>},
       {"radio_energy_J", Field<R>::fixed<&R::radio_energy_J, 12>},
       {"cloud_energy_J", Field<R>::fixed<&R::cloud_energy_J, 12>},
+      {"idle_energy_J", Field<R>::fixed<&R::idle_energy_J, 12>},
       {"edge_memory_energy_J", Field<R>::fixed<&R::edge_memory_energy_J, 12>},
   };
   return columns;
@@ -200,6 +201,7 @@ const Columns<U>& update_columns() {
       {"duration_s", Field<U>::fixed<&U::duration_s, 9>},
       {"train_energy_J", Field<U>::fixed<&U::train_energy_J, 12>},
       {"radio_energy_J", Field<U>::fixed<&U::radio_energy_J, 12>},
+      {"idle_energy_J", Field<U>::fixed<&U::idle_energy_J, 12>},
       {"energy_J", Field<U>::fixed<&U::energy_J, 12>},
       {"train_memory_energy_J", Field<U>::fixed<&U::train_memory_energy_J, 12>},
       {"bytes_up", Field<U>::fixed<&U::bytes_up, 0>},
@@ -276,6 +278,7 @@ const Columns<S>& summary_columns() {
       {"edge_energy_per_request_J", Field<S>::fixed<&S::edge_energy_per_request_J, 12>},
       {"radio_energy_per_request_J", Field<S>::fixed<&S::radio_energy_per_request_J, 12>},
       {"cloud_energy_per_request_J", Field<S>::fixed<&S::cloud_energy_per_request_J, 12>},
+      {"idle_energy_per_request_J", Field<S>::fixed<&S::idle_energy_per_request_J, 12>},
       {"energy_per_answered_request_J", Field<S>::fixed<&S::energy_per_answered_request_J, 12>},
       {"energy_per_answered_request_with_updates_J",
        Field<S>::fixed<&S::energy_per_answered_request_with_updates_J, 12>},

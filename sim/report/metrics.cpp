@@ -62,7 +62,7 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   s.requests = last - first;
   if (first == last) return;
   int64_t correct = 0, edge_correct = 0, cloud_correct = 0, offloaded = 0;
-  double edge_J = 0, radio_J = 0, cloud_J = 0, latency_sum = 0;
+  double edge_J = 0, radio_J = 0, cloud_J = 0, idle_J = 0, latency_sum = 0;
   std::vector<double> latencies, offloaded_latencies;
   latencies.reserve(static_cast<size_t>(s.requests));
   for (const RequestRecord* r = first; r != last; ++r) {
@@ -76,6 +76,7 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
     edge_J += r->edge_energy_J;
     radio_J += r->radio_energy_J;
     cloud_J += r->cloud_energy_J;
+    idle_J += r->idle_energy_J;
     s.memory_energy_J += r->edge_memory_energy_J;
     if (r->offloaded && r->outcome != Outcome::Cloud) s.wasted_energy_J += r->radio_energy_J + r->cloud_energy_J;
     if (r->outcome == Outcome::Dropped || r->outcome == Outcome::HeldBack) continue;  // latency: answered requests
@@ -104,12 +105,28 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   s.edge_energy_per_request_J = edge_J / n;
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;
-  s.request_energy_J = edge_J + radio_J + cloud_J;
+  s.idle_energy_per_request_J = idle_J / n;
+  s.request_energy_J = edge_J + radio_J + cloud_J + idle_J;
   s.energy_per_request_J = s.request_energy_J / n;
   if (s.answered > 0) s.energy_per_answered_request_J = s.request_energy_J / static_cast<double>(s.answered);
 }
 
 }  // namespace
+
+void attribute_held_idle(std::vector<RequestRecord>& requests, std::vector<UpdateRecord>& updates,
+                         std::vector<DeviceMeasures>& devices, double& cloud_idle_J) {
+  for (RequestRecord& r : requests) {
+    r.idle_energy_J = r.held_edge_idle_J + r.held_cloud_idle_J;
+    devices[static_cast<size_t>(r.device)].idle_energy_J -= r.held_edge_idle_J;
+    cloud_idle_J -= r.held_cloud_idle_J;
+  }
+  for (UpdateRecord& u : updates) {
+    u.idle_energy_J = u.held_device_idle_J + u.held_cloud_idle_J;
+    u.energy_J += u.idle_energy_J;
+    devices[static_cast<size_t>(u.device)].idle_energy_J -= u.held_device_idle_J;
+    cloud_idle_J -= u.held_cloud_idle_J;
+  }
+}
 
 double percentile(std::vector<double> values, double q) {
   std::sort(values.begin(), values.end());

@@ -71,6 +71,9 @@ struct RequestRecord {
   double radio_energy_J = 0;
   double cloud_energy_J = 0;
   double edge_memory_energy_J = 0;   // ops mode: the inference's memory accesses (in edge_energy_J when charged)
+  double idle_energy_J = 0;      // output.idle_energy held: the idle power it held (held_*); else 0
+  double held_edge_idle_J = 0;   // the device's idle power over the inference's own time (cost model)
+  double held_cloud_idle_J = 0;  // its share of the idle power of the cloud core its batch held
   // Counterfactual predictions of the two baselines on the same input (not simulated).
   int32_t edge_only_pred = -1;
   int32_t cloud_only_pred = -1;
@@ -121,7 +124,10 @@ struct UpdateRecord {
   double duration_s = 0;         // training, or for a device that only installs, its download
   double train_energy_J = 0;     // the device's ops, or the cloud core's dynamic share
   double radio_energy_J = 0;     // this device's radio for the update's transfers
-  double energy_J = 0;           // train_energy_J + radio_energy_J
+  double energy_J = 0;           // train_energy_J + radio_energy_J + idle_energy_J
+  double idle_energy_J = 0;      // output.idle_energy held: the idle power its training held (held_*); else 0
+  double held_device_idle_J = 0; // on the device: its idle power over the training's own time
+  double held_cloud_idle_J = 0;  // in the cloud: the idle power of the core the training held
   double train_memory_energy_J = 0;  // on the device, ops mode: the training's memory accesses (in train_energy_J when charged)
   double bytes_up = 0;           // buffer upload (cloud mode) or model upload (on_device, scope fleet)
   double bytes_down = 0;         // weight download (cloud mode; on_device, scope fleet: the other devices)
@@ -229,6 +235,7 @@ struct Summary {
   double edge_energy_per_request_J = 0;
   double radio_energy_per_request_J = 0;
   double cloud_energy_per_request_J = 0;
+  double idle_energy_per_request_J = 0;   // output.idle_energy held: the idle power the requests held
   double request_energy_J = 0;   // the requests' edge + radio + cloud energy (not a column: x energy_per_request_J)
   double energy_per_answered_request_J = 0;               // the requests' energy / answered
   double energy_per_answered_request_with_updates_J = 0;  // (the requests' + the updates' energy) / answered
@@ -287,6 +294,12 @@ std::vector<PhaseTotals> phase_totals(const std::vector<RequestRecord>& requests
 std::vector<GroupTotals> group_totals(const std::vector<RequestRecord>& requests,
                                       const std::vector<UpdateRecord>& updates,
                                       const std::vector<DeviceMeasures>& devices, const Fleet& fleet);
+
+// output.idle_energy held: moves the idle power each request and update held (its held_* fields)
+// from the devices' and the cloud's idle energy into the record's idle_energy_J, so that every
+// total stays the same.
+void attribute_held_idle(std::vector<RequestRecord>& requests, std::vector<UpdateRecord>& updates,
+                         std::vector<DeviceMeasures>& devices, double& cloud_idle_J);
 
 // Linear-interpolated percentile (q in [0,1]) of unsorted values; 0 for no values.
 double percentile(std::vector<double> values, double q);

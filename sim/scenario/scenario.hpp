@@ -369,9 +369,19 @@ struct FaultConfig {
   FaultTarget parsed;                   // target, parsed once by the reader
 };
 
+// Whose the hosts' idle power is in the outputs (README, Cost model): the run's (device_idle_energy_J,
+// cloud_idle_energy_J), or, held, each request's and update's for the time its work held a
+// processor or core (idle_energy_J), the rest staying the run's.
+enum class IdleEnergy { Run, Held };
+template <>
+struct Choice<IdleEnergy> {
+  static constexpr std::array<std::string_view, 2> names{"run", "held"};
+};
+
 struct OutputConfig {
   std::string dir = "results";
   bool requests = true;                 // write requests.csv
+  IdleEnergy idle_energy = IdleEnergy::Run;
 };
 
 // sweep: dotted key path -> list of values (YAML text of each value), in file order.

@@ -357,6 +357,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
 
       name_key("output.dir", SCENARIO_FIELD(output.dir)),
       flag_key("output.requests", SCENARIO_FIELD(output.requests)),
+      choice_key("output.idle_energy", SCENARIO_CHOICE(output.idle_energy)),
 
       {"sweep", Kind::sweep, SCENARIO_FIELD(sweep)},
   };

@@ -4,6 +4,7 @@
 // scenarios/; work whose answer was not used is still charged; a fleet's model reaches the other
 // devices over the network.
 #include <catch2/catch.hpp>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -117,6 +118,89 @@ TEST_CASE("a reply that comes too late still cost its upload and its batch: wast
   check_total_is_the_sum_of_its_parts(out);
 }
 
+TEST_CASE("an upload cut by a failed link cost its radio until the failure", "[sim][energy][faults]") {
+  // 784 bytes at 40 kbit/s take 157 ms: uploads are in flight when the backhaul fails at 8 s. Those
+  // sent before the failure and cut by it fall back, never reached the cloud, and still cost radio
+  // energy; those sent while it is down fail at once and cost none.
+  const fs::path out = run_ok("cut-upload", {"platform.devices=4", "platform.access.bandwidth=40kbps",
+                                             "policy.offload.filter=cloud_only", "policy.offload.backoff_after=0",
+                                             "faults=[{at: 8s, for: 6s, target: backhaul}]"});
+  const CsvTable requests(out / "requests.csv");
+  int cut = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    if (requests.text(i, "outcome") != "fallback" || requests.number(i, "cloud_energy_J") > 0) continue;
+    if (requests.number(i, "radio_energy_J") == 0) continue;   // sent while the link was down
+    ++cut;
+    // At most 5.48 W for the whole timeout (1 s): the radio stopped when the transfer failed.
+    CHECK(requests.number(i, "radio_energy_J") < 5.48 * 1.0);
+  }
+  CHECK(cut >= 1);
+  check_total_is_the_sum_of_its_parts(out);
+}
+
+namespace {
+
+// The first update of device 0 in `out`'s updates.csv: its row.
+size_t first_update_of_device_0(const CsvTable& updates) {
+  for (size_t u = 0; u < updates.rows(); ++u)
+    if (updates.number(u, "device") == 0) return u;
+  FAIL("device 0 has no update");
+  return 0;
+}
+
+// Runs `sets` twice: as given, then with `target` failing about halfway through device 0's first
+// training. Returns what the full and the cut training recorded.
+struct CutTraining {
+  double full_energy_J = 0;
+  double full_duration_s = 0;
+  double cut_energy_J = 0;
+  double cut_duration_s = 0;     // how long it ran before the fault
+  std::string cut_status;
+};
+
+CutTraining cut_first_training(const std::string& name, std::vector<std::string> sets, const std::string& target) {
+  const CsvTable full(run_ok(name + "-full", sets) / "updates.csv");
+  const size_t row = first_update_of_device_0(full);
+  // The training ends when the update does, less the download in cloud mode (a few ms here).
+  const double midpoint_s = full.number(row, "t_end_s") - full.number(row, "duration_s") / 2;
+  sets.push_back(fmt::format("faults=[{{at: {:.6f}s, for: 3s, target: '{}'}}]", midpoint_s, target));
+  const fs::path out = run_ok(name + "-cut", sets);
+  check_total_is_the_sum_of_its_parts(out);
+  const CsvTable cut(out / "updates.csv");
+  const size_t cut_row = first_update_of_device_0(cut);
+  return {full.number(row, "train_energy_J"), full.number(row, "duration_s"), cut.number(cut_row, "train_energy_J"),
+          cut.number(cut_row, "duration_s"), cut.text(cut_row, "status")};
+}
+
+// The cut training was charged the share of the full one's energy that it ran.
+void check_charged_for_what_ran(const CutTraining& training) {
+  CHECK(training.cut_status == "abandoned");
+  const double ran = training.cut_duration_s / training.full_duration_s;
+  CHECK(ran > 0.2);
+  CHECK(ran < 0.9);
+  CHECK(training.cut_energy_J == Approx(training.full_energy_J * ran).epsilon(0.02));
+}
+
+}  // namespace
+
+TEST_CASE("a training cut by a fault is charged what it ran, on the device and in the cloud",
+          "[sim][energy][faults][updates]") {
+  SECTION("on the device: the device fails halfway") {
+    const CutTraining training = cut_first_training(
+        "cut-device-training", {"policy.offload.explore=0.4", "policy.update={mode: on_device, buffer: 60, trigger: 6, epochs: 1}"},
+        "device[0]");
+    check_charged_for_what_ran(training);
+  }
+  SECTION("in the cloud: the cloud host fails halfway") {
+    // A slow cloud host (2 Gflop/s), so that its training lasts seconds.
+    const CutTraining training = cut_first_training(
+        "cut-cloud-training", {"policy.offload.explore=0.4", "platform.cloud.speed=2Gf",
+                               "policy.update={mode: cloud, buffer: 60, trigger: 6, epochs: 1}"},
+        "cloud");
+    check_charged_for_what_ran(training);
+  }
+}
+
 TEST_CASE("scope fleet on the device: one device trains, the others download its model, down devices miss it",
           "[sim][energy][updates]") {
   // Device 0 is down from 1 s to 29 s: the fleet's updates cannot reach it, and the run completes.
@@ -195,4 +279,42 @@ TEST_CASE("every scenario in scenarios/, run short: latency parts and energies a
     REQUIRE(results[k].exit_code == 0);
     check_total_is_the_sum_of_its_parts(outs[k]);
   }
+}
+
+TEST_CASE("idle power attributed to the work that held it moves joules, and adds none", "[sim][energy][idle]") {
+  // The same run twice: idle power the run's, then attributed (output.idle_energy: held), with
+  // cloud-mode updates so that a training holds a cloud core.
+  const std::vector<std::string> sets{"policy.offload.explore=0.4", "platform.device.power_idle=0.1W",
+                                      "policy.update={mode: cloud, buffer: 60, trigger: 6, epochs: 1}"};
+  std::vector<std::string> held_sets = sets;
+  held_sets.push_back("output.idle_energy=held");
+  const fs::path run_out = run_ok("idle-run", sets);
+  const fs::path held_out = run_ok("idle-held", held_sets);
+  check_total_is_the_sum_of_its_parts(held_out);
+  const CsvTable run(run_out / "summary.csv");
+  const CsvTable held(held_out / "summary.csv");
+  CHECK(held.number(0, "total_energy_J") == Approx(run.number(0, "total_energy_J")).epsilon(1e-9));
+  CHECK(run.number(0, "idle_energy_per_request_J") == 0);
+  CHECK(column_sum(CsvTable(run_out / "requests.csv"), "idle_energy_J") == 0);
+
+  // A device's share: its idle power over each inference's own time; the cloud's: the rest.
+  const CsvTable requests(held_out / "requests.csv");
+  double device_share_J = 0, cloud_share_J = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    const double device_J = 0.1 * requests.number(i, "edge_compute_s");
+    device_share_J += device_J;
+    cloud_share_J += requests.number(i, "idle_energy_J") - device_J;
+    if (requests.number(i, "cloud_compute_s") > 0) CHECK(requests.number(i, "idle_energy_J") > device_J);
+  }
+  REQUIRE(device_share_J > 0);
+  const CsvTable updates(held_out / "updates.csv");
+  REQUIRE(updates.rows() > 0);
+  const double trainings_J = column_sum(updates, "idle_energy_J");
+  CHECK(trainings_J > 0);
+  CHECK(run.number(0, "device_idle_energy_J") - held.number(0, "device_idle_energy_J") ==
+        Approx(device_share_J).epsilon(1e-6));
+  CHECK(run.number(0, "cloud_idle_energy_J") - held.number(0, "cloud_idle_energy_J") ==
+        Approx(cloud_share_J + trainings_J).epsilon(1e-6));
+  CHECK(held.number(0, "energy_per_request_J") - run.number(0, "energy_per_request_J") ==
+        Approx(held.number(0, "idle_energy_per_request_J")).epsilon(1e-6));
 }

@@ -35,7 +35,7 @@ void check_energy_adds_up(const std::filesystem::path& out) {
   const CsvTable updates(out / "updates.csv");
   const CsvTable summary(out / "summary.csv");
   const double requests_J = column_sum(requests, "edge_energy_J") + column_sum(requests, "radio_energy_J") +
-                            column_sum(requests, "cloud_energy_J");
+                            column_sum(requests, "cloud_energy_J") + column_sum(requests, "idle_energy_J");
   const double updates_J = column_sum(updates, "energy_J");
   const double links_J = column_sum(CsvTable(out / "links.csv"), "energy_J");
   const double device_idle_J = column_sum(CsvTable(out / "devices.csv"), "idle_energy_J");
@@ -45,7 +45,8 @@ void check_energy_adds_up(const std::filesystem::path& out) {
   CHECK(summary.number(0, "total_energy_J") == Approx(parts_J).epsilon(1e-9));
   for (size_t u = 0; u < updates.rows(); ++u)
     CHECK(updates.number(u, "energy_J") ==
-          Approx(updates.number(u, "train_energy_J") + updates.number(u, "radio_energy_J")).margin(1e-12));
+          Approx(updates.number(u, "train_energy_J") + updates.number(u, "radio_energy_J") +
+                 updates.number(u, "idle_energy_J")).margin(1e-12));
   const double answered = summary.number(0, "answered");
   REQUIRE(answered > 0);
   CHECK(summary.number(0, "energy_per_answered_request_with_updates_J") ==

@@ -24,10 +24,14 @@ TEST_CASE("edge inference: ops, power and constant modes", "[cost]") {
   device.first_layer = FirstLayer::Once;
   device.energy = DeviceEnergy::Power;   // busy above idle: the idle power is the run's
   CHECK(edge_inference_cost(device, p).energy_J == Approx((0.3 - 0.05) * 0.01));
+  // The idle power it held (attributed with output.idle_energy: held): idle x its own time.
+  CHECK(edge_inference_cost(device, p).idle_energy_J == Approx(0.05 * 0.01));
+  CHECK(ops.idle_energy_J == Approx(0.05 * 0.01));
   device.energy = DeviceEnergy::Constant;
   const Cost constant = edge_inference_cost(device, p);
   CHECK(constant.duration_s == Approx(2.5e-3));
   CHECK(constant.energy_J == Approx(0.69e-3));
+  CHECK(constant.idle_energy_J == 0);   // the paper's figure is the whole cost
 }
 
 TEST_CASE("edge training: the inference prices on the training's ops", "[cost]") {
@@ -36,6 +40,7 @@ TEST_CASE("edge training: the inference prices on the training's ops", "[cost]")
   const Cost training = device_training_cost(device, {3e9, 1e9});
   CHECK(training.duration_s == Approx(2.0));
   CHECK(training.energy_J == Approx(4.6e-12 * 3e9 + 0.9e-12 * 1e9));
+  CHECK(training.idle_energy_J == Approx(0.05 * 2.0));
   device.energy = DeviceEnergy::Power;
   CHECK(device_training_cost(device, {3e9, 1e9}).energy_J == Approx(0.25 * 2.0));
 }
@@ -70,10 +75,12 @@ TEST_CASE("cloud batch: one core, its dynamic power shared by the batch's reques
   CHECK(batch.duration_s == Approx(2 * 4e9 / 1e12));
   CHECK(cloud_core_dynamic_W(cloud) == Approx(100));
   CHECK(batch.energy_J == Approx(100.0 * batch.duration_s / 2));
+  CHECK(batch.idle_energy_J == Approx(100.0 / 4 * batch.duration_s / 2));   // one core's idle share, per request
   cloud.energy = CloudEnergy::Constant;
   const Cost constant = cloud_batch_cost(cloud, {}, {1e9, 3e9, 5e9});
   CHECK(constant.duration_s == Approx(3 * 4.3e-3));
   CHECK(constant.energy_J == Approx(15.167));
+  CHECK(constant.idle_energy_J == 0);
 }
 
 TEST_CASE("cloud training: dense MACs at two flops each on one core", "[cost]") {
@@ -86,6 +93,7 @@ TEST_CASE("cloud training: dense MACs at two flops each on one core", "[cost]") 
   const Cost training = cloud_training_cost(cloud, 5e11);
   CHECK(training.duration_s == Approx(1.0));
   CHECK(training.energy_J == Approx(100.0));
+  CHECK(training.idle_energy_J == Approx(50.0));
 }
 
 TEST_CASE("radio: transmit power x transmission time, or Wi-Fi states x airtime", "[cost]") {
@@ -96,4 +104,16 @@ TEST_CASE("radio: transmit power x transmission time, or Wi-Fi states x airtime"
   device.radio_energy = RadioEnergy::WifiStates;
   CHECK(upload_radio_energy_J(device, wifi, 1e6, 784, 99) == Approx(1.14 * 784 / 1e6));
   CHECK(download_radio_energy_J(device, wifi, 1e6, 40) == Approx(0.94 * 40 / 1e6));
+}
+
+TEST_CASE("radio: a transfer cut by a fault costs what it sent until then", "[cost]") {
+  DeviceConfig device;
+  const WifiPowerConfig wifi;
+  CHECK(cut_transfer_radio_energy_J(device, wifi, 0, 784, 0.02, true) == Approx(5.48 * 0.02));
+  CHECK(cut_transfer_radio_energy_J(device, wifi, 0, 784, 0.02, false) == 0);   // receiving costs nothing here
+  CHECK(cut_transfer_radio_energy_J(device, wifi, 0, 784, -1, true) == 0);
+  device.radio_energy = RadioEnergy::WifiStates;
+  CHECK(cut_transfer_radio_energy_J(device, wifi, 1e6, 784, 1e-4, true) == Approx(1.14 * 1e-4));
+  // at most the airtime of the whole message, however long the cut transfer waited
+  CHECK(cut_transfer_radio_energy_J(device, wifi, 1e6, 784, 5, false) == Approx(0.94 * 784 / 1e6));
 }
