@@ -20,12 +20,13 @@ using eccsim::RequestRecord;
 
 std::string reference_row(const RequestRecord& r) {
   return fmt::format("{},{},{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
-                     "{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f}\n",
+                     "{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},{:.12f}\n",
                      r.request_id, r.device, eccsim::kDefaultGroup, eccsim::kDefaultSite, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
                      r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
                      eccsim::name_of(r.outcome), eccsim::name_of(r.reason), r.latency_s, r.edge_queue_s, r.edge_compute_s,
                      r.edge_wait_s, r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s,
-                     r.drop_wait_s, r.edge_energy_J, r.radio_energy_J, r.cloud_energy_J, r.edge_memory_energy_J);
+                     r.drop_wait_s, r.edge_energy_J, r.radio_energy_J, r.cloud_energy_J, r.idle_energy_J,
+                     r.edge_memory_energy_J);
 }
 
 // A double of any kind: random bits, a random magnitude, or an exact decimal tie and its neighbours.
@@ -85,7 +86,7 @@ TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatt
     for (double* field : {&r.t_arrival_s, &r.t_done_s, &r.score, &r.latency_s, &r.edge_queue_s, &r.edge_compute_s,
                           &r.edge_wait_s, &r.uplink_s, &r.cloud_queue_s, &r.cloud_compute_s, &r.downlink_s,
                           &r.fallback_wait_s, &r.drop_wait_s, &r.edge_energy_J, &r.radio_energy_J, &r.cloud_energy_J,
-                          &r.edge_memory_energy_J})
+                          &r.idle_energy_J, &r.edge_memory_energy_J})
       *field = awkward_double(rng);
     expected += reference_row(r);
   }
@@ -134,6 +135,7 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   u.train_ops = number();
   u.train_energy_J = number();
   u.radio_energy_J = number();
+  u.idle_energy_J = number();
   u.energy_J = number();
   u.bytes_up = number();
   u.train_memory_energy_J = number();
@@ -141,9 +143,9 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   REQUIRE(update_lines.size() == 2);
   CHECK(fields(update_lines[0]) == fields(update_lines[1]));
   CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,0,0,0,{:.0f},{:.9f},{:.12f},"
-                                       "{:.12f},{:.12f},{:.12f},{:.0f},{:.0f},0",
+                                       "{:.12f},{:.12f},{:.12f},{:.12f},{:.0f},{:.0f},0",
                                        u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.train_energy_J,
-                                       u.radio_energy_J, u.energy_J, u.train_memory_energy_J, u.bytes_up, u.bytes_down));
+                                       u.radio_energy_J, u.idle_energy_J, u.energy_J, u.train_memory_energy_J, u.bytes_up, u.bytes_down));
 
   eccsim::Summary s;
   s.requests = 12;
