@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   try {
     if (*validate) {
       const eccsim::Scenario scenario = eccsim::load_scenario(scenario_file, overrides);
+      for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);
       return kExitOk;

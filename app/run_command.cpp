@@ -103,6 +103,7 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
 int run_command(const RunCommandOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const Scenario scenario = load_scenario(options.scenario_file, options.overrides);
+  for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
 

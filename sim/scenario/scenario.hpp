@@ -412,6 +412,9 @@ struct Scenario {
   // parse, a checkpoint that does not fit): key path ("platform.devices", "faults[1].target",
   // "sweep.platform.devices") -> 1-based line in source_file, or 0 when set by --set. Defaults are absent.
   std::map<std::string, int> key_lines;
+  // Keys given (in the file or by --set) that this scenario does not use, one line each, "file:line:
+  // key: given but unused (why)": validate and run print them to stderr as warnings.
+  std::vector<std::string> warnings;
 
   // Error prefix for a key: "file:line: key.path", "--set key.path", or "file: key.path" for a default.
   std::string where(const std::string& key_path) const {

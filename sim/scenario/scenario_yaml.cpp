@@ -608,6 +608,15 @@ void Reader::resolve_groups(Scenario& s) const {
   };
   for (GroupConfig& g : groups)
     if (g.count >= 0) g.devices = g.count;
+  // A share too small for one device would leave its group empty: refused, not dropped.
+  const auto check_shares_got_devices = [&] {
+    for (const size_t i : shared) {
+      if (groups[i].devices > 0) continue;
+      fail(given_at(path_of(i, "share")), path_of(i, "share"),
+           fmt::format("{} of {} devices is no device (give a larger share, a count, or more devices)",
+                       groups[i].share, devices));
+    }
+  };
   if (rest >= 0) {
     // Shares round to the nearest device; the rest group takes what the others leave.
     int64_t taken = counted;
@@ -615,7 +624,8 @@ void Reader::resolve_groups(Scenario& s) const {
       groups[i].devices = static_cast<int>(std::lround(groups[i].share * devices));
       taken += groups[i].devices;
     }
-    if (taken > devices)
+    check_shares_got_devices();
+    if (taken >= devices)
       fail(given_at(fmt::format("platform.groups[{}]", rest)), fmt::format("platform.groups[{}]", rest),
            fmt::format("no device left for this group: the others take {} and {}", taken, devices_text()));
     groups[static_cast<size_t>(rest)].devices = static_cast<int>(devices - taken);
@@ -646,6 +656,7 @@ void Reader::resolve_groups(Scenario& s) const {
     return groups[a].share * devices - groups[a].devices > groups[b].share * devices - groups[b].devices;
   });
   for (int64_t k = 0; k < devices - taken; ++k) ++groups[by_remainder[static_cast<size_t>(k)]].devices;
+  check_shares_got_devices();
 }
 
 // A fault target: backhaul, backhaul[site], cloud, cloud[j], device[i] or access[i]; throws on a bad form or
@@ -810,9 +821,9 @@ void Reader::check_consistency(Scenario& s) const {
   };
   const auto check_blocks = [&](const std::string& prefix, const DeviceConfig& device, const AccessConfig& access) {
     const auto at = [&](const std::string& key) { return key_of(prefix, key); };
+    // Values are checked whether or not this scenario uses them (an unused key is a warning).
     check_block_power(prefix, "platform.device", device.power_idle_W, device.power_busy_W);
-    if (access.kind == AccessKind::Wired)
-      check_block_power(prefix, "platform.access", access.power_idle_W, access.power_busy_W);
+    check_block_power(prefix, "platform.access", access.power_idle_W, access.power_busy_W);
     const bool trains_on_device = s.policy.update.mode == UpdateMode::OnDevice || s.policy.update.mode == UpdateMode::Oracle;
     if (trains_on_device && !device.backprop) {
       const DeviceProfile* profile = find_device_profile(device.profile);
@@ -832,7 +843,7 @@ void Reader::check_consistency(Scenario& s) const {
       fail_at(blame({at("platform.access.level"), at("platform.access.rates")}),
               fmt::format("level {} is not a rate level (the cell has {}, numbered from 0)", access.level, levels));
     }
-    if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Random && !access.shares.empty()) {
+    if (!access.shares.empty()) {
       if (access.shares.size() != levels) {
         fail_at(blame({at("platform.access.shares"), at("platform.access.rates")}),
                 fmt::format("{} shares for {} rate levels (one share per level)", access.shares.size(), levels));
@@ -973,6 +984,25 @@ class DocumentStarts : public YAML::EventHandler {
 
 int line_of_mark(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
 
+// Refuses explicit YAML tags (`!!str 1`, `!custom x`): the reader goes by each key's own kind, so a
+// tag would be ignored silently. Untagged nodes carry "?" (plain) or "!" (quoted) in yaml-cpp.
+void refuse_tags(const YAML::Node& node, const std::string& path, bool from_set) {
+  const std::string& tag = node.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!") {
+    fail(Where{from_set ? 0 : line_of(node, 1), from_set}, path,
+         fmt::format("YAML tags are not supported (got '{}'): write the plain value", one_line(tag, 60)));
+  }
+  if (node.IsSequence()) {
+    for (size_t k = 0; k < node.size(); ++k) refuse_tags(node[k], fmt::format("{}[{}]", path, k), from_set);
+  } else if (node.IsMap()) {
+    for (const auto& entry : node) {
+      const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
+      refuse_tags(entry.first, path, from_set);
+      refuse_tags(entry.second, join(path, name), from_set);
+    }
+  }
+}
+
 YAML::Node parse_document(const std::string& text) {
   std::vector<DocumentStarts::Start> starts;
   YAML::Node root;
@@ -995,6 +1025,7 @@ YAML::Node parse_document(const std::string& text) {
                      comma_list(children_of(scenario_keys(), ""))));
   }
   if (starts.size() > 1) fail(Where{line_of_mark(starts[1].node), false}, "", "expected one YAML document, got several");
+  refuse_tags(root, "", false);
   if (!root.IsMap()) {
     fail(Where{line_of(root, 1), false}, "",
          fmt::format("expected a mapping of top-level keys ({}), got {}", comma_list(children_of(scenario_keys(), "")),
@@ -1017,11 +1048,14 @@ std::pair<std::string, YAML::Node> parse_override(const std::string& argument) {
   } else if (auto problem = key_path_problem(path, Where{0, true})) {
     throw *problem;
   }
+  YAML::Node value;
   try {
-    return {path, YAML::Load(argument.substr(equals + 1))};
+    value = YAML::Load(argument.substr(equals + 1));
   } catch (const YAML::ParserException& e) {
     fail(Where{0, true}, path, fmt::format("value is not valid YAML: {}", e.msg));
   }
+  refuse_tags(value, path, true);
+  return {path, value};
 }
 
 // Replaces (or adds) the value at `path` in the tree; missing or empty sections on the way become
@@ -1185,6 +1219,24 @@ std::string read_text_file(const std::filesystem::path& file) {
 
 }  // namespace
 
+namespace {
+
+// Every key given that the resolved scenario ignores (the same reasons to_yaml prints as comments)
+// becomes a warning: a value the user meant to matter does not.
+void note_unused_keys(Scenario& scenario) {
+  constexpr std::string_view kUnusedPrefix = "unused: ";
+  for (const auto& [path, line] : scenario.key_lines) {
+    const Key<Scenario>* key = find_scenario_key(path);
+    if (key == nullptr || key->unused == nullptr) continue;
+    std::string_view reason = key->unused(scenario) != nullptr ? key->unused(scenario) : "";
+    if (reason.empty()) continue;
+    if (starts_with(reason, kUnusedPrefix)) reason.remove_prefix(kUnusedPrefix.size());
+    scenario.warnings.push_back(fmt::format("{}: given but unused ({})", scenario.where(path), reason));
+  }
+}
+
+}  // namespace
+
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   return load_scenario_text(read_text_file(file), file, overrides);
 }
@@ -1204,6 +1256,7 @@ Scenario load_scenario_text(const std::string& text, const std::filesystem::path
     if (scenario.key_lines.count("policy.offload.explore") == 0 &&
         (update_mode == UpdateMode::OnDevice || update_mode == UpdateMode::Cloud))
       scenario.policy.offload.explore = kBufferExploreDefault;
+    note_unused_keys(scenario);
     return scenario;
   } catch (const KeyError& e) {
     throw InputError(one_line(format_error(name, e)));

@@ -413,6 +413,23 @@ TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
   CHECK_THAT(run.out, Catch::Contains("bandwidth: 1Gbps"));
 }
 
+TEST_CASE("a key given but unused is a warning that names it, and the run goes on", "[scenario][cli]") {
+  TempDir dir("unused");
+  const fs::path file = dir.write("unused.yaml", "name: n\npolicy:\n  offload: {filter: entropy, budget: {window: 10s}}\n");
+  const Scenario s = load_scenario(file);
+  REQUIRE(s.warnings.size() == 1);
+  CHECK(s.warnings[0] == file.string() + ":3: policy.offload.budget.window: given but unused (no online budget)");
+  const auto run = eccsim::testing::run_process({eccsim::testing::eccsim_binary(), "validate", file.string()});
+  CHECK(run.exit_code == 0);
+  CHECK(run.err == "warning: " + s.warnings[0] + "\n");
+  // Given together with budget.cur, the window is used: no warning.
+  CHECK(load_scenario(file, {"policy.offload.budget.cur=0.2"}).warnings.empty());
+  // A --set that the scenario ignores is named as a --set.
+  const Scenario wired = load_scenario(file, {"platform.access.level=2", "policy.offload.budget.cur=0.2"});
+  REQUIRE(wired.warnings.size() == 1);
+  CHECK_THAT(wired.warnings[0], Catch::StartsWith("--set platform.access.level: given but unused ("));
+}
+
 TEST_CASE("a missing or unreadable file is an input error", "[scenario][cli]") {
   TempDir dir("missing");
   const fs::path missing = dir.path() / "nope.yaml";
@@ -710,6 +727,23 @@ const std::vector<Malformed>& malformed_scenarios() {
        "platform.groups[0].device.battery", "must be > 0, got '0Wh'"},
       {"--set conflicting with the file", "platform: {devices: 4}\nfaults:\n  - {at: 1s, for: 1s, target: \"device[3]\"}\n",
        3, "faults[0].target", "'device[3]' is out of range (platform.devices is 3", {"platform.devices=3"}},
+      {"a YAML tag", "name: n\nseed: !!str 7\n", 2, "seed",
+       "YAML tags are not supported (got 'tag:yaml.org,2002:str'): write the plain value"},
+      {"a custom tag in a list", "name: n\nplatform:\n  access: {kind: wifi, rates: [!fast 20Mbps]}\n", 3,
+       "platform.access.rates[0]", "YAML tags are not supported (got '!fast')"},
+      {"a tag in a --set value", "name: n\n", 0, "platform.devices", "YAML tags are not supported",
+       {"platform.devices=!!int 4"}},
+      {"a group share too small for one device",
+       "platform:\n  devices: 10\n  groups:\n    - {name: a, share: 0.01}\n    - {name: b}\n", 4,
+       "platform.groups[0].share", "0.01 of 10 devices is no device (give a larger share, a count, or more devices)"},
+      {"a rest group the others leave empty", "platform:\n  devices: 4\n  groups:\n    - {name: a, count: 4}\n    - {name: b}\n",
+       5, "platform.groups[1]", "no device left for this group: the others take 4 and platform.devices is 4"},
+      {"inverted powers of an access link the Wi-Fi cell does not use",
+       "platform:\n  access: {kind: wifi, power_idle: 5W, power_busy: 1W}\n", 2, "platform.access.power_busy",
+       "power_busy (1W) is below power_idle (5W)"},
+      {"Wi-Fi shares that do not add up, on wired access",
+       "platform:\n  access: {kind: wired, rates: [10Mbps, 20Mbps], shares: [0.5, 0.7]}\n", 2,
+       "platform.access.shares", "shares must add up to 1, got 1.2"},
   };
   return cases;
 }
