@@ -175,7 +175,7 @@ TEST_CASE("a 2-point x 5-replication sweep: aggregates and paired differences fr
   const std::string single_table = file_bytes(dir / "single" / "summary.csv");
   CHECK_THAT(single_table, Catch::StartsWith("point,status,policy.offload.filter,requests,"));
   CHECK(single_table.find("seed") == std::string::npos);
-  CHECK(file_bytes(dir / "single" / "sweep.json").find("replications") == std::string::npos);
+  CHECK(file_bytes(dir / "single" / "sweep.json").find("\"replications\":") == std::string::npos);
   const CsvTable one(dir / "single" / "summary.csv");
   REQUIRE(one.rows() == 2);
   for (const std::string& metric : metrics) {
