@@ -26,7 +26,11 @@ Scenario sweep_point_scenario(const std::filesystem::path& base_file, const Swee
   if (point.replication == 0) return scenario;
   overrides.push_back(fmt::format("seed={}", replication_seed(scenario.seed, point.replication)));
   if (sweep.replications.models_seed) {
-    overrides.push_back(fmt::format("models.seed={}", replication_seed(scenario.models.seed, point.replication)));
+    // A models.dir holds one set of models: each replication's training gets its own, inside the point's.
+    const uint64_t models_seed = replication_seed(scenario.models.seed, point.replication);
+    overrides.push_back(fmt::format("models.seed={}", models_seed));
+    overrides.push_back(fmt::format("models.dir={}", (std::filesystem::path(scenario.models.dir) /
+                                                      fmt::format("seed-{}", models_seed)).string()));
   }
   return point_scenario(base_file, overrides, point_dir, models_ready);
 }

@@ -17,7 +17,8 @@ Scenario point_scenario(const std::filesystem::path& base_file, const std::vecto
                         const std::filesystem::path& point_dir, bool models_ready);
 
 // The scenario of one point of a sweep: `overrides` (the --set ones) gain the point's values and,
-// for replication k > 0, its seeds ("seed=..." and, with replications.models_seed, "models.seed=..."),
+// for replication k > 0, its seeds ("seed=..." and, with replications.models_seed, "models.seed=..."
+// and "models.dir=<models.dir>/seed-<models.seed>", since a directory holds one set of models),
 // derived from the seeds the point's values give; then as point_scenario.
 Scenario sweep_point_scenario(const std::filesystem::path& base_file, const SweepConfig& sweep,
                               std::vector<std::string>& overrides, const SweepPoint& point,

@@ -133,6 +133,8 @@ TEST_CASE("replications: a replication's scenario derives its seeds from the poi
   CHECK(scenarios[0].models.seed == 5);
   CHECK(scenarios[1].seed == splitmix_step(11, 1));
   CHECK(scenarios[1].models.seed == splitmix_step(5, 1));
+  CHECK(scenarios[1].models.dir == fmt::format("checkpoints/fmnist/seed-{}", splitmix_step(5, 1)));
+  CHECK(scenarios[0].models.dir == "checkpoints/fmnist");
   CHECK(scenarios[2].seed == splitmix_step(11, 2));
   CHECK(scenarios[3].seed == 12);
   CHECK(scenarios[4].seed == splitmix_step(12, 1));  // a swept seed is the one replications derive from
