@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/point_scenario.hpp"
+#include "app/sweep/slurm_scripts.hpp"
 #include "app/sweep/sweep_grid.hpp"
 #include "app/sweep/sweep_stats.hpp"
 #include "app/sweep/sweep_table.hpp"
@@ -360,4 +361,18 @@ TEST_CASE("replications: --replications and the sweep command's own checks", "[r
   CHECK_THAT(error_of([&] { checked_sweep_config(load_scenario(good), sharded); }),
              Catch::StartsWith(good.string() + ":4: sweep.replications.until: sequential stopping needs every "
                                                "replication of a grid point in one sweep process"));
+}
+
+TEST_CASE("replications: --slurm's array tasks get the sweep's --replications", "[replications][slurm]") {
+  SlurmSweepPlan plan;
+  plan.name = "grid";
+  plan.executable = "/opt/eccsim/eccsim";
+  plan.work_dir = "/home/me";
+  plan.scenario_file = "/home/me/s.yaml";
+  plan.out_dir = "/home/me/out";
+  plan.shards = 4;
+  CHECK(slurm_scripts(plan).array.find("--replications") == std::string::npos);
+  plan.replications = 5;
+  CHECK_THAT(slurm_scripts(plan).array,
+             Catch::Contains("sweep /home/me/s.yaml --replications 5 --out /home/me/out/shards/\"$shard\" --shard"));
 }
