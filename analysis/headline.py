@@ -86,13 +86,15 @@ def headline(sweep_dir):
         table.insert(0, "replication", replication)
         tables.append(table)
     every = pd.concat(tables, ignore_index=True)
+    every[FIGURES] = every[FIGURES].apply(pd.to_numeric)   # a run without updates sums an empty (object) series
     grouped = every.groupby(["setting", "filter", "phase"], sort=False)[FIGURES]
     means = grouped.mean()
     counts = grouped.count()
+    sds = grouped.std(ddof=1)
     for figure in FIGURES:
         n = counts[figure]
         t = pd.Series(stats.t.ppf(0.975, (n - 1).clip(lower=1)), index=n.index).where(n > 1)
-        means[figure + "_hw95"] = t * grouped[figure].std(ddof=1) / n ** 0.5
+        means[figure + "_hw95"] = t * sds[figure] / n ** 0.5
     means["n"] = counts[FIGURES[0]]
     return means.reset_index()
 
@@ -186,7 +188,7 @@ def main(argv):
         for figure in FIGURES:
             shown[figure] = [f"{m:.2f} +- {h:.2f}" if pd.notna(h) else f"{m:.2f}"
                              for m, h in zip(means[figure], means[figure + "_hw95"])]
-        shown["n"] = means["n"]
+        shown["n"] = means["n"].astype(int).astype(str)
         paper_shown = paper.assign(**{k: f"{v:.2f}" for k, v in PAPER.items()})
         print(f"Averaged over the task phases, mean +- 95 % half-width over {int(means['n'].min())} replications "
               "(per phase: headline.csv):")

@@ -14,8 +14,8 @@ Writes into DIR (default SWEEP_DIR/plots), from the points whose status is ok:
 Unit strings in swept values ("10Mbps", "5ms") become numbers on a labelled axis.
 A replicated sweep (sweep.replications > 1) is drawn from its aggregate.csv: each grid point's mean
 across replications, with error bars of the 95 % confidence half-width (Student t); the areas under
-AccI(CUR) are computed per replication and printed as mean +- half-width, with each filter's paired
-difference to random's area when the sweep has the random filter.
+AccI(CUR) are computed per replication and printed as mean +- half-width, with the paired difference
+(replication by replication) between every two curves and whether it is significant at 95 %.
 For a single run directory use analysis/plot.py. Uses Debian's python3-matplotlib, python3-pandas
 and python3-scipy only.
 """
@@ -176,23 +176,33 @@ def curves(points, keys):
 
 
 def replicated_areas(runs, keys):
-    """Per curve: (label, mean area, half-width, paired difference to random's curve: mean, half-width)
-    from the areas of each replication's curve (`runs`: a replicated sweep's ok rows)."""
+    """The area under each curve per replication (`runs`: a replicated sweep's ok rows):
+    {label: {replication: (filter, area)}}, curves in grid order."""
     areas = {}
     for replication, rows in runs.groupby("replication", sort=True):
         for label, name, data in curves(rows, keys):
             areas.setdefault(label, {})[replication] = (name, area_under(list(data["cur"]), list(data["acci"])))
-    random = [label for label, by_k in areas.items() if next(iter(by_k.values()))[0] == "random"]
-    result = []
+    return areas
+
+
+def paired_difference(a, b):
+    """Mean and 95 % half-width of the area differences a - b, paired by replication."""
+    pairs = [a[k][1] - b[k][1] for k in a if k in b]
+    return (sum(pairs) / len(pairs), half_width(pairs)) if pairs else (float("nan"), float("nan"))
+
+
+def print_replicated_areas(areas):
+    """Each curve's area as mean +- half-width, then every pair of curves' paired difference."""
     for label, by_k in areas.items():
         values = [area for _, area in by_k.values()]
-        difference = (float("nan"), float("nan"))
-        if random and label != random[0]:
-            base = areas[random[0]]
-            pairs = [by_k[k][1] - base[k][1] for k in by_k if k in base]
-            difference = (sum(pairs) / len(pairs), half_width(pairs)) if pairs else difference
-        result.append((label, sum(values) / len(values), half_width(values), len(values), difference))
-    return result
+        print(f"area under AccI(CUR), {label}: {sum(values) / len(values):.4f} +- {half_width(values):.4f} "
+              f"({len(values)} replications)")
+    labels = list(areas)
+    for i, first in enumerate(labels):
+        for second in labels[i + 1:]:
+            mean, hw = paired_difference(areas[first], areas[second])
+            verdict = "significant" if abs(mean) > hw else "not significant"
+            print(f"  paired difference {first} - {second}: {mean:+.4f} +- {hw:.4f} ({verdict} at 95 %)")
 
 
 def acci_vs_cur(points, keys, path):
@@ -284,12 +294,7 @@ def main(argv):
             for label, area, low, high in drawn:
                 print(f"area under AccI(CUR), {label}: {area:.4f} (CUR {100 * low:.1f}-{100 * high:.1f} %)")
         else:
-            for label, mean, hw, n, (difference, difference_hw) in replicated_areas(runs, keys):
-                line = f"area under AccI(CUR), {label}: {mean:.4f} +- {hw:.4f} ({n} replications)"
-                if pd.notna(difference):
-                    significant = "significant" if abs(difference) > difference_hw else "not significant"
-                    line += f"; minus random's, paired: {difference:+.4f} +- {difference_hw:.4f} ({significant} at 95 %)"
-                print(line)
+            print_replicated_areas(replicated_areas(runs, keys))
         written.append("acci_vs_cur.png")
     print(f"plots written to {out}: {', '.join(written)}")
     return 0
