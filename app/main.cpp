@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   sweep->add_flag("--dry-run", slurm.dry_run, "With --slurm: write the scripts into --out/slurm, submit nothing")
       ->needs(slurm_flag);
 
-  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
+  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv (and aggregate.csv, compare.csv)");
   std::vector<std::string> merge_dirs;
   merge->add_option("dirs", merge_dirs, "Shard output directories")->required();
   merge->add_option("--out", out_dir, "Output directory")->required();
