@@ -209,6 +209,16 @@ TEST_CASE("sequential stopping runs min replications, then only while the interv
   REQUIRE(aggregate.rows() == 2);
   CHECK(aggregate.number(0, "n") == 2);
   CHECK(aggregate.number(1, "n") == 2);
+
+  // No interval of a mean latency reaches 1 ns: every grid point runs up to max, one at a time.
+  const fs::path wide = fresh_dir("sequential-wide");
+  const ProcessResult all = sweep_ok(
+      write_sweep_scenario(wide, "{policy.offload.filter: [entropy], replications: {min: 2, max: 3, "
+                                 "until: {metric: latency_mean_s, half_width: 1e-9}}}"),
+      wide / "out", {"-j", "2"});
+  CHECK_THAT(all.out, Catch::Contains("3 points (3 ok, 0 failed, 0 resumed"));
+  CHECK(CsvTable(wide / "out" / "aggregate.csv").number(0, "n") == 3);
+  fs::remove_all(wide);
   fs::remove_all(dir);
 }
 
