@@ -323,6 +323,16 @@ TEST_CASE("replications: bad sweep keys name file, line and key", "[replications
        "sweep.compare.policy.offload.filter", "not a grid key of this sweep (grid keys: platform.devices)"},
       {"compare two keys", "sweep:\n  platform.devices: [1, 2]\n  compare: {platform.devices: 1, seed: 2}\n", 3,
        "sweep.compare", "expected one grid key and its baseline value"},
+      {"compare on a one-value axis", "sweep:\n  platform.devices: [1]\n  compare: {platform.devices: 1}\n", 3,
+       "sweep.compare.platform.devices", "the axis has one value: nothing to compare with"},
+      {"compare a zip key", "sweep:\n  zip: {platform.devices: [1, 2], seed: [3, 4]}\n  compare: {seed: 3}\n", 3,
+       "sweep.compare.seed", "not a grid key of this sweep (grid keys: none)"},
+      {"n as a list", "sweep:\n  replications: {n: [1]}\n", 2, "sweep.replications.n",
+       "expected a single value, got a list"},
+      {"until not a mapping", "sweep:\n  replications:\n    until: accuracy\n", 3, "sweep.replications.until",
+       "expected a mapping like {metric: accuracy, half_width: 0.005}"},
+      {"unknown key in until", "sweep:\n  replications:\n    until:\n      metric: cur\n      width: 0.1\n", 5,
+       "sweep.replications.until.width", "unknown key 'width' (expected metric, half_width)"},
   };
   int index = 0;
   for (const Case& c : cases) {
@@ -356,6 +366,12 @@ TEST_CASE("replications: --replications and the sweep command's own checks", "[r
 
   const fs::path good = dir.write("good.yaml", "sweep:\n  seed: [1, 2]\n  replications:\n"
                                                "    until: {metric: accuracy, half_width: 0.01}\n");
+  const fs::path trained = dir.write("trained.yaml", "sweep:\n  seed: [1, 2]\n  replications:\n    models_seed: true\n"
+                                                     "    until: {metric: accuracy, half_width: 0.01}\n");
+  CHECK(error_of([&] { checked_sweep_config(load_scenario(trained), SweepCommandOptions{}); }) ==
+        trained.string() + ":4: sweep.replications.models_seed: models_seed with until is not supported (it would "
+                           "train max model sets up front; give n instead)");
+
   SweepCommandOptions sharded;
   sharded.shard = "0/2";
   CHECK_THAT(error_of([&] { checked_sweep_config(load_scenario(good), sharded); }),
