@@ -12,8 +12,11 @@ For every update setting and cost setting of the sweep, per task phase and avera
   latency saving   1 - ECC mean latency / cloud-only mean latency (%)
   CUR              share of requests offloaded by the ECC run (%)
 The paper (IJCAI 2025, averaged over its four datasets): +4.15 points, -79.4 % energy, -39.1 % latency.
+A replicated sweep (sweep.replications > 1) gives each figure per replication, the ECC run paired with
+the cloud-only run of the same replication, and prints mean +- 95 % half-width (Student t) over the
+replications; headline.csv then holds the means, a <figure>_hw95 column beside each and n.
 Prints the table, writes DIR/headline.csv and DIR/headline.png (DIR defaults to SWEEP_DIR).
-Uses Debian's python3-matplotlib and python3-pandas only.
+Uses Debian's python3-matplotlib, python3-pandas and python3-scipy only.
 """
 import argparse
 import os
@@ -24,10 +27,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 PAPER = {"accuracy_gain_pts": 4.15, "energy_saving_pct": 79.4, "latency_saving_pct": 39.1}
 FILTER_KEY = "policy.offload.filter"
 ENERGY_COLUMNS = ["edge_energy_J", "radio_energy_J", "cloud_energy_J"]
+FIGURES = ["accuracy_pct", "edge_accuracy_pct", "accuracy_gain_pts", "energy_saving_pct",
+           "energy_saving_no_updates_pct", "latency_saving_pct", "cur_pct"]
 
 
 def setting_of(row, keys):
@@ -64,12 +70,37 @@ def per_phase(point_dir):
 
 
 def headline(sweep_dir):
+    """The headline table; for a replicated sweep, its means and half-widths over the replications."""
     summary = pd.read_csv(os.path.join(sweep_dir, "summary.csv"))
     if FILTER_KEY not in summary.columns:
         raise ValueError(f"{sweep_dir}/summary.csv: no {FILTER_KEY} column (is it a paper-headline sweep?)")
+    summary = summary[summary["status"] != "unneeded"]   # replications sequential stopping did not run
     not_ok = summary[summary["status"] != "ok"]
     if not not_ok.empty:
         raise ValueError(f"{sweep_dir}/summary.csv: points {', '.join(map(str, not_ok['point']))} did not finish")
+    if "replication" not in summary.columns:
+        return headline_of(sweep_dir, summary)
+    tables = []
+    for replication, runs in summary.groupby("replication", sort=True):
+        table = headline_of(sweep_dir, runs.drop(columns=["replication", "seed"]))
+        table.insert(0, "replication", replication)
+        tables.append(table)
+    every = pd.concat(tables, ignore_index=True)
+    every[FIGURES] = every[FIGURES].apply(pd.to_numeric)   # a run without updates sums an empty (object) series
+    grouped = every.groupby(["setting", "filter", "phase"], sort=False)[FIGURES]
+    means = grouped.mean()
+    counts = grouped.count()
+    sds = grouped.std(ddof=1)
+    for figure in FIGURES:
+        n = counts[figure]
+        t = pd.Series(stats.t.ppf(0.975, (n - 1).clip(lower=1)), index=n.index).where(n > 1)
+        means[figure + "_hw95"] = t * sds[figure] / n ** 0.5
+    means["n"] = counts[FIGURES[0]]
+    return means.reset_index()
+
+
+def headline_of(sweep_dir, summary):
+    """The headline table of one run per point (one replication of a replicated sweep)."""
     known = {"point", "status", "error", FILTER_KEY}
     metric_start = summary.columns.get_loc("requests")   # swept keys come before the run's metrics
     setting_keys = [k for k in summary.columns[:metric_start] if k not in known]
@@ -114,7 +145,11 @@ def plot(table, out):
     per_task = table[table["phase"] != "mean"]
     for ax, (column, title) in zip(axes, metrics):
         for (setting, name), group in per_task.groupby(["setting", "filter"], sort=False):
-            ax.plot(group["phase"].astype(int), group[column], marker="o", label=f"{setting} ({name})")
+            if column + "_hw95" in group.columns:  # a replicated sweep: mean and 95 % half-width
+                ax.errorbar(group["phase"].astype(int), group[column], yerr=group[column + "_hw95"], marker="o",
+                            capsize=3, label=f"{setting} ({name})")
+            else:
+                ax.plot(group["phase"].astype(int), group[column], marker="o", label=f"{setting} ({name})")
         if column in PAPER:
             ax.axhline(PAPER[column], color="black", linestyle="--", linewidth=1, label="paper (average)")
         ax.set_xlabel("task phase")
@@ -147,9 +182,21 @@ def main(argv):
     means = table[table["phase"] == "mean"].drop(columns=["phase"])
     paper = pd.DataFrame([{"setting": "paper, 4 datasets", "filter": "entropy", **PAPER}])
     pd.set_option("display.width", 160)
-    print("Averaged over the task phases (per phase: headline.csv):")
-    print(pd.concat([paper, means], ignore_index=True).to_string(index=False, float_format=lambda v: f"{v:.2f}",
-                                                                  na_rep=""))
+    if "n" in means.columns:
+        # mean +- half-width per figure, the paper's value beside where it has one
+        shown = means[["setting", "filter"]].copy()
+        for figure in FIGURES:
+            shown[figure] = [f"{m:.2f} +- {h:.2f}" if pd.notna(h) else f"{m:.2f}"
+                             for m, h in zip(means[figure], means[figure + "_hw95"])]
+        shown["n"] = means["n"].astype(int).astype(str)
+        paper_shown = paper.assign(**{k: f"{v:.2f}" for k, v in PAPER.items()})
+        print(f"Averaged over the task phases, mean +- 95 % half-width over {int(means['n'].min())} replications "
+              "(per phase: headline.csv):")
+        print(pd.concat([paper_shown, shown], ignore_index=True).fillna("").to_string(index=False))
+    else:
+        print("Averaged over the task phases (per phase: headline.csv):")
+        print(pd.concat([paper, means], ignore_index=True).to_string(index=False,
+                                                                      float_format=lambda v: f"{v:.2f}", na_rep=""))
     print(f"headline written to {os.path.join(out, 'headline.csv')} and headline.png")
     return 0
 

@@ -12,7 +12,12 @@ Writes into DIR (default SWEEP_DIR/plots), from the points whose status is ok:
                            sensitivity figure); the area under each curve is printed (trapezoids over
                            the points' CUR; random's is 0.5 over 0-100 %)
 Unit strings in swept values ("10Mbps", "5ms") become numbers on a labelled axis.
-For a single run directory use analysis/plot.py. Uses Debian's python3-matplotlib and python3-pandas only.
+A replicated sweep (sweep.replications > 1) is drawn from its aggregate.csv: each grid point's mean
+across replications, with error bars of the 95 % confidence half-width (Student t); the areas under
+AccI(CUR) are computed per replication and printed as mean +- half-width, with the paired difference
+(replication by replication) between every two curves and whether it is significant at 95 %.
+For a single run directory use analysis/plot.py. Uses Debian's python3-matplotlib, python3-pandas
+and python3-scipy only.
 """
 import argparse
 import csv
@@ -25,6 +30,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 FIRST_METRIC = "requests"  # the first run summary column: swept keys sit between status and it
 PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
@@ -43,7 +49,17 @@ def swept_keys(summary_path):
     if header[:2] != ["point", "status"] or FIRST_METRIC not in header or "error" not in header:
         raise NotASweep(f"{summary_path}: not a sweep summary (expected columns point, status, the swept keys, "
                         "the run summary, error)")
-    return header[2:header.index(FIRST_METRIC)]
+    keys = header[2:header.index(FIRST_METRIC)]
+    # A replicated sweep's table has replication and seed after the swept keys.
+    return keys[:keys.index("replication")] if "replication" in keys else keys
+
+
+def half_width(values):
+    """95 % confidence half-width of the mean of `values` (Student t); NaN below two values."""
+    values = [v for v in values if pd.notna(v)]
+    if len(values) < 2:
+        return float("nan")
+    return stats.t.ppf(0.975, len(values) - 1) * pd.Series(values).std(ddof=1) / len(values) ** 0.5
 
 
 def split_unit(text):
@@ -105,10 +121,15 @@ def metric_plot(points, x_key, other_keys, column, scale, ylabel, title, path):
         position = dict(zip(points[x_key].unique(), numbers))
     groups = list(points.groupby(group_by(other_keys), sort=False)) if other_keys else [((), points)]
     fig, ax = plt.subplots(figsize=(9 if len(groups) > 8 else 6, 4))
+    error = column + "_hw95"
     for _, group in groups:
         data = pd.DataFrame({"x": group[x_key].map(position), "y": group[column] * scale}).sort_values("x")
         label = line_label(group.iloc[0], other_keys) if other_keys else None
-        ax.plot(data["x"], data["y"], marker="o", label=label)
+        if error in group.columns:  # a replicated sweep's means with their 95 % half-widths
+            data["e"] = (group[error] * scale).reindex(data.index)
+            ax.errorbar(data["x"], data["y"], yerr=data["e"], marker="o", capsize=3, label=label)
+        else:
+            ax.plot(data["x"], data["y"], marker="o", label=label)
     if numeric is None:
         ax.set_xticks(range(len(order)))
         ax.set_xticklabels(order, rotation=30 if len(order) > 3 else 0, ha="right" if len(order) > 3 else "center")
@@ -143,18 +164,59 @@ def area_under(cur, acci):
     return sum((x1 - x0) * (y0 + y1) / 2 for x0, y0, x1, y1 in zip(cur, acci, cur[1:], acci[1:]))
 
 
-def acci_vs_cur(points, keys, path):
-    """Draws the curves; returns (label, area under the curve, lowest CUR, highest CUR) per curve."""
+def curves(points, keys):
+    """(label, filter, points of the curve sorted by CUR) per AccI(CUR) curve."""
     filter_key = "policy.offload.filter"
     others = [k for k in keys if k != filter_key and k not in SHARE_KEYS]
-    groups = list(points.groupby(group_by([filter_key] + others), sort=False))
+    result = []
+    for _, group in points.groupby(group_by([filter_key] + others), sort=False):
+        label = group.iloc[0][filter_key] + (", " + line_label(group.iloc[0], others) if others else "")
+        result.append((label, group.iloc[0][filter_key], group.sort_values("cur")))
+    return result
+
+
+def replicated_areas(runs, keys):
+    """The area under each curve per replication (`runs`: a replicated sweep's ok rows):
+    {label: {replication: (filter, area)}}, curves in grid order."""
+    areas = {}
+    for replication, rows in runs.groupby("replication", sort=True):
+        for label, name, data in curves(rows, keys):
+            areas.setdefault(label, {})[replication] = (name, area_under(list(data["cur"]), list(data["acci"])))
+    return areas
+
+
+def paired_difference(a, b):
+    """Mean and 95 % half-width of the area differences a - b, paired by replication."""
+    pairs = [a[k][1] - b[k][1] for k in a if k in b]
+    return (sum(pairs) / len(pairs), half_width(pairs)) if pairs else (float("nan"), float("nan"))
+
+
+def print_replicated_areas(areas):
+    """Each curve's area as mean +- half-width, then every pair of curves' paired difference."""
+    for label, by_k in areas.items():
+        values = [area for _, area in by_k.values()]
+        print(f"area under AccI(CUR), {label}: {sum(values) / len(values):.4f} +- {half_width(values):.4f} "
+              f"({len(values)} replications)")
+    labels = list(areas)
+    for i, first in enumerate(labels):
+        for second in labels[i + 1:]:
+            mean, hw = paired_difference(areas[first], areas[second])
+            verdict = "significant" if abs(mean) > hw else "not significant"
+            print(f"  paired difference {first} - {second}: {mean:+.4f} +- {hw:.4f} ({verdict} at 95 %)")
+
+
+def acci_vs_cur(points, keys, path):
+    """Draws the curves; returns (label, area under the curve, lowest CUR, highest CUR) per curve."""
+    groups = curves(points, keys)
     fig, ax = plt.subplots(figsize=(9 if len(groups) > 7 else 6, 4.5))
     areas = []
-    for _, group in groups:
-        data = group.sort_values("cur")
-        label = group.iloc[0][filter_key] + (", " + line_label(group.iloc[0], others) if others else "")
-        style = "--" if group.iloc[0][filter_key] == "random" else "-"
-        ax.plot(data["cur"] * 100, data["acci"] * 100, style, marker="o", label=label)
+    for label, name, data in groups:
+        style = "--" if name == "random" else "-"
+        if "acci_hw95" in data.columns:
+            ax.errorbar(data["cur"] * 100, data["acci"] * 100, yerr=data["acci_hw95"] * 100,
+                        xerr=data["cur_hw95"] * 100, fmt=style, marker="o", capsize=3, label=label)
+        else:
+            ax.plot(data["cur"] * 100, data["acci"] * 100, style, marker="o", label=label)
         cur, acci = list(data["cur"]), list(data["acci"])
         areas.append((label, area_under(cur, acci), cur[0], cur[-1]))
     ax.plot([0, 100], [0, 100], ":", color="grey", label="AccI = CUR")
@@ -202,6 +264,20 @@ def main(argv):
     metrics = ["accuracy", "energy_per_request_J", "latency_p95_s", "cur", "acci"]
     points[metrics] = points[metrics].apply(pd.to_numeric)
     others = [k for k in keys if k != x_key]
+    runs = None
+    aggregate_path = os.path.join(args.sweep_dir, "aggregate.csv")
+    if "replication" in summary.columns and os.path.isfile(aggregate_path):
+        # Replicated: one point per grid point, the mean across replications with its half-width.
+        aggregate = pd.read_csv(aggregate_path, dtype={k: str for k in keys}, keep_default_na=False)
+        aggregate = aggregate[aggregate["n"] > 0]
+        if aggregate["n"].max() > 1:
+            runs = points
+            points = aggregate[keys].copy()
+            for metric in metrics:
+                points[metric] = pd.to_numeric(aggregate[metric + "_mean"])
+                points[metric + "_hw95"] = pd.to_numeric(aggregate[metric + "_hw95"])
+            print(f"replicated sweep: means of {aggregate['n'].min()}-{aggregate['n'].max()} replications per "
+                  "point, error bars: 95 % confidence half-width")
 
     out = args.out or os.path.join(args.sweep_dir, "plots")
     os.makedirs(out, exist_ok=True)
@@ -213,8 +289,12 @@ def main(argv):
                 os.path.join(out, "latency_p95.png"))
     written = ["accuracy.png", "energy_per_request.png", "latency_p95.png"]
     if "policy.offload.filter" in keys and (set(SHARE_KEYS) & set(keys)):
-        for label, area, low, high in acci_vs_cur(points, keys, os.path.join(out, "acci_vs_cur.png")):
-            print(f"area under AccI(CUR), {label}: {area:.4f} (CUR {100 * low:.1f}-{100 * high:.1f} %)")
+        drawn = acci_vs_cur(points, keys, os.path.join(out, "acci_vs_cur.png"))
+        if runs is None:
+            for label, area, low, high in drawn:
+                print(f"area under AccI(CUR), {label}: {area:.4f} (CUR {100 * low:.1f}-{100 * high:.1f} %)")
+        else:
+            print_replicated_areas(replicated_areas(runs, keys))
         written.append("acci_vs_cur.png")
     print(f"plots written to {out}: {', '.join(written)}")
     return 0

@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
   bool resume = false;
   sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
   sweep->add_option("--set", overrides, "Override a key of the base scenario, the sweep block included: key.path=value");
+  int replications = 0;
+  auto* replications_option = sweep->add_option("--replications", replications,
+                    "Runs of each grid point, each with its own seed (1 to 1000; replaces sweep.replications)");
   eccsim::SlurmSubmitOptions slurm;
   auto* slurm_flag = sweep->add_flag("--slurm", slurm.submit,
                                      "Submit to Slurm: a training job, a job array of shards (-j points at once "
@@ -91,7 +94,7 @@ int main(int argc, char** argv) {
   sweep->add_flag("--dry-run", slurm.dry_run, "With --slurm: write the scripts into --out/slurm, submit nothing")
       ->needs(slurm_flag);
 
-  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv");
+  auto* merge = app.add_subcommand("merge", "Join sweep shard outputs into one summary.csv (and aggregate.csv, compare.csv)");
   std::vector<std::string> merge_dirs;
   merge->add_option("dirs", merge_dirs, "Shard output directories")->required();
   merge->add_option("--out", out_dir, "Output directory")->required();
@@ -119,7 +122,8 @@ int main(int argc, char** argv) {
       return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine, inference_threads});
     }
     if (*sweep) {
-      const eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm};
+      eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm};
+      if (replications_option->count() > 0) options.replications = replications;
       return slurm.submit ? eccsim::submit_sweep_to_slurm(options) : eccsim::run_sweep_command(options);
     }
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);

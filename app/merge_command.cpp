@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/sweep/sweep_stats.hpp"
 #include "app/sweep/sweep_table.hpp"
 #include "app/sweep_command.hpp"
+#include "core/csv.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
 
@@ -24,6 +26,29 @@ int manifest_points(const fs::path& file) {
   if (!manifest.is_object()) return 0;
   const auto points = manifest.find("points");
   return points != manifest.end() && points->is_number_unsigned() ? points->get<int>() : 0;
+}
+
+// What aggregate.csv and compare.csv need: the manifest's keys, replications and compare entries,
+// and the metric columns of the merged table's header (between the keys and error).
+SweepStatsLayout stats_layout(const fs::path& manifest_file, const std::string& table) {
+  const nlohmann::json manifest = nlohmann::json::parse(read_file(manifest_file), nullptr, false);
+  SweepStatsLayout layout;
+  if (!manifest.is_object()) return layout;
+  if (const auto keys = manifest.find("keys"); keys != manifest.end() && keys->is_array()) {
+    for (const auto& key : *keys) layout.table.keys.push_back(key.get<std::string>());
+  }
+  if (const auto n = manifest.find("replications"); n != manifest.end() && n->is_number_unsigned()) {
+    layout.replications = n->get<int>();
+  }
+  if (const auto compare = manifest.find("compare"); compare != manifest.end() && compare->is_object()) {
+    layout.compare_key = compare->value("key", "");
+    layout.compare_value = compare->value("value", "");
+  }
+  layout.table.replicated = layout.replications > 1;
+  const std::vector<std::string> header = split_csv_record(table.substr(0, table.find('\n')));
+  const size_t first = 2 + layout.table.keys.size() + (layout.table.replicated ? 2 : 0);
+  for (size_t i = first; i + 1 < header.size(); ++i) layout.table.metrics.push_back(header[i]);
+  return layout;
 }
 
 }  // namespace
@@ -48,6 +73,13 @@ int run_merge_command(const std::vector<fs::path>& dirs, const fs::path& out_dir
   if (whole.is_object()) {
     whole["shard"] = "0/1";
     write_file_atomically(out_dir / "sweep.json", whole.dump(2) + "\n");
+  }
+  // Statistics over the merged table: the bytes a single-machine sweep writes. A table with points
+  // still pending (a shard that stopped) gets none, as an interrupted sweep does.
+  if (merged.pending.empty() && fs::exists(manifest)) {
+    const SweepStatsLayout layout = stats_layout(manifest, merged.text);
+    write_file_atomically(out_dir / "aggregate.csv", aggregate_table(layout, merged.text));
+    if (!layout.compare_key.empty()) write_file_atomically(out_dir / "compare.csv", compare_table(layout, merged.text));
   }
   const size_t records = static_cast<size_t>(std::count(merged.text.begin(), merged.text.end(), '\n')) - 1;
   fmt::print("merge: {} points from {} directories -> {}\n", records, dirs.size(), (out_dir / "summary.csv").string());

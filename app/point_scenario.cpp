@@ -18,6 +18,23 @@ Scenario point_scenario(const std::filesystem::path& base_file, const std::vecto
   return scenario;
 }
 
+Scenario sweep_point_scenario(const std::filesystem::path& base_file, const SweepConfig& sweep,
+                              std::vector<std::string>& overrides, const SweepPoint& point,
+                              const std::filesystem::path& point_dir, bool models_ready) {
+  for (std::string& value : point_overrides(sweep_keys(sweep), point)) overrides.push_back(std::move(value));
+  Scenario scenario = point_scenario(base_file, overrides, point_dir, models_ready);
+  if (point.replication == 0) return scenario;
+  overrides.push_back(fmt::format("seed={}", replication_seed(scenario.seed, point.replication)));
+  if (sweep.replications.models_seed) {
+    // A models.dir holds one set of models: each replication's training gets its own, inside the point's.
+    const uint64_t models_seed = replication_seed(scenario.models.seed, point.replication);
+    overrides.push_back(fmt::format("models.seed={}", models_seed));
+    overrides.push_back(fmt::format("models.dir={}", (std::filesystem::path(scenario.models.dir) /
+                                                      fmt::format("seed-{}", models_seed)).string()));
+  }
+  return point_scenario(base_file, overrides, point_dir, models_ready);
+}
+
 std::vector<SweepPoint> sweep_points(const Scenario& base, const std::filesystem::path& base_file) {
   std::vector<SweepPoint> points = expand_sweep(base.sweep);
   if (points.empty()) {

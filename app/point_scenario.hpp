@@ -16,6 +16,14 @@ namespace eccsim {
 Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready);
 
+// The scenario of one point of a sweep: `overrides` (the --set ones) gain the point's values and,
+// for replication k > 0, its seeds ("seed=..." and, with replications.models_seed, "models.seed=..."
+// and "models.dir=<models.dir>/seed-<models.seed>", since a directory holds one set of models),
+// derived from the seeds the point's values give; then as point_scenario.
+Scenario sweep_point_scenario(const std::filesystem::path& base_file, const SweepConfig& sweep,
+                              std::vector<std::string>& overrides, const SweepPoint& point,
+                              const std::filesystem::path& point_dir, bool models_ready);
+
 // The points of the base scenario's sweep block; InputError naming `base_file` when it has none.
 std::vector<SweepPoint> sweep_points(const Scenario& base, const std::filesystem::path& base_file);
 

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -18,6 +19,7 @@
 #include "app/point_scenario.hpp"
 #include "app/sweep/sweep_grid.hpp"
 #include "app/sweep/sweep_process.hpp"
+#include "app/sweep/sweep_stats.hpp"
 #include "app/sweep/sweep_table.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
@@ -33,13 +35,16 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 std::string sweep_manifest(const SweepCommandOptions& options, size_t points, const Shard& shard,
-                           const std::vector<std::string>& keys) {
+                           const std::vector<std::string>& keys, const SweepConfig& sweep) {
   nlohmann::ordered_json manifest;
   manifest["scenario"] = options.scenario_file.string();
   manifest["set"] = options.overrides;
   manifest["points"] = points;
   manifest["shard"] = fmt::format("{}/{}", shard.index, shard.count);
   manifest["keys"] = keys;
+  // Replicated sweeps only, so that an unreplicated sweep's manifest is what it was.
+  if (sweep.replications.slots() > 1) manifest["replications"] = sweep.replications.slots();
+  if (!sweep.compare.key.empty()) manifest["compare"] = {{"key", sweep.compare.key}, {"value", sweep.compare.value}};
   return manifest.dump(2) + "\n";
 }
 
@@ -86,12 +91,16 @@ class SweepDriver {
   void run_points();
   void finish_point(PointJob& job, const ChildExit& exit);
   void write_table();
+  void write_statistics();
+  // Sequential stopping: queues the grid point's next replications, or marks the rest unneeded.
+  void plan_replications(int grid_index, std::deque<PointJob*>& queue, const std::map<pid_t, PointJob*>& running);
   void progress(bool final_line = false);
   // Runs one child to its end (training); a stop signal is passed on to it.
   ChildExit run_serially(const ChildCommand& command);
 
   SweepCommandOptions options_;
   Scenario base_;
+  SweepConfig sweep_;                   // base_.sweep with --replications applied
   fs::path out_;
   Shard shard_;
   SweepTableLayout layout_;            // swept keys and the run summary's metric columns
@@ -110,20 +119,24 @@ class SweepDriver {
 
 int SweepDriver::run() {
   base_ = load_scenario(options_.scenario_file, options_.overrides);
-  layout_ = {sweep_keys(base_.sweep), summary_metric_columns()};
+  sweep_ = checked_sweep_config(base_, options_);
+  base_.sweep = sweep_;
+  layout_ = {sweep_keys(sweep_), summary_metric_columns(), sweep_.replications.slots() > 1};
   all_points_ = sweep_points(base_, options_.scenario_file);
   if (options_.jobs < 1) throw InputError(fmt::format("-j {}: expected at least 1 point at a time", options_.jobs));
   shard_ = options_.shard.empty() ? Shard{} : parse_shard(options_.shard);
   out_ = options_.out_dir.empty() ? fs::path(base_.output.dir) : options_.out_dir;
   prepare_output_dir(out_, "--out");
   prepare_output_dir(out_ / "points", "--out");
-  write_file_atomically(out_ / "sweep.json", sweep_manifest(options_, all_points_.size(), shard_, layout_.keys));
+  write_file_atomically(out_ / "sweep.json",
+                        sweep_manifest(options_, all_points_.size(), shard_, layout_.keys, sweep_));
 
   prepare_points();
   write_table();
   train_models();
   if (stop_.received() == 0) run_points();
   write_table();
+  if (stop_.received() == 0) write_statistics();
   progress(true);
 
   if (stop_.received() != 0) {
@@ -132,9 +145,14 @@ int SweepDriver::run() {
     return 128 + stop_.received();
   }
   size_t ok = 0;
-  for (const PointJob& job : jobs_) ok += job.result.status == PointStatus::Ok ? 1 : 0;
-  fmt::print("sweep: {} points ({} ok, {} failed, {} resumed) -> {}\n", jobs_.size(), ok, failed_, skipped_,
-             (out_ / "summary.csv").string());
+  size_t unneeded = 0;
+  for (const PointJob& job : jobs_) {
+    ok += job.result.status == PointStatus::Ok ? 1 : 0;
+    unneeded += job.result.status == PointStatus::Unneeded ? 1 : 0;
+  }
+  const std::string unneeded_text = unneeded > 0 ? fmt::format(", {} unneeded", unneeded) : "";
+  fmt::print("sweep: {} points ({} ok, {} failed{}, {} resumed) -> {}\n", jobs_.size(), ok, failed_, unneeded_text,
+             skipped_, (out_ / "summary.csv").string());
   if (failed_ > 0) {
     fmt::print(stderr, "sweep: {} of {} points failed; their error column in {} and points/<id>/stderr.log say why\n",
                failed_, jobs_.size(), (out_ / "summary.csv").string());
@@ -150,19 +168,19 @@ void SweepDriver::prepare_points() {
     job.point = point;
     job.dir = out_ / "points" / point.id;
     std::vector<std::string> overrides = options_.overrides;
-    for (std::string& value : point_overrides(layout_.keys, point)) overrides.push_back(std::move(value));
-    std::string overrides_text;
-    for (const std::string& override_text : overrides) overrides_text += override_text + "\n";
     try {
-      const Scenario scenario = point_scenario(options_.scenario_file, overrides, job.dir, true);
+      const Scenario scenario = sweep_point_scenario(options_.scenario_file, sweep_, overrides, point, job.dir, true);
       job.scenario_yaml = to_yaml(scenario);
       job.model_key = model_config_key(scenario);
+      job.result.seed = std::to_string(scenario.seed);
     } catch (const InputError& e) {
       // Each value was checked alone when the sweep was read; this combination is what fails.
       job.result.status = PointStatus::Failed;
       job.result.error = e.what();
     }
 
+    std::string overrides_text;
+    for (const std::string& override_text : overrides) overrides_text += override_text + "\n";
     // Complete: the same resolved scenario, a whole summary.csv, and run.json (a run writes it last).
     if (options_.resume && !job.scenario_yaml.empty() && fs::exists(job.dir / "run.json") &&
         same_point_scenario(job.dir, job.scenario_yaml)) {
@@ -234,13 +252,19 @@ void SweepDriver::train_models() {
 
 void SweepDriver::run_points() {
   std::deque<PointJob*> queue;
-  for (PointJob& job : jobs_) {
-    if (job.result.status == PointStatus::Pending) queue.push_back(&job);
+  std::map<pid_t, PointJob*> running;
+  if (sweep_.replications.sequential()) {
+    for (const SweepPoint& point : all_points_) {
+      if (point.replication == 0) plan_replications(point.grid_index, queue, running);
+    }
+  } else {
+    for (PointJob& job : jobs_) {
+      if (job.result.status == PointStatus::Pending) queue.push_back(&job);
+    }
   }
   started_ = Clock::now();
   // Points running at once share the cores: jobs x threads <= cores (results do not depend on it).
   const int point_threads = std::max(1, available_cores() / options_.jobs);
-  std::map<pid_t, PointJob*> running;
   auto last_tick = Clock::now();
   bool forwarded = false;
   progress();
@@ -275,6 +299,9 @@ void SweepDriver::run_points() {
       running.erase(it);
       running_ = running.size();
       finish_point(*job, *exit);
+      if (sweep_.replications.sequential() && stop_.received() == 0) {
+        plan_replications(job->point.grid_index, queue, running);
+      }
       write_table();
       progress();
       continue;
@@ -317,6 +344,51 @@ void SweepDriver::write_table() {
   write_file_atomically(out_ / "summary.csv", sweep_table(layout_, points, results));
 }
 
+void SweepDriver::plan_replications(int grid_index, std::deque<PointJob*>& queue,
+                                    const std::map<pid_t, PointJob*>& running) {
+  // jobs_ holds every point (no shards with sequential stopping), replications of a grid point together.
+  const SweepReplications& plan = sweep_.replications;
+  const size_t first = static_cast<size_t>(grid_index) * static_cast<size_t>(plan.slots());
+  std::vector<PointJob*> group;
+  for (size_t i = first; i < first + static_cast<size_t>(plan.slots()); ++i) group.push_back(&jobs_.at(i));
+  for (PointJob* job : group) {
+    if (std::find(queue.begin(), queue.end(), job) != queue.end()) return;  // still to run
+    for (const auto& entry : running) {
+      if (entry.second == job) return;
+    }
+  }
+  std::vector<double> values;
+  size_t done = 0;
+  const size_t metric = static_cast<size_t>(
+      std::find(layout_.metrics.begin(), layout_.metrics.end(), plan.metric) - layout_.metrics.begin());
+  for (const PointJob* job : group) {
+    if (job->result.status == PointStatus::Pending) continue;
+    ++done;
+    if (job->result.status == PointStatus::Ok && !job->result.metrics.at(metric).empty()) {
+      values.push_back(std::stod(job->result.metrics[metric]));
+    }
+  }
+  const bool wide = values.size() < 2 || sample_stats(values).hw95 > plan.half_width;
+  // The first min replications at once; then one more at a time while the interval is too wide.
+  size_t wanted = done < static_cast<size_t>(plan.min) ? static_cast<size_t>(plan.min) - done : (wide ? 1 : 0);
+  for (PointJob* job : group) {
+    if (job->result.status != PointStatus::Pending) continue;
+    if (wanted > 0) {
+      queue.push_back(job);
+      --wanted;
+    } else if (!wide && done >= static_cast<size_t>(plan.min)) {
+      job->result.status = PointStatus::Unneeded;  // narrow enough: never run
+    }
+  }
+}
+
+void SweepDriver::write_statistics() {
+  SweepStatsLayout layout{layout_, sweep_.replications.slots(), sweep_.compare.key, sweep_.compare.value};
+  const std::string summary = read_file(out_ / "summary.csv");
+  write_file_atomically(out_ / "aggregate.csv", aggregate_table(layout, summary));
+  if (!layout.compare_key.empty()) write_file_atomically(out_ / "compare.csv", compare_table(layout, summary));
+}
+
 void SweepDriver::progress(bool final_line) {
   size_t done = 0;
   for (const PointJob& job : jobs_) done += job.result.status != PointStatus::Pending ? 1 : 0;
@@ -342,6 +414,39 @@ void SweepDriver::progress(bool final_line) {
 }
 
 }  // namespace
+
+SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions& options) {
+  SweepConfig sweep = base.sweep;
+  if (options.replications) {
+    const int n = *options.replications;
+    if (n < 1 || n > SweepReplications::kMax) {
+      throw InputError(fmt::format("--replications {}: expected 1 to {}", n, SweepReplications::kMax));
+    }
+    const bool models_seed = sweep.replications.models_seed;
+    sweep.replications = SweepReplications{};
+    sweep.replications.n = n;
+    sweep.replications.models_seed = models_seed;
+  }
+  const SweepReplications& replications = sweep.replications;
+  if (replications.sequential()) {
+    const std::vector<std::string> metrics = summary_metric_columns();
+    if (std::find(metrics.begin(), metrics.end(), replications.metric) == metrics.end()) {
+      throw InputError(fmt::format("{}: unknown metric '{}' (expected a summary.csv column, e.g. accuracy, "
+                                   "latency_p95_s, energy_per_request_J)",
+                                   base.where("sweep.replications.until.metric"), replications.metric));
+    }
+    if (!options.shard.empty() || options.slurm.submit) {
+      throw InputError(fmt::format("{}: sequential stopping needs every replication of a grid point in one "
+                                   "sweep process (no --shard, no --slurm; give n instead)",
+                                   base.where("sweep.replications.until")));
+    }
+    if (replications.models_seed) {
+      throw InputError(fmt::format("{}: models_seed with until is not supported (it would train max model sets "
+                                   "up front; give n instead)", base.where("sweep.replications.models_seed")));
+    }
+  }
+  return sweep;
+}
 
 int run_sweep_command(const SweepCommandOptions& options) {
   SweepDriver driver(options);

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
 
@@ -25,7 +28,12 @@ struct SweepCommandOptions {
   bool resume = false;                  // skip points whose results are complete and current
   std::vector<std::string> overrides;   // --set on the base scenario (the sweep block included), before each point's values
   SlurmSubmitOptions slurm;
+  std::optional<int> replications;      // --replications N: replaces sweep.replications
 };
+
+// The sweep block of `base` with --replications applied and the combinations a sweep refuses
+// checked (an unknown `until` metric, sequential stopping with shards or models_seed); InputError.
+SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions& options);
 
 // Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.
 // InputError on a bad scenario or flag.
@@ -35,7 +43,8 @@ int run_sweep_command(const SweepCommandOptions& options);
 // (unless dry_run) and prints the job ids. InputError on a bad scenario or flag, or no sbatch on PATH.
 int submit_sweep_to_slurm(const SweepCommandOptions& options);
 
-// Joins the summary.csv of shard directories into out_dir/summary.csv; InputError on a mismatch.
+// Joins the summary.csv of shard directories into out_dir/summary.csv (and aggregate.csv,
+// compare.csv); InputError on a mismatch.
 int run_merge_command(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out_dir);
 
 }  // namespace eccsim

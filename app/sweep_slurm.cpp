@@ -36,16 +36,15 @@ bool on_path(const std::string& program) {
 // out/training/N/scenario.yaml with training allowed. A point that does not resolve is left to its
 // shard, which records it as failed with its error, as a local sweep does.
 std::vector<fs::path> write_training_scenarios(const SweepCommandOptions& options, const std::vector<SweepPoint>& points,
-                                               const std::vector<std::string>& keys, const fs::path& out) {
+                                               const SweepConfig& sweep, const fs::path& out) {
   std::map<std::string, fs::path> written;
   std::vector<fs::path> files;
   for (const SweepPoint& point : points) {
     std::vector<std::string> overrides = options.overrides;
-    for (std::string& value : point_overrides(keys, point)) overrides.push_back(std::move(value));
     const fs::path dir = out / "training" / std::to_string(files.size());
     Scenario scenario;
     try {
-      scenario = point_scenario(options.scenario_file, overrides, dir, /*models_ready=*/false);
+      scenario = sweep_point_scenario(options.scenario_file, sweep, overrides, point, dir, /*models_ready=*/false);
     } catch (const InputError&) {
       continue;
     }
@@ -69,7 +68,8 @@ int submit_sweep_to_slurm(const SweepCommandOptions& options) {
       throw InputError(fmt::format("--sbatch-option {}: expected one sbatch option, e.g. --partition=long", option));
     }
   }
-  const Scenario base = load_scenario(options.scenario_file, options.overrides);
+  Scenario base = load_scenario(options.scenario_file, options.overrides);
+  base.sweep = checked_sweep_config(base, options);
   const std::vector<SweepPoint> points = sweep_points(base, options.scenario_file);
   const int shards = slurm.shards == 0 ? static_cast<int>(points.size()) : slurm.shards;
   if (shards < 1 || shards > static_cast<int>(points.size())) {
@@ -88,7 +88,8 @@ int submit_sweep_to_slurm(const SweepCommandOptions& options) {
   plan.shards = shards;
   plan.jobs_per_task = options.jobs;
   plan.sbatch_options = slurm.sbatch_options;
-  plan.training_scenarios = write_training_scenarios(options, points, sweep_keys(base.sweep), out);
+  plan.replications = options.replications.value_or(0);
+  plan.training_scenarios = write_training_scenarios(options, points, base.sweep, out);
   const SlurmScripts scripts = slurm_scripts(plan);
   const fs::path dir = out / "slurm";
   write_file_atomically(dir / "train.sbatch", scripts.train);

@@ -16,6 +16,7 @@ struct SlurmSweepPlan {
   std::filesystem::path work_dir;                      // each job's working directory (relative paths in the scenario)
   std::filesystem::path scenario_file;                 // absolute
   std::vector<std::string> overrides;                  // the sweep's --set arguments
+  int replications = 0;                                // the sweep's --replications; 0: none given
   std::filesystem::path out_dir;                       // absolute; shards in out_dir/shards/K, table in out_dir
   int shards = 1;                                      // array tasks
   int jobs_per_task = 1;                               // each task's -j, and its --cpus-per-task

@@ -3,10 +3,12 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
 #include "core/input_error.hpp"
+#include "core/random.hpp"
 
 namespace eccsim {
 
@@ -42,7 +44,8 @@ std::vector<SweepPoint> expand_sweep(const SweepConfig& sweep) {
   std::vector<size_t> sizes;
   for (const SweepAxis& axis : sweep.grid) sizes.push_back(axis.values.size());
   if (!sweep.zip.empty()) sizes.push_back(sweep.zip.front().values.size());
-  if (sizes.empty()) return {};
+  const size_t replications = static_cast<size_t>(std::max(1, sweep.replications.slots()));
+  if (sizes.empty() && replications == 1) return {};
   size_t total = 1;
   for (const size_t size : sizes) {
     if (size == 0) return {};
@@ -52,19 +55,27 @@ std::vector<SweepPoint> expand_sweep(const SweepConfig& sweep) {
     total *= size;
   }
 
+  if (total > static_cast<size_t>(std::numeric_limits<int>::max()) / replications) {
+    throw InputError("sweep: the grid times its replications has more than 2^31 points");
+  }
+  total *= replications;
+
   const int width = point_id_width(total);
   std::vector<SweepPoint> points;
   points.reserve(total);
   for (size_t index = 0; index < total; ++index) {
-    // Mixed-radix digits of the index, last axis fastest.
+    const size_t grid_index = index / replications;
+    // Mixed-radix digits of the grid index, last axis fastest.
     std::vector<size_t> digit(sizes.size());
-    size_t rest = index;
+    size_t rest = grid_index;
     for (size_t axis = sizes.size(); axis-- > 0;) {
       digit[axis] = rest % sizes[axis];
       rest /= sizes[axis];
     }
     SweepPoint point;
     point.index = static_cast<int>(index);
+    point.grid_index = static_cast<int>(grid_index);
+    point.replication = static_cast<int>(index % replications);
     point.id = fmt::format("{:0{}}", index, width);
     for (size_t axis = 0; axis < sweep.grid.size(); ++axis) {
       point.values.push_back(sweep.grid[axis].values[digit[axis]]);
@@ -73,6 +84,13 @@ std::vector<SweepPoint> expand_sweep(const SweepConfig& sweep) {
     points.push_back(std::move(point));
   }
   return points;
+}
+
+uint64_t replication_seed(uint64_t seed, int replication) {
+  // splitmix64(x) advances x by the golden gamma before mixing: the k-th output of the generator
+  // whose state starts at `seed` is splitmix64(seed + (k - 1) gamma).
+  constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;
+  return replication == 0 ? seed : splitmix64(seed + kGamma * static_cast<uint64_t>(replication - 1));
 }
 
 std::vector<std::string> point_overrides(const std::vector<std::string>& keys, const SweepPoint& point) {

@@ -48,6 +48,7 @@ const char* status_name(PointStatus status) {
     case PointStatus::Pending: return "pending";
     case PointStatus::Ok: return "ok";
     case PointStatus::Failed: return "failed";
+    case PointStatus::Unneeded: return "unneeded";
   }
   return "pending";
 }
@@ -69,6 +70,10 @@ std::optional<std::vector<std::string>> read_point_summary(const std::string& te
 std::string sweep_table_header(const SweepTableLayout& layout) {
   std::vector<std::string> fields{"point", "status"};
   fields.insert(fields.end(), layout.keys.begin(), layout.keys.end());
+  if (layout.replicated) {
+    fields.emplace_back("replication");
+    fields.emplace_back("seed");
+  }
   fields.insert(fields.end(), layout.metrics.begin(), layout.metrics.end());
   fields.push_back("error");
   return join_fields(fields) + "\n";
@@ -77,6 +82,10 @@ std::string sweep_table_header(const SweepTableLayout& layout) {
 std::string sweep_table_row(const SweepTableLayout& layout, const SweepPoint& point, const PointResult& result) {
   std::vector<std::string> fields{point.id, status_name(result.status)};
   fields.insert(fields.end(), point.values.begin(), point.values.end());
+  if (layout.replicated) {
+    fields.push_back(std::to_string(point.replication));
+    fields.push_back(result.seed);
+  }
   const size_t metric_count = layout.metrics.size();
   if (result.status == PointStatus::Ok && result.metrics.size() == metric_count) {
     fields.insert(fields.end(), result.metrics.begin(), result.metrics.end());

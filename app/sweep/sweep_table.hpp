@@ -1,5 +1,6 @@
 // The summary table of a sweep (DIR/summary.csv): one CSV record per point, in point order, with
-// columns point, status, one per swept key, the run's summary columns and error. Metric values are
+// columns point, status, one per swept key, replication and seed (replicated sweeps only), the
+// run's summary columns and error. Metric values are
 // copied as text from each point's own summary.csv, never recomputed, so a merge is byte-exact.
 #pragma once
 
@@ -11,13 +12,15 @@
 
 namespace eccsim {
 
-enum class PointStatus { Pending, Ok, Failed };
+// Unneeded: a replication that sequential stopping did not run (the interval was narrow enough).
+enum class PointStatus { Pending, Ok, Failed, Unneeded };
 const char* status_name(PointStatus status);
 
 struct PointResult {
   PointStatus status = PointStatus::Pending;
   std::vector<std::string> metrics;     // Ok: one value per metric column, as the run wrote it
   std::string error;                    // Failed: one line saying why (the point's last stderr line)
+  std::string seed;                     // the seed the point runs (replicated sweeps' seed column)
 };
 
 // The columns of a sweep's table: the swept keys, and the run summary's metric columns that each
@@ -25,6 +28,7 @@ struct PointResult {
 struct SweepTableLayout {
   std::vector<std::string> keys;
   std::vector<std::string> metrics;
+  bool replicated = false;              // columns replication and seed after the keys
 };
 
 // The metric values of a point's summary.csv text (its last columns, after leading ones such as the

@@ -390,9 +390,33 @@ struct SweepAxis {
   std::vector<std::string> values;
 };
 
+// sweep.replications: how many times each grid point runs, each time with its own seed.
+struct SweepReplications {
+  static constexpr int kMax = 1000;     // bound of n and max
+  int n = 1;                            // replications per grid point (without `until`)
+  bool models_seed = false;             // replication k > 0 also derives models.seed (training variance)
+  // Sequential stopping: min replications first, then more (up to max) while the 95 % half-width
+  // of `metric` is above `half_width`. Off when `metric` is empty.
+  int min = 3;
+  int max = 30;
+  std::string metric;                   // a summary.csv metric column; empty: no sequential stopping
+  double half_width = 0;                // in the metric's unit
+
+  bool sequential() const { return !metric.empty(); }
+  int slots() const { return sequential() ? max : n; }  // replications a grid point may run
+};
+
+// sweep.compare: the baseline value of one grid axis for paired differences (compare.csv).
+struct SweepCompare {
+  std::string key;                      // a grid key; empty: no comparison
+  std::string value;                    // YAML text of the baseline value, as in SweepAxis::values
+};
+
 struct SweepConfig {
   std::vector<SweepAxis> grid;          // Cartesian product
   std::vector<SweepAxis> zip;           // paired values (all lists the same length)
+  SweepReplications replications;
+  SweepCompare compare;
 };
 
 struct Scenario {

@@ -150,13 +150,39 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
                   out << YAML::EndSeq;
                 }
               };
-              if (value.grid.empty() && value.zip.empty()) out << YAML::Flow;
+              const SweepReplications& replications = value.replications;
+              const bool replicated = replications.n != 1 || replications.models_seed || replications.sequential();
+              if (value.grid.empty() && value.zip.empty() && !replicated && value.compare.key.empty()) out << YAML::Flow;
               out << YAML::BeginMap;
               emit_axes(value.grid);
               if (!value.zip.empty()) {
                 out << YAML::Key << "zip" << YAML::Value << YAML::BeginMap;
                 emit_axes(value.zip);
                 out << YAML::EndMap;
+              }
+              if (replicated) {
+                out << YAML::Key << "replications" << YAML::Value;
+                if (!replications.models_seed && !replications.sequential()) {
+                  out << replications.n;
+                } else {
+                  out << YAML::Flow << YAML::BeginMap;
+                  if (replications.sequential()) {
+                    out << YAML::Key << "min" << YAML::Value << replications.min;
+                    out << YAML::Key << "max" << YAML::Value << replications.max;
+                    out << YAML::Key << "until" << YAML::Value << YAML::BeginMap;
+                    out << YAML::Key << "metric" << YAML::Value << replications.metric;
+                    out << YAML::Key << "half_width" << YAML::Value << fmt::format("{}", replications.half_width);
+                    out << YAML::EndMap;
+                  } else {
+                    out << YAML::Key << "n" << YAML::Value << replications.n;
+                  }
+                  out << YAML::Key << "models_seed" << YAML::Value << replications.models_seed;
+                  out << YAML::EndMap;
+                }
+              }
+              if (!value.compare.key.empty()) {
+                out << YAML::Key << "compare" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+                    << value.compare.key << YAML::Value << YAML::Load(value.compare.value) << YAML::EndMap;
               }
               out << YAML::EndMap;
             }

@@ -221,6 +221,8 @@ class Reader {
   void read_sweep(const YAML::Node& node, Where where, Scenario& s);
   SweepAxis read_axis(const std::string& key, const YAML::Node& values, const std::string& path, Where where,
                       bool zip);
+  void read_replications(const YAML::Node& node, Where where, SweepReplications& out);
+  void read_compare(const YAML::Node& node, Where where, SweepConfig& sweep);
   void check_consistency(Scenario& s) const;   // and parses the fault targets
   void check_offload_share(Scenario& s) const;
   Where given_at(const std::string& path) const;
@@ -533,7 +535,7 @@ void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
       const std::string& key = entry.first.Scalar();
       const std::string path = fmt::format("{}.{}", prefix, key);
       const Where here = where_of(path, line);
-      if (!zip && key == "zip") continue;
+      if (!zip && (key == "zip" || key == "replications" || key == "compare")) continue;
       if (first_line.count(key) != 0) {
         fail(here, path, fmt::format("duplicate sweep key (first given on line {})", first_line[key]));
       }
@@ -558,6 +560,16 @@ void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
     }
     read_entries(entry.second, "sweep.zip", true, s.sweep.zip);
   }
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar()) continue;
+    const std::string& name = entry.first.Scalar();
+    if (name != "replications" && name != "compare") continue;
+    const std::string path = "sweep." + name;
+    const Where here = where_of(path, line_of(entry.first, where.line));
+    given_[path] = here;
+    if (name == "replications") read_replications(entry.second, here, s.sweep.replications);
+    else read_compare(entry.second, here, s.sweep);
+  }
   for (const SweepAxis& axis : s.sweep.zip) {
     const SweepAxis& first = s.sweep.zip.front();
     if (axis.values.size() != first.values.size()) {
@@ -567,6 +579,118 @@ void Reader::read_sweep(const YAML::Node& node, Where where, Scenario& s) {
                        first.key, first.values.size()));
     }
   }
+}
+
+// sweep.replications: a count, or {n, models_seed} or {min, max, until: {metric, half_width}, models_seed}.
+// The metric's name is checked by the sweep command, which knows the summary's columns.
+void Reader::read_replications(const YAML::Node& node, Where where, SweepReplications& out) {
+  out = SweepReplications{};
+  const std::string path = "sweep.replications";
+  const Range count = between(1, SweepReplications::kMax);
+  if (node.IsScalar()) {
+    out.n = read_integer<int>(count, node.Scalar(), path, where);
+    return;
+  }
+  const std::string expected = fmt::format(
+      "expected a count (1 to {}) or a mapping with keys n, models_seed, min, max, until, got {}",
+      SweepReplications::kMax, describe(node));
+  if (!node.IsMap()) fail(where, path, expected);
+  const auto scalar = [&](const YAML::Node& value, const std::string& key_path, Where here) -> const std::string& {
+    if (!value.IsScalar()) fail(here, key_path, fmt::format("expected a single value, got {}", describe(value)));
+    return value.Scalar();
+  };
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    const int line = line_of(entry.first, where.line);
+    if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be plain names");
+    const std::string& name = entry.first.Scalar();
+    const std::string key_path = path + "." + name;
+    const Where here = where_of(key_path, line);
+    if (!seen.insert(name).second) fail(here, key_path, "duplicate key");
+    given_[key_path] = here;
+    if (name == "n") {
+      out.n = read_integer<int>(count, scalar(entry.second, key_path, here), key_path, here);
+    } else if (name == "models_seed") {
+      out.models_seed = read_flag(scalar(entry.second, key_path, here), key_path, here);
+    } else if (name == "min") {
+      out.min = read_integer<int>(between(2, SweepReplications::kMax), scalar(entry.second, key_path, here), key_path,
+                                  here);
+    } else if (name == "max") {
+      out.max = read_integer<int>(between(2, SweepReplications::kMax), scalar(entry.second, key_path, here), key_path,
+                                  here);
+    } else if (name == "until") {
+      if (!entry.second.IsMap()) {
+        fail(here, key_path,
+             fmt::format("expected a mapping like {{metric: accuracy, half_width: 0.005}}, got {}",
+                         describe(entry.second)));
+      }
+      for (const auto& until : entry.second) {
+        const int until_line = line_of(until.first, line);
+        const std::string until_name = until.first.IsScalar() ? until.first.Scalar() : std::string();
+        const std::string until_path = key_path + "." + until_name;
+        const Where at = where_of(until_path, until_line);
+        given_[until_path] = at;
+        if (until_name == "metric") {
+          out.metric = scalar(until.second, until_path, at);
+          if (out.metric.empty()) fail(at, until_path, "must not be empty");
+        } else if (until_name == "half_width") {
+          out.half_width = read_double(Kind::real, UnitKind::time, above(0), scalar(until.second, until_path, at),
+                                       until_path, at);
+        } else {
+          fail(at, until_path, fmt::format("unknown key '{}' (expected metric, half_width)", until_name));
+        }
+      }
+      if (out.metric.empty()) fail(here, key_path + ".metric", "missing (the summary metric whose half-width decides)");
+      if (out.half_width <= 0) fail(here, key_path + ".half_width", "missing (the 95 % half-width to reach, > 0)");
+    } else {
+      const auto best = closest(name, {"n", "models_seed", "min", "max", "until"});
+      fail(here, key_path,
+           fmt::format("unknown key '{}' (expected n, models_seed, min, max, until{})", name,
+                       best ? fmt::format("; did you mean '{}'?", *best) : std::string()));
+    }
+  }
+  const bool bounds = seen.count("min") != 0 || seen.count("max") != 0;
+  if (out.sequential() && seen.count("n") != 0) {
+    fail(given_at(path + ".n"), path + ".n", "n and until exclude each other (until runs min to max replications)");
+  }
+  if (bounds && !out.sequential()) {
+    const std::string key_path = path + (seen.count("min") != 0 ? ".min" : ".max");
+    fail(given_at(key_path), key_path, "min and max need until: {metric: ..., half_width: ...}");
+  }
+  if (out.min > out.max) {
+    fail(given_at(path + ".min"), path + ".min", fmt::format("min {} is above max {}", out.min, out.max));
+  }
+}
+
+// sweep.compare: {grid.key: baseline value}; the key must be a grid key and the value one of its values.
+void Reader::read_compare(const YAML::Node& node, Where where, SweepConfig& sweep) {
+  const std::string path = "sweep.compare";
+  if (!node.IsMap() || node.size() != 1) {
+    fail(where, path,
+         fmt::format("expected one grid key and its baseline value, e.g. {{policy.offload.filter: random}}, got {}",
+                     describe(node)));
+  }
+  const auto entry = *node.begin();
+  const int line = line_of(entry.first, where.line);
+  if (!entry.first.IsScalar()) fail(where_of(path, line), path, "keys must be key paths");
+  const std::string key = entry.first.Scalar();
+  const std::string key_path = path + "." + key;
+  const Where here = where_of(key_path, line);
+  given_[key_path] = here;
+  const auto axis = std::find_if(sweep.grid.begin(), sweep.grid.end(), [&](const SweepAxis& a) { return a.key == key; });
+  if (axis == sweep.grid.end()) {
+    std::vector<std::string> keys;
+    for (const SweepAxis& a : sweep.grid) keys.push_back(a.key);
+    fail(here, key_path,
+         fmt::format("not a grid key of this sweep (grid keys: {})", keys.empty() ? "none" : comma_list(keys)));
+  }
+  if (!entry.second.IsScalar()) fail(here, key_path, fmt::format("expected one value, got {}", describe(entry.second)));
+  const std::string value = yaml_text(entry.second);
+  if (std::find(axis->values.begin(), axis->values.end(), value) == axis->values.end()) {
+    fail(here, key_path, fmt::format("value {} is not on the axis (its values: {})", value, comma_list(axis->values)));
+  }
+  if (axis->values.size() < 2) fail(here, key_path, "the axis has one value: nothing to compare with");
+  sweep.compare = {key, value};
 }
 
 // Each group's devices: its count, its share of platform.devices (rounded; without a group taking
