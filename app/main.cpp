@@ -122,8 +122,10 @@ int main(int argc, char** argv) {
       return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine, inference_threads});
     }
     if (*sweep) {
-      eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm};
-      if (replications_option->count() > 0) options.replications = replications;
+      std::optional<int> replications_given;
+      if (replications_option->count() > 0) replications_given = replications;
+      const eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm,
+                                                replications_given};
       return slurm.submit ? eccsim::submit_sweep_to_slurm(options) : eccsim::run_sweep_command(options);
     }
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);
