@@ -110,6 +110,10 @@ int main(int argc, char** argv) {
     if (*validate) {
       const eccsim::Scenario scenario = eccsim::load_scenario(scenario_file, overrides);
       for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
+      // A sweep is checked as `eccsim sweep` checks it, every grid point built.
+      const eccsim::SweepConfig& sweep = scenario.sweep;
+      if (!sweep.grid.empty() || !sweep.zip.empty() || sweep.replications.slots() > 1)
+        eccsim::checked_sweep_config(scenario, {scenario_file, {}, 1, {}, false, overrides, {}, {}});
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);
       return kExitOk;

@@ -4,6 +4,7 @@
 #include "app/sweep_command.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -415,6 +416,32 @@ void SweepDriver::progress(bool final_line) {
 
 }  // namespace
 
+namespace {
+
+// Each value of the sweep was checked alone when the scenario was read; here every grid point is
+// built as the sweep will build it, so that a combination the reader refuses (edge_only with a
+// target share) is refused before anything runs, naming the point. Replications differ only in
+// their seed, so one per grid point is built.
+void check_point_combinations(const Scenario& base, const SweepConfig& sweep, const SweepCommandOptions& options) {
+  const std::vector<std::string> keys = sweep_keys(sweep);
+  for (const SweepPoint& point : expand_sweep(sweep)) {
+    if (point.replication != 0) continue;
+    const std::vector<std::string> values = point_overrides(keys, point);
+    std::vector<std::string> overrides = options.overrides;
+    overrides.insert(overrides.end(), values.begin(), values.end());
+    try {
+      point_scenario(options.scenario_file, overrides, {}, false);
+    } catch (const InputError& e) {
+      std::string why = e.what();
+      if (why.rfind("--set ", 0) == 0) why.erase(0, 6);   // the point's values are not the user's --set
+      throw InputError(fmt::format("{}: point {} ({}) cannot run: {}", base.where("sweep"), point.id,
+                                   fmt::join(values, ", "), why));
+    }
+  }
+}
+
+}  // namespace
+
 SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions& options) {
   SweepConfig sweep = base.sweep;
   if (options.replications) {
@@ -445,6 +472,7 @@ SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions
                                    "up front; give n instead)", base.where("sweep.replications.models_seed")));
     }
   }
+  check_point_combinations(base, sweep, options);
   return sweep;
 }
 

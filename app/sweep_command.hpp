@@ -32,7 +32,8 @@ struct SweepCommandOptions {
 };
 
 // The sweep block of `base` with --replications applied and the combinations a sweep refuses
-// checked (an unknown `until` metric, sequential stopping with shards or models_seed); InputError.
+// checked (an unknown `until` metric, sequential stopping with shards or models_seed, a grid point
+// whose values together make a scenario the reader refuses); InputError. validate calls it too.
 SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions& options);
 
 // Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.

@@ -242,6 +242,10 @@ TEST_CASE("bad replications, compare and until input: one line with file:line an
        "sweep:\n  seed: [1, 2]\n  replications:\n    until: {metric: acuracy, half_width: 0.01}\n", {},
        ":4: sweep.replications.until.metric: unknown metric 'acuracy'"},
       {"--replications 0", "sweep:\n  seed: [1, 2]\n", {"--replications", "0"}, "--replications 0: expected 1 to 1000"},
+      {"a combination of values the reader refuses",
+       "sweep:\n  policy.offload.filter: [entropy, edge_only]\n  policy.offload.target_cur: [0.5]\n", {},
+       ":1: sweep: point 0001 (policy.offload.filter=edge_only, policy.offload.target_cur=0.5) cannot run: "
+       "policy.offload.target_cur: the edge_only baseline offloads nothing"},
   };
   int index = 0;
   for (const Case& c : cases) {
@@ -255,6 +259,10 @@ TEST_CASE("bad replications, compare and until input: one line with file:line an
     CHECK_THAT(result.err, Catch::StartsWith(c.flags.empty() ? file.string() + c.message : c.message));
     CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "out" / "points"));  // refused before anything ran
+    if (!c.flags.empty()) continue;
+    const ProcessResult validate = run_eccsim({"validate", file.string()});   // validate agrees
+    CHECK(validate.exit_code == 2);
+    CHECK(validate.err == result.err);
   }
   fs::remove_all(dir);
 }
