@@ -1108,26 +1108,63 @@ class DocumentStarts : public YAML::EventHandler {
 
 int line_of_mark(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
 
-// Refuses explicit YAML tags (`!!str 1`, `!custom x`): the reader goes by each key's own kind, so a
-// tag would be ignored silently. Untagged nodes carry "?" (plain) or "!" (quoted) in yaml-cpp.
-void refuse_tags(const YAML::Node& node, const std::string& path, bool from_set) {
+// The longest scalar any key takes (a file path: PATH_MAX); longer ones are refused before any
+// message could echo them.
+constexpr size_t kMaxScalarLength = 4096;
+
+// Refuses explicit YAML tags (`!!str 1`, `!custom x`: the reader goes by each key's own kind, so a
+// tag would be ignored silently; untagged nodes carry "?" (plain) or "!" (quoted) in yaml-cpp) and
+// scalars too long for any key.
+void check_nodes(const YAML::Node& node, const std::string& path, bool from_set) {
+  const Where where{from_set ? 0 : line_of(node, 1), from_set};
   const std::string& tag = node.Tag();
   if (!tag.empty() && tag != "?" && tag != "!") {
-    fail(Where{from_set ? 0 : line_of(node, 1), from_set}, path,
-         fmt::format("YAML tags are not supported (got '{}'): write the plain value", one_line(tag, 60)));
+    fail(where, path, fmt::format("YAML tags are not supported (got '{}'): write the plain value", one_line(tag, 60)));
+  }
+  if (node.IsScalar() && node.Scalar().size() > kMaxScalarLength) {
+    fail(where, path, fmt::format("a value of {} characters (at most {}): '{}'", node.Scalar().size(),
+                                  kMaxScalarLength, one_line(node.Scalar(), 40)));
   }
   if (node.IsSequence()) {
-    for (size_t k = 0; k < node.size(); ++k) refuse_tags(node[k], fmt::format("{}[{}]", path, k), from_set);
+    for (size_t k = 0; k < node.size(); ++k) check_nodes(node[k], fmt::format("{}[{}]", path, k), from_set);
   } else if (node.IsMap()) {
     for (const auto& entry : node) {
-      const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
-      refuse_tags(entry.first, path, from_set);
-      refuse_tags(entry.second, join(path, name), from_set);
+      const std::string name = entry.first.IsScalar() ? one_line(entry.first.Scalar(), 60) : std::string("?");
+      check_nodes(entry.first, path, from_set);
+      check_nodes(entry.second, join(path, name), from_set);
+    }
+  }
+}
+
+// Before YAML parses it: a NUL byte (the file is not text) and flow collections nested deeper than
+// any scenario needs (yaml-cpp would stop with "bad file"). Brackets inside quotes are skipped; the
+// scan is a guard, the parser stays the judge.
+void check_text(const std::string& text) {
+  constexpr int kMaxFlowDepth = 64;
+  int line = 1, depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\0') fail(Where{line, false}, "", fmt::format("a NUL byte at byte {}: a scenario is YAML text", i + 1));
+    if (c == '\n') ++line;
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n' && text[i + 1] != '\0') ++i;   // a comment
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxFlowDepth)
+        fail(Where{line, false}, "", fmt::format("lists and mappings nested deeper than {} levels", kMaxFlowDepth));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
     }
   }
 }
 
 YAML::Node parse_document(const std::string& text) {
+  check_text(text);
   std::vector<DocumentStarts::Start> starts;
   YAML::Node root;
   try {
@@ -1149,7 +1186,7 @@ YAML::Node parse_document(const std::string& text) {
                      comma_list(children_of(scenario_keys(), ""))));
   }
   if (starts.size() > 1) fail(Where{line_of_mark(starts[1].node), false}, "", "expected one YAML document, got several");
-  refuse_tags(root, "", false);
+  check_nodes(root, "", false);
   if (!root.IsMap()) {
     fail(Where{line_of(root, 1), false}, "",
          fmt::format("expected a mapping of top-level keys ({}), got {}", comma_list(children_of(scenario_keys(), "")),
@@ -1178,7 +1215,7 @@ std::pair<std::string, YAML::Node> parse_override(const std::string& argument) {
   } catch (const YAML::ParserException& e) {
     fail(Where{0, true}, path, fmt::format("value is not valid YAML: {}", e.msg));
   }
-  refuse_tags(value, path, true);
+  check_nodes(value, path, true);
   return {path, value};
 }
 
@@ -1352,8 +1389,9 @@ void note_unused_keys(Scenario& scenario) {
   for (const auto& [path, line] : scenario.key_lines) {
     const Key<Scenario>* key = find_scenario_key(path);
     if (key == nullptr || key->unused == nullptr) continue;
-    std::string_view reason = key->unused(scenario) != nullptr ? key->unused(scenario) : "";
-    if (reason.empty()) continue;
+    const char* why = key->unused(scenario);
+    if (why == nullptr) continue;
+    std::string_view reason = why;
     if (starts_with(reason, kUnusedPrefix)) reason.remove_prefix(kUnusedPrefix.size());
     scenario.warnings.push_back(fmt::format("{}: given but unused ({})", scenario.where(path), reason));
   }

@@ -413,6 +413,24 @@ TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
   CHECK_THAT(run.out, Catch::Contains("bandwidth: 1Gbps"));
 }
 
+TEST_CASE("hostile text: NUL bytes, deep nesting and huge values get a short message that says what is wrong",
+          "[scenario]") {
+  TempDir dir("hostile-text");
+  const fs::path nul = dir.write("nul.yaml", std::string("name: n\nseed: 1\0 2\n", 19));
+  CHECK(load_error(nul) == nul.string() + ":2: a NUL byte at byte 16: a scenario is YAML text");
+  const fs::path deep = dir.write("deep.yaml", "name: n\nsweep: " + std::string(3000, '[') + std::string(3000, ']') + "\n");
+  CHECK(load_error(deep) == deep.string() + ":2: lists and mappings nested deeper than 64 levels");
+  // Quoted brackets and comments do not count.
+  const fs::path quoted = dir.write("quoted.yaml", "name: '" + std::string(100, '[') + "' # " + std::string(100, '{') + "\n");
+  CHECK(load_scenario(quoted).name == std::string(100, '['));
+  const fs::path huge = dir.write("huge.yaml", "platform: {devices: " + std::string(1 << 20, '7') + "}\n");
+  const std::string message = load_error(huge);
+  CHECK_THAT(message, Catch::StartsWith(huge.string() + ":1: platform.devices: a value of 1048576 characters (at most 4096): '7777"));
+  CHECK(message.size() < 200);
+  CHECK_THAT(load_error(dir.write("short.yaml", "name: n\n"), {"name=" + std::string(5000, 'x')}),
+             Catch::StartsWith("--set name: a value of 5000 characters"));
+}
+
 TEST_CASE("a key given but unused is a warning that names it, and the run goes on", "[scenario][cli]") {
   TempDir dir("unused");
   const fs::path file = dir.write("unused.yaml", "name: n\npolicy:\n  offload: {filter: entropy, budget: {window: 10s}}\n");
