@@ -64,8 +64,8 @@ double cut_transfer_radio_energy_J(const RunState& state, int device, double byt
 
 namespace {
 
-void charge_cut_transfer(const LossReporter& losses, int device, int64_t request_id, double bytes, double t_start_s,
-                         bool sending) {
+void charge_cut_request_transfer(const LossReporter& losses, int device, int64_t request_id, double bytes,
+                                 double t_start_s, bool sending) {
   if (losses.state == nullptr) return;   // the engine has stopped
   RunState& state = *losses.state;
   const double now_s = sg4::Engine::get_clock();
@@ -78,12 +78,12 @@ void charge_cut_transfer(const LossReporter& losses, int device, int64_t request
 
 void charge_lost_upload(const CloudMessage& message) {
   const auto& upload = std::get<OffloadRequest>(message);
-  charge_cut_transfer(*upload.losses, upload.device, upload.request_id, upload.size_bytes, upload.t_sent_s, true);
+  charge_cut_request_transfer(*upload.losses, upload.device, upload.request_id, upload.size_bytes, upload.t_sent_s, true);
 }
 
 void charge_lost_reply(const DeviceMessage& message) {
   const auto& reply = std::get<CloudReply>(message);
-  charge_cut_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
+  charge_cut_request_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
 }
 
 void charge_device(RunState& state, int device, double energy_J) {

@@ -20,48 +20,27 @@
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 namespace fs = std::filesystem;
 using eccsim::testing::CsvTable;
 using eccsim::testing::file_bytes;
 using eccsim::testing::ProcessResult;
-using eccsim::testing::run_process;
+using eccsim::testing::run_eccsim;
+using eccsim::testing::sweep_ok;
+using eccsim::testing::write_sweep_scenario;
+using eccsim::testing::kSweepTimeout;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 const std::string kFilters = "{policy.offload.filter: [entropy, random], replications: 5, "
                              "compare: {policy.offload.filter: random}}";
-constexpr auto kSweepTimeout = std::chrono::minutes(15);
 constexpr double kT975Df4 = 2.776445;  // Student t, 0.975 quantile, 4 degrees of freedom
 
 fs::path fresh_dir(const std::string& name) {
   const fs::path dir = eccsim::testing::fresh_output_dir("replications-" + name);
   fs::create_directories(dir);
   return dir;
-}
-
-// tiny.yaml on the test models with `sweep` as its sweep block, written to dir/sweep.yaml.
-fs::path write_sweep_scenario(const fs::path& dir, const std::string& sweep) {
-  const eccsim::Scenario scenario =
-      eccsim::load_scenario(kTiny, {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "sweep=" + sweep});
-  const fs::path file = dir / "sweep.yaml";
-  std::ofstream(file) << eccsim::to_yaml(scenario);
-  return file;
-}
-
-ProcessResult run_eccsim(std::vector<std::string> args) {
-  args.insert(args.begin(), eccsim::testing::eccsim_binary());
-  return run_process(args, {kSweepTimeout, {}});
-}
-
-ProcessResult sweep_ok(const fs::path& scenario, const fs::path& out, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"sweep", scenario.string(), "--out", out.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  ProcessResult result = run_eccsim(args);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return result;
 }
 
 double mean_of(const std::vector<double>& values) {

@@ -25,6 +25,7 @@
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 extern char** environ;
 
@@ -32,42 +33,21 @@ namespace fs = std::filesystem;
 using eccsim::split_csv_record;
 using eccsim::testing::file_bytes;
 using eccsim::testing::ProcessResult;
+using eccsim::testing::run_eccsim;
 using eccsim::testing::run_process;
+using eccsim::testing::sweep_ok;
+using eccsim::testing::write_sweep_scenario;
+using eccsim::testing::kSweepTimeout;
 
 namespace {
 
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 const std::string kGrid = "{platform.devices: [1, 2], policy.offload.threshold: [0.3, 0.6, 0.9]}";
-constexpr auto kSweepTimeout = std::chrono::minutes(15);
 
 fs::path fresh_dir(const std::string& name) {
   const fs::path dir = eccsim::testing::fresh_output_dir("sweep-" + name);
   fs::create_directories(dir);
   return dir;
-}
-
-// tiny.yaml on the test models with `sweep` as its sweep block, written to dir/sweep.yaml.
-fs::path write_sweep_scenario(const fs::path& dir, const std::string& sweep, std::vector<std::string> sets = {}) {
-  sets.push_back(std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR);
-  sets.push_back("sweep=" + sweep);
-  const eccsim::Scenario scenario = eccsim::load_scenario(kTiny, sets);
-  const fs::path file = dir / "sweep.yaml";
-  std::ofstream(file) << eccsim::to_yaml(scenario);
-  return file;
-}
-
-ProcessResult run_eccsim(std::vector<std::string> args) {
-  args.insert(args.begin(), eccsim::testing::eccsim_binary());
-  return run_process(args, {kSweepTimeout, {}});
-}
-
-ProcessResult sweep_ok(const fs::path& scenario, const fs::path& out, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"sweep", scenario.string(), "--out", out.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  ProcessResult result = run_eccsim(args);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return result;
 }
 
 // The records of a CSV file, each split into fields (quotes undone).

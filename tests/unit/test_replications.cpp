@@ -21,6 +21,7 @@
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/input_error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -29,14 +30,7 @@ using namespace eccsim;
 
 namespace {
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using eccsim::testing::input_error_of;
 
 // SplitMix64 written out from Steele et al. (2014), independently of core/random.cpp: the k-th
 // output of the generator whose state starts at `seed`.
@@ -337,7 +331,7 @@ TEST_CASE("replications: bad sweep keys name file, line and key", "[replications
   int index = 0;
   for (const Case& c : cases) {
     const fs::path file = dir.write(fmt::format("case{}.yaml", index++), c.yaml);
-    const std::string message = error_of([&] { load_scenario(file); });
+    const std::string message = input_error_of([&] { load_scenario(file); });
     INFO(c.what << "\n" << c.yaml << "-> " << message);
     CHECK_THAT(message, Catch::StartsWith(fmt::format("{}:{}: {}: ", file.string(), c.line, c.key)));
     CHECK_THAT(message, Catch::Contains(c.message));
@@ -352,7 +346,7 @@ TEST_CASE("replications: --replications and the sweep command's own checks", "[r
   const Scenario base = load_scenario(file);
   SweepCommandOptions options;
   options.scenario_file = file;
-  CHECK(error_of([&] { checked_sweep_config(base, options); }) ==
+  CHECK(input_error_of([&] { checked_sweep_config(base, options); }) ==
         file.string() + ":5: sweep.replications.until.metric: unknown metric 'acuracy' (expected a summary.csv "
                         "column, e.g. accuracy, latency_p95_s, energy_per_request_J)");
   options.replications = 4;  // replaces the block: no until any more
@@ -360,21 +354,21 @@ TEST_CASE("replications: --replications and the sweep command's own checks", "[r
   CHECK(four.replications.n == 4);
   CHECK_FALSE(four.replications.sequential());
   options.replications = 0;
-  CHECK(error_of([&] { checked_sweep_config(base, options); }) == "--replications 0: expected 1 to 1000");
+  CHECK(input_error_of([&] { checked_sweep_config(base, options); }) == "--replications 0: expected 1 to 1000");
   options.replications = 1001;
-  CHECK(error_of([&] { checked_sweep_config(base, options); }) == "--replications 1001: expected 1 to 1000");
+  CHECK(input_error_of([&] { checked_sweep_config(base, options); }) == "--replications 1001: expected 1 to 1000");
 
   const fs::path good = dir.write("good.yaml", "sweep:\n  seed: [1, 2]\n  replications:\n"
                                                "    until: {metric: accuracy, half_width: 0.01}\n");
   const fs::path trained = dir.write("trained.yaml", "sweep:\n  seed: [1, 2]\n  replications:\n    models_seed: true\n"
                                                      "    until: {metric: accuracy, half_width: 0.01}\n");
-  CHECK(error_of([&] { checked_sweep_config(load_scenario(trained), SweepCommandOptions{}); }) ==
+  CHECK(input_error_of([&] { checked_sweep_config(load_scenario(trained), SweepCommandOptions{}); }) ==
         trained.string() + ":4: sweep.replications.models_seed: models_seed with until is not supported (it would "
                            "train max model sets up front; give n instead)");
 
   SweepCommandOptions sharded;
   sharded.shard = "0/2";
-  CHECK_THAT(error_of([&] { checked_sweep_config(load_scenario(good), sharded); }),
+  CHECK_THAT(input_error_of([&] { checked_sweep_config(load_scenario(good), sharded); }),
              Catch::StartsWith(good.string() + ":4: sweep.replications.until: sequential stopping needs every "
                                                "replication of a grid point in one sweep process"));
 }

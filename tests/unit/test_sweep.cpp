@@ -14,6 +14,7 @@
 #include "core/input_error.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/input_error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -22,20 +23,13 @@ using namespace eccsim;
 
 namespace {
 
+using eccsim::testing::input_error_of;
+
 SweepConfig two_by_three() {
   SweepConfig sweep;
   sweep.grid.push_back({"platform.devices", {"1", "10"}});
   sweep.grid.push_back({"platform.backhaul.bandwidth", {"10Mbps", "100Mbps", "1Gbps"}});
   return sweep;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 // A point's summary.csv as a run writes it, with a leading column and distinct numbers per point.
@@ -124,12 +118,12 @@ TEST_CASE("shards: K/N parsing and a partition of the points", "[sweep]") {
   const Shard shard = parse_shard("1/3");
   CHECK(shard.index == 1);
   CHECK(shard.count == 3);
-  CHECK(error_of([] { parse_shard("3/3"); }) == "--shard 3/3: K must be in 0..N-1 (0 <= K < N), e.g. --shard 0/10");
+  CHECK(input_error_of([] { parse_shard("3/3"); }) == "--shard 3/3: K must be in 0..N-1 (0 <= K < N), e.g. --shard 0/10");
   for (const char* bad : {"", "1", "a/3", "-1/3", "1/0x", "1/ 3", "1/3/4"}) {
     CAPTURE(bad);
-    CHECK(error_of([bad] { parse_shard(bad); }).rfind(std::string("--shard ") + bad + ": expected K/N", 0) == 0);
+    CHECK(input_error_of([bad] { parse_shard(bad); }).rfind(std::string("--shard ") + bad + ": expected K/N", 0) == 0);
   }
-  CHECK(error_of([] { parse_shard("0/0"); }).find("K must be in 0..N-1") != std::string::npos);
+  CHECK(input_error_of([] { parse_shard("0/0"); }).find("K must be in 0..N-1") != std::string::npos);
 
   const std::vector<SweepPoint> points = expand_sweep(two_by_three());
   std::multiset<int> seen;
@@ -231,21 +225,21 @@ TEST_CASE("merge: mismatched headers, duplicates, missing points, non-sweep file
   const SweepTableFile a{"a/summary.csv", table_of(keys, even), 6};
   const SweepTableFile b{"b/summary.csv", table_of(keys, odd), 6};
 
-  CHECK(error_of([&] { merge_sweep_tables({a, a}); }) ==
+  CHECK(input_error_of([&] { merge_sweep_tables({a, a}); }) ==
         "a/summary.csv:2: point 0000 is also in a/summary.csv (a shard given twice?)");
-  CHECK(error_of([&] { merge_sweep_tables({a}); }) ==
+  CHECK(input_error_of([&] { merge_sweep_tables({a}); }) ==
         "merge: 3 of the sweep's 6 points are in no directory given (indices 1, 3, 5); was every shard merged?");
 
   const SweepTableFile other{"c/summary.csv", table_of({"platform.devices", "seed"}, odd), 6};
-  CHECK(error_of([&] { merge_sweep_tables({a, other}); }) ==
+  CHECK(input_error_of([&] { merge_sweep_tables({a, other}); }) ==
         "c/summary.csv: header differs from a/summary.csv's (shards of different sweeps?)");
   const SweepTableFile bigger{"d/summary.csv", b.text, 8};
-  CHECK(error_of([&] { merge_sweep_tables({a, bigger}); }) ==
+  CHECK(input_error_of([&] { merge_sweep_tables({a, bigger}); }) ==
         "d/summary.csv: a sweep of 8 points, but a/summary.csv is one of 6 (shards of different sweeps?)");
   const SweepTableFile run{"run/summary.csv", fake_point_summary(0), 0};
-  CHECK(error_of([&] { merge_sweep_tables({run}); }) ==
+  CHECK(input_error_of([&] { merge_sweep_tables({run}); }) ==
         "run/summary.csv: not a sweep summary (expected a complete CSV whose header starts with point,status)");
-  CHECK(error_of([&] { merge_sweep_tables({}); }) == "merge: no sweep directories given");
+  CHECK(input_error_of([&] { merge_sweep_tables({}); }) == "merge: no sweep directories given");
 
   // Without manifests nothing is known about the grid size: the union is merged as it is.
   const MergedTable merged = merge_sweep_tables({{"b", b.text, 0}, {"a", a.text, 0}});
@@ -285,7 +279,7 @@ TEST_CASE("point scenario: overrides applied, sweep removed, training off, model
   CHECK(key({"seed=1", "models.seed=5"}) == key({"seed=2", "models.seed=5"}));
   CHECK(key({"seed=1"}) == key({"seed=2"}));          // models.seed is independent of seed
   CHECK(key({"models.seed=1"}) != key({"models.seed=2"}));
-  CHECK(error_of([&] { point_scenario(file, {"platform.devices=0"}, "w", true); }).find("platform.devices") !=
+  CHECK(input_error_of([&] { point_scenario(file, {"platform.devices=0"}, "w", true); }).find("platform.devices") !=
         std::string::npos);
 }
 
