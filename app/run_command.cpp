@@ -113,7 +113,8 @@ int run_command(const RunCommandOptions& options) {
   const TrainedModels models = prepare_models(scenario, data, /*quick=*/false);
   const SimulationResult result =
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, models.edge_file,
-                models.cloud_file, options.engine, cloud_latency_curve(scenario)});
+                models.cloud_file, options.engine,
+                cloud_latency_curve(scenario, models.cloud.macs_per_sample())});
 
   RunEnergy run_energy{0, result.cloud_idle_energy_J};
   for (const LinkRecord& link : result.links) run_energy.network_J += link.energy_J;

@@ -10,6 +10,7 @@
 #include "core/csv.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
+#include "sim/policy/cost_model.hpp"
 
 namespace eccsim {
 
@@ -75,11 +76,23 @@ std::vector<BatchLatencyPoint> parse_latency_profile(const std::string& text, co
   return points;
 }
 
-BatchLatencyCurve cloud_latency_curve(const Scenario& scenario) {
+double declared_core_speed_factor(const std::vector<BatchLatencyPoint>& profile, double cloud_macs_per_sample,
+                                  double core_flops) {
+  double best_flops = 0;
+  for (const BatchLatencyPoint& p : profile) {
+    best_flops = std::max(best_flops, kFlopPerMac * cloud_macs_per_sample * p.batch / p.latency_s);
+  }
+  return core_flops / best_flops;
+}
+
+BatchLatencyCurve cloud_latency_curve(const Scenario& scenario, double cloud_macs_per_sample) {
   const CloudConfig& cloud = scenario.platform.cloud;
+  if (cloud.energy == CloudEnergy::Constant) return {};
+  const bool speed_given = cloud.latency.speed != kScaleToDeclaredCore;
   switch (cloud.latency.model) {
     case CloudLatencyModel::Flops: return {};
-    case CloudLatencyModel::Table: return BatchLatencyCurve(cloud.latency.table, cloud.latency.speed);
+    case CloudLatencyModel::Table:
+      return BatchLatencyCurve(cloud.latency.table, speed_given ? cloud.latency.speed : 1);
     case CloudLatencyModel::Profile: break;
   }
   const std::filesystem::path file = latency_profile_file(scenario.models.dir);
@@ -89,7 +102,10 @@ BatchLatencyCurve cloud_latency_curve(const Scenario& scenario) {
                                  scenario.where("platform.cloud.latency.model"), file.string(),
                                  scenario.source_file.string()));
   }
-  BatchLatencyCurve curve(parse_latency_profile(text, file.string()), cloud.latency.speed);
+  std::vector<BatchLatencyPoint> profile = parse_latency_profile(text, file.string());
+  const double speed = speed_given ? cloud.latency.speed
+                                   : declared_core_speed_factor(profile, cloud_macs_per_sample, cloud.speed_flops);
+  BatchLatencyCurve curve(std::move(profile), speed);
   if (cloud.batch.max > curve.largest_batch()) {
     throw InputError(fmt::format("{}: {} is beyond the profile's largest batch ({}, in {})",
                                  scenario.where("platform.cloud.batch.max"), cloud.batch.max, curve.largest_batch(),

@@ -36,9 +36,16 @@ std::string latency_profile_csv(const std::vector<BatchLatencyPoint>& points);
 // Reads a profile written by latency_profile_csv; InputError "file:line: ..." when it is malformed.
 std::vector<BatchLatencyPoint> parse_latency_profile(const std::string& text, const std::string& file);
 
-// The scenario's curve: empty for model flops, the table, or the stored profile of its models.dir
-// (InputError naming platform.cloud.latency.model when there is none, or when batch.max is
-// beyond its largest batch).
-BatchLatencyCurve cloud_latency_curve(const Scenario& scenario);
+// The speed factor that scales a profile measured on one machine to a declared core: the profile's
+// best throughput, in flop/s at 2 flop per MAC of the model (cloud_macs_per_sample), becomes
+// core_flops. The curve keeps its measured shape: the fixed cost per batch, the slow batch sizes.
+double declared_core_speed_factor(const std::vector<BatchLatencyPoint>& profile, double cloud_macs_per_sample,
+                                  double core_flops);
+
+// The scenario's curve: empty for model flops or energy constant, the table, or the stored profile
+// of its models.dir, divided by latency.speed or, when that is not given, scaled to
+// platform.cloud.speed by declared_core_speed_factor (InputError naming platform.cloud.latency.model
+// when there is no profile, or platform.cloud.batch.max when it is beyond the largest batch).
+BatchLatencyCurve cloud_latency_curve(const Scenario& scenario, double cloud_macs_per_sample);
 
 }  // namespace eccsim

@@ -8,8 +8,6 @@ namespace eccsim {
 
 namespace {
 
-constexpr double kFlopPerMac = 2;   // a multiply and an add on the cloud's processors
-
 // Time and energy of `ops` making `memory_accesses` on the device's processor (ops and power modes;
 // the measured power of the power mode includes the memory's).
 Cost device_ops_cost(const DeviceConfig& device, const EdgeOps& ops, double memory_accesses) {

@@ -23,6 +23,9 @@
 
 namespace eccsim {
 
+// A multiply and an add on the cloud's processors.
+constexpr double kFlopPerMac = 2;
+
 struct Cost {
   double duration_s = 0;
   double energy_J = 0;           // for a cloud batch: per request

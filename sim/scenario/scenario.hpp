@@ -76,7 +76,8 @@ struct Choice<CloudEnergy> {
 };
 
 // How long a batch of n inputs occupies a cloud core: 2 flop per MAC at the core's speed, the
-// profile measured from the real cloud model (models.dir/cloud_latency.csv), or a table in the YAML.
+// profile measured from the real cloud model (models.dir/cloud_latency.csv, the default), or a table
+// in the YAML.
 enum class CloudLatencyModel { Flops, Profile, Table };
 template <>
 struct Choice<CloudLatencyModel> {
@@ -235,9 +236,13 @@ struct BatchLatencyPoint {
   }
 };
 
+// latency.speed when it is not given: a table's times are used as given; a profile is scaled to the
+// declared core (see cloud_latency_curve).
+constexpr double kScaleToDeclaredCore = 0;
+
 struct CloudLatencyConfig {
-  CloudLatencyModel model = CloudLatencyModel::Flops;
-  double speed = 1;                     // profile, table: the latencies are divided by this factor
+  CloudLatencyModel model = CloudLatencyModel::Profile;
+  double speed = kScaleToDeclaredCore;  // profile, table: the latencies are divided by this factor
   std::vector<BatchLatencyPoint> table; // model table: ascending batch sizes, from 1
 };
 

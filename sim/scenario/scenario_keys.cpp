@@ -281,10 +281,19 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       integer_key("platform.cloud.batch.max", SCENARIO_FIELD(platform.cloud.batch.max), at_least(1)),
       quantity_key("platform.cloud.batch.wait", U::time, SCENARIO_FIELD(platform.cloud.batch.wait_s), at_least(0)),
-      choice_key("platform.cloud.latency.model", SCENARIO_CHOICE(platform.cloud.latency.model)),
+      unused_when(choice_key("platform.cloud.latency.model", SCENARIO_CHOICE(platform.cloud.latency.model)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.cloud.energy == CloudEnergy::Constant ? "unused: energy constant" : nullptr;
+                  }),
       unused_when(real_key("platform.cloud.latency.speed", SCENARIO_FIELD(platform.cloud.latency.speed), above(0)),
                   +[](const Scenario& s) -> const char* {
-                    return s.platform.cloud.latency.model == CloudLatencyModel::Flops ? "unused: model flops" : nullptr;
+                    const CloudConfig& cloud = s.platform.cloud;
+                    if (cloud.energy == CloudEnergy::Constant) return "unused: energy constant";
+                    if (cloud.latency.model == CloudLatencyModel::Flops) return "unused: model flops";
+                    if (cloud.latency.speed != kScaleToDeclaredCore) return nullptr;
+                    return cloud.latency.model == CloudLatencyModel::Profile
+                               ? "not given: the profile is scaled to platform.cloud.speed"
+                               : "not given: the table's times as given";
                   }),
       unused_when(Key<Scenario>{"platform.cloud.latency.table", Kind::latency_table,
                                 SCENARIO_FIELD(platform.cloud.latency.table)},

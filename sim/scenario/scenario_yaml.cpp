@@ -1001,13 +1001,7 @@ void Reader::check_consistency(Scenario& s) const {
     }
   }
   const CloudConfig& cloud = s.platform.cloud;
-  if (cloud.latency.model != CloudLatencyModel::Flops && cloud.energy == CloudEnergy::Constant) {
-    fail_at(blame({"platform.cloud.latency.model", "platform.cloud.energy"}),
-            fmt::format("model {} times batches, but energy constant fixes the time per inference "
-                        "(constant_latency): use energy power",
-                        name_of(cloud.latency.model)));
-  }
-  if (cloud.latency.model == CloudLatencyModel::Table) {
+  if (cloud.energy == CloudEnergy::Power && cloud.latency.model == CloudLatencyModel::Table) {
     if (cloud.latency.table.empty()) {
       fail_at("platform.cloud.latency.model", "model table needs platform.cloud.latency.table (e.g. {1: 10ms, 8: 20ms})");
     }

@@ -171,13 +171,24 @@ TEST_CASE("eccsim profile measures what latency model profile reads; without it 
   CHECK(too_large.exit_code == 2);
   CHECK_THAT(too_large.err, Catch::Contains("--set platform.cloud.batch.max: 512 is beyond the profile's largest "
                                             "batch (256"));
-  const ProcessResult ran = eccsim("run", {"platform.cloud.batch={max: 1, wait: 0ms}"});
-  INFO(ran.err);
-  REQUIRE(ran.exit_code == 0);
-  // Batches of one take the profile's batch-1 time.
-  const CsvTable requests(models / "run" / "requests.csv");
-  REQUIRE(requests.rows() > 100);
-  CHECK(max_deviation(requests, "cloud_compute_s", profile.number(0, "latency_s")) < 1e-6);
+  const auto batch_one_seconds = [&](std::vector<std::string> sets) {
+    sets.push_back("platform.cloud.batch={max: 1, wait: 0ms}");
+    const ProcessResult ran = eccsim("run", sets);
+    INFO(ran.err);
+    REQUIRE(ran.exit_code == 0);
+    const CsvTable requests(models / "run" / "requests.csv");
+    REQUIRE(requests.rows() > 100);
+    const double first = requests.number(0, "cloud_compute_s");
+    CHECK(max_deviation(requests, "cloud_compute_s", first) < 1e-9);
+    return first;
+  };
+  // With speed 1, batches of one take the profile's batch-1 time as measured.
+  CHECK(batch_one_seconds({"platform.cloud.latency.speed=1"}) == Approx(profile.number(0, "latency_s")));
+  // Without speed, the profile is scaled to the declared core: twice the core speed, half the time,
+  // and on the default 20 Tflop/s core far less than this machine's measured time.
+  const double declared = batch_one_seconds({"platform.cloud.speed=20Tf"});
+  CHECK(batch_one_seconds({"platform.cloud.speed=40Tf"}) == Approx(declared / 2).margin(1e-9));  // 9 decimals in the CSV
+  CHECK(declared < profile.number(0, "latency_s") / 10);
 }
 
 TEST_CASE("validation: with the cloud model's profile, p95 against batch.max has an interior minimum",

@@ -446,6 +446,11 @@ TEST_CASE("a key given but unused is a warning that names it, and the run goes o
   const Scenario wired = load_scenario(file, {"platform.access.level=2", "policy.offload.budget.cur=0.2"});
   REQUIRE(wired.warnings.size() == 1);
   CHECK_THAT(wired.warnings[0], Catch::StartsWith("--set platform.access.level: given but unused ("));
+  // The paper's constants fix the cloud's time per inference: a latency model is not used.
+  const Scenario constant = load_scenario(file, {"platform.cloud.energy=constant", "platform.cloud.latency.model=flops",
+                                                 "policy.offload.budget.cur=0.2"});
+  REQUIRE(constant.warnings.size() == 1);
+  CHECK(constant.warnings[0] == "--set platform.cloud.latency.model: given but unused (energy constant)");
 }
 
 TEST_CASE("a missing or unreadable file is an input error", "[scenario][cli]") {
@@ -648,8 +653,6 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"batch.max beyond the latency table",
        "platform:\n  cloud:\n    batch: {max: 16}\n    latency: {model: table, table: {1: 5ms, 8: 9ms}}\n", 3,
        "platform.cloud.batch.max", "batch.max 16 is beyond the latency table's largest batch (8)"},
-      {"latency profile with constant cloud energy", "platform:\n  cloud: {energy: constant, latency: {model: profile}}\n",
-       2, "platform.cloud.latency.model", "energy constant fixes the time per inference"},
       {"latency speed zero", "platform: {cloud: {latency: {model: profile, speed: 0}}}\n", 1,
        "platform.cloud.latency.speed", "must be > 0, got 0"},
       {"wifi rates not a list", "platform:\n  access: {kind: wifi, rates: 54Mbps}\n", 2, "platform.access.rates",

@@ -318,6 +318,19 @@ TEST_CASE("cloud cost: a batch-latency curve, linear between its points, scaled 
   CHECK(four.energy_J == Approx(100 * 8e-3 / 4));
 }
 
+TEST_CASE("cloud cost: a measured profile scaled to the declared core keeps its shape", "[cost]") {
+  // 1e6 MACs per input: batch 4 is the best throughput, 4 x 2e6 flop in 2 ms = 4 Gflop/s.
+  const std::vector<BatchLatencyPoint> profile{{1, 1e-3}, {4, 2e-3}, {16, 16e-3}};
+  const double speed = declared_core_speed_factor(profile, 1e6, 40e9);
+  CHECK(speed == Approx(10));
+  const BatchLatencyCurve curve(profile, speed);
+  // At the best batch size the declared core runs at its declared speed (the flops model's time) ...
+  CHECK(curve.seconds(4) == Approx(4 * 2e6 / 40e9));
+  // ... and every other size keeps its measured ratio to it.
+  CHECK(curve.seconds(1) / curve.seconds(4) == Approx(0.5));
+  CHECK(curve.seconds(16) / curve.seconds(4) == Approx(8));
+}
+
 TEST_CASE("cloud cost: the stored serving profile round-trips, malformed ones name file and line", "[cost]") {
   const std::vector<BatchLatencyPoint> points{{1, 0.00683}, {2, 0.0022}, {256, 0.38}};
   CHECK(parse_latency_profile(latency_profile_csv(points), "p.csv") == points);
