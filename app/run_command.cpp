@@ -82,28 +82,28 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
                    double tie_share, double wall_s, const std::string& out_dir) {
   fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
              wall_s);
-  fmt::print("  accuracy      {:>6} %   (edge only {} %, cloud only {} %, AccI {})\n", shown(s.accuracy, "{:.2f}", 100),
-             shown(s.edge_only_accuracy, "{:.2f}", 100), shown(s.cloud_only_accuracy, "{:.2f}", 100),
+  fmt::print("  accuracy      {:>8}   (edge only {}, cloud only {}, AccI {})\n", shown(s.accuracy, "{:.2f} %", 100),
+             shown(s.edge_only_accuracy, "{:.2f} %", 100), shown(s.cloud_only_accuracy, "{:.2f} %", 100),
              shown(s.acci, "{:.3f}"));
-  fmt::print("  offloaded     {:>6} %   (CUR), fallbacks {}, dropped {}\n", shown(s.cur, "{:.2f}", 100), s.fallbacks,
+  fmt::print("  offloaded     {:>8}   (CUR), fallbacks {}, dropped {}\n", shown(s.cur, "{:.2f} %", 100), s.fallbacks,
              s.dropped);
   if (s.threshold && scenario.policy.offload.calibrates())
     fmt::print("  threshold     {:.6g}{}   (calibrated for {:.1f} % CUR)\n", *s.threshold,
                tie_share > 0 && tie_share < 1 ? fmt::format(", ties offloaded {:.1f} %", 100 * tie_share) : "",
                100 * scenario.policy.offload.target_share());
-  fmt::print("  energy        {} J per request (edge {}, radio {}, cloud {})\n", shown(s.energy_per_request_J, "{:.6g}"),
+  fmt::print("  energy        {} per request (edge {}, radio {}, cloud {})\n", shown(s.energy_per_request_J, "{:.6g} J"),
              shown(s.edge_energy_per_request_J, "{:.6g}"), shown(s.radio_energy_per_request_J, "{:.6g}"),
              shown(s.cloud_energy_per_request_J, "{:.6g}"));
-  fmt::print("  latency       mean {} ms, p95 {} ms\n", shown(s.latency_mean_s, "{:.3f}", 1e3),
-             shown(s.latency_p95_s, "{:.3f}", 1e3));
+  fmt::print("  latency       mean {}, p95 {}\n", shown(s.latency_mean_s, "{:.3f} ms", 1e3),
+             shown(s.latency_p95_s, "{:.3f} ms", 1e3));
   if (s.network_energy_J > 0)
-    fmt::print("  network       {} J per request ({:.6g} J over the run, links.csv)\n",
-               shown(s.network_energy_per_request_J, "{:.6g}"), s.network_energy_J);
+    fmt::print("  network       {} per request ({:.6g} J over the run, links.csv)\n",
+               shown(s.network_energy_per_request_J, "{:.6g} J"), s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
-  fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {} J per answered request with updates\n",
+  fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {} per answered request with updates\n",
              s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J,
-             shown(s.energy_per_answered_request_with_updates_J, "{:.6g}"));
+             shown(s.energy_per_answered_request_with_updates_J, "{:.6g} J"));
   if (s.evaluation.final_average_accuracy)
     fmt::print("  evaluation    final average accuracy {:.2f} %, average incremental {:.2f} %{} (accuracy_matrix.csv)\n",
                100 * *s.evaluation.final_average_accuracy, 100 * *s.evaluation.average_incremental_accuracy,
@@ -114,10 +114,10 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
                                 : std::string());
   if (groups.size() > 1) {
     for (const GroupTotals& group : groups)
-      fmt::print("  group {:<8} {} devices at {}: accuracy {} %, CUR {} %, p95 {} ms, {} J per request\n",
-                 group.group, group.devices, group.site, shown(group.summary.accuracy, "{:.2f}", 100),
-                 shown(group.summary.cur, "{:.2f}", 100), shown(group.summary.latency_p95_s, "{:.3f}", 1e3),
-                 shown(group.summary.energy_per_request_J, "{:.6g}"));
+      fmt::print("  group {:<8} {} devices at {}: accuracy {}, CUR {}, p95 {}, {} per request\n",
+                 group.group, group.devices, group.site, shown(group.summary.accuracy, "{:.2f} %", 100),
+                 shown(group.summary.cur, "{:.2f} %", 100), shown(group.summary.latency_p95_s, "{:.3f} ms", 1e3),
+                 shown(group.summary.energy_per_request_J, "{:.6g} J"));
   }
   fmt::print("  outputs       {}/\n", out_dir);
 }

@@ -72,9 +72,12 @@ pid_t writer_of(const std::string& name) {
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
 // Removes the set directories and temporary entries of writers that are no longer running (killed
-// runs), except the current set.
+// runs), except the current set; and a .eccsim-current that is not a symlink (a copy that followed
+// links, which turned the outputs into plain files too).
 void remove_stale(const fs::path& dir) {
   std::error_code error;
+  const fs::file_status link = fs::symlink_status(dir / kCurrent, error);
+  if (fs::exists(link) && !fs::is_symlink(link)) fs::remove_all(dir / kCurrent, error);
   const fs::path current = fs::read_symlink(dir / kCurrent, error);
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
@@ -64,31 +65,25 @@ std::map<std::string, std::string> visible_set(const fs::path& dir) {
   return set;
 }
 
-// `seen` is the complete set `reference` (run.json aside: wall time and --out differ): the same CSVs
-// byte for byte, and a run.json that lists exactly those bytes.
-bool is_complete_set(const std::map<std::string, std::string>& seen, const std::map<std::string, std::string>& reference,
-                     std::string& why) {
-  if (seen.size() != reference.size()) {
-    why = fmt::format("{} files, expected {}", seen.size(), reference.size());
-    return false;
-  }
+// Why `seen` is not the complete set `reference` (run.json aside: wall time and --out differ): the
+// same CSVs byte for byte, and a run.json that lists exactly those bytes. Empty when it is.
+std::string not_the_set(const std::map<std::string, std::string>& seen, const std::map<std::string, std::string>& reference) {
+  if (seen.size() != reference.size()) return fmt::format("{} files, expected {}", seen.size(), reference.size());
   for (const auto& [name, bytes] : reference) {
     const auto found = seen.find(name);
-    if (found == seen.end()) return why = name + " missing", false;
-    if (name != "run.json" && found->second != bytes) return why = name + " differs", false;
+    if (found == seen.end()) return name + " missing";
+    if (name != "run.json" && found->second != bytes) return name + " differs";
   }
   const nlohmann::json manifest = nlohmann::json::parse(seen.at("run.json"), nullptr, false);
-  if (!manifest.is_object() || !manifest.contains("files")) return why = "run.json unreadable", false;
-  size_t listed = 0;
+  if (!manifest.is_object() || !manifest.contains("files")) return "run.json unreadable";
   for (const auto& file : manifest["files"]) {
-    const std::string& bytes = seen.at(file["name"].get<std::string>());
-    if (file["bytes"].get<size_t>() != bytes.size() ||
-        file["fnv1a64"].get<std::string>() != eccsim::ContentHash().add(bytes).hex())
-      return why = "run.json does not match " + file["name"].get<std::string>(), false;
-    ++listed;
+    const std::string name = file["name"].get<std::string>();
+    const std::string& bytes = seen.at(name);
+    if (file["bytes"].get<size_t>() != bytes.size() || file["fnv1a64"].get<std::string>() != eccsim::ContentHash().add(bytes).hex())
+      return "run.json does not match " + name;
   }
-  if (listed + 1 != seen.size()) return why = "run.json lists another set", false;
-  return true;
+  if (manifest["files"].size() + 1 != seen.size()) return "run.json lists another set";
+  return "";
 }
 
 // Entries in `dir` that a finished writer must not leave: temporaries, set directories other than
@@ -119,13 +114,13 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
   REQUIRE(reference["A"]["summary.csv"] != reference["B"]["summary.csv"]);
   REQUIRE(run(dir, kA).exit_code == 0);
   std::string current = "A";
-  std::string why;
-  REQUIRE(is_complete_set(visible_set(dir), reference[current], why));
+  REQUIRE(not_the_set(visible_set(dir), reference[current]).empty());
 
   // Each round runs the other set's scenario into `dir` and kills it a random delay after its write
-  // phase began (its first staged file appeared), from 0 to 1.5 x the write phase as measured.
+  // phase began (its first staged file appeared): odd rounds up to 1.2 x the time to the switch,
+  // even ones up to 1.5 x the time to the process's exit, both as measured in round 0.
   std::mt19937_64 rng(41);
-  double write_phase_us = 0;
+  double switch_us = 0, exit_us = 0;
   std::map<std::string, int> outcomes;
   const int rounds = 40;
   const fs::path logs = refs / "logs";
@@ -134,13 +129,17 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
     const std::string next = current == "A" ? "B" : "A";
     const pid_t pid = eccsim::spawn_process({run_argv(dir, next == "A" ? kA : kB), {logs / "out.log", -1},
                                              {logs / "err.log", -1}, {}});
-    const fs::path first_file = dir / fmt::format(".eccsim-set.{}.0", pid) / "requests.csv";
+    const std::string staged = fmt::format(".eccsim-set.{}.0", pid);
+    const fs::path first_file = dir / staged / "requests.csv";
     const double delay_us =
-        round == 0 ? -1 : std::uniform_real_distribution<double>(0, 1.5 * write_phase_us)(rng);   // round 0: measure
+        round == 0 ? -1 : std::uniform_real_distribution<double>(0, round % 2 ? 1.2 * switch_us : 1.5 * exit_us)(rng);
     int status = 0;
     bool exited = false;
     std::chrono::steady_clock::time_point began;
     bool writing = false;
+    const auto since_began_us = [&] {
+      return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count();
+    };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     while (!exited && std::chrono::steady_clock::now() < deadline) {
       exited = ::waitpid(pid, &status, WNOHANG) == pid;
@@ -149,8 +148,11 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
         writing = true;
         began = std::chrono::steady_clock::now();
       }
-      if (writing && delay_us >= 0 &&
-          std::chrono::steady_clock::now() - began >= std::chrono::duration<double, std::micro>(delay_us)) {
+      if (writing && round == 0 && switch_us == 0) {
+        std::error_code error;
+        if (fs::read_symlink(dir / ".eccsim-current", error) == staged) switch_us = since_began_us();
+      }
+      if (writing && delay_us >= 0 && since_began_us() >= delay_us) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         exited = true;
@@ -161,13 +163,12 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
     const bool completed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (round == 0) {
       REQUIRE(completed);
-      write_phase_us =
-          std::max(2000.0, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count());
+      REQUIRE(switch_us > 0);   // the switch was seen
+      exit_us = since_began_us();
     }
     const auto seen = visible_set(dir);
-    std::string why_old, why_new;
-    const bool old_set = is_complete_set(seen, reference[current], why_old);
-    const bool new_set = is_complete_set(seen, reference[next], why_new);
+    const std::string why_old = not_the_set(seen, reference[current]), why_new = not_the_set(seen, reference[next]);
+    const bool old_set = why_old.empty(), new_set = why_new.empty();
     INFO("round " << round << ", delay " << delay_us << " us: not the old set (" << why_old << "), not the new set ("
                   << why_new << ")");
     REQUIRE((old_set || new_set));
@@ -175,9 +176,9 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
     ++outcomes[completed ? "completed" : (new_set ? "killed, new set" : "killed, old set")];
     if (new_set) current = next;
   }
-  WARN(fmt::format("{} rounds, write phase {:.0f} us: {} completed, {} killed leaving the new set, {} killed "
-                   "leaving the old set",
-                   rounds, write_phase_us, outcomes["completed"], outcomes["killed, new set"],
+  WARN(fmt::format("{} rounds, switch {:.0f} us and exit {:.0f} us after the first staged file: {} completed, {} "
+                   "killed leaving the new set, {} killed leaving the old set",
+                   rounds, switch_us, exit_us, outcomes["completed"], outcomes["killed, new set"],
                    outcomes["killed, old set"]));
   CHECK(outcomes["killed, old set"] > 0);
 
@@ -185,7 +186,7 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
   const ProcessResult last = run(dir, current == "A" ? kB : kA);
   REQUIRE(last.exit_code == 0);
   CHECK(leftovers(dir).empty());
-  CHECK(is_complete_set(visible_set(dir), reference[current == "A" ? "B" : "A"], why));
+  CHECK(not_the_set(visible_set(dir), reference[current == "A" ? "B" : "A"]).empty());
 }
 
 TEST_CASE("outputs of an earlier eccsim (plain files) and stale temporaries are replaced, other files kept",
@@ -239,4 +240,40 @@ TEST_CASE("a full disk leaves the previous set untouched and says so in one line
                            Catch::Contains("(the previous outputs are unchanged)"));
   CHECK(visible_set(dir) == before);
   CHECK(leftovers(dir).empty());
+}
+
+TEST_CASE("a run without requests has empty cells where a metric needs one, the same on a rerun; a 1 bps link is "
+          "0.125 B/s in links.csv",
+          "[sim][output]") {
+  const std::vector<std::string> none{"workload.requests_per_device=0", "workload.duration=1s",
+                                      "workload.rate=0.001/s", "platform.access.bandwidth=1bps"};
+  const fs::path first = eccsim::testing::fresh_output_dir("output-empty-1");
+  const fs::path second = eccsim::testing::fresh_output_dir("output-empty-2");
+  for (const fs::path& out : {first, second}) {
+    const ProcessResult result = run(out, none);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("accuracy          none   (edge only none, cloud only none, AccI none)"));
+  }
+  const eccsim::testing::CsvTable summary(first / "summary.csv");
+  CHECK(summary.text(0, "requests") == "0");
+  for (const char* column : {"accuracy", "cur", "acci", "latency_mean_s", "latency_p95_s", "offloaded_latency_p50_s",
+                             "energy_per_request_J", "network_energy_per_request_J"}) {
+    INFO(column);
+    CHECK(summary.text(0, column).empty());
+  }
+  CHECK(summary.text(0, "total_energy_J") == "0.000000000000");
+  const eccsim::testing::CsvTable groups(first / "groups.csv");
+  CHECK(groups.text(0, "accuracy").empty());
+  CHECK(groups.text(0, "latency_p95_s").empty());
+  const eccsim::testing::CsvTable devices(first / "devices.csv");
+  CHECK(devices.text(0, "accuracy").empty());
+  const eccsim::testing::CsvTable links(first / "links.csv");
+  CHECK(links.text(0, "link") == "access-0-up");
+  CHECK(links.text(0, "bandwidth_Bps") == "0.125");
+  for (const std::string& name : kRunFiles) {
+    if (name == "run.json") continue;
+    INFO(name);
+    CHECK(file_bytes(first / name) == file_bytes(second / name));
+  }
 }
