@@ -195,10 +195,15 @@ void OutputSet::publish() {
   place_symlink(dir_, dir_ / kCurrent, set_name_, "current");
   published_ = true;
   sync_directory(dir_);
-  // After it: the old set and the names the new set does not have.
+  // After it: the old set, and the links to names the new set does not have (of this kind of set
+  // or another that shared the directory).
   if (!old_set.empty() && old_set != set_name_) fs::remove_all(dir_ / old_set, error);
-  for (const std::string& name : names) {
-    if (!staged(name) && fs::is_symlink(dir_ / name, error) && !fs::exists(dir_ / name, error)) fs::remove(dir_ / name, error);
+  const std::string prefix = fmt::format("{}/", kCurrent);
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, error)) {
+    std::error_code ignored;
+    if (entry.is_symlink(ignored) && fs::read_symlink(entry.path(), ignored).string().rfind(prefix, 0) == 0 &&
+        !fs::exists(entry.path(), ignored))
+      fs::remove(entry.path(), ignored);
   }
 }
 

@@ -242,8 +242,8 @@ TEST_CASE("a full disk leaves the previous set untouched and says so in one line
   CHECK(leftovers(dir).empty());
 }
 
-TEST_CASE("a run without requests has empty cells where a metric needs one, the same on a rerun; a 1 bps link is "
-          "0.125 B/s in links.csv",
+TEST_CASE("a run without requests has empty cells where a metric needs one, the same on a rerun, and a 1 bps "
+          "link is 0.125 B/s in links.csv",
           "[sim][output]") {
   const std::vector<std::string> none{"workload.requests_per_device=0", "workload.duration=1s",
                                       "workload.rate=0.001/s", "platform.access.bandwidth=1bps"};
