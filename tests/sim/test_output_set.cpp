@@ -142,8 +142,8 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
     };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     while (!exited && std::chrono::steady_clock::now() < deadline) {
+      // Exit read before the checks: a run that ended between two polls still has them see its files.
       exited = ::waitpid(pid, &status, WNOHANG) == pid;
-      if (exited) break;
       if (!writing && ::access(first_file.c_str(), F_OK) == 0) {
         writing = true;
         began = std::chrono::steady_clock::now();
@@ -152,7 +152,7 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
         std::error_code error;
         if (fs::read_symlink(dir / ".eccsim-current", error) == staged) switch_us = since_began_us();
       }
-      if (writing && delay_us >= 0 && since_began_us() >= delay_us) {
+      if (writing && !exited && delay_us >= 0 && since_began_us() >= delay_us) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         exited = true;
@@ -164,7 +164,8 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
     if (round == 0) {
       REQUIRE(completed);
       REQUIRE(switch_us > 0);   // the switch was seen
-      exit_us = since_began_us();
+      exit_us = std::max(2000.0, since_began_us());   // floors: a loaded machine can hide the phases
+      switch_us = std::max(1000.0, switch_us);
     }
     const auto seen = visible_set(dir);
     const std::string why_old = not_the_set(seen, reference[current]), why_new = not_the_set(seen, reference[next]);
