@@ -25,6 +25,7 @@
 #include "core/spawn.hpp"
 #include "tests/support/csv_table.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 namespace fs = std::filesystem;
 using eccsim::testing::file_bytes;
@@ -277,4 +278,31 @@ TEST_CASE("a run without requests has empty cells where a metric needs one, the 
     INFO(name);
     CHECK(file_bytes(first / name) == file_bytes(second / name));
   }
+}
+
+TEST_CASE("a sweep whose point has no request: empty cells in its table, left out of the statistics and counted "
+          "in <metric>_n; the sweep's files are one published set",
+          "[sim][output]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("output-set-sweep");
+  fs::create_directories(dir);
+  const fs::path scenario = eccsim::testing::write_sweep_scenario(
+      dir, "{workload.rate: [5/s, 0.001/s], replications: 2}",
+      {"workload.requests_per_device=0", "workload.duration=2s"});
+  eccsim::testing::sweep_ok(scenario, dir / "out");
+  const eccsim::testing::CsvTable summary(dir / "out" / "summary.csv");
+  REQUIRE(summary.rows() == 4);
+  CHECK(summary.text(2, "requests") == "0");
+  CHECK(summary.text(2, "latency_p95_s").empty());
+  const eccsim::testing::CsvTable aggregate(dir / "out" / "aggregate.csv");
+  REQUIRE(aggregate.rows() == 2);
+  CHECK(aggregate.text(0, "latency_p95_s_n") == "2");
+  CHECK(aggregate.text(1, "n") == "2");
+  CHECK(aggregate.text(1, "latency_p95_s_n") == "0");
+  CHECK(aggregate.text(1, "latency_p95_s_mean").empty());
+  CHECK(aggregate.text(1, "requests_mean") == "0.000");
+  for (const char* name : {"summary.csv", "aggregate.csv", "sweep.json"}) {
+    INFO(name);
+    CHECK(fs::read_symlink(dir / "out" / name) == fs::path(".eccsim-current") / name);
+  }
+  CHECK(leftovers(dir / "out").empty());
 }
