@@ -262,7 +262,8 @@ def main(argv):
         print(f"plot_sweep.py: {summary_path}: no finished point (status ok) to plot", file=sys.stderr)
         return 2
     metrics = ["accuracy", "energy_per_request_J", "latency_p95_s", "cur", "acci"]
-    points[metrics] = points[metrics].apply(pd.to_numeric)
+    # An empty cell (a metric over no request, e.g. latency with every request dropped) is NaN: not drawn.
+    points[metrics] = points[metrics].replace("", float("nan")).apply(pd.to_numeric)
     others = [k for k in keys if k != x_key]
     runs = None
     aggregate_path = os.path.join(args.sweep_dir, "aggregate.csv")
@@ -274,8 +275,8 @@ def main(argv):
             runs = points
             points = aggregate[keys].copy()
             for metric in metrics:
-                points[metric] = pd.to_numeric(aggregate[metric + "_mean"])
-                points[metric + "_hw95"] = pd.to_numeric(aggregate[metric + "_hw95"])
+                points[metric] = pd.to_numeric(aggregate[metric + "_mean"].replace("", float("nan")))
+                points[metric + "_hw95"] = pd.to_numeric(aggregate[metric + "_hw95"].replace("", float("nan")))
             print(f"replicated sweep: means of {aggregate['n'].min()}-{aggregate['n'].max()} replications per "
                   "point, error bars: 95 % confidence half-width")
 

@@ -13,6 +13,7 @@
 #include "core/csv.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
+#include "core/output_set.hpp"
 
 namespace eccsim {
 
@@ -66,21 +67,23 @@ int run_merge_command(const std::vector<fs::path>& dirs, const fs::path& out_dir
   }
   const MergedTable merged = merge_sweep_tables(files);
   prepare_output_dir(out_dir, "--out");
-  write_file_atomically(out_dir / "summary.csv", merged.text);
+  OutputSet outputs(out_dir, kSweepOutputFiles);   // published whole, as a sweep's
+  outputs.add("summary.csv", merged.text);
   // The merged directory is a whole sweep: its manifest says so (plot_sweep.py and later merges read it).
   const fs::path manifest = dirs.front() / "sweep.json";
   nlohmann::ordered_json whole = nlohmann::ordered_json::parse(read_file(manifest), nullptr, false);
   if (whole.is_object()) {
     whole["shard"] = "0/1";
-    write_file_atomically(out_dir / "sweep.json", whole.dump(2) + "\n");
+    outputs.add("sweep.json", whole.dump(2) + "\n");
   }
   // Statistics over the merged table: the bytes a single-machine sweep writes. A table with points
   // still pending (a shard that stopped) gets none, as an interrupted sweep does.
   if (merged.pending.empty() && fs::exists(manifest)) {
     const SweepStatsLayout layout = stats_layout(manifest, merged.text);
-    write_file_atomically(out_dir / "aggregate.csv", aggregate_table(layout, merged.text));
-    if (!layout.compare_key.empty()) write_file_atomically(out_dir / "compare.csv", compare_table(layout, merged.text));
+    outputs.add("aggregate.csv", aggregate_table(layout, merged.text));
+    if (!layout.compare_key.empty()) outputs.add("compare.csv", compare_table(layout, merged.text));
   }
+  outputs.publish();
   const size_t records = static_cast<size_t>(std::count(merged.text.begin(), merged.text.end(), '\n')) - 1;
   fmt::print("merge: {} points from {} directories -> {}\n", records, dirs.size(), (out_dir / "summary.csv").string());
   if (!merged.pending.empty()) {

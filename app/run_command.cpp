@@ -1,5 +1,6 @@
 // `eccsim run` as a linear pipeline: scenario, output directory, data and models, simulation,
-// outputs. Output files are written only after the simulation succeeded, each atomically.
+// outputs. Output files are written only after the simulation succeeded, published as one set
+// (core/output_set.hpp): a reader, or a kill at any moment, sees the previous run's set or this one's.
 #include "app/run_command.hpp"
 
 #include <fmt/core.h>
@@ -13,6 +14,7 @@
 #include "core/content_hash.hpp"
 #include "core/file_io.hpp"
 #include "core/machine.hpp"
+#include "core/output_set.hpp"
 #include "models/nets/library_version.hpp"
 #include "models/nets/model_threads.hpp"
 #include "sim/actors/workload.hpp"
@@ -26,8 +28,14 @@ namespace eccsim {
 
 namespace {
 
+// Every file a run's output set may hold (requests.csv only with output.requests); run.json last.
+const std::vector<std::string> kRunOutputFiles{
+    "requests.csv", "devices.csv", "groups.csv", "updates.csv", "trained_samples.csv", "held_out.csv",
+    "accuracy_matrix.csv", "links.csv", "faults.csv", "thresholds.csv", "tasks.csv", "summary.csv", "run.json"};
+
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
-                         const Summary& summary, double wall_s, int inference_threads) {
+                         const Summary& summary, double wall_s, int inference_threads,
+                         const std::vector<OutputFileEntry>& files) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
@@ -56,31 +64,46 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                          {"calibrated", offload.calibrates_threshold()},
                          {"target_cur", offload.calibrates() ? nlohmann::ordered_json(offload.target_share()) : nullptr},
                          {"calibration_samples", result.calibration_samples}};
+  // The other files of the set, as written: a copy of the directory can be checked against them.
+  nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+  for (const OutputFileEntry& file : files)
+    listed.push_back({{"name", file.name}, {"bytes", file.bytes}, {"fnv1a64", file.fnv1a64}});
+  manifest["files"] = listed;
   manifest["resolved_scenario"] = to_yaml(scenario);
   return manifest.dump(2) + "\n";
+}
+
+// `value` x `scale` in `format`, or "none" for a metric over no request.
+std::string shown(const std::optional<double>& value, std::string_view format, double scale = 1) {
+  return value ? fmt::format(fmt::runtime(format), scale * *value) : "none";
 }
 
 void print_summary(const Scenario& scenario, const Summary& s, const std::vector<GroupTotals>& groups,
                    double tie_share, double wall_s, const std::string& out_dir) {
   fmt::print("{}: {} requests over {:.1f} simulated s ({:.1f} s wall)\n", scenario.name, s.requests, s.simulated_s,
              wall_s);
-  fmt::print("  accuracy      {:6.2f} %   (edge only {:.2f} %, cloud only {:.2f} %, AccI {:.3f})\n",
-             100 * s.accuracy, 100 * s.edge_only_accuracy, 100 * s.cloud_only_accuracy, s.acci);
-  fmt::print("  offloaded     {:6.2f} %   (CUR), fallbacks {}, dropped {}\n", 100 * s.cur, s.fallbacks, s.dropped);
+  fmt::print("  accuracy      {:>8}   (edge only {}, cloud only {}, AccI {})\n", shown(s.accuracy, "{:.2f} %", 100),
+             shown(s.edge_only_accuracy, "{:.2f} %", 100), shown(s.cloud_only_accuracy, "{:.2f} %", 100),
+             shown(s.acci, "{:.3f}"));
+  fmt::print("  offloaded     {:>8}   (CUR), fallbacks {}, dropped {}\n", shown(s.cur, "{:.2f} %", 100), s.fallbacks,
+             s.dropped);
   if (s.threshold && scenario.policy.offload.calibrates())
     fmt::print("  threshold     {:.6g}{}   (calibrated for {:.1f} % CUR)\n", *s.threshold,
                tie_share > 0 && tie_share < 1 ? fmt::format(", ties offloaded {:.1f} %", 100 * tie_share) : "",
                100 * scenario.policy.offload.target_share());
-  fmt::print("  energy        {:.6g} J per request (edge {:.6g}, radio {:.6g}, cloud {:.6g})\n", s.energy_per_request_J,
-             s.edge_energy_per_request_J, s.radio_energy_per_request_J, s.cloud_energy_per_request_J);
-  fmt::print("  latency       mean {:.3f} ms, p95 {:.3f} ms\n", 1e3 * s.latency_mean_s, 1e3 * s.latency_p95_s);
+  fmt::print("  energy        {} per request (edge {}, radio {}, cloud {})\n", shown(s.energy_per_request_J, "{:.6g} J"),
+             shown(s.edge_energy_per_request_J, "{:.6g}"), shown(s.radio_energy_per_request_J, "{:.6g}"),
+             shown(s.cloud_energy_per_request_J, "{:.6g}"));
+  fmt::print("  latency       mean {}, p95 {}\n", shown(s.latency_mean_s, "{:.3f} ms", 1e3),
+             shown(s.latency_p95_s, "{:.3f} ms", 1e3));
   if (s.network_energy_J > 0)
-    fmt::print("  network       {:.6g} J per request ({:.6g} J over the run, links.csv)\n", s.network_energy_per_request_J,
-               s.network_energy_J);
+    fmt::print("  network       {} per request ({:.6g} J over the run, links.csv)\n",
+               shown(s.network_energy_per_request_J, "{:.6g} J"), s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
-  fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {:.6g} J per answered request with updates\n",
-             s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J, s.energy_per_answered_request_with_updates_J);
+  fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {} per answered request with updates\n",
+             s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J,
+             shown(s.energy_per_answered_request_with_updates_J, "{:.6g} J"));
   if (s.evaluation.final_average_accuracy)
     fmt::print("  evaluation    final average accuracy {:.2f} %, average incremental {:.2f} %{} (accuracy_matrix.csv)\n",
                100 * *s.evaluation.final_average_accuracy, 100 * *s.evaluation.average_incremental_accuracy,
@@ -91,9 +114,10 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
                                 : std::string());
   if (groups.size() > 1) {
     for (const GroupTotals& group : groups)
-      fmt::print("  group {:<8} {} devices at {}: accuracy {:.2f} %, CUR {:.2f} %, p95 {:.3f} ms, {:.6g} J per request\n",
-                 group.group, group.devices, group.site, 100 * group.summary.accuracy, 100 * group.summary.cur,
-                 1e3 * group.summary.latency_p95_s, group.summary.energy_per_request_J);
+      fmt::print("  group {:<8} {} devices at {}: accuracy {}, CUR {}, p95 {}, {} per request\n",
+                 group.group, group.devices, group.site, shown(group.summary.accuracy, "{:.2f} %", 100),
+                 shown(group.summary.cur, "{:.2f} %", 100), shown(group.summary.latency_p95_s, "{:.3f} ms", 1e3),
+                 shown(group.summary.energy_per_request_J, "{:.6g} J"));
   }
   fmt::print("  outputs       {}/\n", out_dir);
 }
@@ -106,6 +130,8 @@ int run_command(const RunCommandOptions& options) {
   for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
+  // Staged beside the current set from the start: what killed runs left is cleaned now.
+  OutputSet outputs(out_dir, kRunOutputFiles);
 
   const int inference_threads =
       set_intra_op_threads(options.inference_threads > 0 ? options.inference_threads : available_cores());
@@ -125,24 +151,23 @@ int run_command(const RunCommandOptions& options) {
                         phase_ends(scenario.workload, data.split.num_tasks(), result.simulated_s));
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  const std::filesystem::path dir(out_dir);
   const Fleet fleet = fleet_of(scenario);
-  if (scenario.output.requests) write_file_atomically(dir / "requests.csv", requests_csv(result.requests, fleet));
-  write_file_atomically(dir / "devices.csv",
-                        devices_csv(device_totals(result.requests, result.device_measures), fleet));
+  if (scenario.output.requests) outputs.add("requests.csv", requests_csv(result.requests, fleet));
+  outputs.add("devices.csv", devices_csv(device_totals(result.requests, result.device_measures), fleet));
   const std::vector<GroupTotals> groups = group_totals(result.requests, result.updates, result.device_measures, fleet);
-  write_file_atomically(dir / "groups.csv", groups_csv(groups));
-  write_file_atomically(dir / "updates.csv", updates_csv(result.updates));
-  write_file_atomically(dir / "trained_samples.csv", trained_samples_csv(result.trained_samples));
-  write_file_atomically(dir / "held_out.csv", held_out_csv(result.held_out));
-  write_file_atomically(dir / "accuracy_matrix.csv", accuracy_matrix_csv(result.accuracy_matrix, data.split.num_tasks()));
-  write_file_atomically(dir / "links.csv", links_csv(result.links));
-  write_file_atomically(dir / "faults.csv", faults_csv(result.outages));
-  write_file_atomically(dir / "thresholds.csv", thresholds_csv(result.thresholds));
-  write_file_atomically(dir / "tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
-  write_file_atomically(dir / "summary.csv",
-                        summary_csv({"scenario"}, {scenario.name}, summary));
-  write_file_atomically(dir / "run.json", run_manifest(options, scenario, result, summary, wall_s, inference_threads));
+  outputs.add("groups.csv", groups_csv(groups));
+  outputs.add("updates.csv", updates_csv(result.updates));
+  outputs.add("trained_samples.csv", trained_samples_csv(result.trained_samples));
+  outputs.add("held_out.csv", held_out_csv(result.held_out));
+  outputs.add("accuracy_matrix.csv", accuracy_matrix_csv(result.accuracy_matrix, data.split.num_tasks()));
+  outputs.add("links.csv", links_csv(result.links));
+  outputs.add("faults.csv", faults_csv(result.outages));
+  outputs.add("thresholds.csv", thresholds_csv(result.thresholds));
+  outputs.add("tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
+  outputs.add("summary.csv", summary_csv({"scenario"}, {scenario.name}, summary));
+  outputs.add("run.json",
+              run_manifest(options, scenario, result, summary, wall_s, inference_threads, outputs.files()));
+  outputs.publish();
   print_summary(scenario, summary, groups, result.offload_threshold.tie_share, wall_s, out_dir);
   return 0;
 }

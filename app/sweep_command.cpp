@@ -1,6 +1,7 @@
 // The sweep driver: points -> per-point directories -> model training (serial, once per model
 // configuration) -> a pool of -j child processes -> the summary table after each finished point.
-// Assumes child processes write their outputs atomically (sim/output_files.hpp).
+// Each point's run publishes its outputs as one set (core/output_set.hpp); so does the sweep:
+// sweep.json and summary.csv after every finished point, with aggregate.csv and compare.csv at the end.
 #include "app/sweep_command.hpp"
 
 #include <fmt/core.h>
@@ -25,6 +26,7 @@
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
 #include "core/machine.hpp"
+#include "core/output_set.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
@@ -91,8 +93,8 @@ class SweepDriver {
   void train_models();
   void run_points();
   void finish_point(PointJob& job, const ChildExit& exit);
-  void write_table();
-  void write_statistics();
+  // Publishes sweep.json and the table, with the statistics when `statistics`.
+  void write_table(bool statistics = false);
   // Sequential stopping: queues the grid point's next replications, or marks the rest unneeded.
   void plan_replications(int grid_index, std::deque<PointJob*>& queue, const std::map<pid_t, PointJob*>& running);
   void progress(bool final_line = false);
@@ -103,6 +105,7 @@ class SweepDriver {
   Scenario base_;
   SweepConfig sweep_;                   // base_.sweep with --replications applied
   fs::path out_;
+  std::string manifest_;                // sweep.json
   Shard shard_;
   SweepTableLayout layout_;            // swept keys and the run summary's metric columns
   std::vector<SweepPoint> all_points_;
@@ -129,15 +132,13 @@ int SweepDriver::run() {
   out_ = options_.out_dir.empty() ? fs::path(base_.output.dir) : options_.out_dir;
   prepare_output_dir(out_, "--out");
   prepare_output_dir(out_ / "points", "--out");
-  write_file_atomically(out_ / "sweep.json",
-                        sweep_manifest(options_, all_points_.size(), shard_, layout_.keys, sweep_));
+  manifest_ = sweep_manifest(options_, all_points_.size(), shard_, layout_.keys, sweep_);
 
   prepare_points();
   write_table();
   train_models();
   if (stop_.received() == 0) run_points();
-  write_table();
-  if (stop_.received() == 0) write_statistics();
+  write_table(stop_.received() == 0);
   progress(true);
 
   if (stop_.received() != 0) {
@@ -182,7 +183,7 @@ void SweepDriver::prepare_points() {
 
     std::string overrides_text;
     for (const std::string& override_text : overrides) overrides_text += override_text + "\n";
-    // Complete: the same resolved scenario, a whole summary.csv, and run.json (a run writes it last).
+    // Complete: the same resolved scenario, a whole summary.csv, and run.json (published with the set).
     if (options_.resume && !job.scenario_yaml.empty() && fs::exists(job.dir / "run.json") &&
         same_point_scenario(job.dir, job.scenario_yaml)) {
       if (auto metrics = read_point_summary(read_file(job.dir / "summary.csv"), layout_.metrics)) {
@@ -335,14 +336,23 @@ void SweepDriver::finish_point(PointJob& job, const ChildExit& exit) {
   ++failed_;
 }
 
-void SweepDriver::write_table() {
+void SweepDriver::write_table(bool statistics) {
   std::vector<SweepPoint> points;
   std::vector<PointResult> results;
   for (const PointJob& job : jobs_) {
     points.push_back(job.point);
     results.push_back(job.result);
   }
-  write_file_atomically(out_ / "summary.csv", sweep_table(layout_, points, results));
+  const std::string table = sweep_table(layout_, points, results);
+  OutputSet outputs(out_, kSweepOutputFiles);
+  outputs.add("sweep.json", manifest_);
+  outputs.add("summary.csv", table);
+  if (statistics) {
+    const SweepStatsLayout layout{layout_, sweep_.replications.slots(), sweep_.compare.key, sweep_.compare.value};
+    outputs.add("aggregate.csv", aggregate_table(layout, table));
+    if (!layout.compare_key.empty()) outputs.add("compare.csv", compare_table(layout, table));
+  }
+  outputs.publish();
 }
 
 void SweepDriver::plan_replications(int grid_index, std::deque<PointJob*>& queue,
@@ -381,13 +391,6 @@ void SweepDriver::plan_replications(int grid_index, std::deque<PointJob*>& queue
       job->result.status = PointStatus::Unneeded;  // narrow enough: never run
     }
   }
-}
-
-void SweepDriver::write_statistics() {
-  SweepStatsLayout layout{layout_, sweep_.replications.slots(), sweep_.compare.key, sweep_.compare.value};
-  const std::string summary = read_file(out_ / "summary.csv");
-  write_file_atomically(out_ / "aggregate.csv", aggregate_table(layout, summary));
-  if (!layout.compare_key.empty()) write_file_atomically(out_ / "compare.csv", compare_table(layout, summary));
 }
 
 void SweepDriver::progress(bool final_line) {

@@ -20,6 +20,9 @@ struct SlurmSubmitOptions {
   bool dry_run = false;                 // write the scripts, do not submit them
 };
 
+// The files of a sweep directory's output set (core/output_set.hpp), written by sweep and merge.
+inline const std::vector<std::string> kSweepOutputFiles{"sweep.json", "summary.csv", "aggregate.csv", "compare.csv"};
+
 struct SweepCommandOptions {
   std::filesystem::path scenario_file;
   std::filesystem::path out_dir;        // empty: the scenario's output.dir

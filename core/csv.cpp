@@ -57,4 +57,10 @@ void append_fixed(std::string& out, double value, int precision) {
   out.append(buffer, result.ptr);
 }
 
+void append_exact(std::string& out, double value) {
+  char buffer[400];   // the longest fixed-point double (~330 digits) fits
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  out.append(buffer, result.ptr);
+}
+
 }  // namespace eccsim

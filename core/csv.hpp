@@ -20,4 +20,8 @@ void append_integer(std::string& out, int64_t value);
 // Appends `value` with `precision` decimals (the same bytes as printf's "%.*f").
 void append_fixed(std::string& out, double value, int precision);
 
+// Appends `value` exactly: the shortest fixed-point decimal that reads back as the same double
+// (2500000, 0.125).
+void append_exact(std::string& out, double value);
+
 }  // namespace eccsim

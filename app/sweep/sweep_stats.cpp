@@ -97,14 +97,22 @@ void append_number(std::string& out, double value, int decimals) {
 
 void append_empty(std::string& out, int fields) { out.append(static_cast<size_t>(fields), ','); }
 
-// ,mean,sd,hw95 of `values` (sd and hw95 empty below two values, all empty for none).
+// ,mean,sd,hw95,n of `values` (sd and hw95 empty below two values, all but n empty for none). n
+// counts the values: a run whose cell is empty (a metric over no request) is left out of it.
 void append_stats(std::string& out, const std::vector<double>& values, int decimals) {
-  if (values.empty()) return append_empty(out, 3);
-  const SampleStats stats = sample_stats(values);
-  append_number(out, stats.mean, decimals);
-  if (stats.n < 2) return append_empty(out, 2);
-  append_number(out, stats.sd, decimals);
-  append_number(out, stats.hw95, decimals);
+  if (values.empty()) {
+    append_empty(out, 3);
+  } else {
+    const SampleStats stats = sample_stats(values);
+    append_number(out, stats.mean, decimals);
+    if (stats.n < 2) {
+      append_empty(out, 2);
+    } else {
+      append_number(out, stats.sd, decimals);
+      append_number(out, stats.hw95, decimals);
+    }
+  }
+  out += "," + std::to_string(values.size());
 }
 
 std::string key_fields(const std::vector<std::string>& values) {
@@ -168,7 +176,7 @@ std::string aggregate_table(const SweepStatsLayout& layout, const std::string& s
   std::vector<std::string> header = layout.table.keys;
   header.push_back("n");
   for (const std::string& metric : metrics) {
-    for (const char* suffix : {"_mean", "_sd", "_hw95"}) header.push_back(metric + suffix);
+    for (const char* suffix : {"_mean", "_sd", "_hw95", "_n"}) header.push_back(metric + suffix);
     if (is_percentile_metric(metric)) {
       header.push_back(metric + "_boot_lo");
       header.push_back(metric + "_boot_hi");
@@ -214,7 +222,7 @@ std::string compare_table(const SweepStatsLayout& layout, const std::string& sum
   header.push_back("baseline");
   header.push_back("n");
   for (const std::string& metric : metrics) {
-    for (const char* suffix : {"_diff_mean", "_diff_sd", "_diff_hw95"}) header.push_back(metric + suffix);
+    for (const char* suffix : {"_diff_mean", "_diff_sd", "_diff_hw95", "_diff_n"}) header.push_back(metric + suffix);
   }
   std::string out = key_fields(header) + "\n";
   for (const auto& [grid_index, row] : table.grid) {

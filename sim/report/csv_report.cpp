@@ -37,6 +37,11 @@ struct Field {
   static void fixed(std::string& out, const Row& row) {
     append_fixed(out, row.*Member, Precision);
   }
+  // An optional number: empty when it has none (a mean or share over no request).
+  template <auto Member, int Precision>
+  static void maybe(std::string& out, const Row& row) {
+    if (row.*Member) append_fixed(out, *(row.*Member), Precision);
+  }
   template <auto Member>
   static void choice(std::string& out, const Row& row) {
     out += name_of(row.*Member);
@@ -144,7 +149,7 @@ const Columns<D>& device_columns() {
       {"fallbacks", Field<D>::integer<&D::fallbacks>},
       {"accuracy",
        [](std::string& out, const D& d) {
-         append_fixed(out, d.requests > 0 ? static_cast<double>(d.correct) / d.requests : 0, 6);
+         if (d.requests > 0) append_fixed(out, static_cast<double>(d.correct) / d.requests, 6);
        }},
       {"busy_s", Field<D>::fixed<&D::busy_s, 9>},
       {"offline_s", Field<D>::fixed<&D::offline_s, 9>},
@@ -177,7 +182,7 @@ const Columns<L>& link_columns() {
   static const Columns<L> columns{
       {"link", [](std::string& out, const L& l) { out += l.link; }},
       {"class", [](std::string& out, const L& l) { out += l.link_class; }},
-      {"bandwidth_Bps", Field<L>::fixed<&L::bandwidth_Bps, 0>},
+      {"bandwidth_Bps", [](std::string& out, const L& l) { append_exact(out, l.bandwidth_Bps); }},
       {"bytes", Field<L>::fixed<&L::bytes, 0>},
       {"busy_s", Field<L>::fixed<&L::busy_s, 9>},
       {"energy_J", Field<L>::fixed<&L::energy_J, 12>},
@@ -234,7 +239,10 @@ const Columns<T>& threshold_columns() {
       {"threshold", Field<T>::fixed<&T::threshold, 9>},
       {"tie_share", Field<T>::fixed<&T::tie_share, 6>},
       {"requests", Field<T>::integer<&T::requests>},
-      {"cur", Field<T>::fixed<&T::cur, 6>},
+      {"cur",   // a budget window without inputs has no share: empty
+       [](std::string& out, const T& t) {
+         if (t.requests > 0) append_fixed(out, t.cur, 6);
+       }},
   };
   return columns;
 }
@@ -260,28 +268,28 @@ const Columns<S>& summary_columns() {
   static const Columns<S> columns{
       {"requests", Field<S>::integer<&S::requests>},
       {"answered", Field<S>::integer<&S::answered>},
-      {"availability", Field<S>::fixed<&S::availability, 6>},
-      {"accuracy", Field<S>::fixed<&S::accuracy, 6>},
-      {"accuracy_answered", Field<S>::fixed<&S::accuracy_answered, 6>},
-      {"edge_only_accuracy", Field<S>::fixed<&S::edge_only_accuracy, 6>},
-      {"cloud_only_accuracy", Field<S>::fixed<&S::cloud_only_accuracy, 6>},
-      {"cur", Field<S>::fixed<&S::cur, 6>},
-      {"acci", Field<S>::fixed<&S::acci, 6>},
+      {"availability", Field<S>::maybe<&S::availability, 6>},
+      {"accuracy", Field<S>::maybe<&S::accuracy, 6>},
+      {"accuracy_answered", Field<S>::maybe<&S::accuracy_answered, 6>},
+      {"edge_only_accuracy", Field<S>::maybe<&S::edge_only_accuracy, 6>},
+      {"cloud_only_accuracy", Field<S>::maybe<&S::cloud_only_accuracy, 6>},
+      {"cur", Field<S>::maybe<&S::cur, 6>},
+      {"acci", Field<S>::maybe<&S::acci, 6>},
       {"threshold", [](std::string& out, const S& s) { optional_fixed(out, s.threshold, 9); }},
-      {"latency_mean_s", Field<S>::fixed<&S::latency_mean_s, 9>},
-      {"latency_p50_s", Field<S>::fixed<&S::latency_p50_s, 9>},
-      {"latency_p95_s", Field<S>::fixed<&S::latency_p95_s, 9>},
-      {"latency_p99_s", Field<S>::fixed<&S::latency_p99_s, 9>},
-      {"offloaded_latency_p50_s", Field<S>::fixed<&S::offloaded_latency_p50_s, 9>},
-      {"offloaded_latency_p95_s", Field<S>::fixed<&S::offloaded_latency_p95_s, 9>},
-      {"energy_per_request_J", Field<S>::fixed<&S::energy_per_request_J, 12>},
-      {"edge_energy_per_request_J", Field<S>::fixed<&S::edge_energy_per_request_J, 12>},
-      {"radio_energy_per_request_J", Field<S>::fixed<&S::radio_energy_per_request_J, 12>},
-      {"cloud_energy_per_request_J", Field<S>::fixed<&S::cloud_energy_per_request_J, 12>},
-      {"idle_energy_per_request_J", Field<S>::fixed<&S::idle_energy_per_request_J, 12>},
-      {"energy_per_answered_request_J", Field<S>::fixed<&S::energy_per_answered_request_J, 12>},
+      {"latency_mean_s", Field<S>::maybe<&S::latency_mean_s, 9>},
+      {"latency_p50_s", Field<S>::maybe<&S::latency_p50_s, 9>},
+      {"latency_p95_s", Field<S>::maybe<&S::latency_p95_s, 9>},
+      {"latency_p99_s", Field<S>::maybe<&S::latency_p99_s, 9>},
+      {"offloaded_latency_p50_s", Field<S>::maybe<&S::offloaded_latency_p50_s, 9>},
+      {"offloaded_latency_p95_s", Field<S>::maybe<&S::offloaded_latency_p95_s, 9>},
+      {"energy_per_request_J", Field<S>::maybe<&S::energy_per_request_J, 12>},
+      {"edge_energy_per_request_J", Field<S>::maybe<&S::edge_energy_per_request_J, 12>},
+      {"radio_energy_per_request_J", Field<S>::maybe<&S::radio_energy_per_request_J, 12>},
+      {"cloud_energy_per_request_J", Field<S>::maybe<&S::cloud_energy_per_request_J, 12>},
+      {"idle_energy_per_request_J", Field<S>::maybe<&S::idle_energy_per_request_J, 12>},
+      {"energy_per_answered_request_J", Field<S>::maybe<&S::energy_per_answered_request_J, 12>},
       {"energy_per_answered_request_with_updates_J",
-       Field<S>::fixed<&S::energy_per_answered_request_with_updates_J, 12>},
+       Field<S>::maybe<&S::energy_per_answered_request_with_updates_J, 12>},
       {"wasted_energy_J", Field<S>::fixed<&S::wasted_energy_J, 12>},
       {"memory_energy_J", Field<S>::fixed<&S::memory_energy_J, 12>},
       {"fallbacks", Field<S>::integer<&S::fallbacks>},
@@ -292,11 +300,11 @@ const Columns<S>& summary_columns() {
       {"update_bytes", Field<S>::fixed<&S::update_bytes, 0>},
       {"update_energy_J", Field<S>::fixed<&S::update_energy_J, 12>},
       {"network_energy_J", Field<S>::fixed<&S::network_energy_J, 12>},
-      {"network_energy_per_request_J", Field<S>::fixed<&S::network_energy_per_request_J, 12>},
+      {"network_energy_per_request_J", Field<S>::maybe<&S::network_energy_per_request_J, 12>},
       {"device_idle_energy_J", Field<S>::fixed<&S::device_idle_energy_J, 12>},
       {"cloud_idle_energy_J", Field<S>::fixed<&S::cloud_idle_energy_J, 12>},
       {"total_energy_J", Field<S>::fixed<&S::total_energy_J, 12>},
-      {"total_energy_per_answered_request_J", Field<S>::fixed<&S::total_energy_per_answered_request_J, 12>},
+      {"total_energy_per_answered_request_J", Field<S>::maybe<&S::total_energy_per_answered_request_J, 12>},
       {"deaths", Field<S>::integer<&S::deaths>},
       {"first_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.first_death_s, 9); }},
       {"median_death_s", [](std::string& out, const S& s) { optional_fixed(out, s.median_death_s, 9); }},
@@ -322,7 +330,7 @@ struct PhaseRow {
 Columns<PhaseRow> phase_columns(int tasks) {
   const auto share = [](int64_t PhaseTotals::*count) {
     return [count](std::string& out, const PhaseRow& row) {
-      append_fixed(out, static_cast<double>(row.totals.*count) / std::max<int64_t>(row.totals.requests, 1), 6);
+      if (row.totals.requests > 0) append_fixed(out, static_cast<double>(row.totals.*count) / row.totals.requests, 6);
     };
   };
   Columns<PhaseRow> columns{

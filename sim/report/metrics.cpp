@@ -92,16 +92,21 @@ void summarise_requests(const RequestRecord* first, const RequestRecord* last, S
   s.edge_only_accuracy = edge_correct / n;
   s.cloud_only_accuracy = cloud_correct / n;
   s.cur = offloaded / n;
-  const double gap = s.cloud_only_accuracy - s.edge_only_accuracy;
-  s.acci = gap != 0 ? (s.accuracy - s.edge_only_accuracy) / gap : 0;
-  s.latency_mean_s = latencies.empty() ? 0 : latency_sum / static_cast<double>(latencies.size());
-  std::sort(latencies.begin(), latencies.end());  // once for the three percentiles
-  s.latency_p50_s = sorted_percentile(latencies, 0.50);
-  s.latency_p95_s = sorted_percentile(latencies, 0.95);
-  s.latency_p99_s = sorted_percentile(latencies, 0.99);
-  std::sort(offloaded_latencies.begin(), offloaded_latencies.end());
-  s.offloaded_latency_p50_s = sorted_percentile(offloaded_latencies, 0.50);
-  s.offloaded_latency_p95_s = sorted_percentile(offloaded_latencies, 0.95);
+  const double gap = *s.cloud_only_accuracy - *s.edge_only_accuracy;
+  if (gap != 0) s.acci = (*s.accuracy - *s.edge_only_accuracy) / gap;
+  // Latency over the answered requests (none answered: no latency), sorted once for the percentiles.
+  if (!latencies.empty()) {
+    s.latency_mean_s = latency_sum / static_cast<double>(latencies.size());
+    std::sort(latencies.begin(), latencies.end());
+    s.latency_p50_s = sorted_percentile(latencies, 0.50);
+    s.latency_p95_s = sorted_percentile(latencies, 0.95);
+    s.latency_p99_s = sorted_percentile(latencies, 0.99);
+  }
+  if (!offloaded_latencies.empty()) {
+    std::sort(offloaded_latencies.begin(), offloaded_latencies.end());
+    s.offloaded_latency_p50_s = sorted_percentile(offloaded_latencies, 0.50);
+    s.offloaded_latency_p95_s = sorted_percentile(offloaded_latencies, 0.95);
+  }
   s.edge_energy_per_request_J = edge_J / n;
   s.radio_energy_per_request_J = radio_J / n;
   s.cloud_energy_per_request_J = cloud_J / n;

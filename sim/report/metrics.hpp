@@ -214,31 +214,32 @@ struct RunEnergy {
 // Denominators (README, Outputs): `requests` counts every generated request, `answered` those not
 // dropped; accuracy and energy_per_request_J are over all requests (a dropped one is wrong and costs
 // what it spent), the *_answered figures over the answered ones, latency over the answered ones.
+// A mean, share or percentile over no request (or AccI with equal baselines) is none: an empty cell.
 struct Summary {
   int64_t requests = 0;
   int64_t answered = 0;          // neither dropped nor held back
-  double availability = 0;       // answered / requests
-  double accuracy = 0;
-  double accuracy_answered = 0;  // correct / answered
-  double edge_only_accuracy = 0;
-  double cloud_only_accuracy = 0;
-  double cur = 0;                // share of requests offloaded
-  double acci = 0;               // (acc - acc_edge) / (acc_cloud - acc_edge); 0 when undefined
+  std::optional<double> availability;       // answered / requests
+  std::optional<double> accuracy;
+  std::optional<double> accuracy_answered;  // correct / answered
+  std::optional<double> edge_only_accuracy;
+  std::optional<double> cloud_only_accuracy;
+  std::optional<double> cur;                // share of requests offloaded
+  std::optional<double> acci;               // (acc - acc_edge) / (acc_cloud - acc_edge); none when undefined
   std::optional<double> threshold;  // the score filter's at the start (given or calibrated); none otherwise
-  double latency_mean_s = 0;
-  double latency_p50_s = 0;
-  double latency_p95_s = 0;
-  double latency_p99_s = 0;
-  double offloaded_latency_p50_s = 0;   // answered requests that were offloaded (cloud answers, fallbacks)
-  double offloaded_latency_p95_s = 0;
-  double energy_per_request_J = 0;
-  double edge_energy_per_request_J = 0;
-  double radio_energy_per_request_J = 0;
-  double cloud_energy_per_request_J = 0;
-  double idle_energy_per_request_J = 0;   // output.idle_energy held: the idle power the requests held
+  std::optional<double> latency_mean_s;
+  std::optional<double> latency_p50_s;
+  std::optional<double> latency_p95_s;
+  std::optional<double> latency_p99_s;
+  std::optional<double> offloaded_latency_p50_s;   // answered requests that were offloaded (cloud answers, fallbacks)
+  std::optional<double> offloaded_latency_p95_s;
+  std::optional<double> energy_per_request_J;
+  std::optional<double> edge_energy_per_request_J;
+  std::optional<double> radio_energy_per_request_J;
+  std::optional<double> cloud_energy_per_request_J;
+  std::optional<double> idle_energy_per_request_J;   // output.idle_energy held: the idle power the requests held
   double request_energy_J = 0;   // the requests' edge + radio + cloud energy (not a column: x energy_per_request_J)
-  double energy_per_answered_request_J = 0;               // the requests' energy / answered
-  double energy_per_answered_request_with_updates_J = 0;  // (the requests' + the updates' energy) / answered
+  std::optional<double> energy_per_answered_request_J;               // the requests' energy / answered
+  std::optional<double> energy_per_answered_request_with_updates_J;  // (the requests' + the updates' energy) / answered
   double wasted_energy_J = 0;    // radio and cloud energy of offloads whose answer was not used
   double memory_energy_J = 0;    // the devices' memory accesses, inference and training (charged or beside)
   int64_t fallbacks = 0;
@@ -249,13 +250,13 @@ struct Summary {
   double update_bytes = 0;
   double update_energy_J = 0;
   double network_energy_J = 0;   // every link over the run (links.csv), idle included
-  double network_energy_per_request_J = 0;
+  std::optional<double> network_energy_per_request_J;
   double device_idle_energy_J = 0;   // the devices' idle power while powered
   double cloud_idle_energy_J = 0;
   // Every joule of the run, each counted once: the requests' (edge, radio, cloud), the updates',
   // the devices' and cloud's idle power and the network's links.
   double total_energy_J = 0;
-  double total_energy_per_answered_request_J = 0;   // idle and links attributed evenly to the answers
+  std::optional<double> total_energy_per_answered_request_J;   // idle and links attributed evenly to the answers
   int64_t deaths = 0;            // devices whose battery emptied
   std::optional<double> first_death_s;   // none when no device died
   std::optional<double> median_death_s;  // over battery-powered devices; none unless half of them died

@@ -4,14 +4,20 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/csv.hpp"
 #include "sim/report/csv_report.hpp"
+#include "sim/report/metrics.hpp"
+#include "sim/report/network_ledger.hpp"
+#include "sim/scenario/fleet.hpp"
 
 namespace {
 
@@ -156,7 +162,7 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   REQUIRE(summary_lines.size() == 2);
   CHECK(fields(summary_lines[0]) == fields(summary_lines[1]));
   CHECK(summary_lines[0].rfind("scenario,platform.devices,requests,answered,availability,accuracy,", 0) == 0);
-  CHECK(summary_lines[1].rfind(fmt::format("demo,4,12,0,{:.6f},{:.6f},", 0.0, s.accuracy), 0) == 0);
+  CHECK(summary_lines[1].rfind(fmt::format("demo,4,12,0,,{:.6f},", *s.accuracy), 0) == 0);   // no availability: empty
   CHECK(summary_lines[0].substr(summary_lines[0].find("requests")) ==
         [] {
           std::string names;
@@ -201,4 +207,83 @@ TEST_CASE("the continual-learning metrics of an accuracy matrix, by hand", "[rep
   // A single point has no forgetting; without an evaluation set there is no metric at all.
   CHECK_FALSE(eccsim::continual_metrics(rows, 3, {{30, 3}}).forgetting);
   CHECK_FALSE(eccsim::continual_metrics({}, 3, points).final_average_accuracy);
+}
+
+TEST_CASE("a mean, share or percentile over no request is an empty cell, not 0", "[output]") {
+  const auto cells = [](const std::string& text) {
+    const std::string header = text.substr(0, text.find('\n'));
+    const std::string row = text.substr(header.size() + 1, text.find('\n', header.size() + 1) - header.size() - 1);
+    std::map<std::string, std::string> by_name;
+    const std::vector<std::string> names = eccsim::split_csv_record(header), values = eccsim::split_csv_record(row);
+    REQUIRE(names.size() == values.size());
+    for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = values[i];
+    return by_name;
+  };
+  const std::vector<std::string> over_requests{
+      "availability", "accuracy", "accuracy_answered", "edge_only_accuracy", "cloud_only_accuracy", "cur", "acci",
+      "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "offloaded_latency_p50_s",
+      "offloaded_latency_p95_s", "energy_per_request_J", "edge_energy_per_request_J", "radio_energy_per_request_J",
+      "cloud_energy_per_request_J", "idle_energy_per_request_J", "energy_per_answered_request_J",
+      "energy_per_answered_request_with_updates_J", "network_energy_per_request_J",
+      "total_energy_per_answered_request_J"};
+
+  SECTION("no request at all: summary.csv") {
+    const auto row = cells(eccsim::summary_csv({"scenario"}, {"empty"}, eccsim::summarise({}, {}, {{}, {}}, 10, {2, 3})));
+    CHECK(row.at("requests") == "0");
+    for (const std::string& name : over_requests) {
+      INFO(name);
+      CHECK(row.at(name).empty());
+    }
+    CHECK(row.at("network_energy_J") == "2.000000000000");   // totals stay numbers
+    CHECK(row.at("total_energy_J") == "5.000000000000");
+  }
+  SECTION("every request dropped: accuracy 0, no latency; none offloaded: no offloaded latency") {
+    std::vector<RequestRecord> records(2);
+    for (RequestRecord& r : records) r.outcome = Outcome::Dropped, r.label = 1, r.edge_only_pred = 1, r.cloud_only_pred = 1;
+    const auto row = cells(eccsim::summary_csv({"scenario"}, {"dropped"}, eccsim::summarise(records)));
+    CHECK(row.at("accuracy") == "0.000000");
+    CHECK(row.at("availability") == "0.000000");
+    CHECK(row.at("energy_per_request_J") == "0.000000000000");
+    for (const char* name : {"accuracy_answered", "latency_mean_s", "latency_p95_s", "offloaded_latency_p50_s",
+                             "energy_per_answered_request_J", "acci"}) {   // acci: equal baselines, undefined
+      INFO(name);
+      CHECK(row.at(name).empty());
+    }
+  }
+  SECTION("a device and a group without requests: devices.csv and groups.csv") {
+    eccsim::Scenario scenario;
+    scenario.platform.devices = 2;
+    const eccsim::Fleet fleet = eccsim::fleet_of(scenario);
+    std::vector<RequestRecord> records(1);   // device 0 only
+    records[0].label = 1, records[0].final_pred = 1, records[0].latency_s = 0.5;
+    const std::vector<eccsim::DeviceMeasures> measures(2);
+    const std::string devices = eccsim::devices_csv(eccsim::device_totals(records, measures), fleet);
+    CHECK(devices.find("\n0,fleet,site,1,0,0,1.000000,") != std::string::npos);
+    CHECK(devices.find("\n1,fleet,site,0,0,0,,") != std::string::npos);
+    const auto group = cells(eccsim::groups_csv(eccsim::group_totals({}, {}, measures, fleet)));
+    CHECK(group.at("requests") == "0");
+    for (const char* name : {"accuracy", "cur", "latency_p95_s", "energy_per_request_J"}) {
+      INFO(name);
+      CHECK(group.at(name).empty());
+    }
+  }
+}
+
+TEST_CASE("thresholds.csv: a budget window without inputs has an empty share", "[output]") {
+  const std::string text = eccsim::thresholds_csv({{0, 1, "budget", 0.5, 0, 0, 0}, {0, 2, "budget", 0.5, 0, 4, 0.25}});
+  CHECK(text.find("\n0,1.000000000,budget,0.500000000,0.000000,0,\n") != std::string::npos);
+  CHECK(text.find("\n0,2.000000000,budget,0.500000000,0.000000,4,0.250000\n") != std::string::npos);
+}
+
+TEST_CASE("links.csv prints a bandwidth exactly, below 1 B/s too", "[output]") {
+  eccsim::LinkRecord slow{"access-0-up", "access", 0.125, 0, 0, 0};      // 1 bps
+  eccsim::LinkRecord fast{"backhaul-up", "backhaul", 12500000, 0, 0, 0};  // 100 Mbps, as before
+  eccsim::LinkRecord odd{"wifi-0", "wifi", 0.1, 0, 0, 0};
+  const std::string text = eccsim::links_csv({slow, fast, odd});
+  CHECK(text.find("\naccess-0-up,access,0.125,") != std::string::npos);
+  CHECK(text.find("\nbackhaul-up,backhaul,12500000,") != std::string::npos);
+  CHECK(text.find("\nwifi-0,wifi,0.1,") != std::string::npos);
+  std::string exact;
+  eccsim::append_exact(exact, 4.9e-324);
+  CHECK(std::strtod(exact.c_str(), nullptr) == 4.9e-324);   // a subnormal: std::stod would throw
 }

@@ -225,6 +225,38 @@ TEST_CASE("replications: aggregate.csv and compare.csv from a summary table", "[
   CHECK(std::stod(field_of(compare, 0, "latency_p95_s_diff_mean")) == Approx(-0.015));
 }
 
+TEST_CASE("replications: a run's empty cell (a metric over no request) is left out and counted in <metric>_n",
+          "[replications]") {
+  SweepStatsLayout layout;
+  layout.table.keys = {"policy.offload.filter"};
+  layout.table.metrics = {"accuracy", "latency_p95_s"};
+  layout.table.replicated = true;
+  layout.replications = 3;
+  layout.compare_key = "policy.offload.filter";
+  layout.compare_value = "random";
+  // entropy's replication 1 answered no request: accuracy 0, no latency (an empty cell, not 0).
+  const std::string summary =
+      "point,status,policy.offload.filter,replication,seed,accuracy,latency_p95_s,error\n"
+      "0000,ok,entropy,0,2025,0.800000,0.010000000,\n"
+      "0001,ok,entropy,1,77,0.000000,,\n"
+      "0002,ok,entropy,2,78,0.900000,0.030000000,\n"
+      "0003,ok,random,0,2025,0.500000,0.020000000,\n"
+      "0004,ok,random,1,77,0.600000,0.020000000,\n"
+      "0005,ok,random,2,78,0.700000,0.050000000,\n";
+  const std::string aggregate = aggregate_table(layout, summary);
+  INFO(aggregate);
+  CHECK(field_of(aggregate, 0, "n") == "3");
+  CHECK(field_of(aggregate, 0, "accuracy_n") == "3");
+  CHECK(field_of(aggregate, 0, "latency_p95_s_n") == "2");
+  CHECK(std::stod(field_of(aggregate, 0, "latency_p95_s_mean")) == Approx(0.02));   // not (0.01 + 0 + 0.03) / 3
+  CHECK(field_of(aggregate, 1, "latency_p95_s_n") == "3");
+  const std::string compare = compare_table(layout, summary);
+  INFO(compare);
+  CHECK(field_of(compare, 0, "n") == "3");
+  CHECK(field_of(compare, 0, "latency_p95_s_diff_n") == "2");   // pairs 0 and 2 only
+  CHECK(std::stod(field_of(compare, 0, "latency_p95_s_diff_mean")) == Approx(-0.015));
+}
+
 TEST_CASE("replications: the summary table gains replication and seed columns only when replicated",
           "[replications]") {
   SweepTableLayout layout{{"platform.devices"}, {"accuracy"}, false};
