@@ -123,7 +123,7 @@ TEST_CASE("a run killed at any moment of its write phase leaves the old set or t
   std::mt19937_64 rng(41);
   double switch_us = 0, exit_us = 0;
   std::map<std::string, int> outcomes;
-  const int rounds = 40;
+  const int rounds = 20;
   const fs::path logs = refs / "logs";
   fs::create_directories(logs);
   for (int round = 0; round < rounds; ++round) {
