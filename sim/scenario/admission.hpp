@@ -1,0 +1,67 @@
+// The admission check: before the engine starts, estimates from the resolved scenario what a run
+// needs (requests, engine events, memory, simulated horizon) and refuses what cannot fit this
+// machine or would not finish, naming the key that drives the estimate. Pure: no SimGrid, no models.
+// The memory figures are measured (README, Admission); estimates are upper bounds, not predictions.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+// What one run may use. machine_limits() fills memory_B from this machine; the rest are defaults.
+struct AdmissionLimits {
+  double memory_B = 0;                  // RAM a run may take (0: not checked)
+  double max_requests = 1e9;            // generated requests over the run
+  double max_events = 1e10;             // engine events (about a microsecond of wall time each)
+  double max_horizon_s = 1e9;           // simulated time; beyond, the clock's resolution exceeds 0.1 us
+  double max_sweep_points = 1e5;        // points of one sweep (each is built and checked before any runs)
+  bool admit_anyway = false;            // --admit-anyway: report nothing, refuse nothing
+};
+
+// Share of MemAvailable a run may take (the rest: page cache, other processes, the estimate's error).
+constexpr double kMemoryMargin = 0.8;
+
+// Limits of this machine: kMemoryMargin x MemAvailable (/proc/meminfo; sysconf when absent),
+// shared by `parallel_runs` runs at once (a sweep's -j).
+AdmissionLimits machine_limits(int parallel_runs = 1);
+
+// What a run of the scenario would need.
+struct AdmissionEstimate {
+  double requests = 0;                  // generated, every device
+  double events = 0;                    // requests x kEventsPerRequest + fault events
+  double fault_events = 0;
+  double horizon_s = 0;                 // last arrival (the mean last one with requests_per_device)
+  double memory_B = 0;
+};
+
+// Engine events per request: its arrival, the edge inference, and when offloaded the upload, the
+// cloud's receive and batch, and the reply.
+constexpr double kEventsPerRequest = 6;
+
+// Measured with /usr/bin/time -v on scenarios/quickstart.yaml scaled by --set (README, Admission).
+struct MemoryModel {
+  double base_B = 600e6;                // process, libraries, dataset, models, inference cache
+  double per_device_B = 24e3;           // host, links, routes, records, mailboxes (stacks apart)
+  double per_request_B = 700;           // schedule, record, requests.csv row
+  double per_cloud_host_B = 20e3;       // host, route, queue (worker stacks apart)
+  double per_fault_event_B = 64;        // faults.csv row
+};
+
+// `actor_stack_KiB`: the stack of each actor (EngineOptions::actor_stack_KiB).
+AdmissionEstimate estimate_run(const Scenario& scenario, int actor_stack_KiB = 16, const MemoryModel& model = {});
+
+// Throws InputError ("file:line: key: estimate, more than the limit ...") when the scenario cannot
+// run within `limits`, or when a request's upload cannot cross its slowest link within
+// policy.offload.timeout (it would keep the clock running long after the workload ends).
+void admit_run(const Scenario& scenario, const AdmissionLimits& limits, int actor_stack_KiB = 16);
+
+// Points of the sweep (grid product x zip rows x replication slots), computed without expanding it.
+double sweep_point_count(const SweepConfig& sweep);
+
+// Throws InputError when the sweep has more points than limits.max_sweep_points: refused before
+// its points are expanded or built.
+void admit_sweep(const Scenario& base, const SweepConfig& sweep, const AdmissionLimits& limits);
+
+}  // namespace eccsim
