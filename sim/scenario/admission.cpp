@@ -33,6 +33,9 @@ double mem_available_B() {
   return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
 }
 
+// A count as a message shows it: whole below a million, else three digits and an exponent.
+std::string count_text(double n) { return n < 1e6 ? fmt::format("{:.0f}", n) : fmt::format("{:.3g}", n); }
+
 std::string gib(double bytes) { return fmt::format("{:.3g} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
 // The key a group's value comes from: its own when given, else the top-level one.
@@ -322,12 +325,22 @@ void admit_sweep(const Scenario& base, const SweepConfig& sweep, const Admission
                                  "checked before any runs; {})",
                                  base.where("sweep"), product, points, limits.max_sweep_points, kOverride));
   }
+  double values = 0;
+  for (const SweepAxis& axis : sweep.grid) values += static_cast<double>(axis.values.size());
+  for (const SweepAxis& axis : sweep.zip) values += static_cast<double>(axis.values.size());
+  if (points * values > limits.max_sweep_reads) {
+    throw InputError(fmt::format("{}: {} points, each built by reading the file's {:.0f} sweep values again: "
+                                 "~{:.3g} values read, more than the {:.3g} a sweep admits (split it into several "
+                                 "sweeps; {})",
+                                 base.where("sweep"), count_text(points), values, points * values, limits.max_sweep_reads,
+                                 kOverride));
+  }
   // The sweep process keeps each point's resolved scenario (and its models' part) in memory.
   const double per_point_B = 3.0 * static_cast<double>(to_yaml(base).size()) + 4096;
   if (limits.memory_B > 0 && points * per_point_B > limits.memory_B) {
-    throw InputError(fmt::format("{}: {:.3g} points need ~{} of memory in the sweep process, more than the {} it may "
+    throw InputError(fmt::format("{}: {} points need ~{} of memory in the sweep process, more than the {} it may "
                                  "take ({})",
-                                 base.where("sweep"), points, gib(points * per_point_B), gib(limits.memory_B),
+                                 base.where("sweep"), count_text(points), gib(points * per_point_B), gib(limits.memory_B),
                                  kOverride));
   }
 }

@@ -61,7 +61,7 @@ TEST_CASE("validate and run refuse what cannot run with the same line, exit 2", 
 TEST_CASE("validate and sweep refuse a point that cannot run, and a grid too large to expand", "[sim][admission][sweep]") {
   const std::string sweep = "sweep={platform.devices: [1, 2147483647]}";
   const std::string validate = refused("validate", {sweep});
-  CHECK(validate.find("point 1 (platform.devices=2147483647) cannot run: platform.devices: 2147483647 devices gives") !=
+  CHECK(validate.find("point 0001 (platform.devices=2147483647) cannot run: platform.devices: 2147483647 devices gives") !=
         std::string::npos);
   CHECK(up_to_limit(refused("sweep", {sweep})) == up_to_limit(validate));
 

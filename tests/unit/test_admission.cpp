@@ -131,6 +131,11 @@ TEST_CASE("admission: a sweep grid of 1290^3 points is refused without expanding
         "checked before any runs; --admit-anyway runs it regardless)");
   sweep.grid.resize(1);
   CHECK(input_error_of([&] { admit_sweep(base, sweep, limits()); }) == "(no InputError)");
+  // Each point re-reads the file's sweep lists: 9000 points of one 9000-value axis took 273 s.
+  sweep.grid = {{"seed", std::vector<std::string>(9000, "1")}};
+  CHECK(input_error_of([&] { admit_sweep(base, sweep, limits()); }) ==
+        "s.yaml: sweep: 9000 points, each built by reading the file's 9000 sweep values again: ~8.1e+07 values read, "
+        "more than the 1e+07 a sweep admits (split it into several sweeps; --admit-anyway runs it regardless)");
 }
 
 TEST_CASE("reading: a huge scenario or sweep list is refused before YAML builds it", "[admission][scenario]") {
