@@ -107,7 +107,7 @@ int run_command(const RunCommandOptions& options) {
   for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
   AdmissionLimits limits = machine_limits();
   limits.admit_anyway = options.admit_anyway;
-  admit_run(scenario, limits, options.engine.actor_stack_KiB);
+  admit_run(scenario, limits);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
 

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <string>
 #include <vector>
 
@@ -217,7 +219,7 @@ AdmissionLimits machine_limits(int parallel_runs) {
   return limits;
 }
 
-AdmissionEstimate estimate_run(const Scenario& s, int actor_stack_KiB, const MemoryModel& model) {
+AdmissionEstimate estimate_run(const Scenario& s, const MemoryModel& model) {
   AdmissionEstimate estimate;
   const double devices = s.platform.devices;
   for (const GroupConfig& group : groups_of(s)) {
@@ -244,20 +246,33 @@ AdmissionEstimate estimate_run(const Scenario& s, int actor_stack_KiB, const Mem
   }
   estimate.events = kEventsPerRequest * estimate.requests + estimate.fault_events;
 
-  const double stack_B = 1024.0 * actor_stack_KiB;
-  const double actors_per_device = s.policy.update.mode == UpdateMode::None ? 1 : 3;
+  // Actor stacks are counted in per_device_B: only the pages an actor touches become resident (16 and
+  // 64 KiB stacks gave the same peak). Every edge model a run installs is kept (with its cached
+  // outputs, as much again): one per later task, on every device when each updates alone.
   const double upload_classes = std::max<double>(1, static_cast<double>(s.platform.groups.size()));
-  const double actors_per_cloud_host = s.platform.cloud.cores + upload_classes;
-  estimate.memory_B = model.base_B + devices * (model.per_device_B + actors_per_device * stack_B) +
-                      estimate.requests * model.per_request_B +
-                      s.platform.cloud.hosts * (model.per_cloud_host_B + actors_per_cloud_host * stack_B) +
-                      estimate.fault_events * model.per_fault_event_B;
+  const double actors_per_cloud_host = 1 + s.platform.cloud.cores + upload_classes;
+  double versions = 0;
+  const UpdateMode mode = s.policy.update.mode;
+  if (mode != UpdateMode::None) {
+    const double later_tasks = std::max(0, s.dataset.tasks - 1);
+    const bool each_device = s.policy.update.scope == UpdateScope::Device;
+    versions = later_tasks * (each_device ? devices : 1);
+  }
+  double model_B = model.model_version_B;
+  std::error_code error;
+  const auto checkpoint_B = std::filesystem::file_size(std::filesystem::path(s.models.dir) / "edge.pt", error);
+  if (!error) model_B = static_cast<double>(checkpoint_B);
+  estimate.model_versions = versions;
+  estimate.models_B = versions * 2 * model_B;
+  estimate.memory_B = model.base_B + devices * model.per_device_B + estimate.requests * model.per_request_B +
+                      s.platform.cloud.hosts * actors_per_cloud_host * model.per_cloud_actor_B +
+                      estimate.fault_events * model.per_fault_event_B + estimate.models_B;
   return estimate;
 }
 
-void admit_run(const Scenario& s, const AdmissionLimits& limits, int actor_stack_KiB) {
+void admit_run(const Scenario& s, const AdmissionLimits& limits) {
   if (limits.admit_anyway) return;
-  const AdmissionEstimate e = estimate_run(s, actor_stack_KiB);
+  const AdmissionEstimate e = estimate_run(s);
   if (e.requests > limits.max_requests) {
     const std::string key = request_driver(s);
     throw InputError(fmt::format("{}: {} gives ~{:.3g} requests, more than the {:.3g} a run admits ({})", s.where(key),
@@ -291,14 +306,24 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits, int actor_stack
     const MemoryModel model;
     const double devices_B = s.platform.devices * model.per_device_B;
     const double requests_B = e.requests * model.per_request_B;
-    const double hosts_B = s.platform.cloud.hosts * model.per_cloud_host_B;
+    const double hosts_B = s.platform.cloud.hosts * (1 + s.platform.cloud.cores) * model.per_cloud_actor_B;
     std::string key = request_driver(s);
-    if (devices_B >= requests_B && devices_B >= hosts_B) key = "platform.devices";
-    else if (hosts_B >= requests_B) key = "platform.cloud.hosts";
-    throw InputError(fmt::format("{}: {} need ~{} of memory ({:.3g} devices, {:.3g} requests, {} cloud hosts), more "
-                                 "than the {} this run may take ({:.0f} % of MemAvailable; {})",
-                                 s.where(key), value_of(s, key), gib(e.memory_B), static_cast<double>(s.platform.devices),
-                                 e.requests, s.platform.cloud.hosts, gib(limits.memory_B), 100 * kMemoryMargin,
+    std::string what = value_of(s, key);
+    const double largest = std::max({devices_B, requests_B, hosts_B, e.models_B});
+    if (largest == devices_B) {
+      key = "platform.devices";
+      what = value_of(s, key);
+    } else if (largest == hosts_B) {
+      key = "platform.cloud.hosts";
+      what = value_of(s, key);
+    } else if (largest == e.models_B) {
+      key = s.key_lines.count("policy.update.scope") != 0 ? "policy.update.scope" : "policy.update.mode";
+      what = fmt::format("{:.3g} edge models kept", e.model_versions);
+    }
+    throw InputError(fmt::format("{}: {} need ~{} of memory ({} devices, {:.3g} requests, {} cloud hosts, {:.3g} "
+                                 "edge models), more than the {} this run may take ({:.0f} % of MemAvailable; {})",
+                                 s.where(key), what, gib(e.memory_B), s.platform.devices, e.requests,
+                                 s.platform.cloud.hosts, e.model_versions, gib(limits.memory_B), 100 * kMemoryMargin,
                                  kOverride));
   }
   admit_transfers(s);

@@ -36,6 +36,8 @@ struct AdmissionEstimate {
   double events = 0;                    // requests x kEventsPerRequest + fault events
   double fault_events = 0;
   double horizon_s = 0;                 // last arrival (the mean last one with requests_per_device)
+  double model_versions = 0;            // edge models installed and kept
+  double models_B = 0;                  // their weights and cached outputs
   double memory_B = 0;
 };
 
@@ -43,22 +45,23 @@ struct AdmissionEstimate {
 // cloud's receive and batch, and the reply.
 constexpr double kEventsPerRequest = 6;
 
-// Measured with /usr/bin/time -v on scenarios/quickstart.yaml scaled by --set (README, Admission).
+// Peak resident memory, measured with /usr/bin/time on scenarios/quickstart.yaml scaled by --set
+// (README, Admission), rounded up.
 struct MemoryModel {
-  double base_B = 600e6;                // process, libraries, dataset, models, inference cache
-  double per_device_B = 24e3;           // host, links, routes, records, mailboxes (stacks apart)
-  double per_request_B = 700;           // schedule, record, requests.csv row
-  double per_cloud_host_B = 20e3;       // host, route, queue (worker stacks apart)
-  double per_fault_event_B = 64;        // faults.csv row
+  double base_B = 800e6;                // process, libraries, dataset, models, inference (cold cache: 541-770 MB)
+  double per_device_B = 24e3;           // host, links, routes, records, its actor's stack pages (20 KB at 50,000)
+  double per_request_B = 600;           // schedule, record, requests.csv row (540 B)
+  double per_cloud_actor_B = 10e3;      // per cloud host and per actor on it, cores and receivers (51 KB a host)
+  double per_fault_event_B = 64;        // an outage record, faults.csv row
+  double model_version_B = 1.1e6;       // an edge model kept for the run: models.dir/edge.pt's size when it exists
 };
 
-// `actor_stack_KiB`: the stack of each actor (EngineOptions::actor_stack_KiB).
-AdmissionEstimate estimate_run(const Scenario& scenario, int actor_stack_KiB = 16, const MemoryModel& model = {});
+AdmissionEstimate estimate_run(const Scenario& scenario, const MemoryModel& model = {});
 
 // Throws InputError ("file:line: key: estimate, more than the limit ...") when the scenario cannot
 // run within `limits`, or when a request's upload cannot cross its slowest link within
 // policy.offload.timeout (it would keep the clock running long after the workload ends).
-void admit_run(const Scenario& scenario, const AdmissionLimits& limits, int actor_stack_KiB = 16);
+void admit_run(const Scenario& scenario, const AdmissionLimits& limits);
 
 // Points of the sweep (grid product x zip rows x replication slots), computed without expanding it.
 double sweep_point_count(const SweepConfig& sweep);
