@@ -43,7 +43,7 @@ namespace {
 
 // Bounds met while reading, before anything is built from the text (the admission check,
 // admission.hpp, bounds what the scenario would then run).
-constexpr size_t kMaxScenarioBytes = 1 << 20;   // the largest shipped scenario is a few KB
+constexpr size_t kMaxScenarioBytes = 2 << 20;   // the largest shipped scenario is a few KB
 constexpr size_t kMaxSweepValues = 10'000;      // per sweep axis, and entries per flow collection
 
 // ------------------------------------------------------------------------------------------------

@@ -147,5 +147,5 @@ TEST_CASE("reading: a huge scenario or sweep list is refused before YAML builds 
   const std::string huge = "name: big\n# " + std::string(2 << 20, 'x') + "\n";
   CHECK(input_error_of([&] { load_scenario_text(huge, "s.yaml"); }) ==
         "s.yaml:1: a scenario of " + std::to_string(huge.size()) +
-            " bytes (at most 1048576): long lists of values belong in a trace file or several sweeps");
+            " bytes (at most 2097152): long lists of values belong in a trace file or several sweeps");
 }
