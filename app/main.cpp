@@ -12,6 +12,7 @@
 #include "app/sweep_command.hpp"
 #include "app/train_command.hpp"
 #include "core/input_error.hpp"
+#include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace {
@@ -35,6 +36,11 @@ int main(int argc, char** argv) {
   validate->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
   bool print_resolved = false;
   validate->add_flag("--print", print_resolved, "Print the resolved scenario as YAML");
+  // The admission check (README, Admission) refuses what cannot fit this machine or would not finish.
+  bool admit_anyway = false;
+  const char* admit_anyway_help = "Skip the admission check (estimated requests, events, memory, horizon, "
+                                  "undeliverable transfers, sweep points): for machines the estimate underrates";
+  validate->add_flag("--admit-anyway", admit_anyway, admit_anyway_help);
 
   auto* train = app.add_subcommand("train", "Setup stage: train the cloud ANN and the edge SNN (joint distillation)");
   train->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -66,6 +72,7 @@ int main(int argc, char** argv) {
                   "LibTorch threads for inference (default: every core this process may use). Results do "
                   "not depend on it")
       ->check(CLI::Range(1, 1024));
+  run->add_flag("--admit-anyway", admit_anyway, admit_anyway_help);
 
   auto* sweep = app.add_subcommand("sweep", "Run the scenario's sweep grid, one process per point");
   sweep->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -78,6 +85,7 @@ int main(int argc, char** argv) {
   bool resume = false;
   sweep->add_flag("--resume", resume, "Skip points whose results are complete and whose scenario is unchanged");
   sweep->add_option("--set", overrides, "Override a key of the base scenario, the sweep block included: key.path=value");
+  sweep->add_flag("--admit-anyway", admit_anyway, admit_anyway_help);
   int replications = 0;
   auto* replications_option = sweep->add_option("--replications", replications,
                     "Runs of each grid point, each with its own seed (1 to 1000; replaces sweep.replications)");
@@ -110,10 +118,16 @@ int main(int argc, char** argv) {
     if (*validate) {
       const eccsim::Scenario scenario = eccsim::load_scenario(scenario_file, overrides);
       for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
-      // A sweep is checked as `eccsim sweep` checks it, every grid point built.
+      // A sweep is checked as `eccsim sweep` checks it, every grid point built and admitted;
+      // a scenario without one as `eccsim run` admits it.
       const eccsim::SweepConfig& sweep = scenario.sweep;
-      if (!sweep.grid.empty() || !sweep.zip.empty() || sweep.replications.slots() > 1)
-        eccsim::checked_sweep_config(scenario, {scenario_file, {}, 1, {}, false, overrides, {}, {}});
+      if (!sweep.grid.empty() || !sweep.zip.empty() || sweep.replications.slots() > 1) {
+        eccsim::checked_sweep_config(scenario, {scenario_file, {}, 1, {}, false, overrides, {}, {}, admit_anyway});
+      } else {
+        eccsim::AdmissionLimits limits = eccsim::machine_limits();
+        limits.admit_anyway = admit_anyway;
+        eccsim::admit_run(scenario, limits);
+      }
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);
       return kExitOk;
@@ -123,13 +137,14 @@ int main(int argc, char** argv) {
     if (*run) {
       std::string command_line;
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
-      return eccsim::run_command({scenario_file, overrides, out_dir, command_line, engine, inference_threads});
+      return eccsim::run_command(
+          {scenario_file, overrides, out_dir, command_line, engine, inference_threads, admit_anyway});
     }
     if (*sweep) {
       std::optional<int> replications_given;
       if (replications_option->count() > 0) replications_given = replications;
       const eccsim::SweepCommandOptions options{scenario_file, out_dir, sweep_jobs, shard, resume, overrides, slurm,
-                                                replications_given};
+                                                replications_given, admit_anyway};
       return slurm.submit ? eccsim::submit_sweep_to_slurm(options) : eccsim::run_sweep_command(options);
     }
     if (*merge) return eccsim::run_merge_command({merge_dirs.begin(), merge_dirs.end()}, out_dir);

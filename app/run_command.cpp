@@ -21,6 +21,7 @@
 #include "sim/model_setup.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/report/csv_report.hpp"
+#include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/simulation.hpp"
 
@@ -128,6 +129,9 @@ int run_command(const RunCommandOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const Scenario scenario = load_scenario(options.scenario_file, options.overrides);
   for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  AdmissionLimits limits = machine_limits();
+  limits.admit_anyway = options.admit_anyway;
+  admit_run(scenario, limits);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
   // Staged beside the current set from the start: what killed runs left is cleaned now.

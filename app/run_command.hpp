@@ -17,6 +17,7 @@ struct RunCommandOptions {
   std::string command_line;             // recorded in run.json
   EngineOptions engine;                 // SimGrid's contexts
   int inference_threads = 0;            // LibTorch intra-op threads; 0: available_cores()
+  bool admit_anyway = false;            // --admit-anyway: no admission check (sim/scenario/admission.hpp)
 };
 
 int run_command(const RunCommandOptions& options);

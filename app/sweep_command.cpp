@@ -28,6 +28,7 @@
 #include "core/machine.hpp"
 #include "core/output_set.hpp"
 #include "sim/report/csv_report.hpp"
+#include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
@@ -276,9 +277,10 @@ void SweepDriver::run_points() {
       queue.pop_front();
       const fs::path scenario = job->dir / "scenario.yaml";
       try {
-        const pid_t pid = spawn_child({{exe_.string(), "run", scenario.string(), "--out", job->dir.string(),
-                                        "--threads", std::to_string(point_threads)},
-                                       job->dir / "stdout.log", job->dir / "stderr.log"});
+        std::vector<std::string> argv{exe_.string(), "run", scenario.string(), "--out", job->dir.string(),
+                                      "--threads", std::to_string(point_threads)};
+        if (options_.admit_anyway) argv.emplace_back("--admit-anyway");
+        const pid_t pid = spawn_child({argv, job->dir / "stdout.log", job->dir / "stderr.log"});
         running[pid] = job;
       } catch (const std::runtime_error& e) {
         job->result.status = PointStatus::Failed;
@@ -425,7 +427,8 @@ namespace {
 // built as the sweep will build it, so that a combination the reader refuses (edge_only with a
 // target share) is refused before anything runs, naming the point. Replications differ only in
 // their seed, so one per grid point is built.
-void check_point_combinations(const Scenario& base, const SweepConfig& sweep, const SweepCommandOptions& options) {
+void check_point_combinations(const Scenario& base, const SweepConfig& sweep, const SweepCommandOptions& options,
+                              const AdmissionLimits& limits) {
   const std::vector<std::string> keys = sweep_keys(sweep);
   for (const SweepPoint& point : expand_sweep(sweep)) {
     if (point.replication != 0) continue;
@@ -433,7 +436,7 @@ void check_point_combinations(const Scenario& base, const SweepConfig& sweep, co
     std::vector<std::string> overrides = options.overrides;
     overrides.insert(overrides.end(), values.begin(), values.end());
     try {
-      point_scenario(options.scenario_file, overrides, {}, false);
+      admit_run(point_scenario(options.scenario_file, overrides, {}, false), limits);
     } catch (const InputError& e) {
       std::string why = e.what();
       if (why.rfind("--set ", 0) == 0) why.erase(0, 6);   // the point's values are not the user's --set
@@ -475,7 +478,13 @@ SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions
                                    "up front; give n instead)", base.where("sweep.replications.models_seed")));
     }
   }
-  check_point_combinations(base, sweep, options);
+  // Points run -j at a time, each in its share of the memory; a Slurm sweep's points run on nodes
+  // whose memory this machine does not know (their shards check it there).
+  AdmissionLimits limits = machine_limits(options.jobs);
+  limits.admit_anyway = options.admit_anyway;
+  if (options.slurm.submit) limits.memory_B = 0;
+  admit_sweep(base, sweep, limits);
+  check_point_combinations(base, sweep, options, limits);
   return sweep;
 }
 

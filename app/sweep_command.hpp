@@ -32,11 +32,14 @@ struct SweepCommandOptions {
   std::vector<std::string> overrides;   // --set on the base scenario (the sweep block included), before each point's values
   SlurmSubmitOptions slurm;
   std::optional<int> replications;      // --replications N: replaces sweep.replications
+  bool admit_anyway = false;            // --admit-anyway: no admission check (sim/scenario/admission.hpp)
 };
 
 // The sweep block of `base` with --replications applied and the combinations a sweep refuses
 // checked (an unknown `until` metric, sequential stopping with shards or models_seed, a grid point
-// whose values together make a scenario the reader refuses); InputError. validate calls it too.
+// whose values together make a scenario the reader refuses, a sweep or a point the admission check
+// refuses: too many points, or a point that cannot fit this machine or finish); InputError.
+// validate calls it too.
 SweepConfig checked_sweep_config(const Scenario& base, const SweepCommandOptions& options);
 
 // Returns the exit code: 0 when every point ran, 1 when some failed, 128+signal when stopped.

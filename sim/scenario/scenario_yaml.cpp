@@ -41,6 +41,11 @@ using namespace scenario_table;
 
 namespace {
 
+// Bounds met while reading, before anything is built from the text (the admission check,
+// admission.hpp, bounds what the scenario would then run).
+constexpr size_t kMaxScenarioBytes = 2 << 20;   // the largest shipped scenario is a few KB
+constexpr size_t kMaxSweepValues = 10'000;      // per sweep axis, and entries per flow collection
+
 // ------------------------------------------------------------------------------------------------
 // Scalar values
 
@@ -508,6 +513,10 @@ SweepAxis Reader::read_axis(const std::string& key, const YAML::Node& values, co
   }
   if (!values.IsSequence() || values.size() == 0) {
     fail(where, path, fmt::format("expected a non-empty list of values, got {}", describe(values)));
+  }
+  if (values.size() > kMaxSweepValues) {
+    fail(where, path, fmt::format("{} values (at most {} per axis; each is checked against the scenario)",
+                                  values.size(), kMaxSweepValues));
   }
   SweepAxis axis{key, {}};
   AxisSource source{key, zip, {}, {}};
@@ -1130,13 +1139,20 @@ void check_nodes(const YAML::Node& node, const std::string& path, bool from_set)
   }
 }
 
-// Before YAML parses it: a NUL byte (the file is not text) and flow collections nested deeper than
-// any scenario needs (yaml-cpp would stop with "bad file"). Brackets inside quotes are skipped; the
-// scan is a guard, the parser stays the judge.
+// Before YAML parses it: a text larger than any scenario needs, a NUL byte (the file is not text),
+// flow collections nested deeper than any scenario needs (yaml-cpp would stop with "bad file") and
+// flow lists longer than a sweep axis may be (yaml-cpp takes about 0.5 KB and a few us per node, so
+// an 8 MB list took 35 s and 2.4 GB before the sweep reader saw it). Brackets inside quotes are
+// skipped; the scan is a guard, the parser stays the judge.
 void check_text(const std::string& text) {
   constexpr int kMaxFlowDepth = 64;
+  if (text.size() > kMaxScenarioBytes) {
+    fail(Where{1, false}, "", fmt::format("a scenario of {} bytes (at most {}): long lists of values belong in a "
+                                          "trace file or several sweeps", text.size(), kMaxScenarioBytes));
+  }
   int line = 1, depth = 0;
   char quote = 0;
+  std::vector<size_t> items(1, 0);   // commas seen in each open flow collection
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\0') fail(Where{line, false}, "", fmt::format("a NUL byte at byte {}: a scenario is YAML text", i + 1));
@@ -1151,8 +1167,13 @@ void check_text(const std::string& text) {
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxFlowDepth)
         fail(Where{line, false}, "", fmt::format("lists and mappings nested deeper than {} levels", kMaxFlowDepth));
+      items.push_back(0);
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
+      items.pop_back();
+    } else if (c == ',' && depth > 0 && ++items.back() >= kMaxSweepValues) {
+      fail(Where{line, false}, "", fmt::format("a list or mapping of more than {} entries (a sweep axis takes at most "
+                                               "{} values)", kMaxSweepValues, kMaxSweepValues));
     }
   }
 }

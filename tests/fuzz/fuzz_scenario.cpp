@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace {
@@ -35,20 +36,34 @@ bool starts_with(const std::string& text, const std::string& prefix) { return te
   std::abort();
 }
 
+void check_message(const std::string& message) {
+  if (message.find_first_of("\n\r") != std::string::npos) bug("error message spans lines", message);
+  if (!starts_with(message, kFile) && !starts_with(message, "--set ")) {
+    bug("error names neither the file nor a --set", message);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   std::string resolved;
+  eccsim::Scenario scenario;
   try {
-    resolved = eccsim::to_yaml(eccsim::load_scenario_text(text, kFile, set_arguments(text)));
+    scenario = eccsim::load_scenario_text(text, kFile, set_arguments(text));
+    resolved = eccsim::to_yaml(scenario);
   } catch (const eccsim::InputError& e) {
-    const std::string message = e.what();
-    if (message.find_first_of("\n\r") != std::string::npos) bug("error message spans lines", message);
-    if (!starts_with(message, kFile) && !starts_with(message, "--set ")) {
-      bug("error names neither the file nor a --set", message);
-    }
+    check_message(e.what());
     return 0;
+  }
+  // The admission check (on a fixed 16 GiB machine): an estimate or one InputError line.
+  try {
+    eccsim::AdmissionLimits limits;
+    limits.memory_B = 16.0 * (1 << 30);
+    eccsim::admit_sweep(scenario, scenario.sweep, limits);
+    eccsim::admit_run(scenario, limits);
+  } catch (const eccsim::InputError& e) {
+    check_message(e.what());
   }
   try {
     const std::string again = eccsim::to_yaml(eccsim::load_scenario_text(resolved, kResolvedFile));

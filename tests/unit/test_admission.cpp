@@ -1,0 +1,151 @@
+// Unit tests of the admission check (sim/scenario/admission.hpp): estimates from the resolved
+// scenario, and the one-line refusals naming the key, the estimate and the limit. No engine.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/admission.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/input_error_of.hpp"
+
+using eccsim::AdmissionLimits;
+using eccsim::admit_run;
+using eccsim::admit_sweep;
+using eccsim::estimate_run;
+using eccsim::load_scenario_text;
+using eccsim::Scenario;
+using eccsim::testing::input_error_of;
+
+namespace {
+
+const std::string kBase =
+    "name: admission\n"
+    "platform:\n"
+    "  devices: 10\n"
+    "  access: {bandwidth: 20Mbps}\n"
+    "workload: {rate: 2/s, duration: 60s}\n"
+    "policy:\n"
+    "  offload: {timeout: 1s}\n";
+
+Scenario scenario(const std::vector<std::string>& sets = {}, const std::string& text = kBase) {
+  return load_scenario_text(text, "s.yaml", sets);
+}
+
+// A 16 GiB machine, the default limits otherwise.
+AdmissionLimits limits() {
+  AdmissionLimits l;
+  l.memory_B = 16.0 * (1 << 30);
+  return l;
+}
+
+std::string refusal(const Scenario& s) {
+  return input_error_of([&] { admit_run(s, limits()); });
+}
+
+}  // namespace
+
+TEST_CASE("admission: estimates requests, events and horizon from the scenario", "[admission]") {
+  const eccsim::AdmissionEstimate e = estimate_run(scenario());
+  CHECK(e.requests == Approx(10 * 2 * 60));
+  CHECK(e.events == Approx(eccsim::kEventsPerRequest * 1200));
+  CHECK(e.horizon_s == Approx(60));
+  const eccsim::MemoryModel model;
+  CHECK(e.memory_B > model.base_B);
+  CHECK(e.memory_B < model.base_B + 1e9);
+  const eccsim::AdmissionEstimate by_count = estimate_run(scenario({"workload.requests_per_device=50"}));
+  CHECK(by_count.requests == Approx(500));
+  CHECK(by_count.horizon_s == Approx(25));
+  CHECK(refusal(scenario()) == "(no InputError)");
+}
+
+TEST_CASE("admission: a huge duration is refused naming its line, the estimate and the limit", "[admission]") {
+  const std::string text =
+      "name: admission\n"
+      "platform: {devices: 10}\n"
+      "workload:\n"
+      "  rate: 2/s\n"
+      "  duration: 1e300s\n";
+  CHECK(refusal(scenario({}, text)) ==
+        "s.yaml:5: workload.duration: 1e+300 s gives ~2e+301 requests, more than the 1e+09 a run admits "
+        "(--admit-anyway runs it regardless)");
+}
+
+TEST_CASE("admission: 2^31-1 devices and 10^8 cloud hosts are refused before anything is built", "[admission]") {
+  CHECK(refusal(scenario({"platform.devices=2147483647"})) ==
+        "--set platform.devices: 2147483647 devices gives ~2.58e+11 requests, more than the 1e+09 a run admits "
+        "(--admit-anyway runs it regardless)");
+  const std::string many_devices = refusal(scenario({"platform.devices=10000000", "workload.requests_per_device=1"}));
+  CHECK_THAT(many_devices, Catch::StartsWith("--set platform.devices: 10000000 devices need ~"));
+  CHECK_THAT(many_devices, Catch::Contains("of memory") && Catch::Contains("more than the 16 GiB this run may take"));
+  const std::string hosts = refusal(scenario({"platform.cloud.hosts=100000000"}));
+  CHECK_THAT(hosts, Catch::StartsWith("--set platform.cloud.hosts: 100000000 cloud hosts need ~"));
+}
+
+TEST_CASE("admission: a random fault of 1e12/s lasting 1 ns is refused instead of hanging", "[admission]") {
+  const std::string refused = refusal(scenario({"faults=[{rate: 1e12/s, for: 1ns, target: cloud}]"}));
+  CHECK(refused ==
+        "--set faults[0].rate: 1e+12/s random outages over 60 s of simulated time give ~1.2e+14 fault events, more "
+        "than the 1e+10 a run admits (--admit-anyway runs it regardless)");
+}
+
+TEST_CASE("admission: a horizon beyond the clock's resolution is refused", "[admission]") {
+  CHECK_THAT(refusal(scenario({"workload.rate=1e-9/s", "workload.duration=1e12s"})),
+             Catch::StartsWith("--set workload.duration: a simulated horizon of 1e+12 s, more than the 1e+09 s"));
+}
+
+TEST_CASE("admission: a link too slow for one upload within the timeout is refused", "[admission]") {
+  const std::string text =
+      "name: admission\n"
+      "platform:\n"
+      "  devices: 10\n"
+      "  access: {bandwidth: 1bps}\n"
+      "workload: {rate: 2/s, duration: 10s}\n"
+      "policy:\n"
+      "  offload: {timeout: 1s}\n";
+  CHECK(refusal(scenario({}, text)) ==
+        "s.yaml:4: platform.access.bandwidth: 1 bit/s takes 6.27e+03 s to carry one request's upload (784 B), longer "
+        "than s.yaml:7: policy.offload.timeout (1 s): every offload would time out while its transfer kept the run "
+        "going (give more bandwidth, a longer timeout, or filter: edge_only; --admit-anyway runs it regardless)");
+  CHECK_THAT(refusal(scenario({"platform.backhaul.bandwidth=100bps"})),
+             Catch::StartsWith("--set platform.backhaul.bandwidth: 100 bit/s takes 62.7 s"));
+  // Nothing is uploaded on edge_only; a timeout shorter than the latency is a what-if, not a stretch.
+  CHECK(refusal(scenario({"policy.offload.filter=edge_only"}, text)) == "(no InputError)");
+  CHECK(refusal(scenario({"policy.offload.timeout=15ms"})) == "(no InputError)");
+}
+
+TEST_CASE("admission: --admit-anyway refuses nothing", "[admission]") {
+  AdmissionLimits anyway = limits();
+  anyway.admit_anyway = true;
+  CHECK(input_error_of([&] { admit_run(scenario({"workload.duration=1e300s"}), anyway); }) == "(no InputError)");
+}
+
+TEST_CASE("admission: a sweep grid of 1290^3 points is refused without expanding it", "[admission]") {
+  const Scenario base = scenario();
+  eccsim::SweepConfig sweep;
+  for (const char* key : {"platform.devices", "workload.rate", "seed"})
+    sweep.grid.push_back({key, std::vector<std::string>(1290, "1")});
+  CHECK(eccsim::sweep_point_count(sweep) == Approx(1290.0 * 1290 * 1290));
+  CHECK(input_error_of([&] { admit_sweep(base, sweep, limits()); }) ==
+        "s.yaml: sweep: 1290 x 1290 x 1290 = 2.15e+09 points, more than the 1e+05 a sweep admits (each is built and "
+        "checked before any runs; --admit-anyway runs it regardless)");
+  sweep.grid.resize(1);
+  CHECK(input_error_of([&] { admit_sweep(base, sweep, limits()); }) == "(no InputError)");
+  // Each point re-reads the file's sweep lists: 9000 points of one 9000-value axis took 273 s.
+  sweep.grid = {{"seed", std::vector<std::string>(9000, "1")}};
+  CHECK(input_error_of([&] { admit_sweep(base, sweep, limits()); }) ==
+        "s.yaml: sweep: 9000 points, each built by reading the file's 9000 sweep values again: ~8.1e+07 values read, "
+        "more than the 1e+07 a sweep admits (split it into several sweeps; --admit-anyway runs it regardless)");
+}
+
+TEST_CASE("reading: a huge scenario or sweep list is refused before YAML builds it", "[admission][scenario]") {
+  std::string list = "name: big\nsweep:\n  seed: [";
+  for (int i = 0; i < 20000; ++i) list += std::to_string(i) + ",";
+  list += "0]\n";
+  CHECK(input_error_of([&] { load_scenario_text(list, "s.yaml"); }) ==
+        "s.yaml:3: a list or mapping of more than 10000 entries (a sweep axis takes at most 10000 values)");
+  const std::string huge = "name: big\n# " + std::string(2 << 20, 'x') + "\n";
+  CHECK(input_error_of([&] { load_scenario_text(huge, "s.yaml"); }) ==
+        "s.yaml:1: a scenario of " + std::to_string(huge.size()) +
+            " bytes (at most 2097152): long lists of values belong in a trace file or several sweeps");
+}
