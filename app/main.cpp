@@ -12,6 +12,7 @@
 #include "app/sweep_command.hpp"
 #include "app/train_command.hpp"
 #include "core/input_error.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
         eccsim::AdmissionLimits limits = eccsim::machine_limits();
         limits.admit_anyway = admit_anyway;
         eccsim::admit_run(scenario, limits);
+        eccsim::check_stored_latency_profile(scenario);
       }
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);

@@ -27,6 +27,7 @@
 #include "core/input_error.hpp"
 #include "core/machine.hpp"
 #include "core/output_set.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
@@ -436,7 +437,9 @@ void check_point_combinations(const Scenario& base, const SweepConfig& sweep, co
     std::vector<std::string> overrides = options.overrides;
     overrides.insert(overrides.end(), values.begin(), values.end());
     try {
-      admit_run(point_scenario(options.scenario_file, overrides, {}, false), limits);
+      const Scenario scenario = point_scenario(options.scenario_file, overrides, {}, false);
+      admit_run(scenario, limits);
+      check_stored_latency_profile(scenario);
     } catch (const InputError& e) {
       std::string why = e.what();
       if (why.rfind("--set ", 0) == 0) why.erase(0, 6);   // the point's values are not the user's --set

@@ -85,6 +85,34 @@ double declared_core_speed_factor(const std::vector<BatchLatencyPoint>& profile,
   return core_flops / best_flops;
 }
 
+namespace {
+
+// models.dir's stored profile, its largest batch checked against batch.max; empty when it has not
+// been measured.
+std::vector<BatchLatencyPoint> stored_profile(const Scenario& scenario) {
+  const std::filesystem::path file = latency_profile_file(scenario.models.dir);
+  const std::string text = read_file(file);
+  if (text.empty()) return {};
+  std::vector<BatchLatencyPoint> profile = parse_latency_profile(text, file.string());
+  const int batch_max = scenario.platform.cloud.batch.max;
+  if (batch_max > profile.back().batch) {
+    throw InputError(fmt::format("{}: {} is beyond the profile's largest batch ({}, in {})",
+                                 scenario.where("platform.cloud.batch.max"), batch_max, profile.back().batch,
+                                 file.string()));
+  }
+  return profile;
+}
+
+bool times_batches_by_profile(const CloudConfig& cloud) {
+  return cloud.energy == CloudEnergy::Power && cloud.latency.model == CloudLatencyModel::Profile;
+}
+
+}  // namespace
+
+void check_stored_latency_profile(const Scenario& scenario) {
+  if (times_batches_by_profile(scenario.platform.cloud)) stored_profile(scenario);
+}
+
 BatchLatencyCurve cloud_latency_curve(const Scenario& scenario, double cloud_macs_per_sample) {
   const CloudConfig& cloud = scenario.platform.cloud;
   if (cloud.energy == CloudEnergy::Constant) return {};
@@ -95,23 +123,15 @@ BatchLatencyCurve cloud_latency_curve(const Scenario& scenario, double cloud_mac
       return BatchLatencyCurve(cloud.latency.table, speed_given ? cloud.latency.speed : 1);
     case CloudLatencyModel::Profile: break;
   }
-  const std::filesystem::path file = latency_profile_file(scenario.models.dir);
-  const std::string text = read_file(file);
-  if (text.empty()) {
+  std::vector<BatchLatencyPoint> profile = stored_profile(scenario);
+  if (profile.empty()) {
     throw InputError(fmt::format("{}: profile, but {} does not exist (eccsim profile {} measures it)",
-                                 scenario.where("platform.cloud.latency.model"), file.string(),
-                                 scenario.source_file.string()));
+                                 scenario.where("platform.cloud.latency.model"),
+                                 latency_profile_file(scenario.models.dir).string(), scenario.source_file.string()));
   }
-  std::vector<BatchLatencyPoint> profile = parse_latency_profile(text, file.string());
   const double speed = speed_given ? cloud.latency.speed
                                    : declared_core_speed_factor(profile, cloud_macs_per_sample, cloud.speed_flops);
-  BatchLatencyCurve curve(std::move(profile), speed);
-  if (cloud.batch.max > curve.largest_batch()) {
-    throw InputError(fmt::format("{}: {} is beyond the profile's largest batch ({}, in {})",
-                                 scenario.where("platform.cloud.batch.max"), cloud.batch.max, curve.largest_batch(),
-                                 file.string()));
-  }
-  return curve;
+  return BatchLatencyCurve(std::move(profile), speed);
 }
 
 }  // namespace eccsim

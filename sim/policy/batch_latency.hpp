@@ -42,6 +42,11 @@ std::vector<BatchLatencyPoint> parse_latency_profile(const std::string& text, co
 double declared_core_speed_factor(const std::vector<BatchLatencyPoint>& profile, double cloud_macs_per_sample,
                                   double core_flops);
 
+// What validate and sweep can check before models exist: with model profile and a stored profile,
+// batch.max within its largest batch (InputError naming platform.cloud.batch.max). A profile not
+// measured yet is not an error here: the setup stage measures it when it trains the cloud model.
+void check_stored_latency_profile(const Scenario& scenario);
+
 // The scenario's curve: empty for model flops or energy constant, the table, or the stored profile
 // of its models.dir, divided by latency.speed or, when that is not given, scaled to
 // platform.cloud.speed by declared_core_speed_factor (InputError naming platform.cloud.latency.model

@@ -156,6 +156,9 @@ TEST_CASE("eccsim profile measures what latency model profile reads; without it 
   CHECK_THAT(missing.err, Catch::Contains("platform.cloud.latency.model: profile, but " +
                                           (models / "cloud_latency.csv").string() + " does not exist (eccsim profile"));
 
+  // Before it is measured, validate cannot check batch.max against it, and does not refuse.
+  CHECK(eccsim("validate", {"platform.cloud.batch.max=512"}).exit_code == 0);
+
   const ProcessResult measured = eccsim("profile", {});
   INFO(measured.err);
   REQUIRE(measured.exit_code == 0);
@@ -171,6 +174,10 @@ TEST_CASE("eccsim profile measures what latency model profile reads; without it 
   CHECK(too_large.exit_code == 2);
   CHECK_THAT(too_large.err, Catch::Contains("--set platform.cloud.batch.max: 512 is beyond the profile's largest "
                                             "batch (256"));
+  // validate refuses it as run does, once the profile exists.
+  const ProcessResult validated = eccsim("validate", {"platform.cloud.batch.max=512"});
+  CHECK(validated.exit_code == 2);
+  CHECK(validated.err == too_large.err);
   const auto batch_one_seconds = [&](std::vector<std::string> sets) {
     sets.push_back("platform.cloud.batch={max: 1, wait: 0ms}");
     const ProcessResult ran = eccsim("run", sets);
