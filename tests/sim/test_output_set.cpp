@@ -247,8 +247,10 @@ TEST_CASE("a full disk leaves the previous set untouched and says so in one line
 TEST_CASE("a run without requests has empty cells where a metric needs one, the same on a rerun, and a 1 bps "
           "link is 0.125 B/s in links.csv",
           "[sim][output]") {
+  // No offloads (edge_only): a 1 bps link that nothing crosses is admitted.
   const std::vector<std::string> none{"workload.requests_per_device=0", "workload.duration=1s",
-                                      "workload.rate=0.001/s", "platform.access.bandwidth=1bps"};
+                                      "workload.rate=0.001/s", "platform.access.bandwidth=1bps",
+                                      "policy.offload.filter=edge_only"};
   const fs::path first = eccsim::testing::fresh_output_dir("output-empty-1");
   const fs::path second = eccsim::testing::fresh_output_dir("output-empty-2");
   for (const fs::path& out : {first, second}) {
