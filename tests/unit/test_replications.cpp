@@ -61,6 +61,18 @@ std::string field_of(const std::string& text, size_t row, const std::string& col
   return fields(lines.at(row + 1)).at(static_cast<size_t>(it - header.begin()));
 }
 
+// A layout of filter grid points x 3 replications, each filter compared with random.
+SweepStatsLayout filters_by_3_replications(std::vector<std::string> metrics) {
+  SweepStatsLayout layout;
+  layout.table.keys = {"policy.offload.filter"};
+  layout.table.metrics = std::move(metrics);
+  layout.table.replicated = true;
+  layout.replications = 3;
+  layout.compare_key = "policy.offload.filter";
+  layout.compare_value = "random";
+  return layout;
+}
+
 }  // namespace
 
 TEST_CASE("replications: seed of replication k", "[replications]") {
@@ -170,13 +182,7 @@ TEST_CASE("replications: bootstrap interval of the mean is seeded and brackets i
 
 TEST_CASE("replications: aggregate.csv and compare.csv from a summary table", "[replications]") {
   // Two grid points (filter entropy, random) x 3 replications; entropy's replication 1 failed.
-  SweepStatsLayout layout;
-  layout.table.keys = {"policy.offload.filter"};
-  layout.table.metrics = {"accuracy", "latency_p95_s", "first_death_s"};
-  layout.table.replicated = true;
-  layout.replications = 3;
-  layout.compare_key = "policy.offload.filter";
-  layout.compare_value = "random";
+  const SweepStatsLayout layout = filters_by_3_replications({"accuracy", "latency_p95_s", "first_death_s"});
   const std::string summary =
       "point,status,policy.offload.filter,replication,seed,accuracy,latency_p95_s,first_death_s,error\n"
       "0000,ok,entropy,0,2025,0.800000,0.010000000,,\n"
@@ -227,13 +233,7 @@ TEST_CASE("replications: aggregate.csv and compare.csv from a summary table", "[
 
 TEST_CASE("replications: a run's empty cell (a metric over no request) is left out and counted in <metric>_n",
           "[replications]") {
-  SweepStatsLayout layout;
-  layout.table.keys = {"policy.offload.filter"};
-  layout.table.metrics = {"accuracy", "latency_p95_s"};
-  layout.table.replicated = true;
-  layout.replications = 3;
-  layout.compare_key = "policy.offload.filter";
-  layout.compare_value = "random";
+  const SweepStatsLayout layout = filters_by_3_replications({"accuracy", "latency_p95_s"});
   // entropy's replication 1 answered no request: accuracy 0, no latency (an empty cell, not 0).
   const std::string summary =
       "point,status,policy.offload.filter,replication,seed,accuracy,latency_p95_s,error\n"
