@@ -102,6 +102,8 @@ void print_summary(const Scenario& scenario, const Summary& s, const std::vector
                shown(s.network_energy_per_request_J, "{:.6g} J"), s.network_energy_J);
   if (s.updates > 0)
     fmt::print("  updates       {} ({:.0f} bytes moved, {:.6g} J)\n", s.updates, s.update_bytes, s.update_energy_J);
+  if (s.radio_tail_energy_J > 0)
+    fmt::print("  radio tails   {:.6g} J over the run (devices.csv)\n", s.radio_tail_energy_J);
   fmt::print("  total energy  {:.6g} J (idle: devices {:.6g}, cloud {:.6g}); {} per answered request with updates\n",
              s.total_energy_J, s.device_idle_energy_J, s.cloud_idle_energy_J,
              shown(s.energy_per_answered_request_with_updates_J, "{:.6g} J"));

@@ -23,6 +23,7 @@
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/battery.hpp"
 #include "sim/policy/budget_controller.hpp"
+#include "sim/policy/cost_model.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
@@ -100,6 +101,7 @@ struct DeviceState {
   DeviceLearning learning;
   OffloadState offload;
   Battery battery;                          // platform.device.battery (mains: never empties)
+  std::vector<RadioUse> radio_uses;         // its radio's transfers, kept when the radio has a tail
 };
 
 // A model a device started to serve with (accuracy_matrix.csv evaluates it after the run).

@@ -338,6 +338,8 @@ SimulationResult collect_result(const Platform& platform, RunState& state, const
                             state.devices[i].offload.offline_s};
     if (!battery.powered_by_mains()) measures.battery_left_J = battery.left_J(powered_s);
     measures.death_s = battery.death_s();
+    measures.radio_tail_energy_J = radio_tails_energy_J(state.inputs.device_config(static_cast<int>(i)),
+                                                        std::move(state.devices[i].radio_uses), powered_s);
     result.device_measures.push_back(measures);
   }
   result.links = link_records(platform, state.network, state.inputs.fleet, result);

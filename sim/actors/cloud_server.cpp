@@ -46,6 +46,7 @@ void CloudReceiver::operator()() {
                                                     now_s - request->t_sent_s - state_.inputs.uplink_latency_s[request->device]);
     state_.log.requests[request->request_id].radio_energy_J += transmit_J;
     charge_device(state_, request->device, transmit_J);
+    note_radio_use(state_, request->device, request->t_sent_s, now_s - state_.inputs.uplink_latency_s[request->device]);
     std::unique_lock lock(*queue_->mutex);
     queue_->waiting.push_back({*request, sg4::Engine::get_clock()});
     queue_->arrived->notify_all();

@@ -72,6 +72,7 @@ void charge_cut_request_transfer(const LossReporter& losses, int device, int64_t
   const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, now_s - t_start_s, sending);
   state.log.requests[request_id].radio_energy_J += energy_J;
   state.devices[device].battery.spend(energy_J, now_s);
+  note_radio_use(state, device, t_start_s, now_s);
 }
 
 }  // namespace
@@ -84,6 +85,11 @@ void charge_lost_upload(const CloudMessage& message) {
 void charge_lost_reply(const DeviceMessage& message) {
   const auto& reply = std::get<CloudReply>(message);
   charge_cut_request_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
+}
+
+void note_radio_use(RunState& state, int device, double start_s, double end_s) {
+  if (state.inputs.fleet.group_of(device).device.radio_tail == RadioTail::None) return;
+  state.devices[device].radio_uses.push_back({start_s, end_s});
 }
 
 void charge_device(RunState& state, int device, double energy_J) {
@@ -287,6 +293,7 @@ void EdgeDevice::handle_reply(const CloudReply& reply) {
   const double receive_J = download_radio_energy_J(state_, config_.index, reply.size_bytes);
   record.radio_energy_J += receive_J;
   charge_device(state_, config_.index, receive_J);
+  note_radio_use(state_, config_.index, reply.t_batch_end_s, sg4::Engine::get_clock());
   auto pending = offload.deadline_s.find(reply.request_id);
   if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
   if (sg4::Engine::get_clock() <= pending->second) {

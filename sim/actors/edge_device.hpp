@@ -61,6 +61,9 @@ double cut_transfer_radio_energy_J(const RunState& state, int device, double byt
 // kernel (Inbox::send_reporting_loss): the device notices an emptied battery when it next runs.
 void charge_lost_upload(const CloudMessage& message);
 void charge_lost_reply(const DeviceMessage& message);
+// `device`'s radio sent or received from start_s to end_s: kept for its tail energy
+// (platform.device.radio_tail; cost model), counted when the run ends.
+void note_radio_use(RunState& state, int device, double start_s, double end_s);
 // `device` spends energy_J now: its battery drains, and it dies if the battery empties.
 void charge_device(RunState& state, int device, double energy_J);
 

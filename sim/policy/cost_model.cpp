@@ -76,4 +76,40 @@ double cut_transfer_radio_energy_J(const DeviceConfig& device, const WifiPowerCo
   return sending ? device.radio_tx_W * elapsed_s : 0;
 }
 
+std::vector<TailState> radio_tail_states(const DeviceConfig& device) {
+  // ARO's LTE DRX: a ping of kPing_s at kPingPower_W once per cycle, the tail power the rest.
+  constexpr double kPing_s = 0.002, kPingPower_W = 1.68, kDrxPower_W = 1.06;
+  const auto drx_W = [&](double cycle_s) { return (kPing_s * kPingPower_W + (cycle_s - kPing_s) * kDrxPower_W) / cycle_s; };
+  switch (device.radio_tail) {
+    case RadioTail::None: return {};
+    case RadioTail::Lte: return {{0.1, 1.2}, {0.02, drx_W(0.02)}, {10.0, drx_W(0.04)}};
+    case RadioTail::Wifi: return {{0.25, 0.403}};
+    case RadioTail::Constant: return {{device.radio_tail_time_s, device.radio_tail_power_W}};
+  }
+  return {};
+}
+
+double radio_tail_energy_J(const std::vector<TailState>& tail, double elapsed_s) {
+  double energy_J = 0;
+  for (const TailState& state : tail) {
+    if (elapsed_s <= 0) break;
+    energy_J += state.power_W * std::min(elapsed_s, state.duration_s);
+    elapsed_s -= state.duration_s;
+  }
+  return energy_J;
+}
+
+double radio_tails_energy_J(const DeviceConfig& device, std::vector<RadioUse> uses, double run_end_s) {
+  const std::vector<TailState> tail = radio_tail_states(device);
+  if (tail.empty() || uses.empty()) return 0;
+  std::sort(uses.begin(), uses.end(), [](const RadioUse& a, const RadioUse& b) { return a.start_s < b.start_s; });
+  double energy_J = 0;
+  double silent_from_s = uses.front().end_s;   // the end of the transfers that overlap so far
+  for (const RadioUse& use : uses) {
+    if (use.start_s > silent_from_s) energy_J += radio_tail_energy_J(tail, use.start_s - silent_from_s);
+    silent_from_s = std::max(silent_from_s, use.end_s);
+  }
+  return energy_J + radio_tail_energy_J(tail, run_end_s - silent_from_s);
+}
+
 }  // namespace eccsim

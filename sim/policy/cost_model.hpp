@@ -13,6 +13,8 @@
 //                   requests), a training
 //   radio           transmit power x transmission time, or a Wi-Fi station's tx/rx states x airtime;
 //                   a transfer cut by a fault: the same up to the cut
+//   radio tail      (platform.device.radio_tail) after each transfer the radio stays in its tail
+//                   states until the next transfer starts or the tail ends
 #pragma once
 
 #include <vector>
@@ -71,5 +73,29 @@ double download_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig
 // receiving; wifi_states: tx or rx power x the airtime it had, at most the whole message's.
 double cut_transfer_radio_energy_J(const DeviceConfig& device, const WifiPowerConfig& wifi, double station_rate_Bps,
                                    double bytes, double elapsed_s, bool sending);
+
+// One state of a radio's tail: its average power, for its duration.
+struct TailState {
+  double duration_s = 0;
+  double power_W = 0;
+};
+// The states a device's radio goes through once its last transfer ends, in order (none: empty).
+//   lte:  AT&T ARO's default LTE profile (com.att.aro.model.ProfileLTE): 0.1 s of continuous
+//         reception at 1.2 W (the inactivity timer), then 0.02 s of short DRX and 10 s of long DRX,
+//         each a 2 ms ping at 1.68 W every 20 ms (short) or 40 ms (long) and 1.06 W in between
+//   wifi: ARO's default Wi-Fi profile (ProfileWiFi): 0.25 s at its active power, 0.403 W
+//   constant: radio_tail_power for radio_tail_time
+std::vector<TailState> radio_tail_states(const DeviceConfig& device);
+// A tail that lasted `elapsed_s` (cut short by the next transfer, or whole).
+double radio_tail_energy_J(const std::vector<TailState>& tail, double elapsed_s);
+
+// A transfer on a device's radio, sending or receiving.
+struct RadioUse {
+  double start_s = 0;
+  double end_s = 0;
+};
+// The tails of a radio that made `uses` (any order, overlaps allowed) over a run ending at
+// run_end_s: one after each moment the radio falls silent, cut by its next transfer or the run's end.
+double radio_tails_energy_J(const DeviceConfig& device, std::vector<RadioUse> uses, double run_end_s);
 
 }  // namespace eccsim

@@ -127,6 +127,7 @@ void charge_cut_transfer(RunState& state, int device, UpdateRecord& record, doub
   const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, sg4::Engine::get_clock() - t_start_s, sending);
   record.radio_energy_J += energy_J;
   state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());   // abandoned anyway: no death here
+  note_radio_use(state, device, t_start_s, sg4::Engine::get_clock());
 }
 
 // A cloud training started at t_start_s was cut now (its host, or the device waiting for it,
@@ -208,6 +209,7 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
   record.radio_energy_J += receive_J;
   *progress = record;
   charge_device(*state, device, receive_J);
+  note_radio_use(*state, device, start_s, sg4::Engine::get_clock());
   installed(*state, device, model, record);
 }
 
@@ -296,6 +298,7 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
   const double transmit_J = upload_radio_energy_J(*state, device, bytes, transmit_s);
   record.radio_energy_J += transmit_J;
   charge_device(*state, device, transmit_J);
+  note_radio_use(*state, device, start_s, start_s + transmit_s);
   download_to_others(state, device, model, record);
 }
 
@@ -337,6 +340,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
     failed->bytes_up = bytes_up;
     failed->radio_energy_J = upload_J;
     charge_device(*state, job.device, upload_J);
+    note_radio_use(*state, job.device, t_start_s, t_start_s + transmit_s);
   }
   IncrementalResult result = train(*state, job);
   note_trained(*state, job, result);

@@ -44,7 +44,10 @@ void summarise_deaths(const DeviceMeasures* first, const DeviceMeasures* last, S
 // requests' energy is already there. total_energy_J is completed by the caller for the fleet.
 void summarise_device_energy(int first, int last, const std::vector<UpdateRecord>& updates,
                              const std::vector<DeviceMeasures>& devices, Summary& s) {
-  for (int d = first; d < last && d < static_cast<int>(devices.size()); ++d) s.device_idle_energy_J += devices[d].idle_energy_J;
+  for (int d = first; d < last && d < static_cast<int>(devices.size()); ++d) {
+    s.device_idle_energy_J += devices[d].idle_energy_J;
+    s.radio_tail_energy_J += devices[d].radio_tail_energy_J;
+  }
   for (const UpdateRecord& u : updates) {
     if (u.device < first || u.device >= last) continue;
     s.updates += u.status == UpdateStatus::Installed;
@@ -52,9 +55,10 @@ void summarise_device_energy(int first, int last, const std::vector<UpdateRecord
     s.update_energy_J += u.energy_J;
     s.memory_energy_J += u.train_memory_energy_J;
   }
-  s.total_energy_J = s.request_energy_J + s.update_energy_J + s.device_idle_energy_J;
+  s.total_energy_J = s.request_energy_J + s.update_energy_J + s.radio_tail_energy_J + s.device_idle_energy_J;
   if (s.answered > 0)
-    s.energy_per_answered_request_with_updates_J = (s.request_energy_J + s.update_energy_J) / static_cast<double>(s.answered);
+    s.energy_per_answered_request_with_updates_J =
+        (s.request_energy_J + s.update_energy_J + s.radio_tail_energy_J) / static_cast<double>(s.answered);
 }
 
 // The request metrics of requests [first, last) into `s`.
@@ -167,6 +171,7 @@ std::vector<DeviceTotals> device_totals(const std::vector<RequestRecord>& reques
     totals[i].offline_s = devices[i].offline_s;
     totals[i].wifi_level = devices[i].wifi_level;
     totals[i].wifi_radio_energy_J = devices[i].wifi_radio_energy_J;
+    totals[i].radio_tail_energy_J = devices[i].radio_tail_energy_J;
     totals[i].battery_left_J = devices[i].battery_left_J;
     totals[i].death_s = devices[i].death_s;
   }

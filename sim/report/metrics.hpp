@@ -88,6 +88,7 @@ struct DeviceMeasures {
   double offline_s = 0;          // time the device considered the cloud down (back-off)
   int wifi_level = -1;           // its Wi-Fi rate level; -1: wired
   double wifi_radio_energy_J = 0;  // its Wi-Fi radio in idle/tx/rx states over the run (wifi)
+  double radio_tail_energy_J = 0;  // its radio's tails after its transfers (platform.device.radio_tail)
   double battery_left_J = -1;    // charge left at the end; -1: mains powered
   double death_s = -1;           // when its battery emptied; -1: it did not
 };
@@ -106,6 +107,7 @@ struct DeviceTotals {
   double host_energy_J = 0;      // SimGrid host energy plugin
   int wifi_level = -1;           // -1: wired
   double wifi_radio_energy_J = 0;
+  double radio_tail_energy_J = 0;
   double battery_left_J = -1;    // -1: mains powered
   double death_s = -1;           // -1: alive at the end
 };
@@ -239,7 +241,8 @@ struct Summary {
   std::optional<double> idle_energy_per_request_J;   // output.idle_energy held: the idle power the requests held
   double request_energy_J = 0;   // the requests' edge + radio + cloud energy (not a column: x energy_per_request_J)
   std::optional<double> energy_per_answered_request_J;               // the requests' energy / answered
-  std::optional<double> energy_per_answered_request_with_updates_J;  // (the requests' + the updates' energy) / answered
+  // (the requests' + the updates' energy + the radios' tails) / answered
+  std::optional<double> energy_per_answered_request_with_updates_J;
   double wasted_energy_J = 0;    // radio and cloud energy of offloads whose answer was not used
   double memory_energy_J = 0;    // the devices' memory accesses, inference and training (charged or beside)
   int64_t fallbacks = 0;
@@ -249,12 +252,13 @@ struct Summary {
   int64_t updates = 0;
   double update_bytes = 0;
   double update_energy_J = 0;
+  double radio_tail_energy_J = 0;    // the devices' radios in their tails (platform.device.radio_tail)
   double network_energy_J = 0;   // every link over the run (links.csv), idle included
   std::optional<double> network_energy_per_request_J;
   double device_idle_energy_J = 0;   // the devices' idle power while powered
   double cloud_idle_energy_J = 0;
   // Every joule of the run, each counted once: the requests' (edge, radio, cloud), the updates',
-  // the devices' and cloud's idle power and the network's links.
+  // the radios' tails, the devices' and cloud's idle power and the network's links.
   double total_energy_J = 0;
   std::optional<double> total_energy_per_answered_request_J;   // idle and links attributed evenly to the answers
   int64_t deaths = 0;            // devices whose battery emptied

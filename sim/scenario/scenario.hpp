@@ -56,6 +56,15 @@ struct Choice<RadioEnergy> {
   static constexpr std::array<std::string_view, 2> names{"transmit_power", "wifi_states"};
 };
 
+// The radio's tail (README, Cost model): after its last transfer a cellular or Wi-Fi radio stays in a
+// high-power state until its inactivity timers expire; a transfer that starts meanwhile cuts it
+// short. lte and wifi: the default profiles of AT&T's ARO; constant: radio_tail_power for radio_tail_time.
+enum class RadioTail { None, Lte, Wifi, Constant };
+template <>
+struct Choice<RadioTail> {
+  static constexpr std::array<std::string_view, 4> names{"none", "lte", "wifi", "constant"};
+};
+
 enum class AccessKind { Wired, Wifi };
 template <>
 struct Choice<AccessKind> {
@@ -176,6 +185,9 @@ struct DeviceConfig {
   double power_busy_W = 0.3;
   double radio_tx_W = 5.48;             // transmit power while uploading
   RadioEnergy radio_energy = RadioEnergy::TransmitPower;
+  RadioTail radio_tail = RadioTail::None;
+  double radio_tail_power_W = 0;        // radio_tail constant: the tail's power
+  double radio_tail_time_s = 0;         // radio_tail constant: how long a whole tail lasts
   DeviceEnergy energy = DeviceEnergy::Ops;
   FirstLayer first_layer = FirstLayer::Once;  // ops and power modes: layer 1's MACs once or x T
   double e_mac_J = 4.6e-12;             // ops mode: energy per dense MAC

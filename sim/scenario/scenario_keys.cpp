@@ -198,6 +198,17 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                                                                              : nullptr;
           }),
       choice_key("platform.device.radio_energy", SCENARIO_CHOICE(platform.device.radio_energy)),
+      choice_key("platform.device.radio_tail", SCENARIO_CHOICE(platform.device.radio_tail)),
+      unused_when(quantity_key("platform.device.radio_tail_power", U::power,
+                               SCENARIO_FIELD(platform.device.radio_tail_power_W), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.radio_tail == RadioTail::Constant ? nullptr : "unused: radio_tail not constant";
+                  }),
+      unused_when(quantity_key("platform.device.radio_tail_time", U::time,
+                               SCENARIO_FIELD(platform.device.radio_tail_time_s), above(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.platform.device.radio_tail == RadioTail::Constant ? nullptr : "unused: radio_tail not constant";
+                  }),
       choice_key("platform.device.energy", SCENARIO_CHOICE(platform.device.energy)),
       unused_when(choice_key("platform.device.first_layer", SCENARIO_CHOICE(platform.device.first_layer)),
                   +[](const Scenario& s) -> const char* {

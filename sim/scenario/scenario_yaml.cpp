@@ -970,6 +970,23 @@ void Reader::check_consistency(Scenario& s) const {
       fail_at(blame({at("platform.device.radio_energy"), at("platform.access.kind")}),
               "radio_energy wifi_states needs platform.access.kind wifi");
     }
+    if (device.radio_tail != RadioTail::None) {
+      if (device.radio_energy == RadioEnergy::WifiStates) {
+        fail_at(blame({at("platform.device.radio_tail"), at("platform.device.radio_energy")}),
+                "radio_tail needs radio_energy transmit_power (wifi_states already counts the station's radio "
+                "in every state over the whole run)");
+      }
+      if (device.battery_J > 0) {
+        fail_at(blame({at("platform.device.radio_tail"), at("platform.device.battery")}),
+                "radio_tail is not simulated on battery-powered devices (a tail is charged when the run ends, "
+                "too late to drain a battery)");
+      }
+      if (device.radio_tail == RadioTail::Constant && (device.radio_tail_power_W <= 0 || device.radio_tail_time_s <= 0)) {
+        fail_at(blame({at("platform.device.radio_tail"), at("platform.device.radio_tail_power"),
+                       at("platform.device.radio_tail_time")}),
+                "radio_tail constant needs radio_tail_power and radio_tail_time");
+      }
+    }
     const size_t levels = access.wifi_rates_Bps().size();
     if (access.kind == AccessKind::Wifi && access.stations == StationLevels::Fixed &&
         static_cast<size_t>(access.level) >= levels) {

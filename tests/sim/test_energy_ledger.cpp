@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -317,4 +318,32 @@ TEST_CASE("idle power attributed to the work that held it moves joules, and adds
         Approx(cloud_share_J + trainings_J).epsilon(1e-6));
   CHECK(held.number(0, "energy_per_request_J") - run.number(0, "energy_per_request_J") ==
         Approx(held.number(0, "idle_energy_per_request_J")).epsilon(1e-6));
+}
+
+TEST_CASE("radio tails: a whole tail after each lone offload, a cut one while it waits for the reply, in the total",
+          "[sim][energy][tail]") {
+  // Arrivals 5 s apart and a 1 s tail: every reply's tail runs whole before the next upload; the
+  // tail between an upload and its reply is cut by the reply, so it lasts less than the request.
+  const fs::path trace_dir = eccsim::testing::fresh_output_dir("energy-tail-trace");
+  fs::create_directories(trace_dir);
+  const fs::path trace = trace_dir / "arrivals.txt";
+  {
+    std::ofstream arrivals(trace);
+    for (int k = 0; k < 5; ++k) arrivals << 1 + 5 * k << "\n";
+  }
+  const fs::path out = run_ok("tail", {"workload.arrival=trace", "workload.trace=" + trace.string(),
+                                       "policy.offload.filter=cloud_only", "platform.device.radio_tail=constant",
+                                       "platform.device.radio_tail_power=2W", "platform.device.radio_tail_time=1s"});
+  check_total_is_the_sum_of_its_parts(out);
+  const CsvTable requests(out / "requests.csv");
+  const CsvTable devices(out / "devices.csv");
+  REQUIRE(requests.rows() == 10);   // 2 devices x 5 arrivals
+  double latency_s = 0;
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    REQUIRE(requests.text(i, "outcome") == "cloud");
+    latency_s += requests.number(i, "latency_s");
+  }
+  const double tails_J = column_sum(devices, "radio_tail_energy_J");
+  CHECK(tails_J > 2.0 * 10);                   // ten whole tails after the replies
+  CHECK(tails_J < 2.0 * (10 + latency_s));     // and the waits for them, shorter than the requests
 }

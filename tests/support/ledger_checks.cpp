@@ -39,9 +39,12 @@ void check_energy_adds_up(const std::filesystem::path& out) {
   const double updates_J = column_sum(updates, "energy_J");
   const double links_J = column_sum(CsvTable(out / "links.csv"), "energy_J");
   const double device_idle_J = column_sum(CsvTable(out / "devices.csv"), "idle_energy_J");
+  const double radio_tails_J = column_sum(CsvTable(out / "devices.csv"), "radio_tail_energy_J");
   CHECK(summary.number(0, "device_idle_energy_J") == Approx(device_idle_J).epsilon(1e-9));
+  CHECK(summary.number(0, "radio_tail_energy_J") == Approx(radio_tails_J).epsilon(1e-9).margin(1e-12));
   CHECK(summary.number(0, "update_energy_J") == Approx(updates_J).epsilon(1e-9).margin(1e-9));
-  const double parts_J = requests_J + updates_J + links_J + device_idle_J + summary.number(0, "cloud_idle_energy_J");
+  const double parts_J =
+      requests_J + updates_J + radio_tails_J + links_J + device_idle_J + summary.number(0, "cloud_idle_energy_J");
   CHECK(summary.number(0, "total_energy_J") == Approx(parts_J).epsilon(1e-9));
   for (size_t u = 0; u < updates.rows(); ++u)
     CHECK(updates.number(u, "energy_J") ==
@@ -50,7 +53,7 @@ void check_energy_adds_up(const std::filesystem::path& out) {
   const double answered = summary.number(0, "answered");
   REQUIRE(answered > 0);
   CHECK(summary.number(0, "energy_per_answered_request_with_updates_J") ==
-        Approx((requests_J + updates_J) / answered).epsilon(1e-6));
+        Approx((requests_J + updates_J + radio_tails_J) / answered).epsilon(1e-6));
   CHECK(summary.number(0, "availability") == Approx(answered / static_cast<double>(requests.rows())).epsilon(1e-6));
   CHECK(summary.number(0, "total_energy_per_answered_request_J") ==
         Approx(summary.number(0, "total_energy_J") / answered).epsilon(1e-6));

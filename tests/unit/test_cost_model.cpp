@@ -117,3 +117,37 @@ TEST_CASE("radio: a transfer cut by a fault costs what it sent until then", "[co
   // at most the airtime of the whole message, however long the cut transfer waited
   CHECK(cut_transfer_radio_energy_J(device, wifi, 1e6, 784, 5, false) == Approx(0.94 * 784 / 1e6));
 }
+
+TEST_CASE("radio tail: ARO's LTE and Wi-Fi profiles, cut short by the next transfer", "[cost]") {
+  DeviceConfig device;
+  CHECK(radio_tail_states(device).empty());
+  device.radio_tail = RadioTail::Lte;
+  // 0.1 s at 1.2 W; DRX: a 2 ms ping at 1.68 W per cycle, 1.06 W the rest of the 20 or 40 ms
+  const double short_drx_W = (0.002 * 1.68 + 0.018 * 1.06) / 0.02, long_drx_W = (0.002 * 1.68 + 0.038 * 1.06) / 0.04;
+  const std::vector<TailState> lte = radio_tail_states(device);
+  CHECK(radio_tail_energy_J(lte, 1e9) == Approx(0.1 * 1.2 + 0.02 * short_drx_W + 10 * long_drx_W));   // 11.05 J
+  CHECK(radio_tail_energy_J(lte, 0.05) == Approx(0.05 * 1.2));
+  CHECK(radio_tail_energy_J(lte, 1.12) == Approx(0.1 * 1.2 + 0.02 * short_drx_W + 1.0 * long_drx_W));
+  CHECK(radio_tail_energy_J(lte, 0) == 0);
+  device.radio_tail = RadioTail::Wifi;
+  CHECK(radio_tail_energy_J(radio_tail_states(device), 10) == Approx(0.25 * 0.403));
+}
+
+TEST_CASE("radio tails: one after each silence of the radio, cut by the next transfer or the run's end", "[cost]") {
+  DeviceConfig device;
+  device.radio_tail = RadioTail::Constant;
+  device.radio_tail_power_W = 2;
+  device.radio_tail_time_s = 1;
+  CHECK(radio_tails_energy_J(device, {}, 100) == 0);
+  // one transfer, a whole tail
+  CHECK(radio_tails_energy_J(device, {{0, 0.5}}, 100) == Approx(2.0));
+  // the run ends 0.25 s into the tail
+  CHECK(radio_tails_energy_J(device, {{0, 0.5}}, 0.75) == Approx(0.5));
+  // overlapping transfers make one silence; a transfer 0.3 s later cuts the first tail; given out of order
+  CHECK(radio_tails_energy_J(device, {{2.0, 2.1}, {0, 0.5}, {0.2, 0.7}, {1.0, 1.2}}, 100) ==
+        Approx(2 * 0.3 + 2 * 0.8 + 2 * 1.0));
+  // a transfer inside another leaves no gap
+  CHECK(radio_tails_energy_J(device, {{0, 1.0}, {0.2, 0.3}}, 100) == Approx(2.0));
+  device.radio_tail = RadioTail::None;
+  CHECK(radio_tails_energy_J(device, {{0, 0.5}}, 100) == 0);
+}
