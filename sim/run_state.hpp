@@ -104,6 +104,14 @@ struct DeviceState {
   std::vector<RadioUse> radio_uses;         // its radio's transfers, kept when the radio has a tail
 };
 
+// A request's image or reply on its way; those still moving when the run ends are charged what
+// their radio spent until then.
+struct TransferInFlight {
+  int device = 0;
+  double t_start_s = 0;
+  double bytes = 0;
+};
+
 // A model a device started to serve with (accuracy_matrix.csv evaluates it after the run).
 struct InstallRecord {
   int device = 0;
@@ -139,6 +147,8 @@ struct RunState {
   std::map<const void*, int> outages_holding;            // per failed link or host: outages holding it down
   NetworkLedger network;                                 // what crossed each link
   double cloud_busy_s = 0;                               // core-seconds of cloud batches and training
+  std::map<int64_t, TransferInFlight> uploads_in_flight; // by request id, until received or lost
+  std::map<int64_t, TransferInFlight> replies_in_flight;
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
   std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };

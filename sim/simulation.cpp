@@ -452,6 +452,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   }
   state.losses->state = &state;
   engine.run();
+  charge_transfers_in_flight(state);
   state.losses->state = nullptr;   // messages still undelivered are deleted with the engine
   SimulationResult result = collect_result(platform, state, inference);
   result.accuracy_matrix = accuracy_matrix(state, *initial_model, inference);

@@ -40,6 +40,7 @@ void CloudReceiver::operator()() {
       throw std::logic_error("cloud receiver " + std::to_string(config_.index) +
                              ": expected OffloadRequest, received another message");
     state_.network.carried_up(request->device, request->size_bytes);
+    state_.uploads_in_flight.erase(request->request_id);
     // The device's radio sent the image while it flowed out, not while its last bit propagated.
     const double now_s = sg4::Engine::get_clock();
     const double transmit_J = upload_radio_energy_J(state_, request->device, request->size_bytes,
@@ -115,6 +116,8 @@ void CloudWorker::operator()() {
       state_.log.requests[request.request_id].cloud_energy_J = cost.energy_J;  // spent, whether or not the reply arrives
       state_.log.requests[request.request_id].held_cloud_idle_J = cost.idle_energy_J;
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
+      state_.replies_in_flight.emplace(request.request_id,
+                                       TransferInFlight{request.device, end_s, state_.inputs.logits_bytes});
       request.reply_to->send_reporting_loss<charge_lost_reply>(
           new DeviceMessage(CloudReply{request.request_id, request.device, predictions_[i], request.t_sent_s,
                                        batch_[i].t_received_s, start_s, end_s, state_.inputs.logits_bytes,

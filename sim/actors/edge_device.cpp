@@ -79,17 +79,33 @@ void charge_cut_request_transfer(const LossReporter& losses, int device, int64_t
 
 void charge_lost_upload(const CloudMessage& message) {
   const auto& upload = std::get<OffloadRequest>(message);
+  if (upload.losses->state != nullptr) upload.losses->state->uploads_in_flight.erase(upload.request_id);
   charge_cut_request_transfer(*upload.losses, upload.device, upload.request_id, upload.size_bytes, upload.t_sent_s, true);
 }
 
 void charge_lost_reply(const DeviceMessage& message) {
   const auto& reply = std::get<CloudReply>(message);
+  if (reply.losses->state != nullptr) reply.losses->state->replies_in_flight.erase(reply.request_id);
   charge_cut_request_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
 }
 
 void note_radio_use(RunState& state, int device, double start_s, double end_s) {
   if (state.inputs.fleet.group_of(device).device.radio_tail == RadioTail::None) return;
   state.devices[device].radio_uses.push_back({start_s, end_s});
+}
+
+void charge_transfers_in_flight(RunState& state) {
+  const double now_s = sg4::Engine::get_clock();
+  for (const auto* transfers : {&state.uploads_in_flight, &state.replies_in_flight}) {
+    const bool sending = transfers == &state.uploads_in_flight;
+    for (const auto& [request_id, transfer] : *transfers) {
+      state.log.requests[request_id].radio_energy_J +=
+          cut_transfer_radio_energy_J(state, transfer.device, transfer.bytes, now_s - transfer.t_start_s, sending);
+      note_radio_use(state, transfer.device, transfer.t_start_s, now_s);
+    }
+  }
+  state.uploads_in_flight.clear();
+  state.replies_in_flight.clear();
 }
 
 void charge_device(RunState& state, int device, double energy_J) {
@@ -278,6 +294,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
   if (!state_.inputs.cloud_of(config_.index)->is_on()) return;
+  state_.uploads_in_flight.emplace(request_id, TransferInFlight{config_.index, done_s, state_.inputs.image_bytes});
   config_.cloud->send_reporting_loss<charge_lost_upload>(
       new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s, config_.replies,
                                       state_.inputs.image_bytes, state_.losses}),
@@ -288,6 +305,7 @@ void EdgeDevice::handle_reply(const CloudReply& reply) {
   OffloadState& offload = state_.devices[config_.index].offload;
   die_if_battery_empty(state_, config_.index);  // dead before the reply came
   state_.network.carried_down(config_.index, reply.size_bytes);
+  state_.replies_in_flight.erase(reply.request_id);
   // The radio received the reply whatever became of its request (a late reply costs the same).
   RequestRecord& record = state_.log.requests[reply.request_id];
   const double receive_J = download_radio_energy_J(state_, config_.index, reply.size_bytes);

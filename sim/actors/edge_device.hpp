@@ -64,6 +64,9 @@ void charge_lost_reply(const DeviceMessage& message);
 // `device`'s radio sent or received from start_s to end_s: kept for its tail energy
 // (platform.device.radio_tail; cost model), counted when the run ends.
 void note_radio_use(RunState& state, int device, double start_s, double end_s);
+// The requests' uploads and replies still on their way when the run ends: charged what their
+// radios spent until now, as a transfer cut by a failure is (no battery dies of it any more).
+void charge_transfers_in_flight(RunState& state);
 // `device` spends energy_J now: its battery drains, and it dies if the battery empties.
 void charge_device(RunState& state, int device, double energy_J);
 
