@@ -118,13 +118,15 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   };
 
   eccsim::DeviceTotals d{3, 10, 4, 1, 7, number(), number(), number(), number(), number(), number()};
+  d.radio_tail_energy_J = number();
   const eccsim::Fleet fleet = single_fleet(4);
   const auto device_lines = lines(eccsim::devices_csv({d}, fleet));
   REQUIRE(device_lines.size() == 2);
   CHECK(fields(device_lines[0]) == fields(device_lines[1]));
-  CHECK(device_lines[1] == fmt::format("{},fleet,site,{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},,,,", d.device,
-                                       d.requests, d.offloaded, d.fallbacks, 0.7, d.busy_s, d.offline_s,
-                                       d.inference_energy_J, d.radio_energy_J, d.idle_energy_J, d.host_energy_J));
+  CHECK(device_lines[1] == fmt::format("{},fleet,site,{},{},{},{:.6f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},{:.12f},,,,",
+                                    d.device, d.requests, d.offloaded, d.fallbacks, 0.7, d.busy_s, d.offline_s,
+                                    d.inference_energy_J, d.radio_energy_J, d.radio_tail_energy_J, d.idle_energy_J,
+                                    d.host_energy_J));
   d.wifi_level = 2;
   d.wifi_radio_energy_J = 1.5;
   d.battery_left_J = 0.25;
