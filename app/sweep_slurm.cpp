@@ -89,6 +89,7 @@ int submit_sweep_to_slurm(const SweepCommandOptions& options) {
   plan.jobs_per_task = options.jobs;
   plan.sbatch_options = slurm.sbatch_options;
   plan.replications = options.replications.value_or(0);
+  plan.admit_anyway = options.admit_anyway;
   plan.training_scenarios = write_training_scenarios(options, points, base.sweep, out);
   const SlurmScripts scripts = slurm_scripts(plan);
   const fs::path dir = out / "slurm";

@@ -56,6 +56,7 @@ SlurmScripts slurm_scripts(const SlurmSweepPlan& plan) {
   std::string sets;
   for (const std::string& value : plan.overrides) sets += " --set " + shell_quote(value);
   if (plan.replications > 0) sets += fmt::format(" --replications {}", plan.replications);
+  if (plan.admit_anyway) sets += " --admit-anyway";
   scripts.array = "#!/bin/bash\n";
   scripts.array += fmt::format(
       "# Sweep {} on Slurm, job 2 of 3: array task K runs the points whose index % {} == K, in\n"

@@ -17,6 +17,7 @@ struct SlurmSweepPlan {
   std::filesystem::path scenario_file;                 // absolute
   std::vector<std::string> overrides;                  // the sweep's --set arguments
   int replications = 0;                                // the sweep's --replications; 0: none given
+  bool admit_anyway = false;                           // the sweep's --admit-anyway, passed to every task
   std::filesystem::path out_dir;                       // absolute; shards in out_dir/shards/K, table in out_dir
   int shards = 1;                                      // array tasks
   int jobs_per_task = 1;                               // each task's -j, and its --cpus-per-task

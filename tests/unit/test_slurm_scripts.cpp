@@ -60,6 +60,15 @@ TEST_CASE("slurm: the array, training and merge scripts", "[sweep][slurm]") {
                                 Catch::Contains("exec /opt/eccsim/eccsim merge /scratch/out/shards/0 /scratch/out/shards/1 "
                                                 "/scratch/out/shards/2 --out /scratch/out\n"));
   CHECK(scripts.merge.find("--array") == std::string::npos);
+  CHECK(scripts.array.find("--admit-anyway") == std::string::npos);
+}
+
+TEST_CASE("slurm: a sweep admitted anyway runs its array tasks with --admit-anyway", "[sweep][slurm]") {
+  SlurmSweepPlan plan = plan_in("/scratch/out");
+  plan.admit_anyway = true;
+  plan.replications = 3;
+  CHECK_THAT(slurm_scripts(plan).array,
+             Catch::Contains("--set 'faults=[{at: 20s, target: cloud, for: 10s}]' --replications 3 --admit-anyway --out "));
 }
 
 TEST_CASE("slurm: submit.sh chains the jobs by afterok and resubmits chosen tasks", "[sweep][slurm]") {
