@@ -188,7 +188,7 @@ std::map<int32_t, int> predicted_counts(const EdgeModel& model, const eccsim::Da
   std::vector<int64_t> indices;
   for (int64_t i = 0; i < data.test.count; ++i)
     if (split.new_label_of[static_cast<size_t>(data.test.labels[static_cast<size_t>(i)])] == label) indices.push_back(i);
-  std::map<int32_t, int> counts{{0, 0}, {1, 0}, {4, 0}, {7, 0}};
+  std::map<int32_t, int> counts{{0, 0}, {1, 0}, {6, 0}, {9, 0}};
   for (const auto& p : model.predict(data.test, indices)) ++counts[p.predicted];
   return counts;
 }
@@ -259,17 +259,18 @@ TEST_CASE("a head of non-contiguous classes, given out of order, learns them and
   const auto base = learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
   REQUIRE(base.model.output_labels() == std::vector<int32_t>{0, 1});
 
-  // What a buffer holds when the cloud labelled classes 7 then 4 first: 60 images of each of the four.
-  const LabelledSamples buffer = buffer_of(data.train, split, {0, 1, 4, 7}, 60);
+  // What a buffer holds when the cloud labelled classes 9 then 6 first (trouser, bag: tasks 4 and
+  // 3 of this split): 60 images of each of the four.
+  const LabelledSamples buffer = buffer_of(data.train, split, {0, 1, 6, 9}, 60);
   REQUIRE(buffer.indices.size() == 240);
   o.epochs = 6;
   o.batch_size = 16;
   o.method = eccsim::IncrementalMethod::Replay;
-  const auto next = learn_new_classes(base.model, buffer, {7, 4}, o);
-  CHECK(next.model.output_labels() == std::vector<int32_t>{0, 1, 7, 4});
+  const auto next = learn_new_classes(base.model, buffer, {9, 6}, o);
+  CHECK(next.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
   CHECK(next.model.head_sizes() == std::vector<int>{2, 2});
-  CHECK(next.model.output_of(7) == 2);
-  CHECK(next.model.output_of(4) == 3);
+  CHECK(next.model.output_of(9) == 2);
+  CHECK(next.model.output_of(6) == 3);
   CHECK(next.model.output_of(2) == -1);
   CHECK(next.samples_used == 240);
   CHECK(next.new_class_samples == 120);
@@ -277,32 +278,34 @@ TEST_CASE("a head of non-contiguous classes, given out of order, learns them and
   // Predictions are labels: never an output index standing for another class.
   std::vector<int64_t> all(static_cast<size_t>(data.test.count));
   std::iota(all.begin(), all.end(), int64_t{0});
-  for (const auto& p : next.model.predict(data.test, all)) CHECK((p.predicted == 0 || p.predicted == 1 || p.predicted == 4 || p.predicted == 7));
+  for (const auto& p : next.model.predict(data.test, all)) CHECK((p.predicted == 0 || p.predicted == 1 || p.predicted == 6 || p.predicted == 9));
   // Argmax over the four classes: chance is 25 %.
-  const double on_7 = class_accuracy(next.model, data, split, 7);
-  const double on_4 = class_accuracy(next.model, data, split, 4);
+  const double on_9 = class_accuracy(next.model, data, split, 9);
+  const double on_6 = class_accuracy(next.model, data, split, 6);
   const double on_old = task_accuracy(next.model, data, split, 0);
-  INFO("class 7 " << on_7 << ", class 4 " << on_4 << ", task 0 " << on_old);
-  CHECK(on_7 >= 0.6);
-  CHECK(on_4 >= 0.6);
+  INFO("class 9 " << on_9 << ", class 6 " << on_6 << ", task 0 " << on_old);
+  CHECK(on_9 >= 0.5);
+  CHECK(on_6 >= 0.5);
   CHECK(on_old >= 0.5);
 
-  // The paper's loss maps the new labels to the new head alike (its targets: 0 for 7, 1 for 4).
+  // The paper's loss maps the new labels to the new head alike (its targets: 0 for 9, 1 for 6).
   o.method = eccsim::IncrementalMethod::Lwf;
-  const auto lwf = learn_new_classes(base.model, buffer, {7, 4}, o);
+  const auto lwf = learn_new_classes(base.model, buffer, {9, 6}, o);
   CHECK(lwf.samples_used == 120);
-  CHECK(lwf.model.output_labels() == std::vector<int32_t>{0, 1, 7, 4});
-  const auto sevens = predicted_counts(lwf.model, data, split, 7);
-  const auto fours = predicted_counts(lwf.model, data, split, 4);
-  CHECK(sevens.at(7) > sevens.at(4));
-  CHECK(fours.at(4) > fours.at(7));
+  CHECK(lwf.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
+  const auto nines = predicted_counts(lwf.model, data, split, 9);
+  const auto sixes = predicted_counts(lwf.model, data, split, 6);
+  INFO("lwf on class 9: " << nines.at(9) << " as 9, " << nines.at(6) << " as 6; on class 6: " << sixes.at(6)
+                          << " as 6, " << sixes.at(9) << " as 9");
+  CHECK(nines.at(9) > nines.at(6));
+  CHECK(sixes.at(6) > sixes.at(9));
 
-  // The cloud teacher's logits are taken by label (columns 7 and 4 of its ten).
+  // The cloud teacher's logits are taken by label (columns 9 and 6 of its ten).
   const eccsim::CloudModel cloud{eccsim::CloudModelOptions{}};
   o.epochs = 1;
   o.teacher_weight = 0.5;
-  const auto taught = learn_new_classes(base.model, buffer, {7, 4}, o, &cloud);
-  CHECK(taught.model.output_labels() == std::vector<int32_t>{0, 1, 7, 4});
+  const auto taught = learn_new_classes(base.model, buffer, {9, 6}, o, &cloud);
+  CHECK(taught.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
 }
 
 TEST_CASE("incremental methods have names", "[models]") {
