@@ -36,9 +36,16 @@ def latency_cdf(requests, out):
     plt.close(fig)
 
 
+def head_name(task, update):
+    """An update's mark: its head and the classes it learned (updates.csv's task and classes)."""
+    if "classes" in update.index and isinstance(update["classes"], str):
+        return f"head {task}: classes {update['classes']}"
+    return f"task {task}"
+
+
 def phase_accuracy(requests, updates, out):
     """Accuracy and CUR per phase, placed at the phase's mean arrival time, with a mark where each
-    task's update was first installed (updates.csv). Returns the number of updates marked."""
+    head's update was first installed (updates.csv). Returns the number of updates marked."""
     by_phase = requests.groupby("phase").agg(
         t=("t_arrival_s", "mean"), accuracy=("correct", "mean"), cur=("offloaded", "mean"))
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -46,10 +53,11 @@ def phase_accuracy(requests, updates, out):
     ax.plot(by_phase["t"], by_phase["cur"] * 100, marker="s", label="offloaded (CUR)")
     installed = pd.Series(dtype=float)
     if updates is not None and not updates.empty:
-        installed = updates[updates["status"] == "installed"].groupby("task")["t_end_s"].min()
+        first = updates[updates["status"] == "installed"].sort_values("t_end_s").groupby("task").first()
+        installed = first["t_end_s"]
         for k, (task, t_end) in enumerate(installed.items()):
             ax.axvline(t_end, color="grey", linestyle=":", label="update installed" if k == 0 else None)
-            ax.annotate(f"task {task}", (t_end, 97), fontsize=7, rotation=90, va="top", ha="right")
+            ax.annotate(head_name(task, first.loc[task]), (t_end, 97), fontsize=7, rotation=90, va="top", ha="right")
     ax.set_xlabel("simulated time [s] (one point per workload phase)")
     ax.set_ylabel("share of requests [%]")
     ax.set_ylim(0, 100)
@@ -94,7 +102,7 @@ def main(argv):
         return 2
     latency_cdf(requests, out)
     updates_path = os.path.join(args.run_dir, "updates.csv")
-    updates = pd.read_csv(updates_path) if os.path.isfile(updates_path) else None
+    updates = pd.read_csv(updates_path, dtype={"classes": str}) if os.path.isfile(updates_path) else None
     marked = phase_accuracy(requests, updates, out)
     energy_split(summary, out)
     print(f"plots written to {out} ({marked} task updates marked)")

@@ -60,12 +60,14 @@ def main(argv):
         colour = lines[0].get_color()
         axes[1].plot(by_window["t_s"], by_window["edge_accuracy"] * 100, color=colour, label=label)
         axes[2].plot(by_window["t_s"], by_window["cur"] * 100, color=colour, label=label)
-        updates = pd.read_csv(updates_path)
+        updates = pd.read_csv(updates_path, dtype={"classes": str})
         installed = updates[(updates["status"] == "installed") & (updates["device"] == updates["device"].min())]
         for _, update in installed.iterrows():
             axes[1].axvline(update["t_end_s"], color=colour, alpha=0.35)
-            axes[1].annotate(f"task {int(update['task'])}", (update["t_end_s"], 2), color=colour,
-                             rotation=90, fontsize=7, va="bottom")
+            name = f"task {int(update['task'])}"
+            if isinstance(update.get("classes"), str):   # the head's index and the classes it learned
+                name = f"head {int(update['task'])}: {update['classes']}"
+            axes[1].annotate(name, (update["t_end_s"], 2), color=colour, rotation=90, fontsize=7, va="bottom")
         phase_starts.update(requests.groupby("phase")["t_arrival_s"].min().round(0).tolist()[1:])
     for ax, title in zip(axes, ("ECC accuracy [%]", "edge model alone [%] (lines: model installed)",
                                 "offloaded (CUR) [%]")):

@@ -24,6 +24,7 @@
 #include "sim/policy/battery.hpp"
 #include "sim/policy/budget_controller.hpp"
 #include "sim/policy/cost_model.hpp"
+#include "sim/policy/head_classes.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
@@ -92,6 +93,7 @@ struct OffloadState {
 struct DeviceLearning {
   std::shared_ptr<const EdgeModel> model;   // the model serving requests now
   std::deque<BufferedSample> buffer;        // cloud-labelled inputs, bounded by policy.update.buffer
+  LabelOrder label_order;                   // the classes the cloud labelled into the buffer, first-labelled first
   bool updating = false;                    // an update is being trained or transferred
   size_t next_request = 0;                  // index in the schedule of the next request to serve
   std::vector<int64_t> trained_on;          // sorted: test images its models trained on, never requested again

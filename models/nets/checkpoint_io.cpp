@@ -121,6 +121,13 @@ std::vector<int64_t> read_ints(torch::serialize::InputArchive& archive, const st
   return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
 }
 
+std::optional<std::vector<int64_t>> read_ints_if_any(torch::serialize::InputArchive& archive, const std::string& key) {
+  torch::Tensor t;
+  if (!archive.try_read(key, t, /*is_buffer=*/true)) return std::nullopt;
+  t = t.to(torch::kInt64).contiguous();
+  return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+}
+
 int64_t read_int(torch::serialize::InputArchive& archive, const std::string& key) {
   const std::vector<int64_t> values = read_ints(archive, key);
   TORCH_CHECK(values.size() == 1, "entry ", key, " is not a single integer");

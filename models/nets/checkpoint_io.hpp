@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ int64_t read_int(torch::serialize::InputArchive& archive, const std::string& key
 std::vector<int64_t> read_ints(torch::serialize::InputArchive& archive, const std::string& key);
 std::vector<double> read_doubles(torch::serialize::InputArchive& archive, const std::string& key);
 std::string read_string(torch::serialize::InputArchive& archive, const std::string& key);
+// The integers of `key`, or nothing when the archive has no such entry (a key added to the format later).
+std::optional<std::vector<int64_t>> read_ints_if_any(torch::serialize::InputArchive& archive, const std::string& key);
 
 // The first line of a torch error (its messages carry long backtraces).
 std::string first_line(const std::string& message);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 #include <utility>
 
@@ -20,6 +21,18 @@ namespace eccsim {
 namespace {
 
 constexpr size_t kChunk = 256;     // samples per inference batch
+
+// The checkpoint's output labels: one per class, distinct, non-negative.
+std::vector<int32_t> checked_labels(const std::vector<int64_t>& stored, int64_t classes) {
+  TORCH_CHECK(static_cast<int64_t>(stored.size()) == classes, "output_labels has ", stored.size(), " entries for ",
+              classes, " outputs");
+  std::vector<int32_t> labels(stored.begin(), stored.end());
+  std::vector<int32_t> sorted = labels;
+  std::sort(sorted.begin(), sorted.end());
+  TORCH_CHECK(sorted.empty() || (sorted.front() >= 0 && std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()),
+              "output_labels are not distinct non-negative labels");
+  return labels;
+}
 
 SpikingVggOptions vgg_options(const EdgeModelOptions& o) {
   if (o.arch != "svgg") throw InputError(fmt::format("models.edge.arch: unknown architecture '{}' (known: svgg)", o.arch));
@@ -66,6 +79,8 @@ void EdgeModel::save(const std::filesystem::path& file) const {
   write_int(archive, "timesteps", o.timesteps);
   write_doubles(archive, "lif", {o.lif.tau, o.lif.v_threshold, o.lif.v_reset, o.lif.alpha});
   write_ints(archive, "head_sizes", impl_->net->head_sizes());
+  const std::vector<int32_t> labels = output_labels();
+  write_ints(archive, "output_labels", std::vector<int64_t>(labels.begin(), labels.end()));
   write_int(archive, "version", impl_->version);
   write_checkpoint_tail(archive, impl_->normalisation, *impl_->net);
   save_archive(archive, file);
@@ -89,6 +104,8 @@ EdgeModel EdgeModel::load(const std::filesystem::path& file) {
     impl->normalisation = read_normalisation(archive);
     impl->version = read_int(archive, "version");
     impl->net = SpikingVgg(o, read_ints(archive, "head_sizes"));
+    if (const auto labels = read_ints_if_any(archive, "output_labels"))   // older checkpoints: identity
+      impl->output_labels = checked_labels(*labels, impl->net->num_classes());
     read_weights(archive, *impl->net);
     impl->net->eval();
     return EdgeModel(std::move(impl));
@@ -110,6 +127,7 @@ std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std
   const double first_layer_macs = net->first_layer_macs();
   const double neuron_updates = net->neuron_updates();
   const int64_t classes = net->num_classes();
+  const std::vector<int32_t> labels = output_labels();
 
   std::vector<EdgePrediction> predictions;
   predictions.reserve(indices.size());
@@ -130,7 +148,7 @@ std::vector<EdgePrediction> EdgeModel::predict(const ImageSet& images, const std
       p.logits.resize(static_cast<size_t>(classes));
       for (int64_t c = 0; c < classes; ++c) p.logits[static_cast<size_t>(c)] = logits_a[i][c];
       const Ambiguity ambiguity = ambiguity_of(p.logits, net->head_sizes());
-      p.predicted = ambiguity.predicted;
+      p.predicted = labels[static_cast<size_t>(ambiguity.predicted)];
       p.max_prob = ambiguity.max_prob;
       p.margin = ambiguity.margin;
       p.entropy_score = ambiguity.entropy_score;
@@ -165,6 +183,24 @@ std::vector<int> EdgeModel::head_offsets() const {
     next += static_cast<int>(s);
   }
   return offsets;
+}
+
+std::vector<int32_t> EdgeModel::output_labels() const {
+  const auto classes = static_cast<size_t>(impl_->net->num_classes());
+  if (impl_->output_labels.empty()) {
+    std::vector<int32_t> identity(classes);
+    std::iota(identity.begin(), identity.end(), 0);
+    return identity;
+  }
+  if (impl_->output_labels.size() != classes)
+    throw std::logic_error(fmt::format("EdgeModel: {} output labels for {} outputs", impl_->output_labels.size(), classes));
+  return impl_->output_labels;
+}
+
+int EdgeModel::output_of(int32_t label) const {
+  const std::vector<int32_t> labels = output_labels();
+  const auto it = std::find(labels.begin(), labels.end(), label);
+  return it == labels.end() ? -1 : static_cast<int>(it - labels.begin());
 }
 
 int EdgeModel::timesteps() const { return static_cast<int>(impl_->net->options().timesteps); }

@@ -1,6 +1,8 @@
 // The edge SNN as the simulator sees it: batched inference returning plain EdgePredictions whose
 // op counts come from each sample's real spikes, plus size, version and checkpoint files.
 // Pimpl, no torch here; copies are deep, so a device keeps serving the old model while a new one trains.
+// Each output stands for a (re-indexed) label, output_labels(): predictions report labels, while
+// logits and heads stay in output order (heads in the order they were learned).
 #pragma once
 
 #include <cstdint>
@@ -41,15 +43,19 @@ class EdgeModel {
 
   // Reads a checkpoint written by save(); InputError naming the file when it is missing or corrupt.
   static EdgeModel load(const std::filesystem::path& file);
-  // Writes the weights, architecture, heads, normalisation and version (temp file, then rename).
+  // Writes the weights, architecture, heads, output labels, normalisation and version (temp file,
+  // then rename). A checkpoint without output labels (written before they were saved) loads as identity.
   void save(const std::filesystem::path& file) const;
 
-  // Inference on images[indices] (eval mode, no gradients, batched); one prediction per index.
+  // Inference on images[indices] (eval mode, no gradients, batched); one prediction per index, whose
+  // `predicted` is a label (output_labels()[argmax]) and whose logits are in output order.
   std::vector<EdgePrediction> predict(const ImageSet& images, const std::vector<int64_t>& indices) const;
 
   int num_classes() const;                    // classes learned so far (sum of head sizes)
-  std::vector<int> head_sizes() const;        // classes per task head, in task order
-  std::vector<int> head_offsets() const;      // first (re-indexed) label of each head
+  std::vector<int> head_sizes() const;        // classes per head, in the order the heads were learned
+  std::vector<int> head_offsets() const;      // first output index of each head
+  std::vector<int32_t> output_labels() const; // the (re-indexed) label of each output, in output order
+  int output_of(int32_t label) const;         // the output index of `label`; -1 when not learned
   int timesteps() const;
   std::string arch() const;
   int64_t size_bytes() const;                 // parameters + buffers: the bytes a weight download moves

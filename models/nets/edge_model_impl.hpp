@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/data/dataset.hpp"
 #include "models/nets/spiking_vgg.hpp"
@@ -15,6 +16,9 @@ struct EdgeModelImpl {
   SpikingVgg net{nullptr};
   Normalisation normalisation;
   int64_t version = 0;            // 0 after setup, +1 per incremental update
+  // The (re-indexed) label of each output, heads concatenated; empty: the identity 0..n-1 (models
+  // whose heads were added without labels, and checkpoints written before labels were saved).
+  std::vector<int32_t> output_labels;
 };
 
 }  // namespace eccsim

@@ -1,6 +1,8 @@
 // What the simulator sees of the learned models: plain structs in and out, no torch.
 // All labels here are re-indexed labels of the TaskSplit (new label = position in the
-// shuffled class order), so logits index = label, heads concatenated in task order.
+// shuffled class order). Cloud logits are indexed by label; edge logits by the edge model's
+// outputs, heads concatenated in the order they were learned (EdgeModel::output_labels gives
+// each output's label).
 #pragma once
 
 #include <cstdint>
@@ -31,8 +33,8 @@ struct EdgeOps {
 
 // One edge SNN inference on one sample, with the cost counted from its real spikes.
 struct EdgePrediction {
-  std::vector<float> logits;        // over all learned classes (heads concatenated)
-  int32_t predicted = -1;           // argmax over all heads
+  std::vector<float> logits;        // over all learned classes, in output order (heads concatenated)
+  int32_t predicted = -1;           // the label of the argmax over all heads
   float entropy_score = 0;          // min over heads of normalised entropy, in [0,1]
   float max_prob = 0;               // max softmax probability over all learned classes
   float margin = 0;                 // top-1 minus top-2 probability

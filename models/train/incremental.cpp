@@ -23,9 +23,11 @@
 #include "models/train/incremental.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/random.hpp"
 #include "models/data/dataset_tensors.hpp"
@@ -99,35 +101,39 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   if (samples.images == nullptr || samples.indices.size() != samples.labels.size()) {
     throw std::invalid_argument("learn_new_classes: samples need images and one label per index");
   }
-  if (new_classes.empty() || new_classes.front() != current.num_classes()) {
-    throw std::invalid_argument(fmt::format("learn_new_classes: new classes must start at {} (the classes known)",
-                                            current.num_classes()));
-  }
-  for (size_t k = 1; k < new_classes.size(); ++k) {
-    if (new_classes[k] != new_classes[k - 1] + 1) {
-      throw std::invalid_argument("learn_new_classes: new classes must be contiguous and ascending");
-    }
-  }
+  if (new_classes.empty()) throw std::invalid_argument("learn_new_classes: no new class given");
   if (o.teacher_weight > 0 && cloud_teacher == nullptr) {
     throw std::invalid_argument("learn_new_classes: teacher_weight > 0 needs the cloud model");
   }
-  const int32_t first = new_classes.front();
-  const int32_t last = new_classes.back();
+  // Each label's output index in the updated model: the known ones keep theirs, the new head follows.
+  const std::vector<int32_t> known = current.output_labels();
+  std::map<int32_t, int64_t> output_of;
+  for (size_t k = 0; k < known.size(); ++k) output_of.emplace(known[k], static_cast<int64_t>(k));
+  for (size_t k = 0; k < new_classes.size(); ++k) {
+    const int32_t label = new_classes[k];
+    if (label < 0) throw std::invalid_argument(fmt::format("learn_new_classes: negative label {}", label));
+    const auto [it, fresh] = output_of.emplace(label, static_cast<int64_t>(known.size() + k));
+    if (!fresh && it->second < static_cast<int64_t>(known.size()))
+      throw std::invalid_argument(fmt::format("learn_new_classes: class {} is already known", label));
+    if (!fresh) throw std::invalid_argument(fmt::format("learn_new_classes: class {} is given twice", label));
+  }
   const bool replay = o.method != IncrementalMethod::Lwf;
-  const int32_t lowest = replay ? 0 : first;   // the labels trained on
+  const auto first_new = static_cast<int64_t>(known.size());   // the new head's first output
   std::vector<int64_t> indices;
-  std::vector<int64_t> targets;   // Lwf: label - first (within the new head); Replay: label (over all heads)
+  std::vector<int64_t> targets;   // Lwf: output - first_new (within the new head); Replay: output (over all heads)
   int new_class_samples = 0;
   for (size_t i = 0; i < samples.indices.size(); ++i) {
-    if (samples.labels[i] >= lowest && samples.labels[i] <= last) {
-      indices.push_back(samples.indices[i]);
-      targets.push_back(samples.labels[i] - lowest);
-      new_class_samples += samples.labels[i] >= first ? 1 : 0;
-    }
+    const auto it = output_of.find(samples.labels[i]);
+    if (it == output_of.end()) continue;   // a class neither known nor new
+    const bool is_new = it->second >= first_new;
+    if (!is_new && !replay) continue;
+    indices.push_back(samples.indices[i]);
+    targets.push_back(replay ? it->second : it->second - first_new);
+    new_class_samples += is_new ? 1 : 0;
   }
   if (new_class_samples == 0) {
-    throw std::invalid_argument(fmt::format("learn_new_classes: none of the {} samples is labelled {}..{}",
-                                            samples.indices.size(), first, last));
+    throw std::invalid_argument(fmt::format("learn_new_classes: none of the {} samples is labelled {}",
+                                            samples.indices.size(), fmt::join(new_classes, ", ")));
   }
 
   const TrainingThreads threads(o.threads);
@@ -135,6 +141,8 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   const Normalisation& norm = current.normalisation();
   IncrementalResult result{EdgeModel(current), {}, 0, 0, static_cast<int>(indices.size()), new_class_samples, 1, indices};
   result.model.impl().version = current.version() + 1;
+  result.model.impl().output_labels = known;
+  result.model.impl().output_labels.insert(result.model.impl().output_labels.end(), new_classes.begin(), new_classes.end());
   SpikingVgg net = result.model.impl().net;
 
   const size_t old_heads = net->head_sizes().size();
@@ -147,7 +155,7 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
   }
   torch::Tensor teacher_logits;
   if (o.teacher_weight > 0) {
-    const std::vector<int64_t> columns(new_classes.begin(), new_classes.end());
+    const std::vector<int64_t> columns(new_classes.begin(), new_classes.end());   // the cloud's logits are by label
     teacher_logits = cloud_logits(cloud_teacher->impl(), images, indices).index_select(1, torch::tensor(columns));
   }
 

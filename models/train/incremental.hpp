@@ -49,11 +49,13 @@ struct IncrementalResult {
   std::vector<int64_t> trained_indices; // the samples trained on (indices into samples.images), in input order
 };
 
-// Learns `new_classes` (re-indexed labels, contiguous, starting at current.num_classes()) from the
-// samples labelled with them; Lwf ignores samples of other labels, Replay also trains on those of
-// the classes already known (labels beyond the new classes are ignored). `current` is left untouched.
-// `cloud_teacher` is needed only when options.teacher_weight > 0. Deterministic for a seed.
-// Throws std::invalid_argument on non-contiguous classes or when no sample has a new label.
+// Learns `new_classes` (re-indexed labels the model does not know yet, any of them, in the order
+// given: the new head's outputs) from the samples labelled with them; Lwf ignores samples of other
+// labels, Replay also trains on those of the classes already known (other labels are ignored).
+// Sample labels are mapped to the model's outputs (EdgeModel::output_labels). `current` is left
+// untouched. `cloud_teacher` is needed only when options.teacher_weight > 0 (its logits are indexed
+// by label). Deterministic for a seed. Throws std::invalid_argument when `new_classes` is empty,
+// repeats a label, holds a negative or an already known label, or when no sample has a new label.
 IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamples& samples,
                                     const std::vector<int32_t>& new_classes, const IncrementalOptions& options,
                                     const CloudModel* cloud_teacher = nullptr);

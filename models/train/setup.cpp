@@ -136,6 +136,7 @@ TrainedEdge train_edge(const SetupOptions& o, const ProfileSettings& p, const Da
   EdgeModel model(eo);
   SpikingVgg net = model.impl().net;
   net->add_head(static_cast<int64_t>(classes.size()));
+  model.impl().output_labels = classes;
 
   const Samples train = reindexed(data.train, subset(task_samples(split, data.train.labels, 0), p.edge_train_samples,
                                                      derive_seed(o.seed, kSubsets + 2)), split);

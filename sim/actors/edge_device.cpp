@@ -331,7 +331,9 @@ void EdgeDevice::handle_reply(const CloudReply& reply) {
 void EdgeDevice::learn_from_reply(int64_t sample, int32_t cloud_label) {
   const UpdateConfig& update = state_.inputs.scenario.policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
-  keep_in_buffer(state_.devices[config_.index].learning.buffer, {sample, cloud_label}, update);
+  DeviceLearning& learning = state_.devices[config_.index].learning;
+  keep_in_buffer(learning.buffer, {sample, cloud_label}, update);
+  learning.label_order.note(cloud_label);
 }
 
 }  // namespace eccsim

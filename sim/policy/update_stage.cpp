@@ -23,6 +23,7 @@
 #include "sim/engine_stack.hpp"
 #include "sim/offload_thresholds.hpp"
 #include "sim/policy/cost_model.hpp"
+#include "sim/policy/head_classes.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -34,7 +35,7 @@ constexpr double kLabelBytes = 4;         // int32 label uploaded with each buff
 
 struct TrainingJob {
   int device = 0;                         // the triggering device (oracle: -1)
-  int task = 0;
+  int task = 0;                           // the head it adds (its index; oracle: the split's task, the same)
   UpdateMode mode = UpdateMode::None;
   std::string method;
   std::shared_ptr<const EdgeModel> base;  // the model the new head is added to
@@ -69,8 +70,8 @@ void note_trained(RunState& state, const TrainingJob& job, const IncrementalResu
   const bool fleet = job.mode == UpdateMode::Oracle || state.inputs.scenario.policy.update.scope == UpdateScope::Fleet;
   const bool stream = job.mode != UpdateMode::Oracle;   // the oracle trains on the training split
   for (int64_t sample : result.trained_indices)
-    state.log.trained_samples.push_back({job.device, job.task, result.model.version(), sg4::Engine::get_clock(), fleet,
-                                         stream ? "test" : "train", sample});
+    state.log.trained_samples.push_back({job.device, job.task, job.new_classes, result.model.version(),
+                                         sg4::Engine::get_clock(), fleet, stream ? "test" : "train", sample});
   if (!stream || !state.inputs.scenario.policy.update.exclude_trained) return;
   add_sorted(fleet ? state.fleet_trained_on : state.devices[job.device].learning.trained_on, result.trained_indices);
 }
@@ -235,6 +236,7 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
   record.method = job.method;
   record.samples = result.samples_used;
   record.classes_added = static_cast<int>(job.new_classes.size());
+  record.classes = job.new_classes;
   record.task = job.task;
   record.train_ops = job.mode == UpdateMode::Cloud ? result.dense_train_macs : result.train_ops.total();
   record.model_version = result.model.version();
@@ -315,6 +317,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   failed->mode = job.mode;
   failed->method = job.method;
   failed->task = job.task;
+  failed->classes = job.new_classes;
   failed->samples = static_cast<int64_t>(job.samples.indices.size());
   const auto cloud_training_since = std::make_shared<double>(-1);   // while the cloud trains: since when
   sg4::this_actor::on_exit([state, device = job.device, failed, cloud_training_since](bool killed) {
@@ -419,18 +422,17 @@ void consider_update(RunState& state, int device) {
   if (!edge_model_serves(state.inputs.scenario)) return;
   DeviceLearning& learning = state.devices[device].learning;
   if (learning.updating || state.fleet_updating) return;
-  // Heads are added in task order (a head's labels follow the last one's), so the task to learn
-  // is the first one the model lacks; the buffer collects every class meanwhile.
-  const int task = static_cast<int>(learning.model->head_sizes().size());
-  if (task >= state.inputs.split.num_tasks()) return;  // every task learned
-  const std::vector<int32_t>& classes = state.inputs.split.task_classes[task];
-  if (count_in_classes(learning.buffer, classes) < update.trigger) return;
+  // The next head: the split's next task, or the classes the cloud labelled first in this
+  // device's buffer (policy.update.classes); the buffer collects every class meanwhile.
+  const LearnedClasses learned{static_cast<int>(learning.model->head_sizes().size()), learning.model->output_labels()};
+  std::optional<NextHead> next = next_head(update, state.inputs.split, learned, learning.buffer, learning.label_order);
+  if (!next) return;
 
-  TrainingJob job{device, task, update.mode, update.method, learning.model,
-                  buffer_samples(learning.buffer, &state.inputs.dataset.test), classes};
+  TrainingJob job{device, next->head, update.mode, update.method, learning.model,
+                  buffer_samples(learning.buffer, &state.inputs.dataset.test), std::move(next->classes)};
   mark_updating(state, device, true);
-  sg4::Actor::create(fmt::format("update-{}-task-{}", device, task), state.inputs.device_hosts[device], run_buffer_update,
-                     &state, std::move(job));
+  sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state.inputs.device_hosts[device],
+                     run_buffer_update, &state, std::move(job));
 }
 
 void oracle_scheduler(RunState* state) {

@@ -1,8 +1,9 @@
 // The update stage (ECC-SNN's stage 3) inside the simulation: devices buffer offloaded inputs
-// with the cloud's labels (sim/update_buffer.hpp); when enough of them belong to the next task
-// the model lacks, the edge model learns it for real (a new head, with policy.update.method),
-// on the device or in the cloud, and the new model is installed once its training time (and, in
-// cloud mode, its transfers) have passed. oracle mode follows the authors' code instead: each
+// with the cloud's labels (sim/update_buffer.hpp); when enough of them belong to the classes of
+// the next head (sim/policy/head_classes.hpp: the cloud's order, or the split's next task), the
+// edge model learns them for real (a new head, with policy.update.method), on the device or in
+// the cloud, and the new model is installed once its training time (and, in cloud mode, its
+// transfers) have passed. oracle mode follows the authors' code instead: each
 // phase start brings the new task's labelled training split (plus, for the rehearsal methods, a
 // labelled memory of the earlier tasks).
 #pragma once
@@ -22,8 +23,8 @@ bool edge_model_serves(const Scenario& scenario);
 // (README, Evaluation); -1 when every image of the pool was trained on.
 int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request);
 
-// Called after a cloud-labelled sample joined `device`'s buffer: starts an update when the
-// trigger is met and none is under way.
+// Called after a cloud-labelled sample joined `device`'s buffer (and after an install): starts an
+// update when the next head's classes meet the trigger and none is under way.
 void consider_update(RunState& state, int device);
 
 // Makes `model` serve `device`'s requests from now on.

@@ -50,6 +50,16 @@ struct Field {
   static void text(std::string& out, const Row& row) {
     out += row.*Member;
   }
+  // A list of integers, space-separated.
+  template <auto Member>
+  static void integers(std::string& out, const Row& row) {
+    bool first = true;
+    for (const auto value : row.*Member) {
+      if (!first) out += ' ';
+      append_integer(out, static_cast<int64_t>(value));
+      first = false;
+    }
+  }
 };
 
 template <class Row>
@@ -203,6 +213,7 @@ const Columns<U>& update_columns() {
       {"task", Field<U>::integer<&U::task>},
       {"samples", Field<U>::integer<&U::samples>},
       {"classes_added", Field<U>::integer<&U::classes_added>},
+      {"classes", Field<U>::integers<&U::classes>},
       {"train_ops", Field<U>::fixed<&U::train_ops, 0>},
       {"duration_s", Field<U>::fixed<&U::duration_s, 9>},
       {"train_energy_J", Field<U>::fixed<&U::train_energy_J, 12>},
@@ -222,6 +233,7 @@ const Columns<TS>& trained_sample_columns() {
   static const Columns<TS> columns{
       {"device", Field<TS>::integer<&TS::device>},
       {"task", Field<TS>::integer<&TS::task>},
+      {"classes", Field<TS>::integers<&TS::classes>},
       {"model_version", Field<TS>::integer<&TS::model_version>},
       {"t_trained_s", Field<TS>::fixed<&TS::t_trained_s, 9>},
       {"scope", [](std::string& out, const TS& t) { out += t.fleet ? "fleet" : "device"; }},

@@ -121,7 +121,8 @@ struct UpdateRecord {
   std::string method;            // lwf | replay | replay_wa
   int64_t samples = 0;           // training samples of the new classes
   int classes_added = 0;
-  int task = 0;                  // the task whose classes were added
+  int task = 0;                  // the head added (its index); its classes: `classes`
+  std::vector<int32_t> classes;  // the (re-indexed) labels the head learned, ascending
   double train_ops = 0;          // on the device: its ops (MACs + ACs); in the cloud: dense MACs
   double duration_s = 0;         // training, or for a device that only installs, its download
   double train_energy_J = 0;     // the device's ops, or the cloud core's dynamic share
@@ -178,7 +179,8 @@ struct HeldOutSample {
 // from it serves a request carrying it (the devices of `device`, or with fleet scope every device).
 struct TrainedSampleRecord {
   int device = 0;                // the device whose buffer it came from; -1: oracle (every device)
-  int task = 0;                  // the task the update learned
+  int task = 0;                  // the head the update added (its index)
+  std::vector<int32_t> classes;  // its (re-indexed) labels
   int64_t model_version = 0;     // the version the update made
   double t_trained_s = 0;        // when the training took the sample (its start)
   bool fleet = false;            // scope fleet (or oracle): every device installs the model

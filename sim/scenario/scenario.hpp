@@ -124,6 +124,14 @@ struct Choice<BufferPolicy> {
   static constexpr std::array<std::string_view, 2> names{"balanced", "fifo"};
 };
 
+// Which classes a device's next head learns (README, "The update stage"): those the cloud labelled
+// first in its buffer, or the split's next task (the paper's predefined order).
+enum class UpdateClasses { CloudLabels, TaskOrder };
+template <>
+struct Choice<UpdateClasses> {
+  static constexpr std::array<std::string_view, 2> names{"cloud_labels", "task_order"};
+};
+
 enum class UpdateScope { Device, Fleet };
 template <>
 struct Choice<UpdateScope> {
@@ -354,7 +362,8 @@ struct UpdateConfig {
   std::string method = "replay_wa";     // lwf (the paper's) | replay | replay_wa (models/incremental.hpp)
   int buffer = 200;                     // local buffer capacity (samples)
   BufferPolicy buffer_policy = BufferPolicy::Balanced;  // when full, drop: the oldest of the most held class | the oldest
-  int trigger = 20;                     // buffered samples of the next unlearned task's classes that start its update
+  int trigger = 20;                     // buffered samples of the next head's classes that start its update
+  UpdateClasses classes = UpdateClasses::CloudLabels;  // the next head's classes: the cloud's order | the split's tasks
   int epochs = 5;
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   UpdateScope scope = UpdateScope::Device;

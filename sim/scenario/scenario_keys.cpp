@@ -367,6 +367,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
       choice_key("policy.update.buffer_policy", SCENARIO_CHOICE(policy.update.buffer_policy)),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),
+      choice_key("policy.update.classes", SCENARIO_CHOICE(policy.update.classes)),
       integer_key("policy.update.epochs", SCENARIO_FIELD(policy.update.epochs), at_least(1)),
       integer_key("policy.update.batch_size", SCENARIO_FIELD(policy.update.batch_size), at_least(1)),
       choice_key("policy.update.scope", SCENARIO_CHOICE(policy.update.scope)),

@@ -54,17 +54,26 @@ fs::path sweep_example(const std::string& example, const std::string& name, cons
   return out;
 }
 
-// Whether updates.csv holds an installed update of every task 1..4.
+// Whether updates.csv holds an installed update of every head 1..4, which together learned every
+// class the initial model lacked (2..9).
 void check_every_task_learned(const fs::path& run, const std::string& mode) {
   const CsvTable updates(run / "updates.csv");
   std::vector<bool> learned(5, false);
+  std::vector<bool> classes(10, false);
   for (size_t u = 0; u < updates.rows(); ++u) {
     CHECK(updates.text(u, "mode") == mode);
-    if (updates.text(u, "status") == "installed") learned[static_cast<size_t>(updates.number(u, "task"))] = true;
+    if (updates.text(u, "status") != "installed") continue;
+    learned[static_cast<size_t>(updates.number(u, "task"))] = true;
+    std::istringstream labels(updates.text(u, "classes"));
+    for (int label = 0; labels >> label;) classes[static_cast<size_t>(label)] = true;
   }
   for (int task = 1; task < 5; ++task) {
-    INFO("task " << task);
+    INFO("head " << task);
     CHECK(learned[static_cast<size_t>(task)]);
+  }
+  for (int label = 2; label < 10; ++label) {
+    INFO("class " << label);
+    CHECK(classes[static_cast<size_t>(label)]);
   }
 }
 

@@ -1,6 +1,7 @@
 // Edge SNN and cloud CNN behind their plain APIs: shapes, heads and offsets, op counts against
 // the spikes, deterministic and batch-independent predictions, deep copies, checkpoint round
 // trips and the messages of unreadable checkpoints.
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <string>
@@ -26,6 +27,7 @@ using eccsim::kPool;
 using eccsim::SpikingVgg;
 using eccsim::SpikingVggOptions;
 using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -188,6 +190,44 @@ TEST_CASE("edge and cloud checkpoints round-trip to identical predictions", "[mo
   CHECK(c[0].macs == cloud.macs_per_sample());
   CHECK(cloud.macs_per_sample() > 10 * edge.first_layer_macs());
   CHECK(cloud.size_bytes() > edge.size_bytes());
+}
+
+TEST_CASE("output labels: predictions report them, checkpoints keep them, older checkpoints read as identity",
+          "[models]") {
+  const eccsim::Dataset& data = eccsim_test::fashion_mnist();
+  eccsim_test::TempModelsDir dir;
+  EdgeModel edge = two_head_model();
+  CHECK(edge.output_labels() == std::vector<int32_t>{0, 1, 2, 3, 4});   // heads added without labels
+  const auto indices = range(50);
+  const auto identity = edge.predict(data.test, indices);
+  edge.impl().output_labels = {6, 2, 9, 0, 4};
+  CHECK(edge.output_of(9) == 2);
+  CHECK(edge.output_of(1) == -1);
+  const auto labelled = edge.predict(data.test, indices);
+  const std::vector<int32_t> labels = edge.output_labels();
+  for (size_t i = 0; i < indices.size(); ++i) {
+    CHECK(labelled[i].logits == identity[i].logits);   // scores stay in output order
+    CHECK(labelled[i].entropy_score == identity[i].entropy_score);
+    CHECK(labelled[i].predicted == labels[static_cast<size_t>(identity[i].predicted)]);
+  }
+
+  edge.save(dir.path() / "edge.pt");
+  const EdgeModel back = EdgeModel::load(dir.path() / "edge.pt");
+  CHECK(back.output_labels() == labels);
+  const auto again = back.predict(data.test, indices);
+  for (size_t i = 0; i < indices.size(); ++i) CHECK(again[i].predicted == labelled[i].predicted);
+  const EdgeModel copy = back;
+  CHECK(copy.output_labels() == labels);
+
+  // The shipped checkpoint was written before output labels were saved: identity.
+  const EdgeModel shipped = EdgeModel::load(fs::path(ECCSIM_SOURCE_DIR) / "checkpoints" / "fmnist" / "edge.pt");
+  CHECK(shipped.output_labels() == std::vector<int32_t>{0, 1});
+  // A checkpoint whose labels do not fit its outputs is corrupt.
+  edge.impl().output_labels = {6, 2, 9, 0};
+  CHECK_THROWS_AS(edge.save(dir.path() / "bad.pt"), std::logic_error);
+  edge.impl().output_labels = {6, 2, 9, 0, 6};
+  edge.save(dir.path() / "bad.pt");
+  CHECK_THROWS_WITH(EdgeModel::load(dir.path() / "bad.pt"), Contains("corrupt") && Contains("output_labels"));
 }
 
 TEST_CASE("unreadable checkpoints are input errors naming the file", "[models]") {

@@ -1,11 +1,13 @@
 // Incremental learning with LwF on a small slice of Fashion-MNIST: a new head per task, old heads
-// frozen, the new classes become predictable, the original model is left alone, costs are
-// reported, and training is deterministic for a seed.
+// frozen, the new classes become predictable (any labels, in any order), the original model is
+// left alone, costs are reported, and training is deterministic for a seed.
 #include <algorithm>
 #include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 
 #include "model_test_data.hpp"
 #include "models/data/task_split.hpp"
+#include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "models/train/incremental.hpp"
 #include "models/train/training.hpp"
@@ -116,11 +119,22 @@ TEST_CASE("incremental learning is deterministic for a seed and checks its class
   const auto pb = b.model.predict(data.test, indices);
   for (size_t i = 0; i < indices.size(); ++i) CHECK(pa[i].logits == pb[i].logits);
 
-  CHECK_THROWS_AS(learn_new_classes(fresh, samples, {1, 2}, o), std::invalid_argument);     // must start at 0
-  CHECK_THROWS_AS(learn_new_classes(a.model, samples, {2, 4}, o), std::invalid_argument);   // not contiguous
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(learn_new_classes(a.model, samples, {}, o), Contains("no new class"));
+  CHECK_THROWS_AS(learn_new_classes(a.model, samples, {}, o), std::invalid_argument);
+  CHECK_THROWS_WITH(learn_new_classes(a.model, samples, {4, 1}, o), Contains("class 1 is already known"));
+  CHECK_THROWS_AS(learn_new_classes(a.model, samples, {4, 1}, o), std::invalid_argument);
+  CHECK_THROWS_WITH(learn_new_classes(a.model, samples, {4, 6, 4}, o), Contains("class 4 is given twice"));
+  CHECK_THROWS_AS(learn_new_classes(a.model, samples, {4, 6, 4}, o), std::invalid_argument);
+  CHECK_THROWS_WITH(learn_new_classes(a.model, samples, {-1}, o), Contains("negative label -1"));
   LabelledSamples old_only = samples;
   old_only.labels.assign(old_only.labels.size(), 0);
-  CHECK_THROWS_AS(learn_new_classes(a.model, old_only, {2, 3}, o), std::invalid_argument);  // nothing to learn
+  CHECK_THROWS_WITH(learn_new_classes(a.model, old_only, {2, 3}, o), Contains("is labelled 2, 3"));  // nothing to learn
+  CHECK_THROWS_AS(learn_new_classes(a.model, old_only, {2, 3}, o), std::invalid_argument);
+  // Any labels the model lacks, not necessarily contiguous nor starting after the known ones.
+  const auto later = learn_new_classes(fresh, samples, {5, 3}, o);
+  CHECK(later.model.output_labels() == std::vector<int32_t>{5, 3});
+  CHECK(a.model.output_labels() == std::vector<int32_t>{0, 1});
 }
 
 namespace {
@@ -139,6 +153,44 @@ LabelledSamples balanced_buffer(const eccsim::ImageSet& set, const TaskSplit& sp
     s.labels.push_back(label);
   }
   return s;
+}
+
+// `per_class` samples of each of `labels` (true labels here), in dataset order.
+LabelledSamples buffer_of(const eccsim::ImageSet& set, const TaskSplit& split, const std::vector<int32_t>& labels,
+                          int per_class) {
+  LabelledSamples s;
+  s.images = &set;
+  std::map<int32_t, int> taken;
+  for (int64_t i = 0; i < set.count; ++i) {
+    const int32_t label = split.new_label_of[static_cast<size_t>(set.labels[static_cast<size_t>(i)])];
+    if (std::find(labels.begin(), labels.end(), label) == labels.end() || taken[label] >= per_class) continue;
+    ++taken[label];
+    s.indices.push_back(i);
+    s.labels.push_back(label);
+  }
+  return s;
+}
+
+// Task-agnostic accuracy of `model` on the test images of `label`: predictions are labels.
+double class_accuracy(const EdgeModel& model, const eccsim::Dataset& data, const TaskSplit& split, int32_t label) {
+  std::vector<int64_t> indices;
+  for (int64_t i = 0; i < data.test.count; ++i)
+    if (split.new_label_of[static_cast<size_t>(data.test.labels[static_cast<size_t>(i)])] == label) indices.push_back(i);
+  const auto predictions = model.predict(data.test, indices);
+  int correct = 0;
+  for (const auto& p : predictions) correct += p.predicted == label ? 1 : 0;
+  return static_cast<double>(correct) / static_cast<double>(indices.size());
+}
+
+// How often `model` predicts each label on the test images of `label`.
+std::map<int32_t, int> predicted_counts(const EdgeModel& model, const eccsim::Dataset& data, const TaskSplit& split,
+                                        int32_t label) {
+  std::vector<int64_t> indices;
+  for (int64_t i = 0; i < data.test.count; ++i)
+    if (split.new_label_of[static_cast<size_t>(data.test.labels[static_cast<size_t>(i)])] == label) indices.push_back(i);
+  std::map<int32_t, int> counts{{0, 0}, {1, 0}, {6, 0}, {9, 0}};
+  for (const auto& p : model.predict(data.test, indices)) ++counts[p.predicted];
+  return counts;
 }
 
 double mean_row_norm(const torch::Tensor& weight) { return weight.norm(2, 1).mean().item<double>(); }
@@ -197,6 +249,63 @@ TEST_CASE("replay trains every head on old and new classes; weight aligning resc
   CHECK(aligned_old >= 0.6);
   CHECK(replay_old > lwf_old + 0.15);
   CHECK(replay_new + replay_old > lwf_new + lwf_old + 0.1);
+}
+
+TEST_CASE("a head of non-contiguous classes, given out of order, learns them and predicts their labels", "[models]") {
+  const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  IncrementalOptions o;
+  o.epochs = 2;
+  const auto base = learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
+  REQUIRE(base.model.output_labels() == std::vector<int32_t>{0, 1});
+
+  // What a buffer holds when the cloud labelled classes 9 then 6 first (trouser, bag: tasks 4 and
+  // 3 of this split): 60 images of each of the four.
+  const LabelledSamples buffer = buffer_of(data.train, split, {0, 1, 6, 9}, 60);
+  REQUIRE(buffer.indices.size() == 240);
+  o.epochs = 6;
+  o.batch_size = 16;
+  o.method = eccsim::IncrementalMethod::Replay;
+  const auto next = learn_new_classes(base.model, buffer, {9, 6}, o);
+  CHECK(next.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
+  CHECK(next.model.head_sizes() == std::vector<int>{2, 2});
+  CHECK(next.model.output_of(9) == 2);
+  CHECK(next.model.output_of(6) == 3);
+  CHECK(next.model.output_of(2) == -1);
+  CHECK(next.samples_used == 240);
+  CHECK(next.new_class_samples == 120);
+
+  // Predictions are labels: never an output index standing for another class.
+  std::vector<int64_t> all(static_cast<size_t>(data.test.count));
+  std::iota(all.begin(), all.end(), int64_t{0});
+  for (const auto& p : next.model.predict(data.test, all)) CHECK((p.predicted == 0 || p.predicted == 1 || p.predicted == 6 || p.predicted == 9));
+  // Argmax over the four classes: chance is 25 %.
+  const double on_9 = class_accuracy(next.model, data, split, 9);
+  const double on_6 = class_accuracy(next.model, data, split, 6);
+  const double on_old = task_accuracy(next.model, data, split, 0);
+  INFO("class 9 " << on_9 << ", class 6 " << on_6 << ", task 0 " << on_old);
+  CHECK(on_9 >= 0.5);
+  CHECK(on_6 >= 0.5);
+  CHECK(on_old >= 0.5);
+
+  // The paper's loss maps the new labels to the new head alike (its targets: 0 for 9, 1 for 6).
+  o.method = eccsim::IncrementalMethod::Lwf;
+  const auto lwf = learn_new_classes(base.model, buffer, {9, 6}, o);
+  CHECK(lwf.samples_used == 120);
+  CHECK(lwf.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
+  const auto nines = predicted_counts(lwf.model, data, split, 9);
+  const auto sixes = predicted_counts(lwf.model, data, split, 6);
+  INFO("lwf on class 9: " << nines.at(9) << " as 9, " << nines.at(6) << " as 6; on class 6: " << sixes.at(6)
+                          << " as 6, " << sixes.at(9) << " as 9");
+  CHECK(nines.at(9) > nines.at(6));
+  CHECK(sixes.at(6) > sixes.at(9));
+
+  // The cloud teacher's logits are taken by label (columns 9 and 6 of its ten).
+  const eccsim::CloudModel cloud{eccsim::CloudModelOptions{}};
+  o.epochs = 1;
+  o.teacher_weight = 0.5;
+  const auto taught = learn_new_classes(base.model, buffer, {9, 6}, o, &cloud);
+  CHECK(taught.model.output_labels() == std::vector<int32_t>{0, 1, 9, 6});
 }
 
 TEST_CASE("incremental methods have names", "[models]") {

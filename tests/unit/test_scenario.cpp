@@ -73,7 +73,10 @@ TEST_CASE("exploration defaults to 0.2 with buffer-driven updates only, unless g
     CHECK(s.policy.offload.explore == eccsim::kBufferExploreDefault);
     CHECK(s.policy.update.method == "replay_wa");
     CHECK(s.policy.update.buffer_policy == eccsim::BufferPolicy::Balanced);
+    CHECK(s.policy.update.classes == eccsim::UpdateClasses::CloudLabels);
   }
+  CHECK(load_scenario(dir.write("order.yaml", "policy: {update: {mode: cloud, classes: task_order}}\n"))
+            .policy.update.classes == eccsim::UpdateClasses::TaskOrder);
   CHECK(load_scenario(dir.write("oracle.yaml", "policy: {update: {mode: oracle}}\nworkload: {phase_length: 10s}\n"))
             .policy.offload.explore == 0);
   const fs::path given = dir.write("given.yaml", "policy: {update: {mode: cloud}, offload: {explore: 0}}\n");
@@ -552,6 +555,8 @@ const std::vector<Malformed>& malformed_scenarios() {
        "did you mean 'on_device'?"},
       {"unknown update scope", "policy: {update: {scope: global}}\n", 1, "policy.update.scope",
        "expected one of: device, fleet"},
+      {"unknown update classes", "policy:\n  update: {mode: on_device, classes: cloud_order}\n", 2,
+       "policy.update.classes", "unknown value 'cloud_order' (expected one of: cloud_labels, task_order"},
       {"bad fault target", "faults:\n  - {at: 10s, for: 5s, target: gateway}\n", 2, "faults[0].target",
        "unknown fault target 'gateway'"},
       {"fault index out of range", "platform: {devices: 4}\nfaults:\n  - at: 1s\n    for: 1s\n    target: device[4]\n",
