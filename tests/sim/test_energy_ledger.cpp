@@ -25,7 +25,7 @@ namespace {
 
 const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
 
-fs::path run_ok(const std::string& name, const std::vector<std::string>& sets) {
+fs::path run_ok(const std::string& name, const std::vector<std::string>& sets, bool admit_anyway = false) {
   const fs::path out = eccsim::testing::fresh_output_dir("energy-" + name);
   std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
                                 "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
@@ -33,6 +33,7 @@ fs::path run_ok(const std::string& name, const std::vector<std::string>& sets) {
                                 "--set", "workload.rate=3/s", "--set", "workload.phase_length=6s",
                                 "--set", "workload.classes=cumulative"};
   for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
+  if (admit_anyway) argv.push_back("--admit-anyway");
   const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
@@ -346,4 +347,24 @@ TEST_CASE("radio tails: a whole tail after each lone offload, a cut one while it
   const double tails_J = column_sum(devices, "radio_tail_energy_J");
   CHECK(tails_J > 2.0 * 10);                   // ten whole tails after the replies
   CHECK(tails_J < 2.0 * (10 + latency_s));     // and the waits for them, shorter than the requests
+}
+
+TEST_CASE("uploads still on their way when the run ends are charged what they sent", "[sim][energy]") {
+  // A 16 kbps uplink takes 0.4 s per image and the timeout is 50 ms (admitted anyway): every request
+  // falls back long before its upload arrives, and the run ends with the last uploads on the link.
+  const fs::path out = run_ok("in-flight", {"policy.offload.filter=cloud_only", "policy.offload.timeout=50ms",
+                                            "policy.offload.backoff_after=0", "platform.access.bandwidth=16kbps"},
+                              /*admit_anyway=*/true);
+  check_total_is_the_sum_of_its_parts(out);
+  const CsvTable requests(out / "requests.csv");
+  for (size_t i = 0; i < requests.rows(); ++i) {
+    INFO("request " << i);
+    CHECK(requests.number(i, "radio_energy_J") > 0);   // every upload's radio is charged, arrived or not
+  }
+  // Fewer images crossed the backhaul than were offloaded: the rest were on the access links at the end.
+  const CsvTable links(out / "links.csv");
+  double arrived = 0;
+  for (size_t i = 0; i < links.rows(); ++i)
+    if (links.text(i, "link") == "backhaul-up") arrived = links.number(i, "bytes") / 784;
+  CHECK(arrived < static_cast<double>(requests.rows()) - 5);
 }
