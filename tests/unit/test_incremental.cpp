@@ -193,6 +193,13 @@ std::map<int32_t, int> predicted_counts(const EdgeModel& model, const eccsim::Da
   return counts;
 }
 
+// Task 0 learned by a fresh model in 2 epochs: where the update tests start.
+eccsim::IncrementalResult learn_task_zero(const eccsim::Dataset& data, const TaskSplit& split) {
+  IncrementalOptions o;
+  o.epochs = 2;
+  return learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
+}
+
 double mean_row_norm(const torch::Tensor& weight) { return weight.norm(2, 1).mean().item<double>(); }
 
 }  // namespace
@@ -200,9 +207,8 @@ double mean_row_norm(const torch::Tensor& weight) { return weight.norm(2, 1).mea
 TEST_CASE("replay trains every head on old and new classes; weight aligning rescales the new head", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
   const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const auto base = learn_task_zero(data, split);
   IncrementalOptions o;
-  o.epochs = 2;
-  const auto base = learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
   const LabelledSamples buffer = balanced_buffer(data.train, split, 4, 60);
   REQUIRE(buffer.indices.size() == 240);
 
@@ -254,10 +260,9 @@ TEST_CASE("replay trains every head on old and new classes; weight aligning resc
 TEST_CASE("a head of non-contiguous classes, given out of order, learns them and predicts their labels", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
   const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
-  IncrementalOptions o;
-  o.epochs = 2;
-  const auto base = learn_new_classes(fresh_model(data), labelled(data.train, split), split.task_classes[0], o);
+  const auto base = learn_task_zero(data, split);
   REQUIRE(base.model.output_labels() == std::vector<int32_t>{0, 1});
+  IncrementalOptions o;
 
   // What a buffer holds when the cloud labelled classes 9 then 6 first (trouser, bag: tasks 4 and
   // 3 of this split): 60 images of each of the four.
