@@ -237,4 +237,81 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
   return platform;
 }
 
+// Packet mode. SimGrid's ns-3 binding turns each route of length 1 into an ns-3 point-to-point
+// link (full duplex, one rate both ways, a drop-tail queue at each end) and lets ns-3 route the
+// rest: so every zone is a Full zone of one-link routes, which SimGrid composes into each
+// device's route to the cloud (its latency, the ledger) and ns-3 follows hop by hop. Per site a zone
+// of its wired devices, each linked to the site's gateway by its access link; the cloud's zone,
+// each cloud host linked to the cloud gateway by a LAN link (kCloudLanBps, no latency: the flow
+// platform has no link there); the root links each site's gateway to the cloud gateway by the
+// site's backhaul. The ledger keeps an up and a down row per link, as in flow mode.
+Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
+  constexpr double kCloudLanBps = 100e9 / 8;
+  Platform platform;
+  auto* root = sg4::create_full_zone("edge-cloud");
+  const bool one_site = fleet.sites.size() == 1 && fleet.sites[0].name == kDefaultSite;
+  const auto both_ways = [&](const std::string& name, sg4::Link* link, const char* link_class, double bandwidth_Bps) {
+    const int up = platform.ledger.add_link(name + "-up", link_class, bandwidth_Bps);
+    const int down = platform.ledger.add_link(name + "-down", link_class, bandwidth_Bps);
+    platform.ledger_links.push_back(link);
+    platform.ledger_links.push_back(link);
+    return std::pair{up, down};
+  };
+  auto* cloud_zone = sg4::create_full_zone("cloud-site");
+  cloud_zone->set_parent(root);
+  auto* cloud_gateway = cloud_zone->create_router("cloud-gateway");
+  std::vector<sg4::NetZone*> site_zones;
+  std::vector<simgrid::kernel::routing::NetPoint*> gateways;
+  std::vector<std::pair<int, int>> backhaul_rows;  // per site: its ledger rows
+  for (const SiteConfig& site : fleet.sites) {
+    auto* zone = sg4::create_full_zone(element_name("site", site.name, one_site));
+    zone->set_parent(root);
+    auto* gateway = zone->create_router(element_name("gateway", site.name, one_site));
+    const std::string name = element_name("backhaul", site.name, one_site);
+    auto* backhaul = root->create_link(name, site.backhaul.bandwidth_Bps)->set_latency(site.backhaul.latency_s)->seal();
+    backhaul_rows.push_back(both_ways(name, backhaul, "backhaul", site.backhaul.bandwidth_Bps));
+    platform.site_backhaul.push_back({backhaul});
+    root->add_route(zone->get_netpoint(), cloud_zone->get_netpoint(), gateway, cloud_gateway,
+                    {sg4::LinkInRoute(backhaul)}, true);
+    site_zones.push_back(zone);
+    gateways.push_back(gateway);
+  }
+  for (size_t g = 0; g < fleet.groups.size(); ++g) {
+    const GroupConfig& group = fleet.groups[g];
+    const auto site = static_cast<size_t>(fleet.site_of_group[g]);
+    sg4::NetZone* zone = site_zones[site];
+    simgrid::kernel::routing::NetPoint* gateway = gateways[site];
+    for (int i = fleet.first_device[g]; i < fleet.first_device[g] + group.devices; ++i) {
+      auto* host = create_device(zone, group.device, i);
+      const std::string name = fmt::format("access-{}", i);
+      auto* access = zone->create_link(name, group.access.bandwidth_Bps)->set_latency(group.access.latency_s)->seal();
+      zone->add_route(host->get_netpoint(), gateway, nullptr, nullptr, {sg4::LinkInRoute(access)}, true);
+      const auto [up, down] = both_ways(name, access, "access", group.access.bandwidth_Bps);
+      const auto [backhaul_up, backhaul_down] = backhaul_rows[site];
+      platform.ledger.set_routes(i, {up, backhaul_up}, {backhaul_down, down});
+      platform.devices.push_back(host);
+      platform.device_access.push_back({access});
+    }
+  }
+  for (sg4::NetZone* zone : site_zones) zone->seal();
+  for (int j = 0; j < cloud.hosts; ++j) {
+    auto* host = cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
+                     ->set_core_count(cloud.cores)
+                     ->set_property("wattage_per_state", wattage(cloud.power_idle_W, cloud.power_busy_W))
+                     ->set_property("wattage_off", "0")
+                     ->seal();
+    auto* lan = cloud_zone->create_link(fmt::format("lan-{}", j), kCloudLanBps)->set_latency(0)->seal();
+    cloud_zone->add_route(cloud_gateway, host->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(lan)}, true);
+    platform.clouds.push_back(host);
+  }
+  platform.controller =
+      cloud_zone->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
+  cloud_zone->seal();
+  root->seal();
+  // SimGrid fires this only after loading an XML platform; its ns-3 binding builds ns-3's routing
+  // tables on it, without which no packet crosses more than one hop.
+  sg4::Engine::on_platform_created();
+  return platform;
+}
+
 }  // namespace eccsim

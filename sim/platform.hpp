@@ -25,6 +25,7 @@ struct Platform {
   // Per device, what a fault on access[i] turns off: wired, its uplink and downlink; Wi-Fi, its cell's air link.
   std::vector<std::vector<simgrid::s4u::Link*>> device_access;
   std::vector<std::vector<simgrid::s4u::Link*>> site_backhaul;  // per site: gateway -> cloud, cloud -> gateway
+                                                                // (packet mode: one link both ways)
   simgrid::s4u::Host* controller = nullptr;        // runs the bookkeeping actors (faults, phases,
                                                    // progress); never fails, never communicates
   NetworkLedger ledger;                            // every link and every device's route (moved into the run state)
@@ -38,5 +39,9 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the
 // energy plugins initialised beforehand.
 Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);
+
+// The same fleet for the packet network model (SimGrid's ns-3 binding, configured beforehand):
+// wired access only, every link one ns-3 point-to-point link (README, Network models).
+Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud);
 
 }  // namespace eccsim

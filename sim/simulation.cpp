@@ -26,6 +26,7 @@
 #include "sim/actors/fault_injector.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/offload_thresholds.hpp"
+#include "sim/packet_clock.hpp"
 #include "sim/platform.hpp"
 #include "sim/policy/calibration.hpp"
 #include "sim/policy/cost_model.hpp"
@@ -111,10 +112,17 @@ bool wired_links_draw_power(const Fleet& fleet) {
   return false;
 }
 
-// CM02 is also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
-void configure_engine_and_plugins(const Fleet& fleet) {
-  sg4::Engine::set_config("network/model:CM02");
-  sg4::Engine::set_config("network/crosstraffic:0");
+// Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
+// Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
+void configure_engine_and_plugins(const Scenario& scenario, const Fleet& fleet) {
+  if (scenario.platform.network.model == NetworkModel::Packet) {
+    sg4::Engine::set_config("network/model:ns-3");
+    sg4::Engine::set_config(fmt::format("ns3/seed:{}", 1 + scenario.seed % 2147483646));
+    guard_packet_clock();
+  } else {
+    sg4::Engine::set_config("network/model:CM02");
+    sg4::Engine::set_config("network/crosstraffic:0");
+  }
   sg_host_energy_plugin_init();
   if (wired_links_draw_power(fleet)) sg_link_energy_plugin_init();
 }
@@ -219,10 +227,16 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
 // Each device's upload path class: its group and, on Wi-Fi, its rate level. A receiver takes the
 // uploads of its mailbox in the order they were sent, which is the order they arrive only when they
 // travel alike; so every class has its own receiver per cloud host (one in a uniform wired fleet).
-std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network) {
+// Under the packet model, alike transfers may still finish out of order (a lost packet, a
+// retransmission): there each device is its own class.
+std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network, NetworkModel model) {
   std::map<std::pair<int, int>, int> index_of;
   std::vector<int> class_of;
   for (size_t i = 0; i < fleet.group_of_device.size(); ++i) {
+    if (model == NetworkModel::Packet) {
+      class_of.push_back(static_cast<int>(i));
+      continue;
+    }
     const bool station = i < network.stations().size() && network.stations()[i].cell >= 0;
     const std::pair<int, int> key{fleet.group_of_device[i], station ? network.stations()[i].level : -1};
     class_of.push_back(index_of.emplace(key, static_cast<int>(index_of.size())).first->second);
@@ -237,7 +251,8 @@ void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
   const Inbox::Waiting waiting =
       wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore : Inbox::Waiting::InGet;
-  const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
+  const std::vector<int> class_of =
+      upload_classes(state.inputs.fleet, state.network, scenario.platform.network.model);
   const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
   std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
@@ -419,8 +434,11 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   int argc = static_cast<int>(arguments.size());
   sg4::Engine engine(&argc, argv.data());
   const Fleet fleet = fleet_of(*inputs.scenario);
-  configure_engine_and_plugins(fleet);
-  Platform platform = build_platform(fleet, inputs.scenario->platform.cloud, inputs.scenario->seed);
+  configure_engine_and_plugins(*inputs.scenario, fleet);
+  const CloudConfig& cloud = inputs.scenario->platform.cloud;
+  Platform platform = inputs.scenario->platform.network.model == NetworkModel::Packet
+                          ? build_packet_platform(fleet, cloud)
+                          : build_platform(fleet, cloud, inputs.scenario->seed);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;

@@ -242,6 +242,21 @@ struct BackhaulConfig {
   double power_busy_W = 0;              // at full load
 };
 
+// How transfers are simulated. flow: SimGrid's CM02 flow model (a transfer takes the route's
+// latency + size / its max-min share of bandwidth). packet: SimGrid's ns-3 binding (TCP over
+// point-to-point links, a new connection per transfer: handshake, slow start, headers, queues).
+enum class NetworkModel { Flow, Packet };
+template <>
+struct Choice<NetworkModel> {
+  static constexpr std::array<std::string_view, 2> names{"flow", "packet"};
+};
+
+struct NetworkConfig {
+  NetworkModel model = NetworkModel::Flow;
+};
+// ns-3 simulates every packet: packet mode is refused beyond this fleet (README, Network models).
+inline constexpr int kMaxPacketDevices = 1000;
+
 struct BatchConfig {
   int max = 32;                         // requests per batch
   double wait_s = 2e-3;                 // longest wait for a batch to fill
@@ -319,6 +334,7 @@ struct PlatformConfig {
   std::vector<SiteConfig> sites;        // empty: one site, the top-level backhaul
   std::vector<GroupConfig> groups;      // empty: one group, the top-level blocks
   CloudConfig cloud;
+  NetworkConfig network;
 };
 
 // True for the filters that compare a score with a threshold: entropy, max_prob, margin.

@@ -278,6 +278,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                    at_least(0)),
       quantity_key("platform.backhaul.power_busy", U::power, SCENARIO_FIELD(platform.backhaul.power_busy_W),
                    at_least(0)),
+      choice_key("platform.network.model", SCENARIO_CHOICE(platform.network.model)),
       {"platform.sites", Kind::sites, SCENARIO_FIELD(platform.sites)},
       {"platform.groups", Kind::groups, SCENARIO_FIELD(platform.groups)},
       integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),

@@ -230,6 +230,10 @@ class Reader {
   void read_compare(const YAML::Node& node, Where where, SweepConfig& sweep);
   void check_consistency(Scenario& s) const;   // and parses the fault targets
   void check_offload_share(Scenario& s) const;
+  void check_packet_network(const Scenario& s) const;
+  // A key of the device, access, backhaul or workload block under `prefix` (a site or group; empty:
+  // the top level): its own path when given there or not given at the top level, else the top-level one.
+  std::string block_key(const std::string& prefix, const std::string& key) const;
   Where given_at(const std::string& path) const;
   bool overridden(const std::string& path) const;
   // The first of `paths` given explicitly (defaults are never inconsistent among themselves).
@@ -893,6 +897,58 @@ void Reader::check_offload_share(Scenario& s) const {
   }
 }
 
+std::string Reader::block_key(const std::string& prefix, const std::string& key) const {
+  const std::string own = prefix.empty() ? key : join(prefix, starts_with(key, "platform.") ? key.substr(9) : key);
+  return given_.count(own) != 0 || given_.count(key) == 0 ? own : key;
+}
+
+// What SimGrid's ns-3 binding (3.32) cannot simulate is refused, never run wrong.
+void Reader::check_packet_network(const Scenario& s) const {
+  if (s.platform.network.model != NetworkModel::Packet) return;
+  const std::string model = "platform.network.model";
+  const auto refuse = [&](const std::string& path, const std::string& why) {
+    fail(given_at(path), path, "packet network model: " + why + "; use platform.network.model flow");
+  };
+  if (s.platform.devices > kMaxPacketDevices) {
+    refuse(blame({"platform.devices", model}),
+           fmt::format("{} devices, but ns-3 simulates every packet and packet mode is for fleets of at most {}",
+                       s.platform.devices, kMaxPacketDevices));
+  }
+  if (!s.faults.empty()) {
+    refuse("faults", "ns-3 links cannot fail, nor can a failed host's transfers be cut in ns-3");
+  }
+  const auto check_block = [&](const std::string& prefix, const DeviceConfig& device, const AccessConfig& access) {
+    const auto at = [&](const std::string& key) { return block_key(prefix, key); };
+    if (access.kind == AccessKind::Wifi) {
+      refuse(at("platform.access.kind"), "it builds wired access only (ns-3's Wi-Fi cells are set by MCS and "
+                                         "distance, not by eccsim's rate levels)");
+    }
+    if (access.downlink_bandwidth_Bps > 0 && access.downlink_bandwidth_Bps != access.bandwidth_Bps) {
+      refuse(at("platform.access.downlink_bandwidth"), "an ns-3 point-to-point link has one rate both ways");
+    }
+    if (access.power_idle_W > 0 || access.power_busy_W > 0) {
+      refuse(blame({at("platform.access.power_busy"), at("platform.access.power_idle")}),
+             "SimGrid's link energy plugin does not run with ns-3");
+    }
+    if (device.battery_J > 0) {
+      refuse(at("platform.device.battery"), "an emptied battery turns its host off mid-transfer, which ns-3 cannot cut");
+    }
+  };
+  const auto check_backhaul = [&](const std::string& prefix, const BackhaulConfig& backhaul) {
+    if (backhaul.power_idle_W > 0 || backhaul.power_busy_W > 0) {
+      refuse(blame({block_key(prefix, "platform.backhaul.power_busy"), block_key(prefix, "platform.backhaul.power_idle")}),
+             "SimGrid's link energy plugin does not run with ns-3");
+    }
+  };
+  // The blocks the run builds: the groups' (or the top level's) and the sites' (or the top level's).
+  if (s.platform.groups.empty()) check_block("", s.platform.device, s.platform.access);
+  for (size_t i = 0; i < s.platform.groups.size(); ++i)
+    check_block(fmt::format("platform.groups[{}]", i), s.platform.groups[i].device, s.platform.groups[i].access);
+  if (s.platform.sites.empty()) check_backhaul("", s.platform.backhaul);
+  for (size_t k = 0; k < s.platform.sites.size(); ++k)
+    check_backhaul(fmt::format("platform.sites[{}]", k), s.platform.sites[k].backhaul);
+}
+
 void Reader::check_consistency(Scenario& s) const {
   const auto fail_at = [&](const std::string& path, const std::string& message) {
     fail(given_at(path), path, message);
@@ -936,10 +992,7 @@ void Reader::check_consistency(Scenario& s) const {
   check_power("platform.cloud.power_busy", "platform.cloud.power_idle", s.platform.cloud.power_idle_W, s.platform.cloud.power_busy_W);
   // A device, access and backhaul block: the top-level ones, and each site's and group's, whose
   // values are the top-level ones unless given there (`prefix` empty: the top level).
-  const auto key_of = [&](const std::string& prefix, const std::string& key) {
-    const std::string own = prefix.empty() ? key : join(prefix, starts_with(key, "platform.") ? key.substr(9) : key);
-    return given_.count(own) != 0 || given_.count(key) == 0 ? own : key;
-  };
+  const auto key_of = [&](const std::string& prefix, const std::string& key) { return block_key(prefix, key); };
   const auto check_block_power = [&](const std::string& prefix, const std::string& section, double idle_W,
                                      double busy_W) {
     check_power(key_of(prefix, section + ".power_busy"), key_of(prefix, section + ".power_idle"), idle_W, busy_W);
@@ -1055,6 +1108,7 @@ void Reader::check_consistency(Scenario& s) const {
   }
 
   check_offload_share(s);
+  check_packet_network(s);
 
   if (s.policy.update.trigger > s.policy.update.buffer) {
     fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),
