@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/random.hpp"
+#include "sim/packet_clock.hpp"
 #include "sim/scenario/fleet.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -159,6 +160,19 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
     }
   }
   return level_of;
+}
+
+// Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
+// Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
+void configure_network(const NetworkConfig& network, uint64_t seed) {
+  if (network.model == NetworkModel::Packet) {
+    sg4::Engine::set_config("network/model:ns-3");
+    sg4::Engine::set_config(fmt::format("ns3/seed:{}", 1 + seed % 2147483646));
+    guard_packet_clock();
+  } else {
+    sg4::Engine::set_config("network/model:CM02");
+    sg4::Engine::set_config("network/crosstraffic:0");
+  }
 }
 
 // Zones: the root star joins each site's zone (its gateway and wired devices, behind the site's

@@ -36,6 +36,9 @@ struct Platform {
 // seeded draw by access.shares).
 std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_t seed);
 
+// Selects the engine's network model; before the platform is built.
+void configure_network(const NetworkConfig& network, uint64_t seed);
+
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the
 // energy plugins initialised beforehand.
 Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);

@@ -26,7 +26,6 @@
 #include "sim/actors/fault_injector.hpp"
 #include "sim/actors/workload.hpp"
 #include "sim/offload_thresholds.hpp"
-#include "sim/packet_clock.hpp"
 #include "sim/platform.hpp"
 #include "sim/policy/calibration.hpp"
 #include "sim/policy/cost_model.hpp"
@@ -112,17 +111,8 @@ bool wired_links_draw_power(const Fleet& fleet) {
   return false;
 }
 
-// Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
-// Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
 void configure_engine_and_plugins(const Scenario& scenario, const Fleet& fleet) {
-  if (scenario.platform.network.model == NetworkModel::Packet) {
-    sg4::Engine::set_config("network/model:ns-3");
-    sg4::Engine::set_config(fmt::format("ns3/seed:{}", 1 + scenario.seed % 2147483646));
-    guard_packet_clock();
-  } else {
-    sg4::Engine::set_config("network/model:CM02");
-    sg4::Engine::set_config("network/crosstraffic:0");
-  }
+  configure_network(scenario.platform.network, scenario.seed);
   sg_host_energy_plugin_init();
   if (wired_links_draw_power(fleet)) sg_link_energy_plugin_init();
 }

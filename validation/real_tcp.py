@@ -26,6 +26,9 @@ How the link is emulated (this kernel has no netem):
     (default cubic, the stock Linux default; this machine's global default is bbr).
 Messages: the receiver knows the size and timestamps reading the last byte.
   new: t0 just before connect(); the sender sends and closes.
+  close: as new, but the latency runs until the sender sees the receiver close the connection
+    (the sender shuts down its side after the message; the receiver closes on that FIN): when
+    SimGrid's ns-3 binding ends a transfer (on the sender socket's normal close).
   persistent: each rep opens a fresh connection and warms it with one unrecorded message of the
     same size (the receiver answers one byte), then t0 is taken just before send() of the
     measured message; so every rep starts from the same TCP state (cwnd grown by one message).
@@ -133,8 +136,8 @@ def int_arg(lo, hi):
 def parse_args(argv):
     p = OneLineParser(description='Latency of messages over real Linux TCP, emulated link.')
     p.add_argument('--case', choices=['single', 'shared'], required=True)
-    p.add_argument('--connection', default='new,persistent',
-                   help='comma list of new,persistent')
+    p.add_argument('--connection', default='new,close,persistent',
+                   help='comma list of new,close,persistent')
     p.add_argument('--reps', type=int_arg(1, 10000), help='default 20 (single), 5 (shared)')
     p.add_argument('--out', required=True, help='CSV written atomically')
     p.add_argument('--sizes', type=int_list(16, 64 << 20), default=[784, 4096, 65536, 1048576])
@@ -153,8 +156,8 @@ def parse_args(argv):
                    help='whole run bound, seconds')
     a = p.parse_args(argv)
     conns = a.connection.split(',')
-    if not conns or any(c not in ('new', 'persistent') for c in conns):
-        p.error(f'--connection: bad value {a.connection!r} (new,persistent)')
+    if not conns or any(c not in ('new', 'close', 'persistent') for c in conns):
+        p.error(f'--connection: bad value {a.connection!r} (new,close,persistent)')
     if not re.fullmatch(r'[a-z0-9_]+', a.cc):
         p.error(f'--cc: bad value {a.cc!r}')
     a.connection = conns
@@ -581,12 +584,24 @@ def connect_all(topo, socks, deadline):
     sel.close()
 
 
-def send_and_wait(rx, socks, payloads, ids, deadline, what, connect_to=None, close=False):
+def send_and_wait(rx, socks, payloads, ids, deadline, what, connect_to=None, close=False,
+                  until_eof=False):
     """Start every message (t0 taken just before connect, or just before the first send),
-    drive the sends, and wait until the receiver has reported every id.
-    Returns (latency ns per message, t0 per message)."""
+    drive the sends, and wait until the receiver has reported every id (until_eof: and until
+    each sender, having shut down its side, sees the receiver close).
+    Returns (latency ns per message, t0 per message): to the receiver's last byte, or to the
+    sender's end of file with until_eof."""
     sel = selectors.DefaultSelector()
     t0, off, n = [0] * len(socks), [0] * len(socks), len(socks)
+    eof = [0] * len(socks)
+
+    def sent_all(i, s):
+        if until_eof:
+            s.shutdown(socket.SHUT_WR)
+            sel.register(s, selectors.EVENT_READ, ('eof', i))
+        elif close:
+            s.close()
+
     for mid in ids:
         rx.got.pop(mid, None)
     for i, s in enumerate(socks):              # the barrier: all start in one tight loop
@@ -598,13 +613,26 @@ def send_and_wait(rx, socks, payloads, ids, deadline, what, connect_to=None, clo
             off[i] = try_send(s, payloads[i], 0)
         if off[i] < len(payloads[i]):
             sel.register(s, selectors.EVENT_WRITE, i)
-        elif close:
-            s.close()
+        else:
+            sent_all(i, s)
     sel.register(rx.conn, selectors.EVENT_READ, 'rx')
-    while (got := sum(1 for mid in ids if mid in rx.got)) < n:
+    while ((got := sum(1 for mid in ids if mid in rx.got)) < n
+           or (until_eof and not all(eof))):
         for key, _ in sel.select(remaining(deadline, f'{what} ({got}/{n} received)')):
             if key.data == 'rx':
                 rx.drain()
+                continue
+            if isinstance(key.data, tuple):              # ('eof', i): the receiver's close
+                now, i = time.monotonic_ns(), key.data[1]
+                try:
+                    data = key.fileobj.recv(64)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    data = b''
+                if not data:
+                    eof[i] = now
+                    sel.unregister(key.fileobj)
                 continue
             i, s = key.data, key.fileobj
             err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
@@ -613,9 +641,10 @@ def send_and_wait(rx, socks, payloads, ids, deadline, what, connect_to=None, clo
             off[i] = try_send(s, payloads[i], off[i])
             if off[i] == len(payloads[i]):
                 sel.unregister(s)
-                if close:
-                    s.close()
+                sent_all(i, s)
     sel.close()
+    if until_eof:
+        return [eof[i] - t0[i] for i in range(n)], t0
     return [rx.got[mid][1] - t0[i] for i, mid in enumerate(ids)], t0
 
 
@@ -660,6 +689,16 @@ class Runner:
         finally:
             close_all(socks)
         return lat, t0
+
+    def close(self, size, n, what):
+        ids = self.ids(n)
+        socks = new_sockets(self.topo, n)
+        try:
+            return send_and_wait(self.rx, socks, [payload(m, size) for m in ids], ids,
+                                 self.bound(size, n), what, connect_to=self.topo.dst,
+                                 until_eof=True)
+        finally:
+            close_all(socks)
 
     def persistent(self, size, n, what):
         deadline = self.bound(2 * size, n)
