@@ -162,8 +162,8 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
   return level_of;
 }
 
-// Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01).
-// Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
+// Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01), with
+// the scenario's latency and bandwidth factors. Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
 void configure_network(const NetworkConfig& network, uint64_t seed) {
   if (network.model == NetworkModel::Packet) {
     sg4::Engine::set_config("network/model:ns-3");
@@ -172,6 +172,8 @@ void configure_network(const NetworkConfig& network, uint64_t seed) {
   } else {
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
+    if (network.latency_factor != 1) sg4::Engine::set_config("network/latency-factor", network.latency_factor);
+    if (network.bandwidth_factor != 1) sg4::Engine::set_config("network/bandwidth-factor", network.bandwidth_factor);
   }
 }
 

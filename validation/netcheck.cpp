@@ -39,6 +39,7 @@ struct Options {
   std::string access_rate = "20Mbps", access_delay = "2ms";
   std::string backhaul_rate = "100Mbps", backhaul_delay = "20ms";
   int reps = 5;
+  double latency_factor = 1, bandwidth_factor = 1;   // flow only
   std::string out;
 };
 
@@ -57,6 +58,8 @@ Scenario scenario_of(const Options& o, int devices) {
   s.platform.access.kind = AccessKind::Wired;
   s.platform.cloud.hosts = 1;
   s.platform.network.model = o.model == "packet" ? NetworkModel::Packet : NetworkModel::Flow;
+  s.platform.network.latency_factor = o.latency_factor;
+  s.platform.network.bandwidth_factor = o.bandwidth_factor;
   if (o.case_name == "single") {
     s.platform.access.bandwidth_Bps = parse_bandwidth(o.rate);
     s.platform.access.latency_s = parse_time(o.delay);
@@ -87,6 +90,7 @@ int run(const Options& o, char* program) {
   if (o.case_name != "single" && o.case_name != "shared") throw InputError("--case: single or shared");
   if (o.model != "flow" && o.model != "packet") throw InputError("--model: flow or packet");
   if (o.reps < 1) throw InputError("--reps: at least 1");
+  if (o.latency_factor <= 0 || o.bandwidth_factor <= 0) throw InputError("--latency-factor, --bandwidth-factor: > 0");
   const std::vector<Trial> trials = trials_of(o);
   int devices = 1;
   for (const Trial& trial : trials) devices = std::max(devices, trial.devices);
@@ -151,6 +155,8 @@ int main(int argc, char** argv) {
   app.add_option("--backhaul-rate", o.backhaul_rate);
   app.add_option("--backhaul-delay", o.backhaul_delay);
   app.add_option("--reps", o.reps, "trials per point");
+  app.add_option("--latency-factor", o.latency_factor, "flow: platform.network.latency_factor");
+  app.add_option("--bandwidth-factor", o.bandwidth_factor, "flow: platform.network.bandwidth_factor");
   app.add_option("--out", o.out, "CSV file (default: standard output)");
   CLI11_PARSE(app, argc, argv);
   try {

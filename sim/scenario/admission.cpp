@@ -273,6 +273,15 @@ AdmissionEstimate estimate_run(const Scenario& s, const MemoryModel& model) {
 void admit_run(const Scenario& s, const AdmissionLimits& limits) {
   if (limits.admit_anyway) return;
   const AdmissionEstimate e = estimate_run(s);
+  // SimGrid's ns-3 binding gives each transfer a TCP port of its own (65,535 in all, then reused)
+  // and keeps its receiving application to the end of the run (about 34 KB each, measured).
+  if (s.platform.network.model == NetworkModel::Packet && 2 * e.requests > kMaxPacketTransfers) {
+    const std::string key = request_driver(s);
+    throw InputError(fmt::format(
+        "{}: {} gives ~{:.3g} requests, up to {:.3g} transfers if all are offloaded, more than the {:.3g} the packet "
+        "network model admits (SimGrid's ns-3 binding gives each transfer a port of its own; {})",
+        s.where(key), value_of(s, key), e.requests, 2 * e.requests, kMaxPacketTransfers, kOverride));
+  }
   if (e.requests > limits.max_requests) {
     const std::string key = request_driver(s);
     throw InputError(fmt::format("{}: {} gives ~{:.3g} requests, more than the {:.3g} a run admits ({})", s.where(key),

@@ -251,11 +251,19 @@ struct Choice<NetworkModel> {
   static constexpr std::array<std::string_view, 2> names{"flow", "packet"};
 };
 
+// Flow model corrections (SimGrid's network/latency-factor and network/bandwidth-factor): a
+// transfer takes latency_factor x the route's latency + size / (bandwidth_factor x its share).
+// From the validation against real TCP (README, Network models): a new TCP connection per message
+// is latency_factor 3 (SYN, SYN-ACK, then the data); TCP/IP headers are bandwidth_factor 0.965.
 struct NetworkConfig {
   NetworkModel model = NetworkModel::Flow;
+  double latency_factor = 1;
+  double bandwidth_factor = 1;
 };
-// ns-3 simulates every packet: packet mode is refused beyond this fleet (README, Network models).
+// ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
+// transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).
 inline constexpr int kMaxPacketDevices = 1000;
+inline constexpr double kMaxPacketTransfers = 60000;
 
 struct BatchConfig {
   int max = 32;                         // requests per batch

@@ -135,6 +135,9 @@ const char* unused_on_wifi(const Scenario& s) {
 const char* unused_wired(const Scenario& s) {
   return s.platform.access.kind == AccessKind::Wifi ? nullptr : "unused: wired access";
 }
+const char* unused_on_packet(const Scenario& s) {
+  return s.platform.network.model == NetworkModel::Packet ? "unused: network model packet" : nullptr;
+}
 
 }  // namespace
 
@@ -279,6 +282,11 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       quantity_key("platform.backhaul.power_busy", U::power, SCENARIO_FIELD(platform.backhaul.power_busy_W),
                    at_least(0)),
       choice_key("platform.network.model", SCENARIO_CHOICE(platform.network.model)),
+      unused_when(real_key("platform.network.latency_factor", SCENARIO_FIELD(platform.network.latency_factor), above(0)),
+                  unused_on_packet),
+      unused_when(real_key("platform.network.bandwidth_factor", SCENARIO_FIELD(platform.network.bandwidth_factor),
+                           above(0)),
+                  unused_on_packet),
       {"platform.sites", Kind::sites, SCENARIO_FIELD(platform.sites)},
       {"platform.groups", Kind::groups, SCENARIO_FIELD(platform.groups)},
       integer_key("platform.cloud.hosts", SCENARIO_FIELD(platform.cloud.hosts), at_least(1)),
