@@ -48,6 +48,7 @@ TEST_CASE("validate and run refuse what cannot run with the same line, exit 2", 
       {"platform.cloud.hosts=100000000"},
       {"workload.requests_per_device=0", "workload.duration=10s", "faults=[{rate: 1e12/s, for: 1ns, target: cloud}]"},
       {"platform.access.bandwidth=1bps"},
+      {"platform.network.model=packet", "workload.requests_per_device=40000"},  // 80,000 transfers
   };
   for (const std::vector<std::string>& sets : cases) {
     const std::string validate = refused("validate", sets);
