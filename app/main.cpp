@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/calibrate_command.hpp"
 #include "app/profile_command.hpp"
 #include "app/run_command.hpp"
 #include "app/sweep_command.hpp"
@@ -53,6 +54,16 @@ int main(int argc, char** argv) {
       "profile", "Time the cloud model at batch sizes 1 ... 256 (one thread) into models.dir/cloud_latency.csv");
   profile->add_option("scenario", scenario_file, "Scenario YAML file")->required();
   profile->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+
+  auto* calibrate = app.add_subcommand(
+      "calibrate", "Fit the flow model's latency and bandwidth factors to packet-level runs of the scenario's messages");
+  calibrate->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  calibrate->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+  std::vector<double> calibrate_sizes;
+  calibrate->add_option("--sizes", calibrate_sizes, "More message sizes in bytes, both ways (e.g. 65536,1048576)")
+      ->delimiter(',');
+  std::string calibration_file;
+  calibrate->add_option("--out", calibration_file, "File to write (default: output.dir/network-calibration.yaml)");
 
   auto* run = app.add_subcommand("run", "Run one simulation (trains missing models first)");
   run->add_option("scenario", scenario_file, "Scenario YAML file")->required();
@@ -136,6 +147,7 @@ int main(int argc, char** argv) {
     }
     if (*train) return eccsim::train_command({scenario_file, overrides, quick});
     if (*profile) return eccsim::profile_command({scenario_file, overrides});
+    if (*calibrate) return eccsim::calibrate_command({scenario_file, overrides, calibrate_sizes, calibration_file});
     if (*run) {
       std::string command_line;
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);

@@ -259,6 +259,7 @@ struct NetworkConfig {
   NetworkModel model = NetworkModel::Flow;
   double latency_factor = 1;
   double bandwidth_factor = 1;
+  std::string calibration;              // a file of the two factors, written by `eccsim calibrate`
 };
 // ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
 // transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).

@@ -120,8 +120,10 @@ namespace {
 struct DatasetInfo {
   std::string_view name;
   int classes;
+  int image_bytes;
 };
-constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10}, {"mnist", 10}, {"cifar10", 10}, {"cifar100", 100}};
+constexpr DatasetInfo kDatasets[] = {
+    {"fashion-mnist", 10, 28 * 28}, {"mnist", 10, 28 * 28}, {"cifar10", 10, 3 * 32 * 32}, {"cifar100", 100, 3 * 32 * 32}};
 
 std::vector<std::string> dataset_names() {
   std::vector<std::string> names;
@@ -140,6 +142,13 @@ const char* unused_on_packet(const Scenario& s) {
 }
 
 }  // namespace
+
+int dataset_image_bytes(std::string_view name) {
+  for (const DatasetInfo& d : kDatasets) {
+    if (d.name == name) return d.image_bytes;
+  }
+  return 0;
+}
 
 int dataset_classes(std::string_view name) {
   for (const DatasetInfo& d : kDatasets) {
@@ -286,6 +295,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                   unused_on_packet),
       unused_when(real_key("platform.network.bandwidth_factor", SCENARIO_FIELD(platform.network.bandwidth_factor),
                            above(0)),
+                  unused_on_packet),
+      unused_when(text_key("platform.network.calibration", SCENARIO_FIELD(platform.network.calibration)),
                   unused_on_packet),
       {"platform.sites", Kind::sites, SCENARIO_FIELD(platform.sites)},
       {"platform.groups", Kind::groups, SCENARIO_FIELD(platform.groups)},

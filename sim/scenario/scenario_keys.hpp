@@ -189,6 +189,8 @@ Key<Root> choice_key(std::string_view path, ChoiceField<Root> field) {
 
 // Number of classes of a known dataset name; 0 for an unknown one.
 int dataset_classes(std::string_view name);
+// Bytes of one raw image of the dataset (what an offloaded request uploads); 0 if unknown.
+int dataset_image_bytes(std::string_view name);
 
 // Every scenario key, in the order to_yaml prints them. Sections are the dotted prefixes.
 const std::vector<Key<Scenario>>& scenario_keys();

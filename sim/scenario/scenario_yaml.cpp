@@ -41,6 +41,8 @@ using namespace scenario_table;
 
 namespace {
 
+int line_of_mark(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
+
 // Bounds met while reading, before anything is built from the text (the admission check,
 // admission.hpp, bounds what the scenario would then run).
 constexpr size_t kMaxScenarioBytes = 2 << 20;   // the largest shipped scenario is a few KB
@@ -231,6 +233,7 @@ class Reader {
   void check_consistency(Scenario& s) const;   // and parses the fault targets
   void check_offload_share(Scenario& s) const;
   void check_packet_network(const Scenario& s) const;
+  void read_network_calibration(Scenario& s) const;
   // A key of the device, access, backhaul or workload block under `prefix` (a site or group; empty:
   // the top level): its own path when given there or not given at the top level, else the top-level one.
   std::string block_key(const std::string& prefix, const std::string& key) const;
@@ -949,6 +952,50 @@ void Reader::check_packet_network(const Scenario& s) const {
     check_backhaul(fmt::format("platform.sites[{}]", k), s.platform.sites[k].backhaul);
 }
 
+// platform.network.calibration: the flow model's two factors from the file `eccsim calibrate`
+// wrote; errors in it name that file, its line and the key.
+void Reader::read_network_calibration(Scenario& s) const {
+  const std::string key = "platform.network.calibration";
+  const std::string& file = s.platform.network.calibration;
+  if (file.empty() || s.platform.network.model != NetworkModel::Flow) return;
+  for (const char* factor : {"platform.network.latency_factor", "platform.network.bandwidth_factor"}) {
+    if (given_.count(factor) != 0) {
+      fail(given_at(factor), factor, "give platform.network.calibration or the factors, not both");
+    }
+  }
+  if (!std::filesystem::is_regular_file(file)) fail(given_at(key), key, fmt::format("cannot read calibration file '{}'", file));
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("{}:{}: {}", file, line_of_mark(e.mark), e.msg));
+  }
+  if (!root.IsMap()) throw InputError(fmt::format("{}:1: expected latency_factor and bandwidth_factor", file));
+  for (const auto& entry : root) {
+    const std::string name = entry.first.Scalar();
+    if (name != "latency_factor" && name != "bandwidth_factor") {
+      throw InputError(fmt::format("{}:{}: {}: unknown key (expected latency_factor, bandwidth_factor)", file,
+                                   line_of_mark(entry.first.Mark()), name));
+    }
+  }
+  const auto factor = [&](const char* name) {
+    const YAML::Node node = root[name];
+    if (!node) throw InputError(fmt::format("{}:1: {}: missing", file, name));
+    double value = -1;
+    try {
+      value = node.as<double>();
+    } catch (const YAML::Exception&) {
+    }
+    if (!(value > 0) || !std::isfinite(value)) {
+      throw InputError(fmt::format("{}:{}: {}: must be a number > 0, got '{}'", file, line_of_mark(node.Mark()), name,
+                                   node.IsScalar() ? node.Scalar() : std::string("a ") + (node.IsMap() ? "map" : "list")));
+    }
+    return value;
+  };
+  s.platform.network.latency_factor = factor("latency_factor");
+  s.platform.network.bandwidth_factor = factor("bandwidth_factor");
+}
+
 void Reader::check_consistency(Scenario& s) const {
   const auto fail_at = [&](const std::string& path, const std::string& message) {
     fail(given_at(path), path, message);
@@ -1109,6 +1156,7 @@ void Reader::check_consistency(Scenario& s) const {
 
   check_offload_share(s);
   check_packet_network(s);
+  read_network_calibration(s);
 
   if (s.policy.update.trigger > s.policy.update.buffer) {
     fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),
@@ -1180,7 +1228,6 @@ class DocumentStarts : public YAML::EventHandler {
   bool in_root_ = false;
 };
 
-int line_of_mark(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 1; }
 
 // The longest scalar any key takes (a file path: PATH_MAX); longer ones are refused before any
 // message could echo them.

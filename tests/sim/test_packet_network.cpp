@@ -27,18 +27,18 @@ constexpr double kAccessBps = 20e6 / 8;
 constexpr double kRouteLatency_s = 0.002 + 0.010;  // tiny.yaml: access 2 ms + backhaul 10 ms
 
 // One device uploading every request (cloud_only) at 1, 2, 3 s: each upload finds the route idle.
-fs::path run_idle_uploads(const std::string& model) {
-  const fs::path out = eccsim::testing::fresh_output_dir("packet-" + model);
+fs::path run_idle_uploads(const std::string& model, const std::string& calibration = "") {
+  const fs::path out = eccsim::testing::fresh_output_dir("packet-" + model + (calibration.empty() ? "" : "-calibrated"));
   fs::create_directories(out.parent_path());
   const fs::path trace = out.string() + "-trace.txt";
   std::ofstream(trace) << "1\n2\n3\n";
-  const ProcessResult result = eccsim::testing::run_process(
-      {eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
+  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
        std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set", "platform.devices=1", "--set",
        "policy.offload.filter=cloud_only", "--set", "workload.arrival=trace", "--set", "workload.trace=" + trace.string(),
        "--set", "workload.requests_per_device=0", "--set", "workload.duration=4s", "--set",
-       "platform.network.model=" + model},
-      {std::chrono::minutes(5), {}});
+       "platform.network.model=" + model};
+  if (!calibration.empty()) argv.insert(argv.end(), {"--set", "platform.network.calibration=" + calibration});
+  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   return out;
@@ -112,4 +112,46 @@ TEST_CASE("a packet run is deterministic", "[sim][network][packet]") {
   }
   for (const char* file : {"requests.csv", "devices.csv", "links.csv", "summary.csv"})
     CHECK(eccsim::testing::file_bytes(outs[0] / file) == eccsim::testing::file_bytes(outs[1] / file));
+}
+
+TEST_CASE("eccsim calibrate fits flow to packet on the scenario's messages, and a run reads its file",
+          "[sim][network][packet]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("packet-calibrate");
+  fs::create_directories(dir);
+  const fs::path file = dir / "calibration.yaml";
+  const ProcessResult result = eccsim::testing::run_process(
+      {eccsim::testing::eccsim_binary(), "calibrate", kTiny, "--out", file.string()}, {std::chrono::minutes(5), {}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out.find("written to") != std::string::npos);
+  // Small messages: SYN, SYN-ACK, data and FIN back, four crossings, so a factor of about 4.
+  const CsvTable packet(run_idle_uploads("packet") / "requests.csv");
+  const CsvTable calibrated(run_idle_uploads("flow", file.string()) / "requests.csv");
+  REQUIRE(calibrated.rows() == packet.rows());
+  for (size_t r = 0; r < packet.rows(); ++r) {
+    CHECK(calibrated.number(r, "uplink_s") == Approx(packet.number(r, "uplink_s")).epsilon(0.02));
+    CHECK(calibrated.number(r, "downlink_s") == Approx(packet.number(r, "downlink_s")).epsilon(0.02));
+  }
+}
+
+TEST_CASE("a bad calibration file is refused with its own file, line and key", "[sim][network]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("packet-bad-calibration");
+  fs::create_directories(dir);
+  const fs::path file = dir / "calibration.yaml";
+  const auto refused = [&](const std::string& text, std::vector<std::string> extra = {}) {
+    std::ofstream(file) << text;
+    std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "validate", kTiny, "--set",
+                                  "platform.network.calibration=" + file.string()};
+    for (const std::string& set : extra) argv.insert(argv.end(), {"--set", set});
+    const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(1), {}});
+    CHECK(result.exit_code == 2);
+    return result.err;
+  };
+  CHECK_THAT(refused("latency_factor: 4\nbandwidth_factor: -1\n"),
+             Catch::StartsWith(file.string() + ":2: bandwidth_factor: must be a number > 0, got '-1'"));
+  CHECK_THAT(refused("latency_factor: 4\n"), Catch::StartsWith(file.string() + ":1: bandwidth_factor: missing"));
+  CHECK_THAT(refused("latency_factor: 4\nbandwidth_factor: 1\nlatency: 2\n"),
+             Catch::StartsWith(file.string() + ":3: latency: unknown key"));
+  CHECK_THAT(refused("latency_factor: 4\nbandwidth_factor: 1\n", {"platform.network.latency_factor=2"}),
+             Catch::Contains("platform.network.latency_factor: give platform.network.calibration or the factors"));
 }

@@ -1,0 +1,121 @@
+#include "sim/network_calibration.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/platform.hpp"
+#include "sim/scenario/fleet.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace eccsim {
+
+namespace {
+
+constexpr double kGap_s = 1.0;  // idle time before each message: queues empty, a fresh connection
+
+// The scenario with one device per group, on the packet model.
+Scenario one_device_per_group(const Scenario& scenario) {
+  Scenario s = scenario;
+  s.platform.network.model = NetworkModel::Packet;
+  s.platform.cloud.hosts = 1;
+  if (s.platform.groups.empty()) {
+    s.platform.devices = 1;
+  } else {
+    for (GroupConfig& group : s.platform.groups) group.devices = 1;
+    s.platform.devices = static_cast<int>(s.platform.groups.size());
+  }
+  return s;
+}
+
+// Minimises the sum of (flow_s / packet_s - 1)^2 over the samples: linear in a and 1/b.
+void fit(NetworkCalibration& c) {
+  double laa = 0, lab = 0, lbb = 0, ra = 0, rb = 0;
+  bool long_enough = false;
+  for (const TransferSample& x : c.samples) {
+    const double u = x.route_latency_s / x.packet_s;             // coefficient of a
+    const double v = x.bytes / x.bottleneck_Bps / x.packet_s;    // coefficient of 1/b
+    laa += u * u;
+    lab += u * v;
+    lbb += v * v;
+    ra += u;
+    rb += v;
+    long_enough = long_enough || x.bytes / x.bottleneck_Bps >= x.route_latency_s;
+  }
+  const double det = laa * lbb - lab * lab;
+  if (long_enough && std::abs(det) > 1e-12 * laa * lbb) {
+    const double a = (ra * lbb - rb * lab) / det;
+    const double inverse_b = (laa * rb - lab * ra) / det;
+    if (a > 0 && inverse_b > 0) {
+      c.latency_factor = a;
+      c.bandwidth_factor = 1 / inverse_b;
+      c.bandwidth_fitted = true;
+      return;
+    }
+  }
+  // Transmission times too short to tell the bandwidth factor: keep ns-3's payload share, fit a.
+  c.bandwidth_factor = kPacketPayloadShare;
+  double num = 0, den = 0;
+  for (const TransferSample& x : c.samples) {
+    const double u = x.route_latency_s / x.packet_s;
+    const double v = x.bytes / (kPacketPayloadShare * x.bottleneck_Bps) / x.packet_s;
+    num += u * (1 - v);
+    den += u * u;
+  }
+  c.latency_factor = num / den;
+}
+
+}  // namespace
+
+double TransferSample::flow_s(double latency_factor, double bandwidth_factor) const {
+  return latency_factor * route_latency_s + bytes / (bandwidth_factor * bottleneck_Bps);
+}
+
+NetworkCalibration calibrate_network(const Scenario& scenario, const std::vector<double>& up_bytes,
+                                     const std::vector<double>& down_bytes) {
+  const Scenario s = one_device_per_group(scenario);
+  std::string program = "eccsim";
+  std::string quiet = "--log=xbt_cfg.thres:warning";
+  char* argv[] = {program.data(), quiet.data(), nullptr};
+  int argc = 2;
+  sg4::Engine engine(&argc, argv);
+  configure_network(s.platform.network, s.seed);
+  const Fleet fleet = fleet_of(s);
+  const Platform platform = build_packet_platform(fleet, s.platform.cloud);
+
+  NetworkCalibration calibration;
+  std::vector<sg4::Host*> device_of;  // per sample
+  for (size_t g = 0; g < fleet.groups.size(); ++g) {
+    sg4::Host* device = platform.devices[static_cast<size_t>(fleet.first_device[g])];
+    std::vector<sg4::Link*> links;
+    double latency_s = 0;
+    device->route_to(platform.clouds[0], links, &latency_s);
+    double bottleneck_Bps = std::numeric_limits<double>::infinity();
+    for (const sg4::Link* link : links) bottleneck_Bps = std::min(bottleneck_Bps, link->get_bandwidth());
+    for (const auto& [direction, sizes] : {std::pair{"up", &up_bytes}, std::pair{"down", &down_bytes}})
+      for (double bytes : *sizes) {
+        calibration.samples.push_back({fleet.groups[g].name, direction, bytes, latency_s, bottleneck_Bps, 0});
+        device_of.push_back(device);
+      }
+  }
+  sg4::Actor::create("calibration", platform.controller, [&] {
+    for (size_t k = 0; k < calibration.samples.size(); ++k) {
+      TransferSample& sample = calibration.samples[k];
+      sg4::this_actor::sleep_for(kGap_s);
+      sg4::Host* device = device_of[k];
+      const bool up = sample.direction == std::string("up");
+      const double start_s = sg4::Engine::get_clock();
+      sg4::Comm::sendto(up ? device : platform.clouds[0], up ? platform.clouds[0] : device,
+                        static_cast<uint64_t>(sample.bytes));
+      sample.packet_s = sg4::Engine::get_clock() - start_s;
+    }
+  });
+  engine.run();
+  fit(calibration);
+  return calibration;
+}
+
+}  // namespace eccsim

@@ -1,0 +1,40 @@
+// Calibration of the flow model on packets: the scenario's own messages sent one at a time over
+// each group's route in a packet-level run (SimGrid's ns-3 binding), and the flow model's latency
+// and bandwidth factors fitted to them (README, Network models). Runs an engine: once per process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace eccsim {
+
+// One message on an idle route: what the packet model took, and the route it crossed.
+struct TransferSample {
+  std::string group;
+  std::string direction;                // up (device -> cloud) or down
+  double bytes = 0;
+  double route_latency_s = 0;           // sum of the links' latencies
+  double bottleneck_Bps = 0;            // the slowest link's bandwidth
+  double packet_s = 0;
+  // The flow model's time for it with factors a (latency) and b (bandwidth): a L + bytes / (b B).
+  double flow_s(double latency_factor, double bandwidth_factor) const;
+};
+
+struct NetworkCalibration {
+  double latency_factor = 1;
+  double bandwidth_factor = 1;
+  bool bandwidth_fitted = false;        // false: no message long enough; ns-3's header share kept
+  std::vector<TransferSample> samples;
+};
+
+// ns-3's payload share as SimGrid sets it up: 1,000-byte segments under 42 bytes of headers.
+inline constexpr double kPacketPayloadShare = 1000.0 / 1042.0;
+
+// Sends uploads of `up_bytes` and replies of `down_bytes` over the first device of each group
+// (wired groups only: packet mode's platform) and fits the factors, least squares on relative error.
+NetworkCalibration calibrate_network(const Scenario& scenario, const std::vector<double>& up_bytes,
+                                     const std::vector<double>& down_bytes);
+
+}  // namespace eccsim
