@@ -35,13 +35,18 @@ std::string calibration_file_text(const CalibrateCommandOptions& options, const 
       "# (SimGrid's ns-3) of this scenario's messages, one at a time on an idle route.\n"
       "# Use with platform.network.calibration: <this file>.\n",
       options.scenario_file);
-  if (!c.bandwidth_fitted)
-    text += "# No message was long enough to fit the bandwidth factor: ns-3's payload share (1000/1042) is kept.\n";
   text += "#   group, direction, bytes: packet s, calibrated flow s\n";
   for (const TransferSample& x : c.samples)
     text += fmt::format("#   {}, {}, {:.0f}: {:.6f}, {:.6f}\n", x.group, x.direction, x.bytes, x.packet_s,
-                        x.flow_s(c.latency_factor, c.bandwidth_factor));
-  text += fmt::format("latency_factor: {:.6g}\nbandwidth_factor: {:.6g}\n", c.latency_factor, c.bandwidth_factor);
+                        x.flow_s(c.latency_factor(x.bytes), c.bandwidth_factor));
+  text += "# bandwidth_factor: ns-3's payload share, 1,000 bytes of data per 1,042 sent.\n";
+  if (c.latency_factor_by_size.size() == 1) {
+    text += fmt::format("latency_factor: {:.6g}\n", c.latency_factor_by_size.front().second);
+  } else {
+    text += "latency_factor:   # by message size: from bytes (geometric midpoints between the sizes measured)\n";
+    for (const auto& [from, factor] : c.latency_factor_by_size) text += fmt::format("  {:.0f}: {:.6g}\n", from, factor);
+  }
+  text += fmt::format("bandwidth_factor: {:.6g}\n", c.bandwidth_factor);
   return text;
 }
 
@@ -64,12 +69,13 @@ int calibrate_command(const CalibrateCommandOptions& options) {
   fmt::print("{:<12} {:<5} {:>10} {:>12} {:>12} {:>12} {:>8}\n", "group", "way", "bytes", "flow", "packet",
              "calibrated", "error");
   for (const TransferSample& x : c.samples) {
-    const double calibrated_s = x.flow_s(c.latency_factor, c.bandwidth_factor);
+    const double calibrated_s = x.flow_s(c.latency_factor(x.bytes), c.bandwidth_factor);
     fmt::print("{:<12} {:<5} {:>10.0f} {:>9.3f} ms {:>9.3f} ms {:>9.3f} ms {:>7.1f}%\n", x.group, x.direction, x.bytes,
                1e3 * x.flow_s(1, 1), 1e3 * x.packet_s, 1e3 * calibrated_s, 100 * (calibrated_s / x.packet_s - 1));
   }
-  fmt::print("latency_factor {:.6g}, bandwidth_factor {:.6g}{}\n", c.latency_factor, c.bandwidth_factor,
-             c.bandwidth_fitted ? "" : " (kept: no message long enough to fit it)");
+  for (const auto& [from, factor] : c.latency_factor_by_size)
+    fmt::print("latency_factor {:.6g} from {:.0f} B\n", factor, from);
+  fmt::print("bandwidth_factor {:.6g} (ns-3's payload share)\n", c.bandwidth_factor);
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
   write_file_atomically(out, calibration_file_text(options, c));
   fmt::print("written to {}\n", out.string());

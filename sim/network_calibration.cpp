@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "sim/platform.hpp"
 #include "sim/scenario/fleet.hpp"
@@ -31,44 +32,32 @@ Scenario one_device_per_group(const Scenario& scenario) {
   return s;
 }
 
-// Minimises the sum of (flow_s / packet_s - 1)^2 over the samples: linear in a and 1/b.
+// Per distinct size, the mean over its samples of the latency factor that makes flow exact.
 void fit(NetworkCalibration& c) {
-  double laa = 0, lab = 0, lbb = 0, ra = 0, rb = 0;
-  bool long_enough = false;
-  for (const TransferSample& x : c.samples) {
-    const double u = x.route_latency_s / x.packet_s;             // coefficient of a
-    const double v = x.bytes / x.bottleneck_Bps / x.packet_s;    // coefficient of 1/b
-    laa += u * u;
-    lab += u * v;
-    lbb += v * v;
-    ra += u;
-    rb += v;
-    long_enough = long_enough || x.bytes / x.bottleneck_Bps >= x.route_latency_s;
-  }
-  const double det = laa * lbb - lab * lab;
-  if (long_enough && std::abs(det) > 1e-12 * laa * lbb) {
-    const double a = (ra * lbb - rb * lab) / det;
-    const double inverse_b = (laa * rb - lab * ra) / det;
-    if (a > 0 && inverse_b > 0) {
-      c.latency_factor = a;
-      c.bandwidth_factor = 1 / inverse_b;
-      c.bandwidth_fitted = true;
-      return;
-    }
-  }
-  // Transmission times too short to tell the bandwidth factor: keep ns-3's payload share, fit a.
   c.bandwidth_factor = kPacketPayloadShare;
-  double num = 0, den = 0;
+  std::map<double, std::pair<double, int>> by_size;  // bytes -> (sum of factors, samples)
   for (const TransferSample& x : c.samples) {
-    const double u = x.route_latency_s / x.packet_s;
-    const double v = x.bytes / (kPacketPayloadShare * x.bottleneck_Bps) / x.packet_s;
-    num += u * (1 - v);
-    den += u * u;
+    const double transmit_s = x.bytes / (kPacketPayloadShare * x.bottleneck_Bps);
+    auto& [sum, count] = by_size[x.bytes];
+    sum += (x.packet_s - transmit_s) / x.route_latency_s;
+    ++count;
   }
-  c.latency_factor = num / den;
+  double previous_bytes = 0;
+  for (const auto& [bytes, sum_count] : by_size) {
+    const double from = c.latency_factor_by_size.empty() ? 0 : std::sqrt(previous_bytes * bytes);
+    c.latency_factor_by_size.emplace_back(from, sum_count.first / sum_count.second);
+    previous_bytes = bytes;
+  }
 }
 
 }  // namespace
+
+double NetworkCalibration::latency_factor(double bytes) const {
+  double factor = latency_factor_by_size.front().second;
+  for (const auto& [from, f] : latency_factor_by_size)
+    if (bytes >= from) factor = f;
+  return factor;
+}
 
 double TransferSample::flow_s(double latency_factor, double bandwidth_factor) const {
   return latency_factor * route_latency_s + bytes / (bandwidth_factor * bottleneck_Bps);

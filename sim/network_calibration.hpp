@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
@@ -22,18 +23,23 @@ struct TransferSample {
   double flow_s(double latency_factor, double bandwidth_factor) const;
 };
 
+// The bandwidth factor is ns-3's payload share (every byte pays its headers); the latency factor
+// is, per message size, the one that makes flow match packet on average over routes and
+// directions: one factor for one size, else a table by size with steps at the geometric
+// midpoints between measured sizes (a large transfer's slow start costs more round trips).
 struct NetworkCalibration {
-  double latency_factor = 1;
+  std::vector<std::pair<double, double>> latency_factor_by_size;   // (from bytes, factor), from 0
   double bandwidth_factor = 1;
-  bool bandwidth_fitted = false;        // false: no message long enough; ns-3's header share kept
   std::vector<TransferSample> samples;
+
+  double latency_factor(double bytes) const;
 };
 
 // ns-3's payload share as SimGrid sets it up: 1,000-byte segments under 42 bytes of headers.
 inline constexpr double kPacketPayloadShare = 1000.0 / 1042.0;
 
 // Sends uploads of `up_bytes` and replies of `down_bytes` over the first device of each group
-// (wired groups only: packet mode's platform) and fits the factors, least squares on relative error.
+// (wired groups only: packet mode's platform) and fits the factors.
 NetworkCalibration calibrate_network(const Scenario& scenario, const std::vector<double>& up_bytes,
                                      const std::vector<double>& down_bytes);
 

@@ -9,9 +9,12 @@
 #include "sim/platform.hpp"
 
 #include <fmt/core.h>
+#include <simgrid/kernel/resource/NetworkModelIntf.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <unordered_set>
 #include <unordered_map>
 
 #include "core/random.hpp"
@@ -172,9 +175,22 @@ void configure_network(const NetworkConfig& network, uint64_t seed) {
   } else {
     sg4::Engine::set_config("network/model:CM02");
     sg4::Engine::set_config("network/crosstraffic:0");
-    if (network.latency_factor != 1) sg4::Engine::set_config("network/latency-factor", network.latency_factor);
+    if (network.latency_factor != 1 && network.latency_factor_by_size.empty())
+      sg4::Engine::set_config("network/latency-factor", network.latency_factor);
     if (network.bandwidth_factor != 1) sg4::Engine::set_config("network/bandwidth-factor", network.bandwidth_factor);
   }
+}
+
+void apply_latency_factors(const NetworkConfig& network) {
+  if (network.model != NetworkModel::Flow || network.latency_factor_by_size.empty()) return;
+  sg4::Engine::get_instance()->get_netzone_root()->get_network_model()->set_lat_factor_cb(
+      [table = network.latency_factor_by_size](double size, const sg4::Host*, const sg4::Host*,
+                                               const std::vector<sg4::Link*>&,
+                                               const std::unordered_set<sg4::NetZone*>&) {
+        const auto above = std::upper_bound(table.begin(), table.end(), size,
+                                            [](double bytes, const auto& entry) { return bytes < entry.first; });
+        return std::prev(above)->second;  // the table starts at 0 bytes
+      });
 }
 
 // Zones: the root star joins each site's zone (its gateway and wired devices, behind the site's

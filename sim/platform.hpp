@@ -39,6 +39,10 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
 // Selects the engine's network model; before the platform is built.
 void configure_network(const NetworkConfig& network, uint64_t seed);
 
+// The flow model's latency factor by message size (from a calibration file), once the platform
+// is built: SimGrid sets it on the root zone's network model.
+void apply_latency_factors(const NetworkConfig& network);
+
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the
 // energy plugins initialised beforehand.
 Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);

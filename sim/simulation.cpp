@@ -429,6 +429,7 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   Platform platform = inputs.scenario->platform.network.model == NetworkModel::Packet
                           ? build_packet_platform(fleet, cloud)
                           : build_platform(fleet, cloud, inputs.scenario->seed);
+  apply_latency_factors(inputs.scenario->platform.network);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;

@@ -260,6 +260,9 @@ struct NetworkConfig {
   double latency_factor = 1;
   double bandwidth_factor = 1;
   std::string calibration;              // a file of the two factors, written by `eccsim calibrate`
+  // From a calibration file only: the latency factor by message size, (from bytes, factor) in
+  // increasing size from 0; a message takes the factor of the largest size at or below its own.
+  std::vector<std::pair<double, double>> latency_factor_by_size;
 };
 // ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
 // transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).

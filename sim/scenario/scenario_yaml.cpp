@@ -978,22 +978,44 @@ void Reader::read_network_calibration(Scenario& s) const {
                                    line_of_mark(entry.first.Mark()), name));
     }
   }
-  const auto factor = [&](const char* name) {
-    const YAML::Node node = root[name];
-    if (!node) throw InputError(fmt::format("{}:1: {}: missing", file, name));
+  const auto number = [&](const YAML::Node& node, const std::string& what, bool zero_allowed) {
     double value = -1;
     try {
       value = node.as<double>();
     } catch (const YAML::Exception&) {
     }
-    if (!(value > 0) || !std::isfinite(value)) {
-      throw InputError(fmt::format("{}:{}: {}: must be a number > 0, got '{}'", file, line_of_mark(node.Mark()), name,
+    if (!std::isfinite(value) || value < 0 || (value == 0 && !zero_allowed)) {
+      throw InputError(fmt::format("{}:{}: {}: must be a number {} 0, got '{}'", file, line_of_mark(node.Mark()), what,
+                                   zero_allowed ? ">=" : ">",
                                    node.IsScalar() ? node.Scalar() : std::string("a ") + (node.IsMap() ? "map" : "list")));
     }
     return value;
   };
-  s.platform.network.latency_factor = factor("latency_factor");
-  s.platform.network.bandwidth_factor = factor("bandwidth_factor");
+  const auto required = [&](const char* name) {
+    const YAML::Node node = root[name];
+    if (!node) throw InputError(fmt::format("{}:1: {}: missing", file, name));
+    return node;
+  };
+  NetworkConfig& network = s.platform.network;
+  network.bandwidth_factor = number(required("bandwidth_factor"), "bandwidth_factor", false);
+  const YAML::Node latency = required("latency_factor");
+  if (!latency.IsMap()) {
+    network.latency_factor = number(latency, "latency_factor", false);
+    return;
+  }
+  // {from bytes: factor, ...}, from 0 and in increasing size.
+  for (const auto& entry : latency) {
+    const std::string at = "latency_factor." + entry.first.Scalar();
+    const double from = number(entry.first, at, true);
+    if (network.latency_factor_by_size.empty() ? from != 0 : from <= network.latency_factor_by_size.back().first) {
+      throw InputError(fmt::format("{}:{}: {}: sizes must start at 0 and increase", file,
+                                   line_of_mark(entry.first.Mark()), at));
+    }
+    network.latency_factor_by_size.emplace_back(from, number(entry.second, at, false));
+  }
+  if (network.latency_factor_by_size.empty()) {
+    throw InputError(fmt::format("{}:{}: latency_factor: an empty map", file, line_of_mark(latency.Mark())));
+  }
 }
 
 void Reader::check_consistency(Scenario& s) const {

@@ -134,6 +134,19 @@ TEST_CASE("eccsim calibrate fits flow to packet on the scenario's messages, and 
   }
 }
 
+TEST_CASE("a calibration file's latency factor by size applies to each message by its size", "[sim][network]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("network-factor-table");
+  fs::create_directories(dir);
+  const fs::path file = dir / "calibration.yaml";
+  std::ofstream(file) << "latency_factor: {0: 2, 500: 3}\nbandwidth_factor: 0.5\n";
+  const CsvTable requests(run_idle_uploads("flow", file.string()) / "requests.csv");
+  REQUIRE(requests.rows() == 3);
+  for (size_t r = 0; r < 3; ++r) {
+    CHECK(requests.number(r, "uplink_s") == Approx(3 * kRouteLatency_s + kImageBytes / (0.5 * kAccessBps)).epsilon(1e-9));
+    CHECK(requests.number(r, "downlink_s") == Approx(2 * kRouteLatency_s + 40 / (0.5 * kAccessBps)).epsilon(1e-9));
+  }
+}
+
 TEST_CASE("a bad calibration file is refused with its own file, line and key", "[sim][network]") {
   const fs::path dir = eccsim::testing::fresh_output_dir("packet-bad-calibration");
   fs::create_directories(dir);
@@ -152,6 +165,8 @@ TEST_CASE("a bad calibration file is refused with its own file, line and key", "
   CHECK_THAT(refused("latency_factor: 4\n"), Catch::StartsWith(file.string() + ":1: bandwidth_factor: missing"));
   CHECK_THAT(refused("latency_factor: 4\nbandwidth_factor: 1\nlatency: 2\n"),
              Catch::StartsWith(file.string() + ":3: latency: unknown key"));
+  CHECK_THAT(refused("latency_factor:\n  0: 4\n  900: 5\n  100: 6\nbandwidth_factor: 1\n"),
+             Catch::StartsWith(file.string() + ":4: latency_factor.100: sizes must start at 0 and increase"));
   CHECK_THAT(refused("latency_factor: 4\nbandwidth_factor: 1\n", {"platform.network.latency_factor=2"}),
              Catch::Contains("platform.network.latency_factor: give platform.network.calibration or the factors"));
 }
