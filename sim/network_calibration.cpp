@@ -1,5 +1,6 @@
 #include "sim/network_calibration.hpp"
 
+#include <fmt/core.h>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "core/input_error.hpp"
 #include "sim/platform.hpp"
 #include "sim/scenario/fleet.hpp"
 
@@ -53,10 +55,7 @@ void fit(NetworkCalibration& c) {
 }  // namespace
 
 double NetworkCalibration::latency_factor(double bytes) const {
-  double factor = latency_factor_by_size.front().second;
-  for (const auto& [from, f] : latency_factor_by_size)
-    if (bytes >= from) factor = f;
-  return factor;
+  return latency_factor_at(latency_factor_by_size, bytes);
 }
 
 double TransferSample::flow_s(double latency_factor, double bandwidth_factor) const {
@@ -82,6 +81,10 @@ NetworkCalibration calibrate_network(const Scenario& scenario, const std::vector
     std::vector<sg4::Link*> links;
     double latency_s = 0;
     device->route_to(platform.clouds[0], links, &latency_s);
+    if (latency_s <= 0) {
+      throw InputError(fmt::format("{}: the route of group '{}' has no latency, so no latency factor to fit",
+                                   scenario.where("platform.access.latency"), fleet.groups[g].name));
+    }
     double bottleneck_Bps = std::numeric_limits<double>::infinity();
     for (const sg4::Link* link : links) bottleneck_Bps = std::min(bottleneck_Bps, link->get_bandwidth());
     for (const auto& [direction, sizes] : {std::pair{"up", &up_bytes}, std::pair{"down", &down_bytes}})

@@ -13,7 +13,6 @@
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
-#include <iterator>
 #include <unordered_set>
 #include <unordered_map>
 
@@ -187,9 +186,7 @@ void apply_latency_factors(const NetworkConfig& network) {
       [table = network.latency_factor_by_size](double size, const sg4::Host*, const sg4::Host*,
                                                const std::vector<sg4::Link*>&,
                                                const std::unordered_set<sg4::NetZone*>&) {
-        const auto above = std::upper_bound(table.begin(), table.end(), size,
-                                            [](double bytes, const auto& entry) { return bytes < entry.first; });
-        return std::prev(above)->second;  // the table starts at 0 bytes
+        return latency_factor_at(table, size);
       });
 }
 

@@ -264,6 +264,14 @@ struct NetworkConfig {
   // increasing size from 0; a message takes the factor of the largest size at or below its own.
   std::vector<std::pair<double, double>> latency_factor_by_size;
 };
+
+// The factor of a (from bytes, factor) table, from 0 in increasing size, for a message of `bytes`.
+inline double latency_factor_at(const std::vector<std::pair<double, double>>& table, double bytes) {
+  double factor = table.front().second;
+  for (const auto& [from, f] : table)
+    if (bytes >= from) factor = f;
+  return factor;
+}
 // ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
 // transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).
 inline constexpr int kMaxPacketDevices = 1000;
