@@ -35,9 +35,6 @@ struct NetworkCalibration {
   double latency_factor(double bytes) const;
 };
 
-// ns-3's payload share as SimGrid sets it up: 1,000-byte segments under 42 bytes of headers.
-inline constexpr double kPacketPayloadShare = 1000.0 / 1042.0;
-
 // Sends uploads of `up_bytes` and replies of `down_bytes` over the first device of each group
 // (wired groups only: packet mode's platform) and fits the factors.
 NetworkCalibration calibrate_network(const Scenario& scenario, const std::vector<double>& up_bytes,

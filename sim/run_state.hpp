@@ -7,6 +7,7 @@
 // Actors run one at a time between simulation calls, so plain fields need no lock.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -73,6 +74,18 @@ struct RunInputs {
   int64_t request_id(int device, size_t k) const { return first_request_id[device] + static_cast<int64_t>(k); }
   int64_t requests() const {
     return schedules.empty() ? 0 : first_request_id.back() + static_cast<int64_t>(schedules.back().size());
+  }
+  // Of an upload of `bytes` that took `duration_s`, the time its radio was not transmitting: the
+  // route's latency (times the flow model's latency factor, which stands for a protocol's round
+  // trips); on the packet model, everything beyond the bytes' own transmission on the access link
+  // (the handshake's and slow start's round trips are waits, not transmissions).
+  double upload_latency_s(int device, double bytes, double duration_s) const {
+    const NetworkConfig& network = scenario.platform.network;
+    if (network.model == NetworkModel::Packet)
+      return std::max(0.0, duration_s - bytes / (kPacketPayloadShare * fleet.group_of(device).access.bandwidth_Bps));
+    const double factor = network.latency_factor_by_size.empty() ? network.latency_factor
+                                                                  : latency_factor_at(network.latency_factor_by_size, bytes);
+    return factor * uplink_latency_s[device];
   }
 };
 

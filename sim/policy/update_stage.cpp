@@ -296,7 +296,8 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
   }
   state->network.carried_up(device, bytes);
   record.bytes_up = bytes;
-  const double transmit_s = sg4::Engine::get_clock() - start_s - state->inputs.uplink_latency_s[device];
+  const double transmit_s = sg4::Engine::get_clock() - start_s -
+                            state->inputs.upload_latency_s(device, bytes, sg4::Engine::get_clock() - start_s);
   const double transmit_J = upload_radio_energy_J(*state, device, bytes, transmit_s);
   record.radio_energy_J += transmit_J;
   charge_device(*state, device, transmit_J);
@@ -338,7 +339,8 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       abandon_everywhere(*state, job.device, *failed);
       return;
     }
-    const double transmit_s = sg4::Engine::get_clock() - t_start_s - state->inputs.uplink_latency_s[job.device];
+    const double transmit_s = sg4::Engine::get_clock() - t_start_s -
+                              state->inputs.upload_latency_s(job.device, bytes_up, sg4::Engine::get_clock() - t_start_s);
     upload_J = upload_radio_energy_J(*state, job.device, bytes_up, transmit_s);
     failed->bytes_up = bytes_up;
     failed->radio_energy_J = upload_J;

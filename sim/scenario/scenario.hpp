@@ -265,6 +265,9 @@ struct NetworkConfig {
   std::vector<std::pair<double, double>> latency_factor_by_size;
 };
 
+// ns-3's payload share as SimGrid sets it up: 1,000-byte segments under 42 bytes of headers.
+inline constexpr double kPacketPayloadShare = 1000.0 / 1042.0;
+
 // The factor of a (from bytes, factor) table, from 0 in increasing size, for a message of `bytes`.
 inline double latency_factor_at(const std::vector<std::pair<double, double>>& table, double bytes) {
   double factor = table.front().second;
