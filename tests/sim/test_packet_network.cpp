@@ -147,6 +147,23 @@ TEST_CASE("a calibration file's latency factor by size applies to each message b
   }
 }
 
+TEST_CASE("an upload's radio transmits for its bytes, not for a protocol's round trips", "[sim][network][packet]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("network-radio-round-trips");
+  fs::create_directories(dir);
+  const fs::path file = dir / "calibration.yaml";
+  std::ofstream(file) << "latency_factor: 3\nbandwidth_factor: 1\n";
+  const CsvTable flow(run_idle_uploads("flow") / "requests.csv");
+  const CsvTable handshake(run_idle_uploads("flow", file.string()) / "requests.csv");
+  const CsvTable packet(run_idle_uploads("packet") / "requests.csv");
+  for (size_t r = 0; r < flow.rows(); ++r) {
+    const double energy_J = flow.number(r, "radio_energy_J");
+    REQUIRE(energy_J > 0);
+    CHECK(handshake.number(r, "uplink_s") == Approx(flow.number(r, "uplink_s") + 2 * kRouteLatency_s).epsilon(1e-9));
+    CHECK(handshake.number(r, "radio_energy_J") == Approx(energy_J).epsilon(1e-6));
+    CHECK(packet.number(r, "radio_energy_J") == Approx(energy_J * 1042.0 / 1000.0).epsilon(1e-6));  // its headers
+  }
+}
+
 TEST_CASE("a bad calibration file is refused with its own file, line and key", "[sim][network]") {
   const fs::path dir = eccsim::testing::fresh_output_dir("packet-bad-calibration");
   fs::create_directories(dir);
