@@ -93,11 +93,22 @@ void done_updating(RunState& state, int device) {
                                        [](const DeviceState& each) { return each.learning.updating; });
 }
 
+// Why `device` is down: its battery emptied, or a fault.
+UpdateReason down_reason(const RunState& state, int device) {
+  return state.devices[device].battery.dead() ? UpdateReason::Battery : UpdateReason::DeviceDown;
+}
+
+// Why a transfer between `device` and its cloud host failed: the cloud host was down, else a link.
+UpdateReason transfer_reason(const RunState& state, int device) {
+  return state.inputs.cloud_of(device)->is_on() ? UpdateReason::TransferFailed : UpdateReason::CloudDown;
+}
+
 // Records that an update did not reach `device`: nothing of it is installed there. The buffer it
 // was trained from is still on the triggering device, so a later reply retries.
-void abandon(RunState& state, int device, UpdateRecord record) {
+void abandon(RunState& state, int device, UpdateRecord record, UpdateReason reason) {
   record.device = device;
   record.status = UpdateStatus::Abandoned;
+  record.reason = reason;
   record.t_end_s = sg4::Engine::get_clock();
   record.energy_J = record.train_energy_J + record.radio_energy_J;   // what was spent before it failed
   state.log.updates.push_back(record);
@@ -106,8 +117,8 @@ void abandon(RunState& state, int device, UpdateRecord record) {
 
 // The update failed before its model could leave `device` (training or upload): no device that
 // waited for it gets anything.
-void abandon_everywhere(RunState& state, int device, const UpdateRecord& record) {
-  abandon(state, device, record);
+void abandon_everywhere(RunState& state, int device, const UpdateRecord& record, UpdateReason reason) {
+  abandon(state, device, record, reason);
   mark_updating(state, device, false);
 }
 
@@ -168,8 +179,8 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
       progress->record.duration_s = sg4::Engine::get_clock() - progress->start_s;
       state->devices[device].battery.spend(part * step.energy_J, sg4::Engine::get_clock());
     }
-    if (share) abandon_everywhere(*state, device, progress->record);
-    else abandon(*state, device, progress->record);
+    if (share) abandon_everywhere(*state, device, progress->record, down_reason(*state, device));
+    else abandon(*state, device, progress->record, down_reason(*state, device));
   });
   progress->start_s = sg4::Engine::get_clock();
   progress->step_start_s = progress->start_s;
@@ -192,7 +203,7 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
 void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
   const auto progress = std::make_shared<UpdateRecord>(record);   // what on_exit records
   sg4::this_actor::on_exit([state, device, progress](bool failed) {
-    if (failed) abandon(*state, device, *progress);
+    if (failed) abandon(*state, device, *progress, down_reason(*state, device));
   });
   const double start_s = sg4::Engine::get_clock();
   try {
@@ -202,7 +213,7 @@ void download_and_install(RunState* state, int device, std::shared_ptr<const Edg
   } catch (const simgrid::NetworkFailureException&) {
     charge_cut_transfer(*state, device, record, start_s, record.bytes_down, false);
     *progress = record;
-    abandon(*state, device, record);
+    abandon(*state, device, record, transfer_reason(*state, device));
     return;
   }
   if (record.train_ops == 0) record.duration_s = sg4::Engine::get_clock() - start_s;  // this device only downloads
@@ -223,7 +234,7 @@ void start_on_device(RunState* state, int device, const std::string& name, const
   if (!host->is_on()) {
     UpdateRecord missed = record;
     missed.device = device;
-    abandon(*state, device, missed);
+    abandon(*state, device, missed, down_reason(*state, device));
     return;
   }
   sg4::Actor::create(name, host, body, state, device, args...);
@@ -291,7 +302,8 @@ void share_with_fleet(RunState* state, int device, const std::shared_ptr<const E
     sg4::Comm::sendto(state->inputs.device_hosts[device], cloud_host, static_cast<uint64_t>(bytes));
   } catch (const simgrid::NetworkFailureException&) {
     charge_cut_transfer(*state, device, record, start_s, bytes, true);
-    for (int other : other_installers(*state, device)) abandon(*state, other, download_record(record, *model));
+    for (int other : other_installers(*state, device))
+      abandon(*state, other, download_record(record, *model), UpdateReason::ModelUploadFailed);
     return;
   }
   state->network.carried_up(device, bytes);
@@ -324,7 +336,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   sg4::this_actor::on_exit([state, device = job.device, failed, cloud_training_since](bool killed) {
     if (!killed) return;   // nothing blocks once the model is handed on
     if (*cloud_training_since >= 0) charge_cut_cloud_training(*state, *failed, *cloud_training_since);
-    abandon_everywhere(*state, device, *failed);
+    abandon_everywhere(*state, device, *failed, down_reason(*state, device));
   });
 
   double bytes_up = 0, upload_J = 0;
@@ -336,7 +348,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
       state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
       charge_cut_transfer(*state, job.device, *failed, t_start_s, bytes_up, true);
-      abandon_everywhere(*state, job.device, *failed);
+      abandon_everywhere(*state, job.device, *failed, transfer_reason(*state, job.device));
       return;
     }
     const double transmit_s = sg4::Engine::get_clock() - t_start_s -
@@ -369,7 +381,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   } catch (const simgrid::HostFailureException&) {   // the cloud host failed while training
     *cloud_training_since = -1;
     charge_cut_cloud_training(*state, *failed, train_start_s);
-    abandon_everywhere(*state, job.device, *failed);
+    abandon_everywhere(*state, job.device, *failed, UpdateReason::CloudDown);
     return;
   }
   *cloud_training_since = -1;

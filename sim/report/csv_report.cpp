@@ -210,6 +210,7 @@ const Columns<U>& update_columns() {
       {"mode", Field<U>::choice<&U::mode>},
       {"method", Field<U>::text<&U::method>},
       {"status", Field<U>::choice<&U::status>},
+      {"reason", Field<U>::choice<&U::reason>},
       {"task", Field<U>::integer<&U::task>},
       {"samples", Field<U>::integer<&U::samples>},
       {"classes_added", Field<U>::integer<&U::classes_added>},

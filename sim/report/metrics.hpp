@@ -37,6 +37,16 @@ struct Choice<UpdateStatus> {
   static constexpr std::array<std::string_view, 2> names{"installed", "abandoned"};
 };
 
+// Why an update was abandoned on its device (empty when installed): the device was down or went
+// down (battery: its battery emptied), its cloud host was down, a transfer of the update failed
+// on a link, or the model it was to download never reached the cloud (the trainer's upload failed).
+enum class UpdateReason { None, DeviceDown, Battery, CloudDown, TransferFailed, ModelUploadFailed };
+template <>
+struct Choice<UpdateReason> {
+  static constexpr std::array<std::string_view, 6> names{"", "device_down", "battery", "cloud_down",
+                                                         "transfer_failed", "model_upload_failed"};
+};
+
 struct RequestRecord {
   int64_t request_id = 0;
   int device = 0;
@@ -136,6 +146,7 @@ struct UpdateRecord {
   double bytes_down = 0;         // weight download (cloud mode; on_device, scope fleet: the other devices)
   int64_t model_version = 0;
   UpdateStatus status = UpdateStatus::Installed;
+  UpdateReason reason = UpdateReason::None;
 };
 
 // One model version on the evaluation set (accuracy_matrix.csv): task-agnostic accuracy (argmax over

@@ -158,6 +158,7 @@ struct CutTraining {
   double cut_energy_J = 0;
   double cut_duration_s = 0;     // how long it ran before the fault
   std::string cut_status;
+  std::string cut_reason;
 };
 
 CutTraining cut_first_training(const std::string& name, std::vector<std::string> sets, const std::string& target) {
@@ -171,7 +172,7 @@ CutTraining cut_first_training(const std::string& name, std::vector<std::string>
   const CsvTable cut(out / "updates.csv");
   const size_t cut_row = first_update_of_device_0(cut);
   return {full.number(row, "train_energy_J"), full.number(row, "duration_s"), cut.number(cut_row, "train_energy_J"),
-          cut.number(cut_row, "duration_s"), cut.text(cut_row, "status")};
+          cut.number(cut_row, "duration_s"), cut.text(cut_row, "status"), cut.text(cut_row, "reason")};
 }
 
 // The cut training was charged the share of the full one's energy that it ran.
@@ -192,6 +193,7 @@ TEST_CASE("a training cut by a fault is charged what it ran, on the device and i
         "cut-device-training", {"policy.offload.explore=0.4", "policy.update={mode: on_device, buffer: 60, trigger: 6, epochs: 1}"},
         "device[0]");
     check_charged_for_what_ran(training);
+    CHECK(training.cut_reason == "device_down");
   }
   SECTION("in the cloud: the cloud host fails halfway") {
     // A slow cloud host (2 Gflop/s), so that its training lasts seconds.
@@ -200,6 +202,7 @@ TEST_CASE("a training cut by a fault is charged what it ran, on the device and i
                                "policy.update={mode: cloud, buffer: 60, trigger: 6, epochs: 1}"},
         "cloud");
     check_charged_for_what_ran(training);
+    CHECK(training.cut_reason == "cloud_down");
   }
 }
 

@@ -72,6 +72,7 @@ TEST_CASE("every update mode and scope survives device, access, cloud and batter
       eccsim::testing::run_processes(commands, {std::chrono::minutes(5), {}}, 2);
 
   std::map<std::string, size_t> updates_of_mode;
+  std::map<std::string, size_t> reasons;   // abandoned updates by reason, over the matrix
   for (size_t k = 0; k < cases.size(); ++k) {
     const Case& c = cases[k];
     INFO(fmt::format("mode {}, scope {}, {} fault: {}", c.mode, c.scope, c.fault, results[k].err));
@@ -91,16 +92,31 @@ TEST_CASE("every update mode and scope survives device, access, cloud and batter
       CHECK((outcome == "edge" || outcome == "cloud" || outcome == "fallback" || outcome == "dropped"));
     }
     for (size_t id = 0; id < seen.size(); ++id) CHECK(seen[id] == 1);
+    // An abandoned update says why, and the reason is the fault's: its own kind, or the trainer's
+    // model never reaching the cloud for the devices that were to download it.
+    const std::map<std::string, std::string> reason_of_fault{
+        {"device", "device_down"}, {"access", "transfer_failed"}, {"cloud", "cloud_down"}, {"battery", "battery"}};
     const CsvTable updates(c.out / "updates.csv");
     for (size_t u = 0; u < updates.rows(); ++u) {
       const std::string status = updates.text(u, "status");
+      const std::string reason = updates.text(u, "reason");
       CHECK((status == "installed" || status == "abandoned"));
+      if (status == "installed") CHECK(reason.empty());
+      if (status == "abandoned") {
+        CHECK((reason == reason_of_fault.at(c.fault) || reason == "model_upload_failed"));
+        ++reasons[reason];
+      }
     }
     updates_of_mode[c.mode] += updates.rows();
   }
-  // Not vacuous: every mode updated somewhere in the matrix.
+  // Not vacuous: every mode updated somewhere in the matrix, and device faults abandoned updates.
   for (const std::string mode : {"on_device", "cloud", "oracle"}) {
     INFO(mode);
     CHECK(updates_of_mode[mode] > 0);
+  }
+  // (Link and cloud faults abandon updates in test_faults_updates.cpp and test_energy_ledger.cpp.)
+  for (const std::string reason : {"device_down", "battery"}) {
+    INFO(reason);
+    CHECK(reasons[reason] > 0);
   }
 }
