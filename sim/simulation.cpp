@@ -90,8 +90,9 @@ bool use_guard_pages(const Scenario& scenario, const EngineOptions& engine) {
 // SimGrid's command-line style options for the engine: its configuration chatter kept off
 // stderr, the context factory and the actors' stacks.
 std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guard_pages) {
+  // res_ns3 warns once that a message handed over on its own host (Inbox, packet model) takes no time.
   std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning",
-                                     "--log=link_energy.thres:warning"};
+                                     "--log=link_energy.thres:warning", "--log=res_ns3.thres:error"};
   if (!engine.context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + engine.context_factory);
   if (engine.context_factory != "thread")  // threads keep the system's stack size
     arguments.push_back(fmt::format("--cfg=contexts/stack-size:{}", engine.actor_stack_KiB));
@@ -217,16 +218,11 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
 // Each device's upload path class: its group and, on Wi-Fi, its rate level. A receiver takes the
 // uploads of its mailbox in the order they were sent, which is the order they arrive only when they
 // travel alike; so every class has its own receiver per cloud host (one in a uniform wired fleet).
-// Under the packet model, alike transfers may still finish out of order (a lost packet, a
-// retransmission): there each device is its own class.
-std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network, NetworkModel model) {
+// (Under the packet model each message is its own transfer: Inbox.)
+std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network) {
   std::map<std::pair<int, int>, int> index_of;
   std::vector<int> class_of;
   for (size_t i = 0; i < fleet.group_of_device.size(); ++i) {
-    if (model == NetworkModel::Packet) {
-      class_of.push_back(static_cast<int>(i));
-      continue;
-    }
     const bool station = i < network.stations().size() && network.stations()[i].cell >= 0;
     const std::pair<int, int> key{fleet.group_of_device[i], station ? network.stations()[i].level : -1};
     class_of.push_back(index_of.emplace(key, static_cast<int>(index_of.size())).first->second);
@@ -241,8 +237,8 @@ void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
   const Inbox::Waiting waiting =
       wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore : Inbox::Waiting::InGet;
-  const std::vector<int> class_of =
-      upload_classes(state.inputs.fleet, state.network, scenario.platform.network.model);
+  const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
+  const bool own_transfers = scenario.platform.network.model == NetworkModel::Packet;
   const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
   std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
@@ -253,7 +249,8 @@ void spawn_actors(const Platform& platform, RunState& state) {
     cloud_inboxes.emplace_back();
     for (int c = 0; c < classes; ++c) {
       const std::string name = classes == 1 ? fmt::format("cloud-{}", j) : fmt::format("cloud-{}-class-{}", j, c);
-      const CloudServerConfig config{j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name), waiting)};
+      const CloudServerConfig config{
+          j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name), waiting, own_transfers ? host : nullptr)};
       sg4::Actor::create(name + "-receiver", host, CloudReceiver(config, state, queue))->daemonize()->set_auto_restart();
       cloud_inboxes.back().push_back(config.requests);
     }
@@ -268,7 +265,8 @@ void spawn_actors(const Platform& platform, RunState& state) {
     const EdgeDeviceConfig config{
         i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
         // The device waits on its posted receive (Inbox::post_receive), never on a semaphore.
-        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet)};
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet,
+                                    own_transfers ? host : nullptr)};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
   }
   for (size_t k = 0; k < scenario.faults.size(); ++k)

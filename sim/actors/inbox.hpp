@@ -8,6 +8,11 @@
 // of four simcalls and two switches. An actor that also computes or sleeps keeps a receive posted
 // instead (post_receive) and waits in Activity::wait_any: killed there, it only cancels the
 // receive, which fires no plugin callback, so that is safe with the plugin too.
+//
+// Under the packet network model (SimGrid's ns-3) each message travels as a transfer of its own
+// to the receiver's host and is handed to the mailbox when it arrives: TCP transfers on alike
+// paths can finish out of order (a lost SYN waits a second for its retransmission), while a
+// mailbox delivers in send order, each message waiting for the one before.
 #pragma once
 
 #include <cstdint>
@@ -21,23 +26,27 @@ class Inbox {
  public:
   enum class Waiting { InGet, OnSemaphore };  // OnSemaphore: the link energy plugin runs
 
-  Inbox(simgrid::s4u::Mailbox* mailbox, Waiting waiting);
+  // `own_transfers_to`: the receiver's host, when every message is its own transfer (packet model).
+  Inbox(simgrid::s4u::Mailbox* mailbox, Waiting waiting, simgrid::s4u::Host* own_transfers_to = nullptr);
 
   // Sender side: a fire-and-forget transfer of `size_bytes`; a message never delivered (lost on
   // a failed link or host) is deleted by SimGrid's clean-up of the detached transfer.
   template <class Message>
   void send(Message* message, double size_bytes) {
-    send_payload(message, size_bytes, [](void* payload) { delete static_cast<Message*>(payload); });
+    send_payload(message, size_bytes, &discard<Message>, &discard<Message>);
   }
 
   // The same, but a message lost on the way is handed to `on_lost` (while SimGrid deletes it,
   // at the failure; it must not issue simcalls) before it is deleted.
   template <auto on_lost, class Message>
   void send_reporting_loss(Message* message, double size_bytes) {
-    send_payload(message, size_bytes, [](void* payload) {
-      const std::unique_ptr<Message> lost(static_cast<Message*>(payload));
-      on_lost(*lost);
-    });
+    send_payload(
+        message, size_bytes,
+        [](void* payload) {
+          const std::unique_ptr<Message> lost(static_cast<Message*>(payload));
+          on_lost(*lost);
+        },
+        &discard<Message>);
   }
 
   // Receiver side, called once by the receiving actor before it receives.
@@ -52,11 +61,17 @@ class Inbox {
   simgrid::s4u::CommPtr post_receive(void** payload);
 
  private:
-  void send_payload(void* payload, double size_bytes, void (*destroy)(void*));
+  template <class Message>
+  static void discard(void* payload) {
+    delete static_cast<Message*>(payload);
+  }
+  // `destroy` for a message lost on the way; `discard` for one still travelling when the run ends.
+  void send_payload(void* payload, double size_bytes, void (*destroy)(void*), void (*discard)(void*));
   void* receive_payload();
 
   simgrid::s4u::Mailbox* mailbox_;
   simgrid::s4u::SemaphorePtr wake_;  // OnSemaphore only
+  simgrid::s4u::Host* own_transfers_to_;
 };
 
 }  // namespace eccsim
