@@ -266,74 +266,6 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
   return platform;
 }
 
-namespace {
-
-// Packet mode: a link carrying both directions, as an up and a down row of the ledger.
-std::pair<int, int> ledger_both_ways(Platform& platform, const std::string& name, sg4::Link* link, const char* link_class,
-                                     double bandwidth_Bps) {
-  const int up = platform.ledger.add_link(name + "-up", link_class, bandwidth_Bps);
-  const int down = platform.ledger.add_link(name + "-down", link_class, bandwidth_Bps);
-  platform.ledger_links.push_back(link);
-  platform.ledger_links.push_back(link);
-  return {up, down};
-}
-
-// Where a packet-mode Wi-Fi cell attaches: its site (zone, gateway, the backhaul's ledger rows)
-// and the cloud (zone, gateway, the site's backhaul link).
-struct PacketSite {
-  sg4::NetZone* zone;
-  simgrid::kernel::routing::NetPoint* gateway;
-  std::pair<int, int> backhaul_rows;
-};
-struct PacketCloud {
-  sg4::NetZone* zone;
-  simgrid::kernel::routing::NetPoint* gateway;
-  sg4::Link* backhaul;
-};
-
-// A Wi-Fi group in packet mode: SimGrid seals its Wi-Fi zone into an ns-3 802.11n cell (the
-// zone's `mcs`, each station's `wifi_distance`), the access point a router linked to the site's
-// gateway by its wired uplink. ns-3 routes station -> access point -> gateway -> cloud; the root
-// also gets the composed route cell -> cloud (two links, which ns-3 ignores) for SimGrid's own
-// route lookups. The ledger's cell row runs at the MCS's PHY rate.
-void build_packet_wifi_group(Platform& platform, sg4::NetZone* root, const GroupConfig& group, int first,
-                             const PacketSite& site, const PacketCloud& cloud, bool implicit) {
-  const AccessConfig& access = group.access;
-  const std::string base = element_name("wifi", group.name, implicit);
-  const std::string cell_name = implicit ? "wifi-cell" : base;
-  const std::string ap_name = base + "-ap";
-  auto* cell = sg4::create_wifi_zone(cell_name);
-  cell->set_parent(root);
-  auto* access_point = cell->create_router(ap_name);
-  cell->set_property("access_point", ap_name);
-  cell->set_property("mcs", std::to_string(access.mcs));
-  const double rate_Bps = ht_mcs_rate_Bps(access.mcs);
-  const int cell_row = platform.ledger.add_link(cell_name, "wifi", rate_Bps);
-  platform.ledger_links.push_back(nullptr);   // ns-3's cell has no SimGrid link
-  std::vector<int> stations;
-  for (int i = first; i < first + group.devices; ++i) {
-    auto* host = cell->create_host(fmt::format("device-{}", i), group.device.speed_ops)
-                     ->set_property("wattage_per_state", wattage(group.device.power_idle_W, group.device.power_busy_W))
-                     ->set_property("wattage_off", "0")
-                     ->set_property("wifi_distance", fmt::format("{:.9g}", access.distance_m))
-                     ->seal();
-    platform.devices.push_back(host);
-    platform.device_access.push_back({});
-    platform.ledger.set_station(i, cell_row, 0, rate_Bps);
-  }
-  cell->seal();
-  auto* uplink = root->create_link(ap_name + "-uplink", rate_Bps)->set_latency(access.latency_s)->seal();
-  const auto [up, down] = ledger_both_ways(platform, ap_name + "-uplink", uplink, "ap_uplink", rate_Bps);
-  root->add_route(cell->get_netpoint(), site.zone->get_netpoint(), access_point, site.gateway,
-                  {sg4::LinkInRoute(uplink)}, true);
-  root->add_route(cell->get_netpoint(), cloud.zone->get_netpoint(), access_point, cloud.gateway,
-                  {sg4::LinkInRoute(uplink), sg4::LinkInRoute(cloud.backhaul)}, true);
-  for (int i = first; i < first + group.devices; ++i)
-    platform.ledger.set_routes(i, {cell_row, up, site.backhaul_rows.first}, {site.backhaul_rows.second, down, cell_row});
-}
-
-}  // namespace
-
 // Packet mode. SimGrid's ns-3 binding turns each route of length 1 into an ns-3 point-to-point
 // link (full duplex, one rate both ways, a drop-tail queue at each end) and lets ns-3 route the
 // rest: so every zone is a Full zone of one-link routes, which SimGrid composes into each
@@ -347,9 +279,12 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
   Platform platform;
   auto* root = sg4::create_full_zone("edge-cloud");
   const bool one_site = fleet.sites.size() == 1 && fleet.sites[0].name == kDefaultSite;
-  const bool one_group = fleet.groups.size() == 1 && fleet.groups[0].name == kDefaultGroup;
   const auto both_ways = [&](const std::string& name, sg4::Link* link, const char* link_class, double bandwidth_Bps) {
-    return ledger_both_ways(platform, name, link, link_class, bandwidth_Bps);
+    const int up = platform.ledger.add_link(name + "-up", link_class, bandwidth_Bps);
+    const int down = platform.ledger.add_link(name + "-down", link_class, bandwidth_Bps);
+    platform.ledger_links.push_back(link);
+    platform.ledger_links.push_back(link);
+    return std::pair{up, down};
   };
   auto* cloud_zone = sg4::create_full_zone("cloud-site");
   cloud_zone->set_parent(root);
@@ -375,11 +310,6 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
     const auto site = static_cast<size_t>(fleet.site_of_group[g]);
     sg4::NetZone* zone = site_zones[site];
     simgrid::kernel::routing::NetPoint* gateway = gateways[site];
-    if (group.access.kind == AccessKind::Wifi) {
-      build_packet_wifi_group(platform, root, group, fleet.first_device[g], {zone, gateway, backhaul_rows[site]},
-                              {cloud_zone, cloud_gateway, platform.site_backhaul[site][0]}, one_group);
-      continue;
-    }
     for (int i = fleet.first_device[g]; i < fleet.first_device[g] + group.devices; ++i) {
       auto* host = create_device(zone, group.device, i);
       const std::string name = fmt::format("access-{}", i);

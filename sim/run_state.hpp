@@ -81,11 +81,8 @@ struct RunInputs {
   // (the handshake's and slow start's round trips are waits, not transmissions).
   double upload_latency_s(int device, double bytes, double duration_s) const {
     const NetworkConfig& network = scenario.platform.network;
-    if (network.model == NetworkModel::Packet) {
-      const AccessConfig& access = fleet.group_of(device).access;
-      const double rate_Bps = access.kind == AccessKind::Wifi ? ht_mcs_rate_Bps(access.mcs) : access.bandwidth_Bps;
-      return std::max(0.0, duration_s - bytes / (kPacketPayloadShare * rate_Bps));
-    }
+    if (network.model == NetworkModel::Packet)
+      return std::max(0.0, duration_s - bytes / (kPacketPayloadShare * fleet.group_of(device).access.bandwidth_Bps));
     const double factor = network.latency_factor_by_size.empty() ? network.latency_factor
                                                                   : latency_factor_at(network.latency_factor_by_size, bytes);
     return factor * uplink_latency_s[device];

@@ -90,8 +90,7 @@ bool use_guard_pages(const Scenario& scenario, const EngineOptions& engine) {
 // SimGrid's command-line style options for the engine: its configuration chatter kept off
 // stderr, the context factory and the actors' stacks.
 std::vector<std::string> engine_arguments(const EngineOptions& engine, bool guard_pages) {
-  // res_ns3 warns once that a message handed over on its own host (Inbox, packet model) takes no
-  // time, and once about a Wi-Fi cell's composed route to the cloud, which ns-3 ignores by design.
+  // res_ns3 warns once that a message handed over on its own host (Inbox, packet model) takes no time.
   std::vector<std::string> arguments{"eccsim", "--log=xbt_cfg.thres:warning", "--log=host_energy.thres:warning",
                                      "--log=link_energy.thres:warning", "--log=res_ns3.thres:error"};
   if (!engine.context_factory.empty()) arguments.push_back("--cfg=contexts/factory:" + engine.context_factory);

@@ -228,22 +228,12 @@ struct AccessConfig {
   int level = 0;                        // wifi, fixed: every station's level
   std::vector<double> shares;           // wifi, random: share of stations per level (sums to 1)
   WifiPowerConfig wifi_power;
-  // wifi, packet network model: the ns-3 802.11n cell's modulation (HT MCS 0-7, one spatial
-  // stream, 40 MHz, as SimGrid sets it up) and every station's distance to the access point.
-  int mcs = 3;
-  double distance_m = 10;
 
   // The Wi-Fi cell's rate levels: `rates`, or the one level `bandwidth`.
   std::vector<double> wifi_rates_Bps() const {
     return rates_Bps.empty() ? std::vector<double>{bandwidth_Bps} : rates_Bps;
   }
 };
-
-// The PHY rate of 802.11n HT MCS 0-7, one spatial stream, 40 MHz, long guard interval.
-inline double ht_mcs_rate_Bps(int mcs) {
-  constexpr double kMbps[] = {13.5, 27, 40.5, 54, 81, 108, 121.5, 135};
-  return kMbps[mcs] * 1e6 / 8;
-}
 
 struct BackhaulConfig {
   double bandwidth_Bps = 100e6 / 8;     // gateway <-> cloud, shared by all devices

@@ -140,15 +140,6 @@ const char* unused_wired(const Scenario& s) {
 const char* unused_on_packet(const Scenario& s) {
   return s.platform.network.model == NetworkModel::Packet ? "unused: network model packet" : nullptr;
 }
-// The flow model's Wi-Fi keys (rate levels) and the packet model's (ns-3's MCS and distance).
-const char* unused_but_flow_wifi(const Scenario& s) {
-  if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
-  return unused_on_packet(s);
-}
-const char* unused_but_packet_wifi(const Scenario& s) {
-  if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
-  return s.platform.network.model == NetworkModel::Packet ? nullptr : "unused: network model flow";
-}
 
 }  // namespace
 
@@ -267,27 +258,22 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                   unused_on_wifi),
       unused_when(list_key("platform.access.rates", U::bandwidth, SCENARIO_FIELD(platform.access.rates_Bps), above(0)),
                   +[](const Scenario& s) -> const char* {
-                    if (const char* unused = unused_but_flow_wifi(s)) return unused;
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
                     return s.platform.access.rates_Bps.empty() ? "not given: one level, the bandwidth" : nullptr;
                   }),
-      unused_when(choice_key("platform.access.stations", SCENARIO_CHOICE(platform.access.stations)),
-                  unused_but_flow_wifi),
+      unused_when(choice_key("platform.access.stations", SCENARIO_CHOICE(platform.access.stations)), unused_wired),
       unused_when(integer_key("platform.access.level", SCENARIO_FIELD(platform.access.level), at_least(0)),
                   +[](const Scenario& s) -> const char* {
-                    if (const char* unused = unused_but_flow_wifi(s)) return unused;
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
                     return s.platform.access.stations == StationLevels::Fixed ? nullptr : "unused: stations not fixed";
                   }),
       unused_when(list_key("platform.access.shares", std::nullopt, SCENARIO_FIELD(platform.access.shares),
                            between(0, 1)),
                   +[](const Scenario& s) -> const char* {
-                    if (const char* unused = unused_but_flow_wifi(s)) return unused;
+                    if (s.platform.access.kind != AccessKind::Wifi) return "unused: wired access";
                     if (s.platform.access.stations != StationLevels::Random) return "unused: stations not random";
                     return s.platform.access.shares.empty() ? "not given: equal shares" : nullptr;
                   }),
-      unused_when(integer_key("platform.access.mcs", SCENARIO_FIELD(platform.access.mcs), between(0, 7)),
-                  unused_but_packet_wifi),
-      unused_when(real_key("platform.access.distance", SCENARIO_FIELD(platform.access.distance_m), above(0)),
-                  unused_but_packet_wifi),
       unused_when(quantity_key("platform.access.wifi_power.idle", U::power,
                                SCENARIO_FIELD(platform.access.wifi_power.idle_W), at_least(0)),
                   unused_wired),
