@@ -923,8 +923,8 @@ void Reader::check_packet_network(const Scenario& s) const {
   const auto check_block = [&](const std::string& prefix, const DeviceConfig& device, const AccessConfig& access) {
     const auto at = [&](const std::string& key) { return block_key(prefix, key); };
     if (access.kind == AccessKind::Wifi) {
-      refuse(at("platform.access.kind"), "it builds wired access only (ns-3's Wi-Fi cells are set by MCS and "
-                                         "distance, not by eccsim's rate levels)");
+      refuse(at("platform.access.kind"), "it builds wired access only (SimGrid 3.32's ns-3 Wi-Fi cells left "
+                                         "transfers unfinished and hung with 30 stations: README, Network models)");
     }
     if (access.downlink_bandwidth_Bps > 0 && access.downlink_bandwidth_Bps != access.bandwidth_Bps) {
       refuse(at("platform.access.downlink_bandwidth"), "an ns-3 point-to-point link has one rate both ways");
