@@ -154,7 +154,7 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   REQUIRE(update_lines.size() == 2);
   CHECK(fields(update_lines[0]) == fields(update_lines[1]));
   CHECK(update_lines[0].find(",task,samples,classes_added,classes,train_ops,") != std::string::npos);
-  CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,1,0,2,7 4,{:.0f},{:.9f},{:.12f},"
+  CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,,1,0,2,7 4,{:.0f},{:.9f},{:.12f},"
                                        "{:.12f},{:.12f},{:.12f},{:.12f},{:.0f},{:.0f},0",
                                        u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.train_energy_J,
                                        u.radio_energy_J, u.idle_energy_J, u.energy_J, u.train_memory_energy_J, u.bytes_up, u.bytes_down));
