@@ -66,6 +66,19 @@ sg4::Host* create_device(sg4::NetZone* zone, const DeviceConfig& device, int i) 
       ->seal();
 }
 
+sg4::Host* create_cloud_host(sg4::NetZone* zone, const CloudConfig& cloud, int j) {
+  return zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
+      ->set_core_count(cloud.cores)
+      ->set_property("wattage_per_state", wattage(cloud.power_idle_W, cloud.power_busy_W))
+      ->set_property("wattage_off", "0")
+      ->seal();
+}
+
+// The bookkeeping actors' host: draws no power.
+sg4::Host* create_controller(sg4::NetZone* zone) {
+  return zone->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
+}
+
 // "name" for the single site or group a scenario without sites or groups implies, "name-label" otherwise.
 std::string element_name(const char* name, const std::string& label, bool implicit) {
   return implicit ? name : fmt::format("{}-{}", name, label);
@@ -165,7 +178,8 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
 }
 
 // Flow: CM02, also the model SimGrid's Wi-Fi tests use (LV08 would scale latencies by 13.01), with
-// the scenario's latency and bandwidth factors. Packet: SimGrid's ns-3 binding, its random streams seeded from the scenario's seed.
+// the scenario's latency and bandwidth factors. Packet: SimGrid's ns-3 binding, its random
+// streams seeded from the scenario's seed.
 void configure_network(const NetworkConfig& network, uint64_t seed) {
   if (network.model == NetworkModel::Packet) {
     sg4::Engine::set_config("network/model:ns-3");
@@ -180,6 +194,9 @@ void configure_network(const NetworkConfig& network, uint64_t seed) {
   }
 }
 
+namespace {
+
+// A calibration file's latency factor by message size, through SimGrid's callback (flow only).
 void apply_latency_factors(const NetworkConfig& network) {
   if (network.model != NetworkModel::Flow || network.latency_factor_by_size.empty()) return;
   sg4::Engine::get_instance()->get_netzone_root()->get_network_model()->set_lat_factor_cb(
@@ -189,6 +206,8 @@ void apply_latency_factors(const NetworkConfig& network) {
         return latency_factor_at(table, size);
       });
 }
+
+}  // namespace
 
 // Zones: the root star joins each site's zone (its gateway and wired devices, behind the site's
 // backhaul), each Wi-Fi cell (behind its access point's uplink and its site's backhaul) and the
@@ -244,16 +263,8 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
   auto* cloud_gateway = cloud_zone->create_router("cloud-gateway");
   root->add_route(cloud_zone->get_netpoint(), nullptr, cloud_gateway, nullptr, {}, false);
   root->add_route(nullptr, cloud_zone->get_netpoint(), nullptr, cloud_gateway, {}, false);
-  for (int j = 0; j < cloud.hosts; ++j) {
-    platform.clouds.push_back(cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
-                                  ->set_core_count(cloud.cores)
-                                  ->set_property("wattage_per_state",
-                                                 wattage(cloud.power_idle_W, cloud.power_busy_W))
-                                  ->set_property("wattage_off", "0")
-                                  ->seal());
-  }
-  platform.controller =
-      cloud_zone->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
+  for (int j = 0; j < cloud.hosts; ++j) platform.clouds.push_back(create_cloud_host(cloud_zone, cloud, j));
+  platform.controller = create_controller(cloud_zone);
   cloud_zone->seal();
   root->seal();
   std::unordered_map<const sg4::Link*, int> index_of;
@@ -324,22 +335,25 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
   }
   for (sg4::NetZone* zone : site_zones) zone->seal();
   for (int j = 0; j < cloud.hosts; ++j) {
-    auto* host = cloud_zone->create_host(fmt::format("cloud-{}", j), cloud.speed_flops)
-                     ->set_core_count(cloud.cores)
-                     ->set_property("wattage_per_state", wattage(cloud.power_idle_W, cloud.power_busy_W))
-                     ->set_property("wattage_off", "0")
-                     ->seal();
+    auto* host = create_cloud_host(cloud_zone, cloud, j);
     auto* lan = cloud_zone->create_link(fmt::format("lan-{}", j), kCloudLanBps)->set_latency(0)->seal();
     cloud_zone->add_route(cloud_gateway, host->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(lan)}, true);
     platform.clouds.push_back(host);
   }
-  platform.controller =
-      cloud_zone->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
+  platform.controller = create_controller(cloud_zone);
   cloud_zone->seal();
   root->seal();
   // SimGrid fires this only after loading an XML platform; its ns-3 binding builds ns-3's routing
   // tables on it, without which no packet crosses more than one hop.
   sg4::Engine::on_platform_created();
+  return platform;
+}
+
+Platform build_network_platform(const Fleet& fleet, const CloudConfig& cloud, const NetworkConfig& network,
+                                uint64_t seed) {
+  if (network.model == NetworkModel::Packet) return build_packet_platform(fleet, cloud);
+  Platform platform = build_platform(fleet, cloud, seed);
+  apply_latency_factors(network);
   return platform;
 }
 

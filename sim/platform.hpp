@@ -39,10 +39,6 @@ std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_
 // Selects the engine's network model; before the platform is built.
 void configure_network(const NetworkConfig& network, uint64_t seed);
 
-// The flow model's latency factor by message size (from a calibration file), once the platform
-// is built: SimGrid sets it on the root zone's network model.
-void apply_latency_factors(const NetworkConfig& network);
-
 // Builds and seals the platform in the engine's root zone. Requires an Engine and the
 // energy plugins initialised beforehand.
 Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);
@@ -50,5 +46,10 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
 // The same fleet for the packet network model (SimGrid's ns-3 binding, configured beforehand):
 // wired access only, every link one ns-3 point-to-point link (README, Network models).
 Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud);
+
+// The platform of the scenario's network model (configure_network first): the packet one, or the
+// flow one with a calibration file's latency factor by size applied.
+Platform build_network_platform(const Fleet& fleet, const CloudConfig& cloud, const NetworkConfig& network,
+                                uint64_t seed);
 
 }  // namespace eccsim

@@ -83,9 +83,7 @@ struct RunInputs {
     const NetworkConfig& network = scenario.platform.network;
     if (network.model == NetworkModel::Packet)
       return std::max(0.0, duration_s - bytes / (kPacketPayloadShare * fleet.group_of(device).access.bandwidth_Bps));
-    const double factor = network.latency_factor_by_size.empty() ? network.latency_factor
-                                                                  : latency_factor_at(network.latency_factor_by_size, bytes);
-    return factor * uplink_latency_s[device];
+    return latency_factor_for(network, bytes) * uplink_latency_s[device];
   }
 };
 

@@ -423,11 +423,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   sg4::Engine engine(&argc, argv.data());
   const Fleet fleet = fleet_of(*inputs.scenario);
   configure_engine_and_plugins(*inputs.scenario, fleet);
-  const CloudConfig& cloud = inputs.scenario->platform.cloud;
-  Platform platform = inputs.scenario->platform.network.model == NetworkModel::Packet
-                          ? build_packet_platform(fleet, cloud)
-                          : build_platform(fleet, cloud, inputs.scenario->seed);
-  apply_latency_factors(inputs.scenario->platform.network);
+  Platform platform = build_network_platform(fleet, inputs.scenario->platform.cloud, inputs.scenario->platform.network,
+                                             inputs.scenario->seed);
 
   const ModelsConfig& models = inputs.scenario->models;
   const ImageSet& test = inputs.dataset->test;

@@ -103,9 +103,8 @@ int run(const Options& o, char* program) {
   sg4::Engine engine(&engine_argc, engine_argv.data());
   configure_network(scenario.platform.network, scenario.seed);
   const Fleet fleet = fleet_of(scenario);
-  const Platform platform = scenario.platform.network.model == NetworkModel::Packet
-                                ? build_packet_platform(fleet, scenario.platform.cloud)
-                                : build_platform(fleet, scenario.platform.cloud, scenario.seed);
+  const Platform platform =
+      build_network_platform(fleet, scenario.platform.cloud, scenario.platform.network, scenario.seed);
 
   std::string csv = "case,connection,bytes,concurrency,rep,message,latency_s\n";
   sg4::Actor::create("driver", platform.controller, [&] {

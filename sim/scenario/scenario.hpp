@@ -275,6 +275,12 @@ inline double latency_factor_at(const std::vector<std::pair<double, double>>& ta
     if (bytes >= from) factor = f;
   return factor;
 }
+
+// The flow model's latency factor for a message of `bytes`: the calibration's table, or the one factor.
+inline double latency_factor_for(const NetworkConfig& network, double bytes) {
+  return network.latency_factor_by_size.empty() ? network.latency_factor
+                                                : latency_factor_at(network.latency_factor_by_size, bytes);
+}
 // ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
 // transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).
 inline constexpr int kMaxPacketDevices = 1000;
