@@ -8,21 +8,21 @@
 
 namespace eccsim {
 
-Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
+Scenario point_scenario(const ScenarioWithoutSweep& base, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready) {
   std::vector<std::string> all = overrides;
   all.emplace_back("sweep={}");
-  Scenario scenario = load_scenario(base_file, all);
+  Scenario scenario = load_scenario_text(base.text, base.file, all);
   scenario.output.dir = point_dir.string();
   if (models_ready) scenario.models.train.allow = false;
   return scenario;
 }
 
-Scenario sweep_point_scenario(const std::filesystem::path& base_file, const SweepConfig& sweep,
+Scenario sweep_point_scenario(const ScenarioWithoutSweep& base, const SweepConfig& sweep,
                               std::vector<std::string>& overrides, const SweepPoint& point,
                               const std::filesystem::path& point_dir, bool models_ready) {
   for (std::string& value : point_overrides(sweep_keys(sweep), point)) overrides.push_back(std::move(value));
-  Scenario scenario = point_scenario(base_file, overrides, point_dir, models_ready);
+  Scenario scenario = point_scenario(base, overrides, point_dir, models_ready);
   if (point.replication == 0) return scenario;
   overrides.push_back(fmt::format("seed={}", replication_seed(scenario.seed, point.replication)));
   if (sweep.replications.models_seed) {
@@ -32,7 +32,7 @@ Scenario sweep_point_scenario(const std::filesystem::path& base_file, const Swee
     overrides.push_back(fmt::format("models.dir={}", (std::filesystem::path(scenario.models.dir) /
                                                       fmt::format("seed-{}", models_seed)).string()));
   }
-  return point_scenario(base_file, overrides, point_dir, models_ready);
+  return point_scenario(base, overrides, point_dir, models_ready);
 }
 
 std::vector<SweepPoint> sweep_points(const Scenario& base, const std::filesystem::path& base_file) {

@@ -8,19 +8,20 @@
 
 #include "app/sweep/sweep_grid.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
 
-// The scenario one point runs: the base file with the point's overrides, no sweep block, writing to
+// The scenario one point runs: the base file (read once, without its sweep block) with the point's overrides, no sweep block, writing to
 // `point_dir`, and (when `models_ready`) forbidden to train, since the sweep trained its models first.
-Scenario point_scenario(const std::filesystem::path& base_file, const std::vector<std::string>& overrides,
+Scenario point_scenario(const ScenarioWithoutSweep& base, const std::vector<std::string>& overrides,
                         const std::filesystem::path& point_dir, bool models_ready);
 
 // The scenario of one point of a sweep: `overrides` (the --set ones) gain the point's values and,
 // for replication k > 0, its seeds ("seed=..." and, with replications.models_seed, "models.seed=..."
 // and "models.dir=<models.dir>/seed-<models.seed>", since a directory holds one set of models),
 // derived from the seeds the point's values give; then as point_scenario.
-Scenario sweep_point_scenario(const std::filesystem::path& base_file, const SweepConfig& sweep,
+Scenario sweep_point_scenario(const ScenarioWithoutSweep& base, const SweepConfig& sweep,
                               std::vector<std::string>& overrides, const SweepPoint& point,
                               const std::filesystem::path& point_dir, bool models_ready);
 

@@ -166,6 +166,7 @@ int SweepDriver::run() {
 }
 
 void SweepDriver::prepare_points() {
+  const ScenarioWithoutSweep base = read_without_sweep(options_.scenario_file);
   for (const SweepPoint& point : all_points_) {
     if (!shard_.contains(point)) continue;
     PointJob job;
@@ -173,7 +174,7 @@ void SweepDriver::prepare_points() {
     job.dir = out_ / "points" / point.id;
     std::vector<std::string> overrides = options_.overrides;
     try {
-      const Scenario scenario = sweep_point_scenario(options_.scenario_file, sweep_, overrides, point, job.dir, true);
+      const Scenario scenario = sweep_point_scenario(base, sweep_, overrides, point, job.dir, true);
       job.scenario_yaml = to_yaml(scenario);
       job.model_key = model_config_key(scenario);
       job.result.seed = std::to_string(scenario.seed);
@@ -431,13 +432,14 @@ namespace {
 void check_point_combinations(const Scenario& base, const SweepConfig& sweep, const SweepCommandOptions& options,
                               const AdmissionLimits& limits) {
   const std::vector<std::string> keys = sweep_keys(sweep);
+  const ScenarioWithoutSweep file = read_without_sweep(options.scenario_file);
   for (const SweepPoint& point : expand_sweep(sweep)) {
     if (point.replication != 0) continue;
     const std::vector<std::string> values = point_overrides(keys, point);
     std::vector<std::string> overrides = options.overrides;
     overrides.insert(overrides.end(), values.begin(), values.end());
     try {
-      const Scenario scenario = point_scenario(options.scenario_file, overrides, {}, false);
+      const Scenario scenario = point_scenario(file, overrides, {}, false);
       admit_run(scenario, limits);
       check_stored_latency_profile(scenario);
     } catch (const InputError& e) {

@@ -39,12 +39,13 @@ std::vector<fs::path> write_training_scenarios(const SweepCommandOptions& option
                                                const SweepConfig& sweep, const fs::path& out) {
   std::map<std::string, fs::path> written;
   std::vector<fs::path> files;
+  const ScenarioWithoutSweep base = read_without_sweep(options.scenario_file);
   for (const SweepPoint& point : points) {
     std::vector<std::string> overrides = options.overrides;
     const fs::path dir = out / "training" / std::to_string(files.size());
     Scenario scenario;
     try {
-      scenario = sweep_point_scenario(options.scenario_file, sweep, overrides, point, dir, /*models_ready=*/false);
+      scenario = sweep_point_scenario(base, sweep, overrides, point, dir, /*models_ready=*/false);
     } catch (const InputError&) {
       continue;
     }

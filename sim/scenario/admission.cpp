@@ -359,16 +359,6 @@ void admit_sweep(const Scenario& base, const SweepConfig& sweep, const Admission
                                  "checked before any runs; {})",
                                  base.where("sweep"), product, points, limits.max_sweep_points, kOverride));
   }
-  double values = 0;
-  for (const SweepAxis& axis : sweep.grid) values += static_cast<double>(axis.values.size());
-  for (const SweepAxis& axis : sweep.zip) values += static_cast<double>(axis.values.size());
-  if (points * values > limits.max_sweep_reads) {
-    throw InputError(fmt::format("{}: {} points, each built by reading the file's {:.0f} sweep values again: "
-                                 "~{:.3g} values read, more than the {:.3g} a sweep admits (split it into several "
-                                 "sweeps; {})",
-                                 base.where("sweep"), count_text(points), values, points * values, limits.max_sweep_reads,
-                                 kOverride));
-  }
   // The sweep process keeps each point's resolved scenario (and its models' part) in memory.
   const double per_point_B = 3.0 * static_cast<double>(to_yaml(base).size()) + 4096;
   if (limits.memory_B > 0 && points * per_point_B > limits.memory_B) {

@@ -17,9 +17,6 @@ struct AdmissionLimits {
   double max_events = 1e10;             // engine events (about a microsecond of wall time each)
   double max_horizon_s = 1e9;           // simulated time; beyond, the clock's resolution exceeds 0.1 us
   double max_sweep_points = 1e5;        // points of one sweep (each is built and checked before any runs)
-  // Sweep values read while building the points: each point re-reads the scenario file, sweep
-  // lists included (about 3.4 us per value measured), so the work grows as points x values.
-  double max_sweep_reads = 1e7;
   bool admit_anyway = false;            // --admit-anyway: report nothing, refuse nothing
 };
 

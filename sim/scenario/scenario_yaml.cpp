@@ -1558,6 +1558,54 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
   return load_scenario_text(read_text_file(file), file, overrides);
 }
 
+namespace {
+
+// `text` with the lines of its top-level sweep block blank (from the `sweep` key's line up to the next
+// key's), or "" when that would read as anything but the same mapping without the sweep.
+std::string blank_sweep_lines(const std::string& text, const YAML::Node& root) {
+  int sweep_line = -1;
+  int next_line = -1;   // -1: the sweep block runs to the end
+  std::set<int> key_lines;
+  for (const auto& entry : root) {
+    const int line = entry.first.Mark().line;
+    if (!key_lines.insert(line).second) return "";   // two keys on one line: a flow mapping
+    if (sweep_line >= 0 && next_line < 0) next_line = line;
+    if (entry.first.as<std::string>() == "sweep") sweep_line = line;
+  }
+  if (sweep_line < 0) return "";
+  std::string blanked;
+  int line = 0;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const bool in_sweep = line >= sweep_line && (next_line < 0 || line < next_line);
+    blanked += in_sweep ? std::string(text[end - 1] == '\n' ? "\n" : "") : text.substr(start, end - start);
+    start = end;
+    ++line;
+  }
+  YAML::Node without = YAML::Clone(root);
+  without.remove("sweep");
+  try {
+    if (YAML::Dump(YAML::Load(blanked)) == YAML::Dump(without)) return blanked;
+  } catch (const YAML::Exception&) {
+    // an anchor defined in the sweep block and used after it, say
+  }
+  return "";
+}
+
+}  // namespace
+
+ScenarioWithoutSweep read_without_sweep(const std::filesystem::path& file) {
+  ScenarioWithoutSweep source{file, read_text_file(file)};
+  try {
+    std::string blanked = blank_sweep_lines(source.text, parse_document(source.text));
+    if (!blanked.empty()) source.text = std::move(blanked);
+  } catch (const KeyError&) {
+    // the whole text, whose reading gives the message
+  }
+  return source;
+}
+
 Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
                             const std::vector<std::string>& overrides) {
   const std::string name = file.string();

@@ -18,6 +18,16 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
                             const std::vector<std::string>& overrides = {});
 
+// A scenario file read once for the many scenarios of its sweep's points: its text with the sweep
+// block's lines left blank, so that building a point reads none of the sweep's values and every
+// other key keeps its line for messages. The whole text when the block cannot be cut by lines (a
+// one-line flow mapping, an anchor the rest uses).
+struct ScenarioWithoutSweep {
+  std::filesystem::path file;
+  std::string text;
+};
+ScenarioWithoutSweep read_without_sweep(const std::filesystem::path& file);
+
 // The resolved scenario (every key, defaults filled in) as YAML text that load_scenario accepts.
 std::string to_yaml(const Scenario& scenario);
 

@@ -133,7 +133,8 @@ TEST_CASE("replications: a replication's scenario derives its seeds from the poi
   std::vector<Scenario> scenarios;
   for (const SweepPoint& point : points) {
     std::vector<std::string> overrides;
-    scenarios.push_back(sweep_point_scenario(file, base.sweep, overrides, point, dir.path() / point.id, true));
+    scenarios.push_back(
+        sweep_point_scenario(read_without_sweep(file), base.sweep, overrides, point, dir.path() / point.id, true));
     if (point.replication == 0) CHECK(overrides.size() == 1);  // only the grid value
   }
   CHECK(scenarios[0].seed == 11);

@@ -18,6 +18,7 @@
 #include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/fuzz_seeds.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -31,6 +32,10 @@ using eccsim::to_yaml;
 namespace {
 
 std::string load_error(const fs::path& file, const std::vector<std::string>& overrides = {}) {
+  if (fs::is_regular_file(file)) {
+    std::ifstream in(file, std::ios::binary);
+    eccsim::testing::keep_fuzz_seed(std::string(std::istreambuf_iterator<char>(in), {}), overrides);
+  }
   try {
     load_scenario(file, overrides);
   } catch (const InputError& e) {
@@ -417,7 +422,7 @@ TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
 }
 
 TEST_CASE("hostile text: NUL bytes, deep nesting and huge values get a short message that says what is wrong",
-          "[scenario]") {
+          "[scenario][fuzz-seeds]") {
   TempDir dir("hostile-text");
   const fs::path nul = dir.write("nul.yaml", std::string("name: n\nseed: 1\0 2\n", 19));
   CHECK(load_error(nul) == nul.string() + ":2: a NUL byte at byte 16: a scenario is YAML text");
@@ -807,7 +812,7 @@ std::string expected_prefix(const Malformed& c, const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("malformed scenarios are rejected with file line and key", "[scenario]") {
+TEST_CASE("malformed scenarios are rejected with file line and key", "[scenario][fuzz-seeds]") {
   TempDir dir("malformed");
   REQUIRE(malformed_scenarios().size() >= 30);
   int index = 0;
@@ -821,26 +826,36 @@ TEST_CASE("malformed scenarios are rejected with file line and key", "[scenario]
   }
 }
 
-TEST_CASE("eccsim validate exits 2 with the same one-line message", "[scenario][cli]") {
+TEST_CASE("eccsim validate and run exit 2 with the same one-line message", "[scenario][cli]") {
   TempDir dir("malformed-cli");
+  // Every case through validate; every fifth through run as well (both read the scenario with the
+  // same load_scenario; a process costs about 0.4 s of start-up).
+  constexpr size_t kRunEvery = 5;
+  std::vector<size_t> case_of;
   std::vector<fs::path> files;
   std::vector<std::vector<std::string>> commands;
-  for (const Malformed& c : malformed_scenarios()) {
-    files.push_back(dir.write(fmt::format("case{}.yaml", files.size()), c.yaml));
-    std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "validate", files.back().string()};
-    for (const std::string& o : c.overrides) {
-      argv.push_back("--set");
-      argv.push_back(o);
+  for (size_t i = 0; i < malformed_scenarios().size(); ++i) {
+    const Malformed& c = malformed_scenarios()[i];
+    files.push_back(dir.write(fmt::format("case{}.yaml", i), c.yaml));
+    for (const char* command : {"validate", "run"}) {
+      if (std::string(command) == "run" && i % kRunEvery != 0) continue;
+      std::vector<std::string> argv{eccsim::testing::eccsim_binary(), command, files.back().string()};
+      for (const std::string& o : c.overrides) {
+        argv.push_back("--set");
+        argv.push_back(o);
+      }
+      commands.push_back(argv);
+      case_of.push_back(i);
     }
-    commands.push_back(argv);
   }
   const auto runs = eccsim::testing::run_processes(commands, {std::chrono::seconds(60), {}});
-  for (size_t i = 0; i < runs.size(); ++i) {
+  for (size_t k = 0; k < runs.size(); ++k) {
+    const size_t i = case_of[k];
     const Malformed& c = malformed_scenarios()[i];
-    INFO(c.what << "\n" << c.yaml << "-> " << runs[i].err);
-    CHECK(runs[i].exit_code == 2);
-    CHECK(runs[i].out.empty());
-    CHECK(runs[i].err == load_error(files[i], c.overrides) + "\n");
+    INFO(commands[k][1] << ": " << c.what << "\n" << c.yaml << "-> " << runs[k].err);
+    CHECK(runs[k].exit_code == 2);
+    CHECK(runs[k].out.empty());
+    CHECK(runs[k].err == load_error(files[i], c.overrides) + "\n");
   }
 }
 

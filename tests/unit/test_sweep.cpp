@@ -261,26 +261,72 @@ TEST_CASE("point scenario: overrides applied, sweep removed, training off, model
                          "sweep:\n"
                          "  platform.devices: [1, 3]\n"
                          "  models.dir: [models/cache/a, models/cache/b]\n";
+  const ScenarioWithoutSweep base = read_without_sweep(file);
   const Scenario one =
-      point_scenario(file, {"platform.devices=3", "models.dir=models/cache/a"}, "out/points/0002", true);
+      point_scenario(base, {"platform.devices=3", "models.dir=models/cache/a"}, "out/points/0002", true);
   CHECK(one.platform.devices == 3);
   CHECK(one.sweep.grid.empty());
   CHECK(one.sweep.zip.empty());
   CHECK_FALSE(one.models.train.allow);
   CHECK(one.output.dir == "out/points/0002");
-  CHECK(point_scenario(file, {}, "x", false).models.train.allow);
+  CHECK(point_scenario(base, {}, "x", false).models.train.allow);
 
-  const Scenario same_models = point_scenario(file, {"platform.devices=1", "models.dir=models/cache/a"}, "y", true);
-  const Scenario other_models = point_scenario(file, {"platform.devices=3", "models.dir=models/cache/b"}, "z", true);
+  const Scenario same_models = point_scenario(base, {"platform.devices=1", "models.dir=models/cache/a"}, "y", true);
+  const Scenario other_models = point_scenario(base, {"platform.devices=3", "models.dir=models/cache/b"}, "z", true);
   CHECK(model_config_key(one) == model_config_key(same_models));
   CHECK(model_config_key(one) != model_config_key(other_models));
   // The seed of the simulation alone does not call for other models; the models' seed does.
-  const auto key = [&](std::vector<std::string> sets) { return model_config_key(point_scenario(file, sets, "v", true)); };
+  const auto key = [&](std::vector<std::string> sets) { return model_config_key(point_scenario(base, sets, "v", true)); };
   CHECK(key({"seed=1", "models.seed=5"}) == key({"seed=2", "models.seed=5"}));
   CHECK(key({"seed=1"}) == key({"seed=2"}));          // models.seed is independent of seed
   CHECK(key({"models.seed=1"}) != key({"models.seed=2"}));
-  CHECK(input_error_of([&] { point_scenario(file, {"platform.devices=0"}, "w", true); }).find("platform.devices") !=
+  CHECK(input_error_of([&] { point_scenario(base, {"platform.devices=0"}, "w", true); }).find("platform.devices") !=
         std::string::npos);
+}
+
+TEST_CASE("point scenario: built without reading the sweep's values, the same as from the whole file", "[sweep]") {
+  TempDir dir;
+  // The text a point reads; its scenario, key lines and warnings are those of the whole file.
+  const auto point_text = [&](const std::string& name, const std::string& text, const std::vector<std::string>& sets) {
+    const fs::path file = dir.write(name, text);
+    std::vector<std::string> whole_sets = sets;
+    whole_sets.emplace_back("sweep={}");
+    const Scenario whole = load_scenario(file, whole_sets);
+    const ScenarioWithoutSweep base = read_without_sweep(file);
+    const Scenario point = point_scenario(base, sets, whole.output.dir, false);
+    CHECK(to_yaml(point) == to_yaml(whole));
+    CHECK(point.key_lines == whole.key_lines);
+    CHECK(point.warnings == whole.warnings);
+    return base.text;
+  };
+  // A block sweep between two keys: its lines blank, the later keys on their lines.
+  CHECK(point_text("block.yaml",
+                   "name: t\nsweep:\n  seed: [1, 2, 3]\n  zip: {platform.devices: [1, 2]}\n# note\n"
+                   "platform: {devices: 2}\npolicy: {offload: {budget: {window: 10s}}}\n",
+                   {"seed=2"}) == "name: t\n\n\n\n\nplatform: {devices: 2}\npolicy: {offload: {budget: {window: 10s}}}\n");
+  CHECK(point_text("last.yaml", "name: t\nsweep: {seed: [1,\n  2]}", {}) == "name: t\n\n");
+  CHECK(point_text("unused-anchor.yaml", "name: t\nsweep: {seed: &s [1, 2]}\nplatform: {devices: 2}\n", {}) ==
+        "name: t\n\nplatform: {devices: 2}\n");
+  // The whole text when lines cannot cut the block out: a one-line flow mapping, an anchor used later.
+  const std::string flow = "{name: t, sweep: {seed: [1, 2]}, platform: {devices: 3}}\n";
+  CHECK(point_text("flow.yaml", flow, {"seed=1"}) == flow);
+  const std::string anchor = "sweep: {platform.devices: &n [2, 3]}\nname: t\nworkload: {rates: *n}\n";
+  CHECK(read_without_sweep(dir.write("anchor.yaml", anchor)).text == anchor);
+  // Every point of every example sweep.
+  for (const auto& entry : fs::directory_iterator(fs::path(ECCSIM_SOURCE_DIR) / "scenarios")) {
+    const Scenario scenario = load_scenario(entry.path());
+    if (scenario.sweep.grid.empty() && scenario.sweep.zip.empty()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const ScenarioWithoutSweep whole{entry.path(), std::string(std::istreambuf_iterator<char>(in), {})};
+    const ScenarioWithoutSweep base = read_without_sweep(entry.path());
+    CHECK(base.text.size() < whole.text.size());
+    const std::vector<std::string> keys = sweep_keys(scenario.sweep);
+    for (const SweepPoint& point : expand_sweep(scenario.sweep)) {
+      INFO(entry.path().string() << " point " << point.id);
+      const std::vector<std::string> sets = point_overrides(keys, point);
+      CHECK(to_yaml(point_scenario(base, sets, "", false)) == to_yaml(point_scenario(whole, sets, "", false)));
+    }
+  }
 }
 
 TEST_CASE("example sweeps expand to their documented grids", "[sweep]") {
