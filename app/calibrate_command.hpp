@@ -1,6 +1,6 @@
 // `eccsim calibrate`: fits the flow model's latency and bandwidth factors to packet-level runs
 // of the scenario's own messages on its own routes and writes them to a file that
-// platform.network.calibration reads (README, Network models).
+// platform.network.calibration reads (docs/modelling.md, Network models).
 #pragma once
 
 #include <string>

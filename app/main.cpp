@@ -1,4 +1,4 @@
-// eccsim command line: a thin dispatcher onto the sim/ library (README, Commands).
+// eccsim command line: a thin dispatcher onto the sim/ library (docs/scenarios.md, Commands).
 // Exit codes: 0 ok, 2 bad input (InputError or a flag error), 1 internal error.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   validate->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
   bool print_resolved = false;
   validate->add_flag("--print", print_resolved, "Print the resolved scenario as YAML");
-  // The admission check (README, Admission) refuses what cannot fit this machine or would not finish.
+  // The admission check (docs/robustness.md, Admission) refuses what cannot fit this machine or would not finish.
   bool admit_anyway = false;
   const char* admit_anyway_help = "Skip the admission check (estimated requests, events, memory, horizon, "
                                   "undeliverable transfers, sweep points): for machines the estimate underrates";

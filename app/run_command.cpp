@@ -17,13 +17,13 @@
 #include "core/output_set.hpp"
 #include "models/nets/library_version.hpp"
 #include "models/nets/model_threads.hpp"
-#include "sim/actors/workload.hpp"
 #include "sim/model_setup.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/simulation.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace eccsim {
 

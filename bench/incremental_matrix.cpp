@@ -76,7 +76,7 @@ CloudLabelledPool cloud_labelled_pool(const eccsim::Dataset& data, const fs::pat
   std::vector<int64_t> all(static_cast<size_t>(data.train.count));
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
   std::mt19937_64 rng(seed);
-  std::shuffle(all.begin(), all.end(), rng);  // libstdc++'s shuffle: README's method table was measured with it
+  std::shuffle(all.begin(), all.end(), rng);  // libstdc++'s shuffle: docs/updates.md's method table was measured with it
   all.resize(static_cast<size_t>(std::min<int64_t>(kPoolSize, data.train.count)));
   const eccsim::CloudModel cloud = eccsim::CloudModel::load(dir / "cloud.pt");
   CloudLabelledPool pool{all, {}};

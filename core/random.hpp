@@ -18,7 +18,8 @@ uint64_t splitmix64(uint64_t x);
 uint64_t derive_seed(uint64_t seed, uint64_t stream);
 
 // Seed of generator `index` of the simulation's family `stream` (one family per concern: arrivals,
-// offload draws, faults, ...), so that a family's draws do not move when another's change.
+// offload draws, faults, ...; named in sim/scenario/seed_streams.hpp), so that a family's draws do
+// not move when another's change.
 uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index);
 
 // A seeded std::mt19937_64 made at its first use. The generator's state is 2.5 KB: a fleet of

@@ -1,6 +1,6 @@
 // Calibration of the flow model on packets: the scenario's own messages sent one at a time over
 // each group's route in a packet-level run (SimGrid's ns-3 binding), and the flow model's latency
-// and bandwidth factors fitted to them (README, Network models). Runs an engine: once per process.
+// and bandwidth factors fitted to them (docs/modelling.md, Network models). Runs an engine: once per process.
 #pragma once
 
 #include <string>

@@ -5,7 +5,7 @@
 // requests at an install. Every threshold set goes to RunLog::thresholds.
 #pragma once
 
-#include "sim/run_state.hpp"
+#include "sim/actors/run_state.hpp"
 
 namespace eccsim {
 

@@ -4,7 +4,7 @@
 // (surf/precision, 10 us) as none. So when such an event falls less than half a nanosecond after
 // ns-3's clock, neither clock can move again. The guard notices a long run of empty steps and
 // moves ns-3 ahead by twice that precision on its own, so the engine's next step reaches the
-// event: what happens meanwhile is processed up to 20 us late (README, Network models).
+// event: what happens meanwhile is processed up to 20 us late (docs/modelling.md, Network models).
 #pragma once
 
 namespace eccsim {

@@ -19,6 +19,7 @@
 #include "core/random.hpp"
 #include "sim/packet_clock.hpp"
 #include "sim/scenario/fleet.hpp"
+#include "sim/scenario/seed_streams.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -32,7 +33,7 @@ namespace {
 std::string wattage(double idle_W, double busy_W) { return fmt::format("{:.9g}:{:.9g}:{:.9g}", idle_W, idle_W, busy_W); }
 
 // A wired link, its idle and full-load watts for SimGrid's link energy plugin, in the ledger.
-sg4::Link* make_link(Platform& platform, sg4::NetZone* zone, const std::string& name, const char* link_class,
+sg4::Link* make_link(Platform& platform, sg4::NetZone* zone, const std::string& name, LinkClass link_class,
                      double bandwidth_Bps, double latency_s, double idle_W, double busy_W) {
   auto* link = zone->create_link(name, bandwidth_Bps)
                    ->set_latency(latency_s)
@@ -90,9 +91,9 @@ void build_wired_group(Platform& platform, sg4::NetZone* site, const GroupConfig
   const double down_Bps = access.downlink_bandwidth_Bps > 0 ? access.downlink_bandwidth_Bps : access.bandwidth_Bps;
   for (int i = first; i < first + group.devices; ++i) {
     auto* host = create_device(site, group.device, i);
-    auto* up = make_link(platform, site, fmt::format("access-{}-up", i), "access", access.bandwidth_Bps,
+    auto* up = make_link(platform, site, fmt::format("access-{}-up", i), LinkClass::Access, access.bandwidth_Bps,
                          access.latency_s, access.power_idle_W, access.power_busy_W);
-    auto* down = make_link(platform, site, fmt::format("access-{}-down", i), "access", down_Bps, access.latency_s,
+    auto* down = make_link(platform, site, fmt::format("access-{}-down", i), LinkClass::Access, down_Bps, access.latency_s,
                            access.power_idle_W, access.power_busy_W);
     attach(site, host, up, down);
     platform.devices.push_back(host);
@@ -127,11 +128,11 @@ WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupCon
   cell->set_property("access_point", ap_name);
   for (int i = first; i < first + group.devices; ++i) platform.devices.push_back(create_device(cell, group.device, i));
   auto* air = cell->create_link(cell_name, rates_Bps)->seal();
-  const int cell_index = platform.ledger.add_link(cell_name, "wifi", fastest_Bps);
+  const int cell_index = platform.ledger.add_link(cell_name, LinkClass::Wifi, fastest_Bps);
   platform.ledger_links.push_back(air);
   // Levels are drawn per group from its own stream (one group: the single-fleet draw).
   const std::vector<int> levels =
-      station_levels(access, group.devices, implicit ? seed : derive_seed(seed, /*stream=*/8, static_cast<uint64_t>(first) + 1));
+      station_levels(access, group.devices, implicit ? seed : derive_seed(seed, SeedStream::WifiLevels, static_cast<uint64_t>(first) + 1));
   for (int k = 0; k < group.devices; ++k) {
     air->set_host_wifi_rate(platform.devices[static_cast<size_t>(first + k)], levels[k]);
     platform.ledger.set_station(first + k, cell_index, levels[k], rates_Bps[levels[k]]);
@@ -140,8 +141,8 @@ WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupCon
   cell->seal();
   // The access point's wired uplink to the gateway carries the access latency; at the fastest
   // rate level it never limits the cell, whose total throughput cannot exceed that rate.
-  auto* up = make_link(platform, root, ap_name + "-up", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
-  auto* down = make_link(platform, root, ap_name + "-down", "ap_uplink", fastest_Bps, access.latency_s, 0, 0);
+  auto* up = make_link(platform, root, ap_name + "-up", LinkClass::ApUplink, fastest_Bps, access.latency_s, 0, 0);
+  auto* down = make_link(platform, root, ap_name + "-down", LinkClass::ApUplink, fastest_Bps, access.latency_s, 0, 0);
   return {cell, access_point, up, down, site};
 }
 
@@ -150,7 +151,7 @@ WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupCon
 std::vector<int> station_levels(const AccessConfig& access, int devices, uint64_t seed) {
   const auto levels = static_cast<int>(access.wifi_rates_Bps().size());
   std::vector<int> level_of(static_cast<size_t>(devices), 0);
-  std::mt19937_64 rng(derive_seed(seed, /*stream=*/8, 0));
+  std::mt19937_64 rng(derive_seed(seed, SeedStream::WifiLevels, 0));
   for (int i = 0; i < devices; ++i) {
     switch (access.stations) {
       case StationLevels::RoundRobin: level_of[i] = i % levels; break;
@@ -241,9 +242,9 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
     const SiteConfig& site = fleet.sites[k];
     const BackhaulConfig& backhaul = site.backhaul;
     const std::string name = element_name("backhaul", site.name, one_site);
-    auto* to_cloud = make_link(platform, root, name + "-up", "backhaul", backhaul.bandwidth_Bps, backhaul.latency_s,
+    auto* to_cloud = make_link(platform, root, name + "-up", LinkClass::Backhaul, backhaul.bandwidth_Bps, backhaul.latency_s,
                                backhaul.power_idle_W, backhaul.power_busy_W);
-    auto* from_cloud = make_link(platform, root, name + "-down", "backhaul", backhaul.bandwidth_Bps,
+    auto* from_cloud = make_link(platform, root, name + "-down", LinkClass::Backhaul, backhaul.bandwidth_Bps,
                                  backhaul.latency_s, backhaul.power_idle_W, backhaul.power_busy_W);
     platform.site_backhaul.push_back({to_cloud, from_cloud});
     site_zones[k]->seal();
@@ -290,7 +291,7 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
   Platform platform;
   auto* root = sg4::create_full_zone("edge-cloud");
   const bool one_site = fleet.sites.size() == 1 && fleet.sites[0].name == kDefaultSite;
-  const auto both_ways = [&](const std::string& name, sg4::Link* link, const char* link_class, double bandwidth_Bps) {
+  const auto both_ways = [&](const std::string& name, sg4::Link* link, LinkClass link_class, double bandwidth_Bps) {
     const int up = platform.ledger.add_link(name + "-up", link_class, bandwidth_Bps);
     const int down = platform.ledger.add_link(name + "-down", link_class, bandwidth_Bps);
     platform.ledger_links.push_back(link);
@@ -309,7 +310,7 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
     auto* gateway = zone->create_router(element_name("gateway", site.name, one_site));
     const std::string name = element_name("backhaul", site.name, one_site);
     auto* backhaul = root->create_link(name, site.backhaul.bandwidth_Bps)->set_latency(site.backhaul.latency_s)->seal();
-    backhaul_rows.push_back(both_ways(name, backhaul, "backhaul", site.backhaul.bandwidth_Bps));
+    backhaul_rows.push_back(both_ways(name, backhaul, LinkClass::Backhaul, site.backhaul.bandwidth_Bps));
     platform.site_backhaul.push_back({backhaul});
     root->add_route(zone->get_netpoint(), cloud_zone->get_netpoint(), gateway, cloud_gateway,
                     {sg4::LinkInRoute(backhaul)}, true);
@@ -326,7 +327,7 @@ Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud) {
       const std::string name = fmt::format("access-{}", i);
       auto* access = zone->create_link(name, group.access.bandwidth_Bps)->set_latency(group.access.latency_s)->seal();
       zone->add_route(host->get_netpoint(), gateway, nullptr, nullptr, {sg4::LinkInRoute(access)}, true);
-      const auto [up, down] = both_ways(name, access, "access", group.access.bandwidth_Bps);
+      const auto [up, down] = both_ways(name, access, LinkClass::Access, group.access.bandwidth_Bps);
       const auto [backhaul_up, backhaul_down] = backhaul_rows[site];
       platform.ledger.set_routes(i, {up, backhaul_up}, {backhaul_down, down});
       platform.devices.push_back(host);

@@ -44,7 +44,7 @@ void configure_network(const NetworkConfig& network, uint64_t seed);
 Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t seed);
 
 // The same fleet for the packet network model (SimGrid's ns-3 binding, configured beforehand):
-// wired access only, every link one ns-3 point-to-point link (README, Network models).
+// wired access only, every link one ns-3 point-to-point link (docs/modelling.md, Network models).
 Platform build_packet_platform(const Fleet& fleet, const CloudConfig& cloud);
 
 // The platform of the scenario's network model (configure_network first): the packet one, or the

@@ -24,13 +24,14 @@
 #include "sim/actors/cloud_server.hpp"
 #include "sim/actors/edge_device.hpp"
 #include "sim/actors/fault_injector.hpp"
-#include "sim/actors/workload.hpp"
+#include "sim/actors/run_state.hpp"
+#include "sim/actors/update_stage.hpp"
 #include "sim/offload_thresholds.hpp"
 #include "sim/platform.hpp"
 #include "sim/policy/calibration.hpp"
 #include "sim/policy/cost_model.hpp"
-#include "sim/policy/update_stage.hpp"
-#include "sim/run_state.hpp"
+#include "sim/scenario/seed_streams.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -146,13 +147,13 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Fleet& fleet, const
   const OffloadConfig& offload = scenario.policy.offload;
   // The test images split three ways, disjoint: the evaluation set, the calibration set (with a
   // target share, whatever the filter, so that every filter of a sensitivity sweep sees the same
-  // requests) and the stream the requests draw from (README, Evaluation).
+  // requests) and the stream the requests draw from (docs/updates.md, Evaluation).
   if (scenario.dataset.evaluation_share > 0)
     run.evaluation_samples = held_out_samples(test.labels, scenario.dataset.evaluation_share,
-                                              derive_seed(scenario.seed, /*stream=*/9, 0));
+                                              derive_seed(scenario.seed, SeedStream::EvaluationSamples, 0));
   if (offload.calibrates()) {
     run.calibration_samples = held_out_samples(test.labels, offload.calibration_share,
-                                               derive_seed(scenario.seed, /*stream=*/7, 0), run.evaluation_samples);
+                                               derive_seed(scenario.seed, SeedStream::CalibrationSamples, 0), run.evaluation_samples);
     for (int64_t sample : run.calibration_samples)
       run.calibration_labels.push_back(inputs.split->new_label_of.at(test.labels[sample]));
     if (offload.calibrates_threshold()) inference.want(initial_model, run.calibration_samples);
@@ -290,7 +291,7 @@ std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedg
   std::vector<LinkRecord> links = ledger.records();
   const bool plugin = wired_links_draw_power(fleet);
   for (size_t k = 0; k < links.size(); ++k) {
-    if (links[k].link_class != "wifi" && plugin) links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
+    if (links[k].link_class != LinkClass::Wifi && plugin) links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
   }
   // Per cell: its stations' radios and its access point's (one cell per group: one radio power).
   struct CellRadios {

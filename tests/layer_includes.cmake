@@ -3,6 +3,9 @@
 #   core/       nothing of models/, sim/, app/; no LibTorch, SimGrid or yaml-cpp
 #   models/     nothing of sim/ or app/; no SimGrid
 #   sim/        nothing of app/
+#   sim/policy/, sim/report/, sim/workload/: decisions, costs, records and schedules, no engine:
+#               no SimGrid, nothing of sim/actors/ (the actors and the run state they share) nor
+#               the run's assembly at the top of sim/ (simulation, platform, engine options)
 #   app/sweep/  nothing of models/ or sim/ but sim/scenario/scenario.hpp (plain structs); no LibTorch or SimGrid
 set(source_dir "${CMAKE_ARGV3}")
 if(NOT source_dir OR NOT IS_DIRECTORY "${source_dir}")
@@ -13,6 +16,9 @@ set(rules
   "core|\"(models|sim|app)/|<(torch|simgrid|xbt|yaml-cpp)/"
   "models|\"(sim|app)/|<(simgrid|xbt)/"
   "sim|\"app/"
+  "sim/policy|\"sim/(actors/|[a-z_]+\\.hpp)|<(simgrid|xbt)/"
+  "sim/report|\"sim/(actors/|[a-z_]+\\.hpp)|<(simgrid|xbt)/"
+  "sim/workload|\"sim/(actors/|[a-z_]+\\.hpp)|<(simgrid|xbt)/"
   "app/sweep|\"models/|\"sim/(actors|policy|report|scenario/scenario_yaml|scenario/units)|\"sim/[a-z_]+\\.hpp|<(torch|simgrid|xbt)/")
 set(violations 0)
 foreach(rule IN LISTS rules)

@@ -1,5 +1,5 @@
 // eccsim-netcheck: message latencies on eccsim's own platform, under the flow or the packet
-// network model, for the network validation (scripts/validate-network; README, Network models).
+// network model, for the network validation (scripts/validate-network; docs/modelling.md, Network models).
 // The platform is the one `eccsim run` builds (sim/platform.cpp) for a wired fleet; messages are
 // SimGrid transfers from devices to the cloud host, as eccsim's uploads are.
 //   single: one device on an access link (--rate, --delay); the backhaul is made negligible

@@ -16,7 +16,7 @@
 
 namespace eccsim {
 
-// Operations of some work on spiking edge hardware, split by the energy each kind costs (README,
+// Operations of some work on spiking edge hardware, split by the energy each kind costs (docs/modelling.md,
 // Cost model): dense multiply-accumulates (analog inputs, gradients, optimiser arithmetic) and
 // accumulates (a spike arriving at a synapse, a neuron's membrane update).
 struct EdgeOps {

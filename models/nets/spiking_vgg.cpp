@@ -7,7 +7,7 @@
 // threshold), every logit equals its head's bias, and short runs (tests, the quick profile,
 // on-device updates on small buffers) barely learn. It folds into the Linear at inference.
 //
-// Synaptic operations (SOPs) of one sample, the energy proxy of the `ops` energy mode (README, What is modelled):
+// Synaptic operations (SOPs) of one sample, the energy proxy of the `ops` energy mode (docs/modelling.md, What is modelled):
 //   every layer after the first receives binary spikes; each input spike triggers one accumulate
 //   per synapse leaving that input neuron, so SOPs = sum over those layers of
 //   (spikes arriving at the layer, over all T steps) x fan-out, with fan-out

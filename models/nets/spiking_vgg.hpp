@@ -58,7 +58,7 @@ class SpikingVggImpl : public torch::nn::Cloneable<SpikingVggImpl> {
 
   // Neurons of each LIF layer (per sample, per time step), in forward order.
   std::vector<int64_t> lif_neurons() const;
-  // Op counts from the layer shapes (README, Cost model), per sample:
+  // Op counts from the layer shapes (docs/modelling.md, Cost model), per sample:
   double first_layer_macs() const;         // the first conv on the analog image, once per inference
   double later_layer_macs_per_step() const;  // every conv after the first and the feature Linear, dense
   double head_macs() const;                // the heads on the feature rate (once: they see the mean over T)

@@ -8,7 +8,7 @@
 // the most samples seen. The old model's logits are computed once, in eval mode, before training
 // (they do not change: no augmentation).
 //
-// train_ops counts what spiking hardware computes (README, Cost model), per sample of each step:
+// train_ops counts what spiking hardware computes (docs/modelling.md, Cost model), per sample of each step:
 //   forward   first-layer MACs once (direct encoding), synaptic ops from the real spikes, neuron updates;
 //   backward  the first layer's weight gradient (dense, once: its input is one image at every step);
 //             the later layers' weight gradients, one accumulate per spike and synapse (the forward's

@@ -14,7 +14,7 @@
 
 namespace eccsim {
 
-// How the new classes are learned (README, "Update stage").
+// How the new classes are learned (docs/updates.md, "Update stage").
 enum class IncrementalMethod {
   Lwf,             // the paper's: CE on the new head over new-class samples only, LwF on the frozen old heads
   Replay,          // CE over all heads on old- and new-class samples, LwF on the old heads (all trainable)

@@ -192,7 +192,7 @@ void announce_training(const SetupOptions& o, const ProfileSettings& p, const Da
   constexpr double kFewMinutes = 180;
   fmt::print(stderr, "[train] {} profile into {}: {}, about {} min on 2 cores{}\n", o.profile, o.models_dir.string(),
              what, std::max<long>(1, std::lround(seconds / 60)),
-             seconds > kFewMinutes ? "; the shipped models (checkpoints/fmnist, README: Models) need no training"
+             seconds > kFewMinutes ? "; the shipped models (checkpoints/fmnist, docs/modelling.md: Models) need no training"
                                    : "");
 }
 

@@ -10,8 +10,8 @@
 
 #include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/actors/run_state.hpp"
 #include "sim/policy/cost_model.hpp"
-#include "sim/run_state.hpp"
 
 namespace eccsim {
 

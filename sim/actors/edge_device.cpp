@@ -17,9 +17,10 @@
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/actors/update_stage.hpp"
 #include "sim/offload_thresholds.hpp"
 #include "sim/policy/cost_model.hpp"
-#include "sim/policy/update_stage.hpp"
+#include "sim/scenario/seed_streams.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -157,8 +158,8 @@ EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
     : config_(config),
       state_(state),
       policy_(state.inputs.scenario.policy.offload,
-              derive_seed(state.inputs.scenario.seed, /*stream=*/2, static_cast<uint64_t>(config.index)),
-              derive_seed(state.inputs.scenario.seed, /*stream=*/6, static_cast<uint64_t>(config.index))) {}
+              derive_seed(state.inputs.scenario.seed, SeedStream::OffloadFilter, static_cast<uint64_t>(config.index)),
+              derive_seed(state.inputs.scenario.seed, SeedStream::Exploration, static_cast<uint64_t>(config.index))) {}
 
 void EdgeDevice::operator()() {
   config_.replies->attach_receiver();  // replies flow as soon as they are sent

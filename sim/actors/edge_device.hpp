@@ -11,8 +11,8 @@
 
 #include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
+#include "sim/actors/run_state.hpp"
 #include "sim/policy/offload_policy.hpp"
-#include "sim/run_state.hpp"
 
 namespace eccsim {
 

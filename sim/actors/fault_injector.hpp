@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sim/actors/cloud_server.hpp"
+#include "sim/actors/run_state.hpp"
 #include "sim/platform.hpp"
-#include "sim/run_state.hpp"
 
 namespace eccsim {
 

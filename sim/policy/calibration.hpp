@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "models/data/task_split.hpp"
-#include "sim/actors/workload.hpp"
 #include "sim/policy/offload_policy.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace eccsim {
 

@@ -1,4 +1,4 @@
-// The cost model's formulas; see cost_model.hpp and README, Cost model.
+// The cost model's formulas; see cost_model.hpp and docs/modelling.md, Cost model.
 #include "sim/policy/cost_model.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The cost model: every formula that turns work into simulated time or energy (README, Cost
+// The cost model: every formula that turns work into simulated time or energy (docs/modelling.md, Cost
 // model, lists each with its constants and sources). Pure: no SimGrid; the actors call it and
 // charge what it returns where and when the work happens.
 //   edge inference  ops: E_MAC x first-layer MACs + E_AC x (synaptic ops + neuron updates), and

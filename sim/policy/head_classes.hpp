@@ -1,4 +1,4 @@
-// Which classes a device's next head learns (README, "The update stage"), pure: policy.update.classes
+// Which classes a device's next head learns (docs/updates.md, "The update stage"), pure: policy.update.classes
 // `task_order` takes the split's next task once `trigger` buffered samples carry its classes;
 // `cloud_labels` takes as many classes as that task has, the first ones the model does not know in
 // the order the cloud first labelled them in the device's buffer, each with enough samples.

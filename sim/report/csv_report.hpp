@@ -1,4 +1,4 @@
-// CSV text of a run's results (README, Outputs): header row, unit-suffixed columns,
+// CSV text of a run's results (docs/outputs.md, Outputs): header row, unit-suffixed columns,
 // fixed precision (times 9 decimals, energies 12), rows in a deterministic order.
 #pragma once
 
@@ -21,7 +21,7 @@ std::string updates_csv(const std::vector<UpdateRecord>& updates);
 std::string accuracy_matrix_csv(const std::vector<AccuracyRow>& rows, int tasks);
 // The test images kept out of the request stream: the evaluation and calibration sets, by sample.
 std::string held_out_csv(const std::vector<HeldOutSample>& samples);
-// One row per image an update trained on (README, Evaluation).
+// One row per image an update trained on (docs/updates.md, Evaluation).
 std::string trained_samples_csv(const std::vector<TrainedSampleRecord>& samples);
 std::string links_csv(const std::vector<LinkRecord>& links);
 std::string thresholds_csv(const std::vector<ThresholdRecord>& thresholds);

@@ -1,4 +1,4 @@
-// Per-request records and the run's aggregates (README, Outputs). Records are plain
+// Per-request records and the run's aggregates (docs/outputs.md, Outputs). Records are plain
 // structs pushed into a sink by the actors; summaries are computed from them, never parsed
 // back out of logs.
 #pragma once
@@ -226,7 +226,7 @@ struct RunEnergy {
   double cloud_idle_J = 0;       // the cloud hosts' idle power over the run (no request's)
 };
 
-// Denominators (README, Outputs): `requests` counts every generated request, `answered` those not
+// Denominators (docs/outputs.md, Outputs): `requests` counts every generated request, `answered` those not
 // dropped; accuracy and energy_per_request_J are over all requests (a dropped one is wrong and costs
 // what it spent), the *_answered figures over the answered ones, latency over the answered ones.
 // A mean, share or percentile over no request (or AccI with equal baselines) is none: an empty cell.

@@ -5,9 +5,19 @@
 
 namespace eccsim {
 
-int NetworkLedger::add_link(std::string name, std::string link_class, double bandwidth_Bps) {
-  if (link_class == "wifi") cells_.push_back(static_cast<int>(links_.size()));
-  links_.push_back({std::move(name), std::move(link_class), bandwidth_Bps});
+const char* link_class_name(LinkClass link_class) {
+  switch (link_class) {
+    case LinkClass::Access: return "access";
+    case LinkClass::Backhaul: return "backhaul";
+    case LinkClass::ApUplink: return "ap_uplink";
+    case LinkClass::Wifi: return "wifi";
+  }
+  return "?";
+}
+
+int NetworkLedger::add_link(std::string name, LinkClass link_class, double bandwidth_Bps) {
+  if (link_class == LinkClass::Wifi) cells_.push_back(static_cast<int>(links_.size()));
+  links_.push_back({std::move(name), link_class, bandwidth_Bps});
   airtime_s_.push_back(0);
   return static_cast<int>(links_.size()) - 1;
 }
@@ -46,7 +56,7 @@ void NetworkLedger::carried_down(int device, double bytes) { carried(device, dow
 std::vector<LinkRecord> NetworkLedger::records() const {
   std::vector<LinkRecord> rows = links_;
   for (size_t k = 0; k < rows.size(); ++k)
-    rows[k].busy_s = rows[k].link_class == "wifi" ? airtime_s_[k] : rows[k].bytes / rows[k].bandwidth_Bps;
+    rows[k].busy_s = rows[k].link_class == LinkClass::Wifi ? airtime_s_[k] : rows[k].bytes / rows[k].bandwidth_Bps;
   return rows;
 }
 

@@ -11,10 +11,14 @@
 
 namespace eccsim {
 
+// What a link is, in links.csv's `class` column.
+enum class LinkClass { Access, Backhaul, ApUplink, Wifi };
+const char* link_class_name(LinkClass link_class);   // access | backhaul | ap_uplink | wifi
+
 // One row of links.csv.
 struct LinkRecord {
   std::string link;
-  std::string link_class;          // access | backhaul | ap_uplink | wifi
+  LinkClass link_class = LinkClass::Access;
   double bandwidth_Bps = 0;        // wifi: the fastest rate level
   double bytes = 0;                // delivered over the link
   double busy_s = 0;               // wired: bytes / bandwidth (time at full rate); wifi: airtime
@@ -34,10 +38,10 @@ struct StationRadio {
 class NetworkLedger {
  public:
   // A link of the platform; returns its index.
-  int add_link(std::string name, std::string link_class, double bandwidth_Bps);
+  int add_link(std::string name, LinkClass link_class, double bandwidth_Bps);
   // The links a device's uploads and downloads cross (indices from add_link).
   void set_routes(int device, std::vector<int> up, std::vector<int> down);
-  // The device is a station of the Wi-Fi cell `cell` (the index of a link added with class wifi).
+  // The device is a station of the Wi-Fi cell `cell` (the index of a link added as LinkClass::Wifi).
   void set_station(int device, int cell, int level, double rate_Bps);
 
   void carried_up(int device, double bytes);     // device -> cloud, delivered

@@ -1,7 +1,7 @@
 // The admission check: before the engine starts, estimates from the resolved scenario what a run
 // needs (requests, engine events, memory, simulated horizon) and refuses what cannot fit this
 // machine or would not finish, naming the key that drives the estimate. Pure: no SimGrid, no models.
-// The memory figures are measured (README, Admission); estimates are upper bounds, not predictions.
+// The memory figures are measured (docs/robustness.md, Admission); estimates are upper bounds, not predictions.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +43,7 @@ struct AdmissionEstimate {
 constexpr double kEventsPerRequest = 6;
 
 // Peak resident memory, measured with /usr/bin/time on scenarios/quickstart.yaml scaled by --set
-// (README, Admission), rounded up.
+// (docs/robustness.md, Admission), rounded up.
 struct MemoryModel {
   double base_B = 800e6;                // process, libraries, dataset, models, inference (cold cache: 541-770 MB)
   double per_device_B = 24e3;           // host, links, routes, records, its actor's stack pages (20 KB at 50,000)

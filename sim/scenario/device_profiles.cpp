@@ -1,4 +1,4 @@
-// The device profile table. Each row's figures, with their sources (README, "Device profiles"):
+// The device profile table. Each row's figures, with their sources (docs/studies.md, "Device profiles"):
 //   loihi      Davies et al., IEEE Micro 38(1), 2018, Table 2 (pre-silicon, 14 nm, 0.75 V): 23.6 pJ
 //              per synaptic spike op (min), 3.5 ns per synaptic spike op (max) on each of 128 cores.
 //   truenorth  Merolla et al., Science 345(6197), 2014: 72 mW measured, 26 pJ per synaptic event

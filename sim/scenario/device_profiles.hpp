@@ -1,5 +1,5 @@
 // Device profiles (platform.device.profile): the speed, busy power and per-op energies of real
-// edge hardware, each figure published or computed from published figures (README, "Device
+// edge hardware, each figure published or computed from published figures (docs/studies.md, "Device
 // profiles", gives every source and formula). No profile gives an idle power: none of the sources
 // publishes what the device draws while it waits, so the scenario states it.
 #pragma once
@@ -14,7 +14,7 @@ namespace eccsim {
 
 struct DeviceProfile {
   std::string_view name;
-  std::string_view hardware;   // what it is, for messages and README
+  std::string_view hardware;   // what it is, for messages and docs/studies.md
   DeviceEnergy energy;         // ops for chips with a per-synaptic-op figure, power for the others
   double speed_ops;            // op/s (one MAC or one synaptic op = one op)
   double power_busy_W;
@@ -23,7 +23,7 @@ struct DeviceProfile {
   bool backprop;               // can train by backpropagation (neuromorphic chips: local plasticity at most)
 };
 
-// The table, in the order README lists it.
+// The table, in the order docs/studies.md lists it.
 const std::vector<DeviceProfile>& device_profiles();
 
 // The profile of that name, or nullptr.

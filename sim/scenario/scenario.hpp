@@ -40,7 +40,7 @@ struct Choice<FirstLayer> {
   static constexpr std::array<std::string_view, 2> names{"once", "per_step"};
 };
 
-// The ops mode's memory accesses (README, Cost model): reported beside the ALU energy (report), or
+// The ops mode's memory accesses (docs/modelling.md, Cost model): reported beside the ALU energy (report), or
 // added to it (charge).
 enum class MemoryEnergy { Report, Charge };
 template <>
@@ -56,7 +56,7 @@ struct Choice<RadioEnergy> {
   static constexpr std::array<std::string_view, 2> names{"transmit_power", "wifi_states"};
 };
 
-// The radio's tail (README, Cost model): after its last transfer a cellular or Wi-Fi radio stays in a
+// The radio's tail (docs/modelling.md, Cost model): after its last transfer a cellular or Wi-Fi radio stays in a
 // high-power state until its inactivity timers expire; a transfer that starts meanwhile cuts it
 // short. lte and wifi: the default profiles of AT&T's ARO; constant: radio_tail_power for radio_tail_time.
 enum class RadioTail { None, Lte, Wifi, Constant };
@@ -124,7 +124,7 @@ struct Choice<BufferPolicy> {
   static constexpr std::array<std::string_view, 2> names{"balanced", "fifo"};
 };
 
-// Which classes a device's next head learns (README, "The update stage"): those the cloud labelled
+// Which classes a device's next head learns (docs/updates.md, "The update stage"): those the cloud labelled
 // first in its buffer, or the split's next task (the paper's predefined order).
 enum class UpdateClasses { CloudLabels, TaskOrder };
 template <>
@@ -144,7 +144,7 @@ struct DatasetConfig {
   int tasks = 5;                        // class-incremental tasks
   int base_classes = 0;                 // classes in the first task; 0 = equal split
   double evaluation_share = 0.1;        // of each class's test images: the evaluation set, never requested
-                                        // nor trained on (README, Evaluation); 0: no evaluation set
+                                        // nor trained on (docs/updates.md, Evaluation); 0: no evaluation set
 };
 
 struct EdgeModelConfig {
@@ -253,7 +253,7 @@ struct Choice<NetworkModel> {
 
 // Flow model corrections (SimGrid's network/latency-factor and network/bandwidth-factor): a
 // transfer takes latency_factor x the route's latency + size / (bandwidth_factor x its share).
-// From the validation against real TCP (README, Network models): a new TCP connection per message
+// From the validation against real TCP (docs/modelling.md, Network models): a new TCP connection per message
 // is latency_factor 3 (SYN, SYN-ACK, then the data); TCP/IP headers are bandwidth_factor 0.965.
 struct NetworkConfig {
   NetworkModel model = NetworkModel::Flow;
@@ -282,7 +282,7 @@ inline double latency_factor_for(const NetworkConfig& network, double bytes) {
                                                 : latency_factor_at(network.latency_factor_by_size, bytes);
 }
 // ns-3 simulates every packet: packet mode is refused beyond this fleet, and beyond this many
-// transfers in a run (SimGrid's binding gives each a TCP port of its own; README, Network models).
+// transfers in a run (SimGrid's binding gives each a TCP port of its own; docs/modelling.md, Network models).
 inline constexpr int kMaxPacketDevices = 1000;
 inline constexpr double kMaxPacketTransfers = 60000;
 
@@ -413,7 +413,7 @@ struct UpdateConfig {
   int batch_size = 16;                  // samples per step: a small buffer still gets several steps per epoch
   UpdateScope scope = UpdateScope::Device;
   int oracle_samples = 0;               // oracle: training samples per task (0 = the task's whole split)
-  // No request carries an image a model serving it trained on (README, Evaluation); false: the
+  // No request carries an image a model serving it trained on (docs/updates.md, Evaluation); false: the
   // earlier protocol, where a trained image could come back as a request, kept to measure its bias.
   bool exclude_trained = true;
 };
@@ -440,7 +440,7 @@ struct FaultConfig {
   FaultTarget parsed;                   // target, parsed once by the reader
 };
 
-// Whose the hosts' idle power is in the outputs (README, Cost model): the run's (device_idle_energy_J,
+// Whose the hosts' idle power is in the outputs (docs/modelling.md, Cost model): the run's (device_idle_energy_J,
 // cloud_idle_energy_J), or, held, each request's and update's for the time its work held a
 // processor or core (idle_energy_J), the rest staying the run's.
 enum class IdleEnergy { Run, Held };

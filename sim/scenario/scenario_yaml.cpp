@@ -924,7 +924,7 @@ void Reader::check_packet_network(const Scenario& s) const {
     const auto at = [&](const std::string& key) { return block_key(prefix, key); };
     if (access.kind == AccessKind::Wifi) {
       refuse(at("platform.access.kind"), "it builds wired access only (SimGrid 3.32's ns-3 Wi-Fi cells left "
-                                         "transfers unfinished and hung with 30 stations: README, Network models)");
+                                         "transfers unfinished and hung with 30 stations: docs/modelling.md, Network models)");
     }
     if (access.downlink_bandwidth_Bps > 0 && access.downlink_bandwidth_Bps != access.bandwidth_Bps) {
       refuse(at("platform.access.downlink_bandwidth"), "an ns-3 point-to-point link has one rate both ways");

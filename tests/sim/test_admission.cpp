@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/sweep_runs.hpp"
 
@@ -15,7 +16,7 @@ using eccsim::testing::run_eccsim;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 
 // `eccsim <command> tiny.yaml --set ...`, required to be refused (exit 2); its one line of stderr.
 std::string refused(const std::string& command, const std::vector<std::string>& sets,

@@ -14,6 +14,7 @@
 
 #include "tests/support/csv_table.hpp"
 #include "tests/support/ledger_checks.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -23,21 +24,15 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 
 fs::path run_ok(const std::string& name, const std::vector<std::string>& sets, bool admit_anyway = false) {
-  const fs::path out = eccsim::testing::fresh_output_dir("energy-" + name);
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
-                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
-                                "--set", "workload.requests_per_device=0", "--set", "workload.duration=30s",
-                                "--set", "workload.rate=3/s", "--set", "workload.phase_length=6s",
-                                "--set", "workload.classes=cumulative"};
-  for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
-  if (admit_anyway) argv.push_back("--admit-anyway");
-  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  std::vector<std::string> all{"workload.requests_per_device=0", "workload.duration=30s", "workload.rate=3/s",
+                               "workload.phase_length=6s", "workload.classes=cumulative"};
+  all.insert(all.end(), sets.begin(), sets.end());
+  std::vector<std::string> flags;
+  if (admit_anyway) flags.push_back("--admit-anyway");
+  return eccsim::testing::run_sim_ok("energy-" + name, eccsim::testing::SimRun(kTiny, all, flags));
 }
 
 // Both run-wide checks: latency parts and the energy ledger.

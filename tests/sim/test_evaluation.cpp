@@ -1,4 +1,4 @@
-// Simulation tests of the evaluation protocol (README, Evaluation): no request is scored by a
+// Simulation tests of the evaluation protocol (docs/updates.md, Evaluation): no request is scored by a
 // model that trained on its image, checked by joining requests.csv with trained_samples.csv.
 #include <catch2/catch.hpp>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -20,18 +21,7 @@ using eccsim::testing::CsvTable;
 namespace {
 
 fs::path run_tiny(const std::string& name, std::vector<std::string> sets) {
-  const fs::path out = eccsim::testing::fresh_output_dir(name);
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run",
-                                std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml", "--out", out.string(),
-                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  for (const std::string& set : sets) {
-    argv.push_back("--set");
-    argv.push_back(set);
-  }
-  const eccsim::testing::ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(10), {}});
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  return eccsim::testing::run_sim_ok(name, eccsim::testing::SimRun(eccsim::testing::tiny_scenario(), std::move(sets)));
 }
 
 // A minute of 10 requests/s per device, each phase bringing only its own classes (the smallest

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -26,21 +27,15 @@ namespace {
 const std::string kScenarios = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/";
 
 ProcessResult eccsim_in_source_dir(std::vector<std::string> args) {
-  args.insert(args.begin(), eccsim::testing::eccsim_binary());
-  return eccsim::testing::run_process(args, {std::chrono::minutes(15), ECCSIM_SOURCE_DIR});
+  return eccsim::testing::run_eccsim(std::move(args), eccsim::testing::kEccsimTimeout, ECCSIM_SOURCE_DIR);
 }
 
 fs::path run_example(const std::string& example, const std::string& name, const std::vector<std::string>& sets) {
-  const fs::path out = eccsim::testing::fresh_output_dir(name);
-  std::vector<std::string> args{"run", kScenarios + example, "--out", out.string()};
-  for (const std::string& set : sets) {
-    args.push_back("--set");
-    args.push_back(set);
-  }
-  const ProcessResult result = eccsim_in_source_dir(args);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  // As a user runs it, from the source directory on the models the example names.
+  eccsim::testing::SimRun run(kScenarios + example, sets);
+  run.models_dir.clear();
+  run.working_dir = ECCSIM_SOURCE_DIR;
+  return eccsim::testing::run_sim_ok(name, run);
 }
 
 // `eccsim sweep` of an example into a fresh directory, which it returns once the sweep succeeded.
@@ -122,7 +117,7 @@ TEST_CASE("the demo: paper-headline.yaml's three filters give the paper's headli
   CHECK(table.number(mean, "accuracy_gain_pts") > 3);
   // Inference, radio and cloud alone: ECC saves most of cloud-only's energy. With the updates'
   // energy (mostly the trained model's upload to the cloud at 5.48 W, for the fleet) the saving is
-  // far smaller (README, "The paper's headline").
+  // far smaller (docs/studies.md, "The paper's headline").
   CHECK(table.number(mean, "energy_saving_no_updates_pct") > 50);
   CHECK(table.number(mean, "energy_saving_pct") < table.number(mean, "energy_saving_no_updates_pct") - 10);
   CHECK(table.number(mean, "latency_saving_pct") > 20);
@@ -314,7 +309,7 @@ TEST_CASE("scenarios/device-profiles.yaml: inferences cost each profile's time a
     for (const auto& [group, ops] : by_group) CHECK(ops == Approx(by_group.begin()->second).epsilon(2e-3));
   }
   CHECK(shared > 20);
-  // The what-if of README: ECC saves energy many times over on the neuromorphic chips and the
+  // The what-if of docs/studies.md: ECC saves energy many times over on the neuromorphic chips and the
   // Jetson; on the microcontroller, whose inference costs about as much as sending the image over
   // its 5.48 W radio, it saves only because the cloud's lone inputs cost 7.7 x the flops bound
   // (the measured profile); priced at the flops bound, cloud-only is the cheaper one there.

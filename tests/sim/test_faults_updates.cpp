@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -22,23 +23,12 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 
 // Runs `scenario` with the test models; fails the test unless the run succeeds.
 fs::path run_with_test_models(const std::string& scenario, const std::string& name, std::vector<std::string> sets,
                               std::vector<std::string> flags = {}) {
-  const fs::path out = eccsim::testing::fresh_output_dir(name);
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", scenario, "--out", out.string(), "--set",
-                                std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  for (const std::string& set : sets) {
-    argv.push_back("--set");
-    argv.push_back(set);
-  }
-  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(10), {}});
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  return eccsim::testing::run_sim_ok(name, eccsim::testing::SimRun(scenario, std::move(sets), std::move(flags)));
 }
 
 fs::path run_tiny(const std::string& name, std::vector<std::string> sets, std::vector<std::string> flags = {}) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -19,20 +20,12 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 constexpr double kImageBytes = 28 * 28;  // one offloaded Fashion-MNIST image
 
 // Runs tiny.yaml with `sets`; `out_text` (if given) receives what eccsim printed on stdout.
 fs::path run_ok(const std::string& name, std::vector<std::string> sets, std::string* out_text = nullptr) {
-  const fs::path out = eccsim::testing::fresh_output_dir("fleet-" + name);
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
-                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
-  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  if (out_text != nullptr) *out_text = result.out;
-  return out;
+  return eccsim::testing::run_sim_ok("fleet-" + name, eccsim::testing::SimRun(kTiny, std::move(sets)), out_text);
 }
 
 // Values of `column` over the rows whose `key` column is `value`.

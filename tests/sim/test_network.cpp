@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -22,23 +23,16 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 constexpr double kImageBytes = 28 * 28;  // one offloaded Fashion-MNIST image
 constexpr double kLogitsBytes = 4 * 10;  // one reply
 
 ProcessResult run(const fs::path& out, std::vector<std::string> sets) {
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(),
-                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
-  return eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+  return eccsim::testing::run_sim(eccsim::testing::SimRun(kTiny, std::move(sets)), out);
 }
 
 fs::path run_ok(const std::string& name, std::vector<std::string> sets) {
-  const fs::path out = eccsim::testing::fresh_output_dir("network-" + name);
-  const ProcessResult result = run(out, std::move(sets));
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  return eccsim::testing::run_sim_ok("network-" + name, eccsim::testing::SimRun(kTiny, std::move(sets)));
 }
 
 // Every device requests at the same instants (a trace shared by all), uploads without running

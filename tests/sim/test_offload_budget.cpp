@@ -16,6 +16,7 @@
 
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -25,25 +26,17 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 
+// `eccsim ARGS --set SETS... --set models.dir=<test models>`.
 ProcessResult eccsim_on_test_models(std::vector<std::string> args, const std::vector<std::string>& sets) {
-  args.insert(args.begin(), eccsim::testing::eccsim_binary());
-  for (const std::string& set : sets) {
-    args.push_back("--set");
-    args.push_back(set);
-  }
-  args.push_back("--set");
-  args.push_back(std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR);
-  return eccsim::testing::run_process(args, {std::chrono::minutes(10), {}});
+  for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
+  args.insert(args.end(), {"--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR});
+  return eccsim::testing::run_eccsim(args);
 }
 
 fs::path run_ok(const std::string& name, const std::vector<std::string>& sets) {
-  const fs::path out = eccsim::testing::fresh_output_dir(name);
-  const ProcessResult result = eccsim_on_test_models({"run", kTiny, "--out", out.string()}, sets);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  return eccsim::testing::run_sim_ok(name, eccsim::testing::SimRun(kTiny, sets));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "core/content_hash.hpp"
 #include "core/spawn.hpp"
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/sweep_runs.hpp"
 
@@ -33,23 +34,17 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 const std::vector<std::string> kRunFiles{
     "requests.csv", "devices.csv", "groups.csv", "updates.csv", "trained_samples.csv", "held_out.csv",
     "accuracy_matrix.csv", "links.csv", "faults.csv", "thresholds.csv", "tasks.csv", "summary.csv", "run.json"};
 
 std::vector<std::string> run_argv(const fs::path& out, const std::vector<std::string>& sets) {
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
-                                std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  for (const std::string& set : sets) {
-    argv.push_back("--set");
-    argv.push_back(set);
-  }
-  return argv;
+  return eccsim::testing::sim_argv(eccsim::testing::SimRun(kTiny, sets), out);
 }
 
 ProcessResult run(const fs::path& out, const std::vector<std::string>& sets) {
-  return eccsim::testing::run_process(run_argv(out, sets), {std::chrono::minutes(5), {}});
+  return eccsim::testing::run_sim(eccsim::testing::SimRun(kTiny, sets), out);
 }
 
 // Two runs that differ in every file: A (the tiny scenario) and B (more requests, another seed).

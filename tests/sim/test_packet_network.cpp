@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -21,7 +22,7 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 constexpr double kImageBytes = 28 * 28;
 constexpr double kAccessBps = 20e6 / 8;
 constexpr double kRouteLatency_s = 0.002 + 0.010;  // tiny.yaml: access 2 ms + backhaul 10 ms
@@ -32,13 +33,11 @@ fs::path run_idle_uploads(const std::string& model, const std::string& calibrati
   fs::create_directories(out.parent_path());
   const fs::path trace = out.string() + "-trace.txt";
   std::ofstream(trace) << "1\n2\n3\n";
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
-       std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set", "platform.devices=1", "--set",
-       "policy.offload.filter=cloud_only", "--set", "workload.arrival=trace", "--set", "workload.trace=" + trace.string(),
-       "--set", "workload.requests_per_device=0", "--set", "workload.duration=4s", "--set",
-       "platform.network.model=" + model};
-  if (!calibration.empty()) argv.insert(argv.end(), {"--set", "platform.network.calibration=" + calibration});
-  const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+  std::vector<std::string> sets{"platform.devices=1", "policy.offload.filter=cloud_only", "workload.arrival=trace",
+                                "workload.trace=" + trace.string(), "workload.requests_per_device=0",
+                                "workload.duration=4s", "platform.network.model=" + model};
+  if (!calibration.empty()) sets.push_back("platform.network.calibration=" + calibration);
+  const ProcessResult result = eccsim::testing::run_sim(eccsim::testing::SimRun(kTiny, sets), out);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   return out;
@@ -101,14 +100,8 @@ TEST_CASE("a packet run is deterministic", "[sim][network][packet]") {
   const std::vector<std::string> sets{"platform.network.model=packet", "platform.devices=3"};
   std::vector<fs::path> outs;
   for (int k = 0; k < 2; ++k) {
-    const fs::path out = eccsim::testing::fresh_output_dir(fmt::format("packet-determinism-{}", k));
-    std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", kTiny, "--out", out.string(), "--set",
-                                  std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-    for (const std::string& set : sets) argv.insert(argv.end(), {"--set", set});
-    const ProcessResult result = eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    outs.push_back(out);
+    const eccsim::testing::SimRun run(kTiny, sets);
+    outs.push_back(eccsim::testing::run_sim_ok(fmt::format("packet-determinism-{}", k), run));
   }
   for (const char* file : {"requests.csv", "devices.csv", "links.csv", "summary.csv"})
     CHECK(eccsim::testing::file_bytes(outs[0] / file) == eccsim::testing::file_bytes(outs[1] / file));

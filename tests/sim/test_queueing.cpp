@@ -1,4 +1,4 @@
-// The simulator against queueing theory (README, Validation): each case runs the real binary on
+// The simulator against queueing theory (docs/modelling.md, Validation): each case runs the real binary on
 // tests/scenarios/queueing.yaml, takes the realised arrival rate, and compares a mean from
 // requests.csv with its closed form. Tolerance: 4 standard errors from 20 batch means over the
 // run (consecutive stretches of arrival time), and the run must be long enough that this is
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -30,14 +31,7 @@ const std::string kQueueing = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios
 constexpr double kImageBits = 28 * 28 * 8;  // one offloaded Fashion-MNIST image
 
 fs::path run_queueing(const std::string& name, std::vector<std::string> sets) {
-  const fs::path out = eccsim::testing::fresh_output_dir("queueing-" + name);
-  std::vector<std::string> args{eccsim::testing::eccsim_binary(), "run", kQueueing, "--out", out.string(),
-                                "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
-  for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
-  const ProcessResult result = run_process(args, {std::chrono::minutes(5), {}});
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return out;
+  return eccsim::testing::run_sim_ok("queueing-" + name, eccsim::testing::SimRun(kQueueing, std::move(sets)));
 }
 
 struct Estimate {

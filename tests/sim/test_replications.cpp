@@ -19,6 +19,7 @@
 #include "core/file_io.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/sweep_runs.hpp"
 
@@ -29,7 +30,6 @@ using eccsim::testing::ProcessResult;
 using eccsim::testing::run_eccsim;
 using eccsim::testing::sweep_ok;
 using eccsim::testing::write_sweep_scenario;
-using eccsim::testing::kSweepTimeout;
 
 namespace {
 

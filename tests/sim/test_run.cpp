@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -27,21 +28,18 @@ using eccsim::testing::ProcessResult;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 const std::string kPaper = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/paper-constants.yaml";
 
 fs::path fresh_dir(const std::string& name) { return eccsim::testing::fresh_output_dir(name); }
 
-// Runs `eccsim run scenario --out dir --set models.dir=<models> --set extra...`.
+// Runs `eccsim run scenario --out dir --set models.dir=<models> --set models.train.allow=false --set extra...`.
 ProcessResult run_on_models(const fs::path& models, const std::string& scenario, const fs::path& out,
                             std::vector<std::string> sets = {}) {
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", scenario, "--out", out.string(), "--set",
-                                "models.dir=" + models.string(), "--set", "models.train.allow=false"};
-  for (const std::string& set : sets) {
-    argv.push_back("--set");
-    argv.push_back(set);
-  }
-  return eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
+  sets.insert(sets.begin(), "models.train.allow=false");
+  eccsim::testing::SimRun run(scenario, std::move(sets));
+  run.models_dir = models.string();
+  return eccsim::testing::run_sim(run, out);
 }
 
 // The same on the test models.

@@ -19,11 +19,13 @@
 
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
 using eccsim::testing::file_bytes;
 using eccsim::testing::ProcessResult;
+using eccsim::testing::run_eccsim;
 using eccsim::testing::run_process;
 using Clock = std::chrono::steady_clock;
 
@@ -53,11 +55,6 @@ class LocalCluster {
   }
   fs::path dir_;
 };
-
-ProcessResult run_eccsim(std::vector<std::string> args) {
-  args.insert(args.begin(), eccsim::testing::eccsim_binary());
-  return run_process(args, {std::chrono::minutes(10), {}});
-}
 
 // The job id printed on the line of `role` ("training", "array", "merge") by eccsim sweep --slurm.
 std::string job_id(const std::string& out, const std::string& role) {
@@ -111,7 +108,7 @@ TEST_CASE("a sweep on a one-node Slurm cluster merges to the local sweep's table
   const fs::path dir = eccsim::testing::fresh_output_dir("slurm");
   fs::create_directories(dir);
   const eccsim::Scenario scenario = eccsim::load_scenario(
-      std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml",
+      eccsim::testing::tiny_scenario(),
       {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
        "sweep={platform.devices: [1, 2, 3], policy.offload.threshold: [0.3, 0.6, 0.9]}"});
   const fs::path sweep = dir / "sweep.yaml";
@@ -173,7 +170,7 @@ TEST_CASE("sweep --slurm: bad flags, no sbatch on PATH, and --dry-run's scripts"
   const fs::path dir = eccsim::testing::fresh_output_dir("slurm-flags");
   fs::create_directories(dir);
   const eccsim::Scenario scenario =
-      eccsim::load_scenario(std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml",
+      eccsim::load_scenario(eccsim::testing::tiny_scenario(),
                             {std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
                              "sweep={platform.devices: [1, 2], policy.offload.threshold: [0.3, 0.6]}"});
   const std::string sweep = (dir / "sweep.yaml").string();

@@ -24,6 +24,7 @@
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/sweep_runs.hpp"
 
@@ -37,11 +38,11 @@ using eccsim::testing::run_eccsim;
 using eccsim::testing::run_process;
 using eccsim::testing::sweep_ok;
 using eccsim::testing::write_sweep_scenario;
-using eccsim::testing::kSweepTimeout;
+using eccsim::testing::kEccsimTimeout;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 const std::string kGrid = "{platform.devices: [1, 2], policy.offload.threshold: [0.3, 0.6, 0.9]}";
 
 fs::path fresh_dir(const std::string& name) {
@@ -114,7 +115,7 @@ class BackgroundSweep {
 
 // Waits until the sweep's table shows at least one finished point.
 bool wait_for_first_point(const fs::path& out) {
-  const auto deadline = std::chrono::steady_clock::now() + kSweepTimeout;
+  const auto deadline = std::chrono::steady_clock::now() + kEccsimTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (file_bytes(out / "summary.csv").find(",ok,") != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

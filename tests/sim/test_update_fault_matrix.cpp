@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/csv_table.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -41,15 +42,13 @@ std::vector<std::string> fault_sets(const std::string& fault) {
 
 TEST_CASE("every update mode and scope survives device, access, cloud and battery faults, losing no request",
           "[sim][faults][updates]") {
-  const std::string tiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+  const std::string tiny = eccsim::testing::tiny_scenario();
   std::vector<Case> cases;
   std::vector<std::vector<std::string>> commands;
   for (const std::string mode : {"on_device", "cloud", "oracle"}) {
     for (const std::string scope : {"device", "fleet"}) {
       for (const std::string fault : {"device", "access", "cloud", "battery"}) {
         Case c{mode, scope, fault, eccsim::testing::fresh_output_dir(fmt::format("matrix-{}-{}-{}", mode, scope, fault))};
-        std::vector<std::string> argv{eccsim::testing::eccsim_binary(), "run", tiny, "--out", c.out.string(),
-                                      "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR};
         // Two devices, 6 s, one phase change at 4 s; training one epoch on few samples, simulated on
         // a fast processor so that updates end within the run (about 3 to 7 s of wall time each).
         std::vector<std::string> sets{"platform.devices=2", "workload.requests_per_device=0", "workload.duration=6s",
@@ -59,12 +58,8 @@ TEST_CASE("every update mode and scope survives device, access, cloud and batter
                                       fmt::format("policy.update={{mode: {}, buffer: 30, trigger: 3, epochs: 1, "
                                                   "scope: {}, oracle_samples: 30}}", mode, scope)};
         for (const std::string& set : fault_sets(fault)) sets.push_back(set);
-        for (const std::string& set : sets) {
-          argv.push_back("--set");
-          argv.push_back(set);
-        }
         cases.push_back(c);
-        commands.push_back(argv);
+        commands.push_back(eccsim::testing::sim_argv(eccsim::testing::SimRun(tiny, sets), c.out));
       }
     }
   }

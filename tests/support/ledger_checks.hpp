@@ -1,4 +1,4 @@
-// Checks of a run's outputs that every run must pass (README, Cost model): each request's latency
+// Checks of a run's outputs that every run must pass (docs/modelling.md, Cost model): each request's latency
 // parts add up to its latency, and summary.csv's total energy is the sum of every energy the run's
 // files hold. Catch2 assertions, for the simulation tests.
 #pragma once

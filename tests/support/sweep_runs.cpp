@@ -13,15 +13,10 @@ std::filesystem::path write_sweep_scenario(const std::filesystem::path& dir, con
                                            std::vector<std::string> sets) {
   sets.push_back(std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR);
   sets.push_back("sweep=" + sweep);
-  const Scenario scenario = load_scenario(std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml", sets);
+  const Scenario scenario = load_scenario(tiny_scenario(), sets);
   const std::filesystem::path file = dir / "sweep.yaml";
   std::ofstream(file) << to_yaml(scenario);
   return file;
-}
-
-ProcessResult run_eccsim(std::vector<std::string> args) {
-  args.insert(args.begin(), eccsim_binary());
-  return run_process(args, {kSweepTimeout, {}});
 }
 
 ProcessResult sweep_ok(const std::filesystem::path& scenario, const std::filesystem::path& out,

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "core/random.hpp"
-#include "sim/actors/workload.hpp"
 #include "sim/policy/budget_controller.hpp"
 #include "sim/policy/calibration.hpp"
+#include "sim/workload/workload.hpp"
 
 using namespace eccsim;
 

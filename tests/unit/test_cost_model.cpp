@@ -1,5 +1,5 @@
 // The cost model's formulas (sim/policy/cost_model), each against a value worked out by hand from
-// README's table: edge inference and training, cloud batches and training, radio transfers.
+// docs/modelling.md's cost table: edge inference and training, cloud batches and training, radio transfers.
 #include <catch2/catch.hpp>
 
 #include "sim/policy/cost_model.hpp"

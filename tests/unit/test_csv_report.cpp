@@ -282,9 +282,9 @@ TEST_CASE("thresholds.csv: a budget window without inputs has an empty share", "
 }
 
 TEST_CASE("links.csv prints a bandwidth exactly, below 1 B/s too", "[output]") {
-  eccsim::LinkRecord slow{"access-0-up", "access", 0.125, 0, 0, 0};      // 1 bps
-  eccsim::LinkRecord fast{"backhaul-up", "backhaul", 12500000, 0, 0, 0};  // 100 Mbps, as before
-  eccsim::LinkRecord odd{"wifi-0", "wifi", 0.1, 0, 0, 0};
+  eccsim::LinkRecord slow{"access-0-up", eccsim::LinkClass::Access, 0.125, 0, 0, 0};      // 1 bps
+  eccsim::LinkRecord fast{"backhaul-up", eccsim::LinkClass::Backhaul, 12500000, 0, 0, 0};  // 100 Mbps, as before
+  eccsim::LinkRecord odd{"wifi-0", eccsim::LinkClass::Wifi, 0.1, 0, 0, 0};
   const std::string text = eccsim::links_csv({slow, fast, odd});
   CHECK(text.find("\naccess-0-up,access,0.125,") != std::string::npos);
   CHECK(text.find("\nbackhaul-up,backhaul,12500000,") != std::string::npos);

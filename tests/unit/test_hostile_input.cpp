@@ -26,6 +26,7 @@
 #include "models/train/models_metadata.hpp"
 #include "models/train/setup.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -34,10 +35,11 @@ using eccsim::testing::TempDir;
 using eccsim::InputError;
 using eccsim::testing::ProcessResult;
 using Catch::Matchers::Contains;
+using eccsim::testing::run_eccsim;
 
 namespace {
 
-const std::string kTiny = std::string(ECCSIM_SOURCE_DIR) + "/tests/scenarios/tiny.yaml";
+const std::string kTiny = eccsim::testing::tiny_scenario();
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -124,12 +126,6 @@ struct ModelsDir {
     return "(no error)";
   }
 };
-
-ProcessResult run_eccsim(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{eccsim::testing::eccsim_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return eccsim::testing::run_process(argv, {std::chrono::minutes(5), {}});
-}
 
 int lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 

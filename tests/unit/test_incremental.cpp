@@ -346,7 +346,7 @@ TEST_CASE("a training loop reports progress within epochs, after each epoch, and
   CHECK_THAT(row, Catch::StartsWith("edge,1,0.500000,0.750000,0.700000,"));
 }
 
-// The training count against one made here from the layer shapes alone (README, Cost model): the
+// The training count against one made here from the layer shapes alone (docs/modelling.md, Cost model): the
 // dense part of on-device training (first layer forward and weight gradient once per sample, the
 // input gradient of every later layer at every step, the heads' once, Adam per trainable
 // parameter and step, the old model's first layer for LwF) and the neuron updates.

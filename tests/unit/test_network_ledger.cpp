@@ -8,14 +8,15 @@
 #include "sim/report/network_ledger.hpp"
 
 using eccsim::AccessConfig;
+using eccsim::LinkClass;
 using eccsim::NetworkLedger;
 using eccsim::StationLevels;
 
 TEST_CASE("the ledger counts bytes per link and a cell's airtime at each station's rate", "[network]") {
   NetworkLedger ledger;
-  const int air = ledger.add_link("wifi-cell", "wifi", 1000);
-  const int up = ledger.add_link("backhaul-up", "backhaul", 500);
-  const int down = ledger.add_link("backhaul-down", "backhaul", 500);
+  const int air = ledger.add_link("wifi-cell", LinkClass::Wifi, 1000);
+  const int up = ledger.add_link("backhaul-up", LinkClass::Backhaul, 500);
+  const int down = ledger.add_link("backhaul-down", LinkClass::Backhaul, 500);
   ledger.set_routes(0, {air, up}, {down, air});
   ledger.set_routes(1, {air, up}, {down, air});
   ledger.set_station(0, air, 0, 1000);
@@ -37,9 +38,9 @@ TEST_CASE("the ledger counts bytes per link and a cell's airtime at each station
 
 TEST_CASE("two cells keep their own airtime and a wired device none", "[network]") {
   NetworkLedger ledger;
-  const int north = ledger.add_link("wifi-north", "wifi", 1000);
-  const int south = ledger.add_link("wifi-south", "wifi", 1000);
-  const int wire = ledger.add_link("access-2-up", "access", 100);
+  const int north = ledger.add_link("wifi-north", LinkClass::Wifi, 1000);
+  const int south = ledger.add_link("wifi-south", LinkClass::Wifi, 1000);
+  const int wire = ledger.add_link("access-2-up", LinkClass::Access, 100);
   ledger.set_routes(0, {north}, {north});
   ledger.set_routes(1, {south}, {south});
   ledger.set_routes(2, {wire}, {});

@@ -9,13 +9,13 @@
 
 #include "core/input_error.hpp"
 #include "core/random.hpp"
-#include "sim/actors/workload.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/cost_model.hpp"
 #include "sim/policy/head_classes.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
+#include "sim/workload/workload.hpp"
 
 using namespace eccsim;
 

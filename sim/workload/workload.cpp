@@ -1,7 +1,7 @@
 // Request streams: Poisson, periodic or trace arrivals per device, samples drawn uniformly
 // from the test images of the classes the current phase allows. Uses its own uniform and
 // exponential draws on mt19937_64 so schedules are identical across standard libraries.
-#include "sim/actors/workload.hpp"
+#include "sim/workload/workload.hpp"
 
 #include <fmt/core.h>
 
@@ -14,6 +14,7 @@
 
 #include "core/input_error.hpp"
 #include "core/random.hpp"
+#include "sim/scenario/seed_streams.hpp"
 
 namespace eccsim {
 
@@ -80,7 +81,7 @@ std::vector<ScheduledRequest> device_schedule(const WorkloadConfig& workload, ui
                                               const SamplePools& pools, const TaskSplit& split,
                                               const std::vector<int32_t>& test_labels,
                                               const std::vector<double>& trace) {
-  std::mt19937_64 rng(derive_seed(seed, /*stream=*/1, static_cast<uint64_t>(device)));
+  std::mt19937_64 rng(derive_seed(seed, SeedStream::Arrivals, static_cast<uint64_t>(device)));
   const bool by_count = workload.requests_per_device > 0;
   const double horizon_s = by_count ? std::numeric_limits<double>::infinity() : workload.duration_s;
   const double period_s = 1.0 / workload.rate_per_s;

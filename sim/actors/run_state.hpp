@@ -19,7 +19,6 @@
 #include "models/data/task_split.hpp"
 #include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
-#include "sim/actors/workload.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/battery.hpp"
@@ -33,6 +32,7 @@
 #include "sim/report/request_log.hpp"
 #include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace simgrid::s4u {
 class Host;
@@ -62,7 +62,7 @@ struct RunInputs {
   // requested), their re-indexed labels, each phase's class shares and the whole run's class mix.
   std::vector<int64_t> calibration_samples;
   std::vector<int32_t> calibration_labels;
-  std::vector<int64_t> evaluation_samples;               // sorted: never requested nor trained on (README, Evaluation)
+  std::vector<int64_t> evaluation_samples;               // sorted: never requested nor trained on (docs/updates.md, Evaluation)
   std::vector<std::vector<double>> phase_class_shares;
   std::vector<double> class_mix;
   double image_bytes = 0;                                // one offloaded input

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "sim/run_state.hpp"
+#include "sim/actors/run_state.hpp"
 
 namespace eccsim {
 
@@ -20,7 +20,7 @@ bool edge_model_serves(const Scenario& scenario);
 
 // The test image `device`'s scheduled `request` carries: the one drawn, or when a model the device
 // has installed or is getting trained on it, the next one of its phase's pool that none did
-// (README, Evaluation); -1 when every image of the pool was trained on.
+// (docs/updates.md, Evaluation); -1 when every image of the pool was trained on.
 int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request);
 
 // Called after a cloud-labelled sample joined `device`'s buffer (and after an install): starts an

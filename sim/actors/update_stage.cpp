@@ -4,7 +4,7 @@
 // inference; in the cloud, its dense MACs on one core, after the buffer upload and before the
 // weight download. Every model a device installs but did not train itself reaches it over the
 // simulated network (scope fleet included), its bytes, time and radio energy charged.
-#include "sim/policy/update_stage.hpp"
+#include "sim/actors/update_stage.hpp"
 
 #include <fmt/core.h>
 #include <simgrid/Exception.hpp>
@@ -24,6 +24,7 @@
 #include "sim/offload_thresholds.hpp"
 #include "sim/policy/cost_model.hpp"
 #include "sim/policy/head_classes.hpp"
+#include "sim/scenario/seed_streams.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -49,7 +50,7 @@ IncrementalResult train(const RunState& state, const TrainingJob& job) {
   options.method = parse_incremental_method(update.method);
   options.epochs = update.epochs;
   options.batch_size = update.batch_size;
-  options.seed = derive_seed(state.inputs.scenario.seed, /*stream=*/3,
+  options.seed = derive_seed(state.inputs.scenario.seed, SeedStream::UpdateTraining,
                              static_cast<uint64_t>(job.task) * 1'000'003ULL + static_cast<uint64_t>(job.device + 1));
   const HeapReuse heap_reuse;
   return on_engine_stack([&] { return learn_new_classes(*job.base, job.samples, job.new_classes, options); });
@@ -461,7 +462,7 @@ void oracle_scheduler(RunState* state) {
     std::vector<int64_t> task_data = task_samples(state->inputs.split, dataset.train.labels, task);
     const size_t cap = update.oracle_samples > 0 ? static_cast<size_t>(update.oracle_samples) : task_data.size();
     job.samples.indices = seeded_subset(std::move(task_data), cap,
-                                        derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task)));
+                                        derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task)));
     // Rehearsal methods also get a labelled memory of the earlier tasks: `buffer` training images,
     // each old task's share proportional to its classes.
     if (update.method != "lwf") {
@@ -470,7 +471,7 @@ void oracle_scheduler(RunState* state) {
         const size_t quota = static_cast<size_t>(update.buffer) * state->inputs.split.task_classes[old].size() / old_classes;
         const std::vector<int64_t> memory =
             seeded_subset(task_samples(state->inputs.split, dataset.train.labels, old), quota,
-                          derive_seed(scenario.seed, /*stream=*/4, static_cast<uint64_t>(task * 1000 + old)));
+                          derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task * 1000 + old)));
         job.samples.indices.insert(job.samples.indices.end(), memory.begin(), memory.end());
       }
     }
