@@ -56,6 +56,7 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                            {"stored_cloud_samples", inference.stored_cloud_samples},
                            {"batches", inference.batches},
                            {"threads", inference_threads},
+                           {"omp_wait_policy", omp_wait_policy()},
                            {"wall_s", inference.wall_s},
                            {"cpu_s", inference.cpu_s}};
   const OffloadConfig& offload = scenario.policy.offload;

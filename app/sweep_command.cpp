@@ -270,6 +270,10 @@ void SweepDriver::run_points() {
   started_ = Clock::now();
   // Points running at once share the cores: jobs x threads <= cores (results do not depend on it).
   const int point_threads = std::max(1, available_cores() / options_.jobs);
+  // Training keeps two threads (its results depend on the count), so points training at once can
+  // outnumber the cores; OpenMP's threads then spin for a partner that is not running (7x slower on
+  // 2 cores, docs/performance.md). Passive waiting changes no result. A user's own setting wins.
+  if (options_.jobs > 1) ::setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   auto last_tick = Clock::now();
   bool forwarded = false;
   progress();

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,7 @@ TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' num
           "[sim][sweep]") {
   const fs::path dir = fresh_dir("grid");
   const fs::path scenario = write_sweep_scenario(dir, kGrid);
+  ::unsetenv("OMP_WAIT_POLICY");   // the suite's own (tests/CMakeLists.txt): the sweep must set it
   const ProcessResult sweep = sweep_ok(scenario, dir / "out", {"-j", "2"});
   CHECK_THAT(sweep.err, Catch::Contains("6/6 points done, 0 failed"));
   CHECK_THAT(sweep.out, Catch::Contains("6 points (6 ok, 0 failed"));
@@ -152,6 +154,9 @@ TEST_CASE("a 2 x 3 sweep has 6 rows matching the grid and six separate runs' num
     // Two points at a time share the cores: each infers on cores / 2 threads.
     CHECK_THAT(file_bytes(dir / "out" / "points" / row[0] / "run.json"),
                Catch::Contains(fmt::format("--threads {}", std::max(1, eccsim::available_cores() / 2))));
+    // and their OpenMP threads wait without spinning (the sweep ran without OMP_WAIT_POLICY of its own).
+    CHECK_THAT(file_bytes(dir / "out" / "points" / row[0] / "run.json"),
+               Catch::Contains("\"omp_wait_policy\": \"PASSIVE\""));
     CHECK(file_bytes(dir / "out" / "points" / row[0] / "overrides.txt") ==
           fmt::format("platform.devices={}\npolicy.offload.threshold={}\n", grid[i][0], grid[i][1]));
 
