@@ -8,7 +8,7 @@
 
 namespace eccsim {
 
-inline constexpr const char* kEccsimVersion = "0.1.0";   // --version and run.json
+inline constexpr const char* kEccsimVersion = ECCSIM_VERSION;   // --version and run.json (CMake's project())
 
 struct RunCommandOptions {
   std::string scenario_file;

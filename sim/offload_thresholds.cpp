@@ -38,26 +38,28 @@ Threshold calibrate(RunState& state, const EdgeModel& model, const std::vector<d
   return threshold_for_share(filter, std::move(scores), aimed_share(state, model));
 }
 
-void record(RunState& state, int device, double t_s, const char* source, const Threshold& threshold,
-            int64_t requests, double cur) {
-  state.log.thresholds.push_back({device, t_s, source, threshold.value, threshold.tie_share, requests, cur});
+void record(DeviceView device, double t_s, ThresholdSource source, const Threshold& threshold, int64_t requests,
+            double cur) {
+  device.run().log.thresholds.push_back(
+      {device.index(), t_s, source, threshold.value, threshold.tie_share, requests, cur});
 }
 
-// The class mix of `device`'s requests from its next one on.
-std::vector<double> remaining_mix(const RunState& state, int device) {
-  const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
-  std::vector<int64_t> phase_requests(state.inputs.phase_class_shares.size(), 0);
-  for (size_t k = state.devices[device].learning.next_request; k < schedule.size(); ++k)
+// The class mix of the device's requests from its next one on.
+std::vector<double> remaining_mix(DeviceView device) {
+  const std::vector<ScheduledRequest>& schedule = device.schedule();
+  const std::vector<std::vector<double>>& phase_class_shares = device.inputs().phase_class_shares;
+  std::vector<int64_t> phase_requests(phase_class_shares.size(), 0);
+  for (size_t k = device.learning().next_request; k < schedule.size(); ++k)
     ++phase_requests[static_cast<size_t>(schedule[k].phase)];
-  return expected_class_mix(state.inputs.phase_class_shares, phase_requests);
+  return expected_class_mix(phase_class_shares, phase_requests);
 }
 
-void set_threshold(RunState& state, int device, const EdgeModel& model, Threshold threshold) {
-  OffloadState& offload = state.devices[device].offload;
+void set_threshold(DeviceView device, const EdgeModel& model, Threshold threshold) {
+  OffloadState& offload = device.offload();
   offload.threshold = threshold;
   if (offload.budget) offload.budget->restart(threshold);
-  record(state, device, simgrid::s4u::Engine::get_clock(), "calibration", threshold, static_cast<int64_t>(state.inputs.calibration_samples.size()),
-         aimed_share(state, model));
+  record(device, simgrid::s4u::Engine::get_clock(), ThresholdSource::Calibration, threshold,
+         static_cast<int64_t>(device.inputs().calibration_samples.size()), aimed_share(device.run(), model));
 }
 
 }  // namespace
@@ -76,33 +78,33 @@ Threshold init_thresholds(RunState& state, const EdgeModel& initial_model) {
       device.budget.emplace(offload.filter, offload.budget_window_s, start);
       device.next_trace_s = offload.budget_window_s;
     }
-    set_threshold(state, static_cast<int>(i), initial_model, start);
+    set_threshold(DeviceView(state, static_cast<int>(i)), initial_model, start);
   }
   return start;
 }
 
-void recalibrate(RunState& state, int device, const EdgeModel& model) {
-  const OffloadConfig& offload = state.inputs.scenario.policy.offload;
+void recalibrate(DeviceView device, const EdgeModel& model) {
+  const OffloadConfig& offload = device.scenario().policy.offload;
   if (!offload.calibrates_threshold() || !offload.recalibrate) return;
-  set_threshold(state, device, model, calibrate(state, model, remaining_mix(state, device)));
+  set_threshold(device, model, calibrate(device.run(), model, remaining_mix(device)));
 }
 
-Threshold threshold_now(RunState& state, int device, const EdgeModel& model, double now_s) {
-  OffloadState& offload = state.devices[device].offload;
+Threshold threshold_now(DeviceView device, const EdgeModel& model, double now_s) {
+  OffloadState& offload = device.offload();
   if (offload.budget) {
-    const double budget = state.inputs.scenario.policy.offload.target_share();
-    offload.threshold = offload.budget->threshold(now_s, budget, exploring(state, model));
+    const double budget = device.scenario().policy.offload.target_share();
+    offload.threshold = offload.budget->threshold(now_s, budget, exploring(device.run(), model));
   }
   return offload.threshold;
 }
 
-void observe_decision(RunState& state, int device, double now_s, double score, bool offloaded) {
-  OffloadState& offload = state.devices[device].offload;
+void observe_decision(DeviceView device, double now_s, double score, bool offloaded) {
+  OffloadState& offload = device.offload();
   if (!offload.budget) return;
   // A row for each window that ended before this input: the threshold then in force, the window's share.
-  for (; offload.next_trace_s <= now_s; offload.next_trace_s += state.inputs.scenario.policy.offload.budget_window_s) {
+  for (; offload.next_trace_s <= now_s; offload.next_trace_s += device.scenario().policy.offload.budget_window_s) {
     const double t_s = offload.next_trace_s;
-    record(state, device, t_s, "budget", offload.threshold,
+    record(device, t_s, ThresholdSource::Budget, offload.threshold,
            static_cast<int64_t>(offload.budget->window_inputs(t_s)), offload.budget->window_offloaded_share(t_s));
   }
   offload.budget->observe(now_s, score, offloaded);

@@ -13,13 +13,13 @@ namespace eccsim {
 // Returns the fleet's starting threshold, which run.json and summary.csv report.
 Threshold init_thresholds(RunState& state, const EdgeModel& initial_model);
 
-// `model` now serves `device`: a calibrating scenario with recalibrate on sets the threshold again.
-void recalibrate(RunState& state, int device, const EdgeModel& model);
+// `model` now serves the device: a calibrating scenario with recalibrate on sets the threshold again.
+void recalibrate(DeviceView device, const EdgeModel& model);
 
-// The threshold for `device`'s input arriving at now_s: its budget controller's, or the fixed one.
-Threshold threshold_now(RunState& state, int device, const EdgeModel& model, double now_s);
+// The threshold for the device's input arriving at now_s: its budget controller's, or the fixed one.
+Threshold threshold_now(DeviceView device, const EdgeModel& model, double now_s);
 
-// Tells `device`'s budget controller (if any) what the input scored and whether it went to the cloud.
-void observe_decision(RunState& state, int device, double now_s, double score, bool offloaded);
+// Tells the device's budget controller (if any) what the input scored and whether it went to the cloud.
+void observe_decision(DeviceView device, double now_s, double score, bool offloaded);
 
 }  // namespace eccsim

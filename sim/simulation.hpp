@@ -9,6 +9,7 @@
 
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
+#include "sim/engine_setup.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/offload_policy.hpp"
@@ -20,12 +21,6 @@ namespace eccsim {
 
 class EdgeModel;
 class CloudModel;
-
-// How SimGrid runs the actors; results never depend on it.
-struct EngineOptions {
-  std::string context_factory;              // SimGrid's contexts/factory; empty: SimGrid's default (raw)
-  int actor_stack_KiB = 16;                 // stack of each actor (raw, ucontext, boost; threads keep 8 MiB)
-};
 
 struct SimulationInputs {
   const Scenario* scenario = nullptr;

@@ -44,11 +44,11 @@ void CloudReceiver::operator()() {
     // The device's radio sent the image while it flowed out, not while its last bit propagated.
     const double now_s = sg4::Engine::get_clock();
     const double latency_s = state_.inputs.upload_latency_s(request->device, request->size_bytes, now_s - request->t_sent_s);
-    const double transmit_J =
-        upload_radio_energy_J(state_, request->device, request->size_bytes, now_s - request->t_sent_s - latency_s);
+    const DeviceView sender(state_, request->device);
+    const double transmit_J = upload_radio_energy_J(sender, request->size_bytes, now_s - request->t_sent_s - latency_s);
     state_.log.requests[request->request_id].radio_energy_J += transmit_J;
-    charge_device(state_, request->device, transmit_J);
-    note_radio_use(state_, request->device, request->t_sent_s, now_s - latency_s);
+    charge_device(sender, transmit_J);
+    note_radio_use(sender, request->t_sent_s, now_s - latency_s);
     std::unique_lock lock(*queue_->mutex);
     queue_->waiting.push_back({*request, sg4::Engine::get_clock()});
     queue_->arrived->notify_all();

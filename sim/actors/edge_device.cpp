@@ -39,41 +39,41 @@ void count_timeout(const OffloadConfig& offload, OffloadState& state, double dea
 }
 
 // A Wi-Fi station's rate level (0 for a wired device: its radio energy does not use it).
-double station_rate_Bps(const RunState& state, int device) {
-  const std::vector<StationRadio>& stations = state.network.stations();
-  return stations.empty() ? 0 : stations[static_cast<size_t>(device)].rate_Bps;
+double station_rate_Bps(DeviceView device) {
+  const std::vector<StationRadio>& stations = device.run().network.stations();
+  return stations.empty() ? 0 : stations[static_cast<size_t>(device.index())].rate_Bps;
 }
 
 }  // namespace
 
-double upload_radio_energy_J(const RunState& state, int device, double bytes, double transmit_s) {
-  const GroupConfig& group = state.inputs.fleet.group_of(device);
-  return upload_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes,
+double upload_radio_energy_J(DeviceView device, double bytes, double transmit_s) {
+  const GroupConfig& group = device.group();
+  return upload_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(device), bytes,
                                std::max(0.0, transmit_s));
 }
 
-double download_radio_energy_J(const RunState& state, int device, double bytes) {
-  const GroupConfig& group = state.inputs.fleet.group_of(device);
-  return download_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes);
+double download_radio_energy_J(DeviceView device, double bytes) {
+  const GroupConfig& group = device.group();
+  return download_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(device), bytes);
 }
 
-double cut_transfer_radio_energy_J(const RunState& state, int device, double bytes, double elapsed_s, bool sending) {
-  const GroupConfig& group = state.inputs.fleet.group_of(device);
-  return cut_transfer_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(state, device), bytes,
+double cut_transfer_radio_energy_J(DeviceView device, double bytes, double elapsed_s, bool sending) {
+  const GroupConfig& group = device.group();
+  return cut_transfer_radio_energy_J(group.device, group.access.wifi_power, station_rate_Bps(device), bytes,
                                      elapsed_s, sending);
 }
 
 namespace {
 
-void charge_cut_request_transfer(const LossReporter& losses, int device, int64_t request_id, double bytes,
+void charge_cut_request_transfer(const LossReporter& losses, int index, int64_t request_id, double bytes,
                                  double t_start_s, bool sending) {
   if (losses.state == nullptr) return;   // the engine has stopped
-  RunState& state = *losses.state;
+  const DeviceView device(*losses.state, index);
   const double now_s = sg4::Engine::get_clock();
-  const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, now_s - t_start_s, sending);
-  state.log.requests[request_id].radio_energy_J += energy_J;
-  state.devices[device].battery.spend(energy_J, now_s);
-  note_radio_use(state, device, t_start_s, now_s);
+  const double energy_J = cut_transfer_radio_energy_J(device, bytes, now_s - t_start_s, sending);
+  device.requests()[request_id].radio_energy_J += energy_J;
+  device.battery().spend(energy_J, now_s);
+  note_radio_use(device, t_start_s, now_s);
 }
 
 }  // namespace
@@ -90,9 +90,9 @@ void charge_lost_reply(const DeviceMessage& message) {
   charge_cut_request_transfer(*reply.losses, reply.device, reply.request_id, reply.size_bytes, reply.t_batch_end_s, false);
 }
 
-void note_radio_use(RunState& state, int device, double start_s, double end_s) {
-  if (state.inputs.fleet.group_of(device).device.radio_tail == RadioTail::None) return;
-  state.devices[device].radio_uses.push_back({start_s, end_s});
+void note_radio_use(DeviceView device, double start_s, double end_s) {
+  if (device.config().radio_tail == RadioTail::None) return;
+  device.state().radio_uses.push_back({start_s, end_s});
 }
 
 void charge_transfers_in_flight(RunState& state) {
@@ -100,63 +100,65 @@ void charge_transfers_in_flight(RunState& state) {
   for (const auto* transfers : {&state.uploads_in_flight, &state.replies_in_flight}) {
     const bool sending = transfers == &state.uploads_in_flight;
     for (const auto& [request_id, transfer] : *transfers) {
+      const DeviceView device(state, transfer.device);
       state.log.requests[request_id].radio_energy_J +=
-          cut_transfer_radio_energy_J(state, transfer.device, transfer.bytes, now_s - transfer.t_start_s, sending);
-      note_radio_use(state, transfer.device, transfer.t_start_s, now_s);
+          cut_transfer_radio_energy_J(device, transfer.bytes, now_s - transfer.t_start_s, sending);
+      note_radio_use(device, transfer.t_start_s, now_s);
     }
   }
   state.uploads_in_flight.clear();
   state.replies_in_flight.clear();
 }
 
-void charge_device(RunState& state, int device, double energy_J) {
-  state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());
-  die_if_battery_empty(state, device);
+void charge_device(DeviceView device, double energy_J) {
+  device.battery().spend(energy_J, sg4::Engine::get_clock());
+  die_if_battery_empty(device);
 }
 
-void settle_timed_out(RunState& state, int device, double now_s) {
-  OffloadState& offload = state.devices[device].offload;
+void settle_timed_out(DeviceView device, double now_s) {
+  OffloadState& offload = device.offload();
   for (auto it = offload.deadline_s.begin(); it != offload.deadline_s.end();) {
     if (it->second > now_s) {
       ++it;
       continue;
     }
-    state.log.requests.settle_fallback(it->first, it->second);
-    count_timeout(state.inputs.scenario.policy.offload, offload, it->second);
+    device.requests().settle_fallback(it->first, it->second);
+    count_timeout(device.scenario().policy.offload, offload, it->second);
     it = offload.deadline_s.erase(it);
   }
 }
 
-void drop_in_flight(RunState& state, int device, double t_s, RequestReason reason) {
-  const size_t served = state.devices[device].learning.next_request;
+void drop_in_flight(DeviceView device, double t_s, RequestReason reason) {
+  RequestLog& requests = device.requests();
+  const size_t served = device.learning().next_request;
   for (size_t k = 0; k < served; ++k) {
-    const int64_t request_id = state.inputs.request_id(device, k);
-    if (!state.log.requests[request_id].settled) state.log.requests.settle_dropped(request_id, t_s, reason);
+    const int64_t request_id = device.request_id(k);
+    if (!requests[request_id].settled) requests.settle_dropped(request_id, t_s, reason);
   }
-  state.devices[device].offload.deadline_s.clear();
+  device.offload().deadline_s.clear();
 }
 
-void die_if_battery_empty(RunState& state, int device) {
-  const Battery& battery = state.devices[device].battery;
-  if (!battery.dead() && battery.empty_by(sg4::Engine::get_clock())) die_of_battery(state, device);
+void die_if_battery_empty(DeviceView device) {
+  const Battery& battery = device.battery();
+  if (!battery.dead() && battery.empty_by(sg4::Engine::get_clock())) die_of_battery(device);
 }
 
-void die_of_battery(RunState& state, int device) {
-  DeviceState& self = state.devices[device];
-  const double death_s = self.battery.empty_at_s();
-  self.battery.die(death_s);
-  drop_in_flight(state, device, death_s, RequestReason::Battery);
-  const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
-  for (size_t k = self.learning.next_request; k < schedule.size(); ++k)
-    state.log.requests.settle_dropped(state.inputs.request_id(device, k), schedule[k].t_arrival_s, RequestReason::Battery);
-  self.learning.next_request = schedule.size();
-  self.learning.updating = false;
-  state.inputs.device_hosts[device]->turn_off();
+void die_of_battery(DeviceView device) {
+  DeviceLearning& learning = device.learning();
+  const double death_s = device.battery().empty_at_s();
+  device.battery().die(death_s);
+  drop_in_flight(device, death_s, RequestReason::Battery);
+  const std::vector<ScheduledRequest>& schedule = device.schedule();
+  for (size_t k = learning.next_request; k < schedule.size(); ++k)
+    device.requests().settle_dropped(device.request_id(k), schedule[k].t_arrival_s, RequestReason::Battery);
+  learning.next_request = schedule.size();
+  learning.updating = false;
+  device.host()->turn_off();
 }
 
 EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
     : config_(config),
-      state_(state),
+      device_(state, config.index),
       policy_(state.inputs.scenario.policy.offload,
               derive_seed(state.inputs.scenario.seed, SeedStream::OffloadFilter, static_cast<uint64_t>(config.index)),
               derive_seed(state.inputs.scenario.seed, SeedStream::Exploration, static_cast<uint64_t>(config.index))) {}
@@ -164,17 +166,17 @@ EdgeDevice::EdgeDevice(EdgeDeviceConfig config, RunState& state)
 void EdgeDevice::operator()() {
   config_.replies->attach_receiver();  // replies flow as soon as they are sent
   reply_ = config_.replies->post_receive(&reply_payload_);
-  const std::vector<ScheduledRequest>& schedule = state_.inputs.schedules[config_.index];
-  DeviceLearning& learning = state_.devices[config_.index].learning;
+  const std::vector<ScheduledRequest>& schedule = device_.schedule();
+  DeviceLearning& learning = device_.learning();
   // After a reboot, resume the schedule: what arrived while the device was down is dropped.
   const double started_s = sg4::Engine::get_clock();
   const bool rebooted = sg4::Actor::self()->get_restart_count() > 0;
   for (size_t k = learning.next_request; k < schedule.size(); ++k) {
     const ScheduledRequest& request = schedule[k];
-    const int64_t request_id = state_.inputs.request_id(config_.index, k);
+    const int64_t request_id = device_.request_id(k);
     learning.next_request = k + 1;
     if (rebooted && request.t_arrival_s < started_s) {
-      state_.log.requests.settle_dropped(request_id, request.t_arrival_s);
+      device_.requests().settle_dropped(request_id, request.t_arrival_s);
       continue;
     }
     sleep_until(request.t_arrival_s);
@@ -182,20 +184,20 @@ void EdgeDevice::operator()() {
   }
   // Let the outstanding replies arrive; whatever misses its deadline falls back.
   double last_deadline_s = 0;
-  for (const auto& [id, deadline_s] : state_.devices[config_.index].offload.deadline_s)
+  for (const auto& [id, deadline_s] : device_.offload().deadline_s)
     last_deadline_s = std::max(last_deadline_s, deadline_s);
   sleep_until(last_deadline_s);
-  settle_timed_out(state_, config_.index, sg4::Engine::get_clock());
+  settle_timed_out(device_, sg4::Engine::get_clock());
   sg4::Actor::self()->daemonize();
   wait_handling_replies(nullptr, std::numeric_limits<double>::infinity());
 }
 
 // Sleeps until t_s, or dies on the way when the battery empties first.
 void EdgeDevice::sleep_until(double t_s) {
-  const double empty_s = state_.devices[config_.index].battery.empty_at_s();
+  const double empty_s = device_.battery().empty_at_s();
   if (empty_s < t_s) {
     if (sg4::Engine::get_clock() < empty_s) wait_handling_replies(nullptr, empty_s);
-    die_of_battery(state_, config_.index);
+    die_of_battery(device_);
   }
   if (sg4::Engine::get_clock() < t_s) wait_handling_replies(nullptr, t_s);
 }
@@ -233,106 +235,106 @@ void EdgeDevice::wait_handling_replies(const sg4::ExecPtr& work, double t_s) {
 }
 
 void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
-  const Scenario& scenario = state_.inputs.scenario;
-  RequestRecord& record = state_.log.requests[request_id];
+  const Scenario& scenario = device_.scenario();
+  RequestRecord& record = device_.requests()[request_id];
   const double now_s = sg4::Engine::get_clock();
   record.edge_queue_s = now_s - request.t_arrival_s;
-  settle_timed_out(state_, config_.index, now_s);
-  const int64_t sample = request_sample(state_, config_.index, request);
+  settle_timed_out(device_, now_s);
+  const int64_t sample = request_sample(device_, request);
   if (sample < 0) {
-    state_.log.requests.settle_dropped(request_id, now_s, RequestReason::StreamExhausted);
+    device_.requests().settle_dropped(request_id, now_s, RequestReason::StreamExhausted);
     return;
   }
   if (sample != record.sample) {   // a model serving here trained on the drawn image
     record.sample = sample;
-    record.label = state_.inputs.split.new_label_of.at(state_.inputs.dataset.test.labels[sample]);
-    record.task = state_.inputs.split.task_of(record.label);
+    record.label = device_.inputs().split.new_label_of.at(device_.inputs().dataset.test.labels[sample]);
+    record.task = device_.inputs().split.task_of(record.label);
   }
 
   // The model serving now; an update installed while this inference runs serves the next one.
   // Everything needed from the prediction is taken before the device yields to other actors.
-  const std::shared_ptr<const EdgeModel> model = state_.devices[config_.index].learning.model;
-  const EdgePrediction& edge = state_.inference.edge(*model, sample);
+  const std::shared_ptr<const EdgeModel> model = device_.learning().model;
+  const EdgePrediction& edge = device_.run().inference.edge(*model, sample);
   record.edge_only_pred = edge.predicted;
   // Exploration looks for classes the edge lacks: once it has learned every class the cloud
   // knows, there is nothing left to find and only the filter decides.
-  const bool knows_every_class = model->num_classes() >= state_.inputs.cloud_model.num_classes();
-  const Threshold threshold = threshold_now(state_, config_.index, *model, now_s);
+  const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
+  const Threshold threshold = threshold_now(device_, *model, now_s);
   const OffloadDecision decision = knows_every_class ? OffloadDecision{policy_.should_offload(edge, threshold), false}
                                                      : policy_.decide(edge, threshold);
   bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
-    const Cost cost = edge_inference_cost(state_.inputs.device_config(config_.index), edge);
+    const Cost cost = edge_inference_cost(device_.config(), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
     record.edge_memory_energy_J = cost.memory_energy_J;
     record.held_edge_idle_J = cost.idle_energy_J;
-    charge_device(state_, config_.index, cost.energy_J);
+    charge_device(device_, cost.energy_J);
     record.edge_pred = edge.predicted;
     record.score = policy_.score(edge);
-    observe_decision(state_, config_.index, now_s, record.score, decision.offload);
+    observe_decision(device_, now_s, record.score, decision.offload);
   }
-  record.cloud_only_pred = state_.inference.cloud(state_.inputs.cloud_model, sample).predicted;
-  if (offload && now_s < state_.devices[config_.index].offload.offline_until_s) {
+  record.cloud_only_pred = device_.run().inference.cloud(device_.inputs().cloud_model, sample).predicted;
+  if (offload && now_s < device_.offload().offline_until_s) {
     offload = false;
     record.reason = RequestReason::CloudOffline;
   }
-  if (record.edge_compute_s > 0) compute(record.edge_compute_s * state_.inputs.device_config(config_.index).speed_ops);
+  if (record.edge_compute_s > 0) compute(record.edge_compute_s * device_.config().speed_ops);
 
   const double done_s = sg4::Engine::get_clock();
   record.edge_wait_s = std::max(0.0, done_s - now_s - record.edge_compute_s);  // an update shared the processor
   if (!offload && !policy_.runs_edge_model()) {
-    state_.log.requests.settle_held_back(request_id, done_s);
+    device_.requests().settle_held_back(request_id, done_s);
     return;
   }
   if (!offload) {
-    state_.log.requests.settle_on_edge(request_id, done_s);
+    device_.requests().settle_on_edge(request_id, done_s);
     return;
   }
   record.offloaded = true;
   record.explored = decision.explored;
-  state_.devices[config_.index].offload.deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
+  device_.offload().deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
-  if (!state_.inputs.cloud_of(config_.index)->is_on()) return;
-  state_.uploads_in_flight.emplace(request_id, TransferInFlight{config_.index, done_s, state_.inputs.image_bytes});
+  if (!device_.cloud_host()->is_on()) return;
+  device_.run().uploads_in_flight.emplace(request_id, TransferInFlight{config_.index, done_s, device_.inputs().image_bytes});
   config_.cloud->send_reporting_loss<charge_lost_upload>(
       new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s, config_.replies,
-                                      state_.inputs.image_bytes, state_.losses}),
-      state_.inputs.image_bytes);
+                                      device_.inputs().image_bytes, device_.run().losses}),
+      device_.inputs().image_bytes);
 }
 
 void EdgeDevice::handle_reply(const CloudReply& reply) {
-  OffloadState& offload = state_.devices[config_.index].offload;
-  die_if_battery_empty(state_, config_.index);  // dead before the reply came
-  state_.network.carried_down(config_.index, reply.size_bytes);
-  state_.replies_in_flight.erase(reply.request_id);
+  OffloadState& offload = device_.offload();
+  die_if_battery_empty(device_);  // dead before the reply came
+  device_.run().network.carried_down(config_.index, reply.size_bytes);
+  device_.run().replies_in_flight.erase(reply.request_id);
   // The radio received the reply whatever became of its request (a late reply costs the same).
-  RequestRecord& record = state_.log.requests[reply.request_id];
-  const double receive_J = download_radio_energy_J(state_, config_.index, reply.size_bytes);
+  RequestRecord& record = device_.requests()[reply.request_id];
+  const double receive_J = download_radio_energy_J(device_, reply.size_bytes);
   record.radio_energy_J += receive_J;
-  charge_device(state_, config_.index, receive_J);
-  note_radio_use(state_, config_.index, reply.t_batch_end_s, sg4::Engine::get_clock());
+  charge_device(device_, receive_J);
+  note_radio_use(device_, reply.t_batch_end_s, sg4::Engine::get_clock());
   auto pending = offload.deadline_s.find(reply.request_id);
   if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
   if (sg4::Engine::get_clock() <= pending->second) {
     learn_from_reply(record.sample, reply.cloud_pred);
     offload.consecutive_timeouts = 0;
     const CloudTimes times{reply.t_sent_s, reply.t_received_s, reply.t_batch_start_s, reply.t_batch_end_s};
-    state_.log.requests.settle_from_cloud(reply.request_id, reply.cloud_pred, times, sg4::Engine::get_clock());
+    device_.requests().settle_from_cloud(reply.request_id, reply.cloud_pred, times, sg4::Engine::get_clock());
   } else {
-    state_.log.requests.settle_fallback(reply.request_id, pending->second);
-    count_timeout(state_.inputs.scenario.policy.offload, offload, pending->second);
+    device_.requests().settle_fallback(reply.request_id, pending->second);
+    count_timeout(device_.scenario().policy.offload, offload, pending->second);
   }
   offload.deadline_s.erase(pending);
-  consider_update(state_, config_.index);
+  consider_update(device_);
 }
 
 // Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
 void EdgeDevice::learn_from_reply(int64_t sample, int32_t cloud_label) {
-  const UpdateConfig& update = state_.inputs.scenario.policy.update;
+  const UpdateConfig& update = device_.scenario().policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
-  DeviceLearning& learning = state_.devices[config_.index].learning;
+  DeviceLearning& learning = device_.learning();
   keep_in_buffer(learning.buffer, {sample, cloud_label}, update);
   learning.label_order.note(cloud_label);
 }

@@ -42,7 +42,7 @@ class EdgeDevice {
   void learn_from_reply(int64_t sample, int32_t cloud_label);
 
   EdgeDeviceConfig config_;
-  RunState& state_;
+  DeviceView device_;
   OffloadPolicy policy_;
   // The receive posted on config_.replies and where its message lands; set only in the running
   // actor, so a restarted device (a fresh copy of this object) posts its own.
@@ -50,38 +50,38 @@ class EdgeDevice {
   void* reply_payload_ = nullptr;
 };
 
-// Energy of `device`'s radio for a transfer it sent (transmitting for transmit_s) or received,
+// Energy of the device's radio for a transfer it sent (transmitting for transmit_s) or received,
 // by the cost model; charged to its battery by charge_device.
-double upload_radio_energy_J(const RunState& state, int device, double bytes, double transmit_s);
-double download_radio_energy_J(const RunState& state, int device, double bytes);
+double upload_radio_energy_J(DeviceView device, double bytes, double transmit_s);
+double download_radio_energy_J(DeviceView device, double bytes);
 // The same for a transfer cut by a failure `elapsed_s` after it started (cost model).
-double cut_transfer_radio_energy_J(const RunState& state, int device, double bytes, double elapsed_s, bool sending);
+double cut_transfer_radio_energy_J(DeviceView device, double bytes, double elapsed_s, bool sending);
 // What a lost upload's or reply's transfer cost `device`'s radio until the failure, charged to
 // the request's row and to the battery. Called while SimGrid deletes the message inside its
 // kernel (Inbox::send_reporting_loss): the device notices an emptied battery when it next runs.
 void charge_lost_upload(const CloudMessage& message);
 void charge_lost_reply(const DeviceMessage& message);
-// `device`'s radio sent or received from start_s to end_s: kept for its tail energy
+// The device's radio sent or received from start_s to end_s: kept for its tail energy
 // (platform.device.radio_tail; cost model), counted when the run ends.
-void note_radio_use(RunState& state, int device, double start_s, double end_s);
+void note_radio_use(DeviceView device, double start_s, double end_s);
 // The requests' uploads and replies still on their way when the run ends: charged what their
 // radios spent until now, as a transfer cut by a failure is (no battery dies of it any more).
 void charge_transfers_in_flight(RunState& state);
-// `device` spends energy_J now: its battery drains, and it dies if the battery empties.
-void charge_device(RunState& state, int device, double energy_J);
+// The device spends energy_J now: its battery drains, and it dies if the battery empties.
+void charge_device(DeviceView device, double energy_J);
 
-// Settles `device`'s offloaded requests whose deadline is at or before now_s as fallbacks to
+// Settles the device's offloaded requests whose deadline is at or before now_s as fallbacks to
 // the edge prediction, counting timeouts towards the back-off.
-void settle_timed_out(RunState& state, int device, double now_s);
+void settle_timed_out(DeviceView device, double now_s);
 
 // The device went down at t_s: what it was serving or waiting for is lost.
-void drop_in_flight(RunState& state, int device, double t_s, RequestReason reason = RequestReason::DeviceDown);
+void drop_in_flight(DeviceView device, double t_s, RequestReason reason = RequestReason::DeviceDown);
 
-// If `device`'s battery is empty by now, the device dies at the moment it emptied: what it was
+// If the device's battery is empty by now, the device dies at the moment it emptied: what it was
 // serving or waiting for and all its later requests are dropped (reason battery) and its host
 // turns off for good, which ends the calling actor when it runs there.
-void die_if_battery_empty(RunState& state, int device);
+void die_if_battery_empty(DeviceView device);
 // The same, unconditionally: the battery empties now or emptied earlier.
-void die_of_battery(RunState& state, int device);
+void die_of_battery(DeviceView device);
 
 }  // namespace eccsim

@@ -67,10 +67,11 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     config.cloud_queues[j]->reset();
   }
   for (int i : t.devices) {
-    if (!first_to_fail(state, platform.devices[i]) || state.devices[i].battery.dead()) continue;
-    platform.devices[i]->turn_off();
-    drop_in_flight(state, i, down_s);
-    state.devices[i].learning.updating = false;  // an update in progress died with the device
+    const DeviceView device(state, i);
+    if (!first_to_fail(state, device.host()) || device.battery().dead()) continue;
+    device.host()->turn_off();
+    drop_in_flight(device, down_s);
+    device.learning().updating = false;  // an update in progress died with the device
   }
 
   sg4::this_actor::sleep_for(down_for_s);
@@ -78,8 +79,10 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     if (last_to_recover(state, link)) link->turn_on();
   for (int j : t.clouds)
     if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
-  for (int i : t.devices)  // a device whose battery emptied meanwhile stays off
-    if (last_to_recover(state, platform.devices[i]) && !state.devices[i].battery.dead()) platform.devices[i]->turn_on();
+  for (int i : t.devices) {  // a device whose battery emptied meanwhile stays off
+    const DeviceView device(state, i);
+    if (last_to_recover(state, device.host()) && !device.battery().dead()) device.host()->turn_on();
+  }
   state.log.outages[record].t_up_s = sg4::Engine::get_clock();
 }
 

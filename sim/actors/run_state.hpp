@@ -166,4 +166,35 @@ struct RunState {
   std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };
 
+// One device's part of a run, for the code that acts on one device (its actor, its updates, its
+// threshold, a fault taking it down): its own state, hardware and request stream by name, so that
+// such code never indexes the fleet's vectors. What the fleet shares (the records, the inference
+// cache, the network ledger, scope fleet's update state) is reached through run(). Passed by value.
+class DeviceView {
+ public:
+  DeviceView(RunState& run, int index) : run_(&run), index_(index) {}
+
+  int index() const { return index_; }
+  RunState& run() const { return *run_; }
+  const RunInputs& inputs() const { return run_->inputs; }
+  const Scenario& scenario() const { return run_->inputs.scenario; }
+
+  DeviceState& state() const { return run_->devices[static_cast<size_t>(index_)]; }
+  DeviceLearning& learning() const { return state().learning; }
+  OffloadState& offload() const { return state().offload; }
+  Battery& battery() const { return state().battery; }
+
+  const GroupConfig& group() const { return run_->inputs.fleet.group_of(index_); }
+  const DeviceConfig& config() const { return group().device; }
+  simgrid::s4u::Host* host() const { return run_->inputs.device_hosts[static_cast<size_t>(index_)]; }
+  simgrid::s4u::Host* cloud_host() const { return run_->inputs.cloud_of(index_); }
+  const std::vector<ScheduledRequest>& schedule() const { return run_->inputs.schedules[static_cast<size_t>(index_)]; }
+  int64_t request_id(size_t k) const { return run_->inputs.request_id(index_, k); }
+  RequestLog& requests() const { return run_->log.requests; }
+
+ private:
+  RunState* run_;
+  int index_;
+};
+
 }  // namespace eccsim

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <iterator>
 #include <numeric>
+#include <stdexcept>
 
 #include "core/heap_reuse.hpp"
 #include "core/random.hpp"
@@ -38,16 +39,25 @@ struct TrainingJob {
   int device = 0;                         // the triggering device (oracle: -1)
   int task = 0;                           // the head it adds (its index; oracle: the split's task, the same)
   UpdateMode mode = UpdateMode::None;
-  std::string method;
+  UpdateMethod method = UpdateMethod::ReplayAligned;
   std::shared_ptr<const EdgeModel> base;  // the model the new head is added to
   LabelledSamples samples;                // the method picks the labels it trains on
   std::vector<int32_t> new_classes;
 };
 
+IncrementalMethod incremental_method(UpdateMethod method) {
+  switch (method) {
+    case UpdateMethod::Lwf: return IncrementalMethod::Lwf;
+    case UpdateMethod::Replay: return IncrementalMethod::Replay;
+    case UpdateMethod::ReplayAligned: return IncrementalMethod::ReplayAligned;
+  }
+  throw std::logic_error("unknown update method");
+}
+
 IncrementalResult train(const RunState& state, const TrainingJob& job) {
   const UpdateConfig& update = state.inputs.scenario.policy.update;
   IncrementalOptions options;
-  options.method = parse_incremental_method(update.method);
+  options.method = incremental_method(update.method);
   options.epochs = update.epochs;
   options.batch_size = update.batch_size;
   options.seed = derive_seed(state.inputs.scenario.seed, SeedStream::UpdateTraining,
@@ -77,70 +87,72 @@ void note_trained(RunState& state, const TrainingJob& job, const IncrementalResu
   add_sorted(fleet ? state.fleet_trained_on : state.devices[job.device].learning.trained_on, result.trained_indices);
 }
 
-void mark_updating(RunState& state, int device, bool updating) {
-  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet) {
-    state.fleet_updating = updating;
-    for (DeviceState& each : state.devices) each.learning.updating = updating;
+// The device starts or ends an update; scope fleet: every device waits for the fleet's.
+void mark_updating(DeviceView device, bool updating) {
+  RunState& run = device.run();
+  if (device.scenario().policy.update.scope == UpdateScope::Fleet) {
+    run.fleet_updating = updating;
+    for (DeviceState& each : run.devices) each.learning.updating = updating;
   } else {
-    state.devices[device].learning.updating = updating;
+    device.learning().updating = updating;
   }
 }
 
-// `device` is done with its update (installed or not); scope fleet: the fleet is while any device waits.
-void done_updating(RunState& state, int device) {
-  state.devices[device].learning.updating = false;
-  if (state.inputs.scenario.policy.update.scope == UpdateScope::Fleet)
-    state.fleet_updating = std::any_of(state.devices.begin(), state.devices.end(),
-                                       [](const DeviceState& each) { return each.learning.updating; });
+// The device is done with its update (installed or not); scope fleet: the fleet is while any device waits.
+void done_updating(DeviceView device) {
+  device.learning().updating = false;
+  RunState& run = device.run();
+  if (device.scenario().policy.update.scope == UpdateScope::Fleet)
+    run.fleet_updating = std::any_of(run.devices.begin(), run.devices.end(),
+                                     [](const DeviceState& each) { return each.learning.updating; });
 }
 
-// Why `device` is down: its battery emptied, or a fault.
-UpdateReason down_reason(const RunState& state, int device) {
-  return state.devices[device].battery.dead() ? UpdateReason::Battery : UpdateReason::DeviceDown;
+// Why the device is down: its battery emptied, or a fault.
+UpdateReason down_reason(DeviceView device) {
+  return device.battery().dead() ? UpdateReason::Battery : UpdateReason::DeviceDown;
 }
 
-// Why a transfer between `device` and its cloud host failed: the cloud host was down, else a link.
-UpdateReason transfer_reason(const RunState& state, int device) {
-  return state.inputs.cloud_of(device)->is_on() ? UpdateReason::TransferFailed : UpdateReason::CloudDown;
+// Why a transfer between the device and its cloud host failed: the cloud host was down, else a link.
+UpdateReason transfer_reason(DeviceView device) {
+  return device.cloud_host()->is_on() ? UpdateReason::TransferFailed : UpdateReason::CloudDown;
 }
 
-// Records that an update did not reach `device`: nothing of it is installed there. The buffer it
-// was trained from is still on the triggering device, so a later reply retries.
-void abandon(RunState& state, int device, UpdateRecord record, UpdateReason reason) {
-  record.device = device;
+// Records that an update did not reach the device: nothing of it is installed there. The buffer
+// it was trained from is still on the triggering device, so a later reply retries.
+void abandon(DeviceView device, UpdateRecord record, UpdateReason reason) {
+  record.device = device.index();
   record.status = UpdateStatus::Abandoned;
   record.reason = reason;
   record.t_end_s = sg4::Engine::get_clock();
   record.energy_J = record.train_energy_J + record.radio_energy_J;   // what was spent before it failed
-  state.log.updates.push_back(record);
-  done_updating(state, device);
+  device.run().log.updates.push_back(record);
+  done_updating(device);
 }
 
-// The update failed before its model could leave `device` (training or upload): no device that
+// The update failed before its model could leave the device (training or upload): no device that
 // waited for it gets anything.
-void abandon_everywhere(RunState& state, int device, const UpdateRecord& record, UpdateReason reason) {
-  abandon(state, device, record, reason);
-  mark_updating(state, device, false);
+void abandon_everywhere(DeviceView device, const UpdateRecord& record, UpdateReason reason) {
+  abandon(device, record, reason);
+  mark_updating(device, false);
 }
 
-// Records `record` as installed on `device` now.
-void installed(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord record) {
-  install_model(state, device, model);
+// Records `record` as installed on the device now.
+void installed(DeviceView device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord record) {
+  install_model(device, model);
   record.t_end_s = sg4::Engine::get_clock();
   record.energy_J = record.train_energy_J + record.radio_energy_J;
-  state.log.updates.push_back(record);
+  device.run().log.updates.push_back(record);
 }
 
-void share_with_fleet(RunState* state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record);
+void share_with_fleet(DeviceView device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record);
 
-// A transfer of `bytes` for `record` started at t_start_s and was cut now: what `device`'s radio
+// A transfer of `bytes` for `record` started at t_start_s and was cut now: what the device's radio
 // spent on it until then.
-void charge_cut_transfer(RunState& state, int device, UpdateRecord& record, double t_start_s, double bytes,
-                         bool sending) {
-  const double energy_J = cut_transfer_radio_energy_J(state, device, bytes, sg4::Engine::get_clock() - t_start_s, sending);
+void charge_cut_transfer(DeviceView device, UpdateRecord& record, double t_start_s, double bytes, bool sending) {
+  const double energy_J = cut_transfer_radio_energy_J(device, bytes, sg4::Engine::get_clock() - t_start_s, sending);
   record.radio_energy_J += energy_J;
-  state.devices[device].battery.spend(energy_J, sg4::Engine::get_clock());   // abandoned anyway: no death here
-  note_radio_use(state, device, t_start_s, sg4::Engine::get_clock());
+  device.battery().spend(energy_J, sg4::Engine::get_clock());   // abandoned anyway: no death here
+  note_radio_use(device, t_start_s, sg4::Engine::get_clock());
 }
 
 // A cloud training started at t_start_s was cut now (its host, or the device waiting for it,
@@ -158,10 +170,10 @@ void charge_cut_cloud_training(RunState& state, UpdateRecord& record, double t_s
 // the battery when it ends, so the battery drains while it trains. If the device fails meanwhile,
 // the actor dies with it and the update is recorded as abandoned with what it spent: the parts
 // done and the share of the current part it had time for.
-void train_on_device_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model,
-                                 UpdateRecord record, EdgeOps ops, bool share) {
+void train_on_device_and_install(DeviceView device, std::shared_ptr<const EdgeModel> model, UpdateRecord record,
+                                 EdgeOps ops, bool share) {
   constexpr int kTrainingSteps = 100;
-  const DeviceConfig& processor = state->inputs.device_config(device);
+  const DeviceConfig& processor = device.config();
   const Cost step = device_training_cost(processor, {ops.macs / kTrainingSteps, ops.acs / kTrainingSteps});
   struct Progress {
     UpdateRecord record;
@@ -170,7 +182,7 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
     bool training = true;
   };
   const auto progress = std::make_shared<Progress>(Progress{record});   // what on_exit records
-  sg4::this_actor::on_exit([state, device, progress, step, share](bool failed) {
+  sg4::this_actor::on_exit([device, progress, step, share](bool failed) {
     if (!failed) return;
     if (progress->training) {   // the part cut short, at the device's full speed (an upper bound if inference shared it)
       const double part = std::min(1.0, (sg4::Engine::get_clock() - progress->step_start_s) / step.duration_s);
@@ -178,10 +190,10 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
       progress->record.train_memory_energy_J += part * step.memory_energy_J;
       progress->record.held_device_idle_J += part * step.idle_energy_J;
       progress->record.duration_s = sg4::Engine::get_clock() - progress->start_s;
-      state->devices[device].battery.spend(part * step.energy_J, sg4::Engine::get_clock());
+      device.battery().spend(part * step.energy_J, sg4::Engine::get_clock());
     }
-    if (share) abandon_everywhere(*state, device, progress->record, down_reason(*state, device));
-    else abandon(*state, device, progress->record, down_reason(*state, device));
+    if (share) abandon_everywhere(device, progress->record, down_reason(device));
+    else abandon(device, progress->record, down_reason(device));
   });
   progress->start_s = sg4::Engine::get_clock();
   progress->step_start_s = progress->start_s;
@@ -191,54 +203,52 @@ void train_on_device_and_install(RunState* state, int device, std::shared_ptr<co
     progress->record.train_energy_J += step.energy_J;
     progress->record.train_memory_energy_J += step.memory_energy_J;
     progress->record.held_device_idle_J += step.idle_energy_J;
-    charge_device(*state, device, step.energy_J);  // the update is abandoned with the device
+    charge_device(device, step.energy_J);  // the update is abandoned with the device
   }
   progress->training = false;
   progress->record.duration_s = sg4::Engine::get_clock() - progress->start_s;
-  if (share) share_with_fleet(state, device, model, progress->record);
-  installed(*state, device, model, progress->record);
+  if (share) share_with_fleet(device, model, progress->record);
+  installed(device, model, progress->record);
 }
 
-// Downloads the new weights from the cloud to `device`, then installs them; a failed download
+// Downloads the new weights from the cloud to the device, then installs them; a failed download
 // (or the device failing meanwhile) leaves the old model in place.
-void download_and_install(RunState* state, int device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
+void download_and_install(DeviceView device, std::shared_ptr<const EdgeModel> model, UpdateRecord record) {
   const auto progress = std::make_shared<UpdateRecord>(record);   // what on_exit records
-  sg4::this_actor::on_exit([state, device, progress](bool failed) {
-    if (failed) abandon(*state, device, *progress, down_reason(*state, device));
+  sg4::this_actor::on_exit([device, progress](bool failed) {
+    if (failed) abandon(device, *progress, down_reason(device));
   });
   const double start_s = sg4::Engine::get_clock();
   try {
-    if (!state->inputs.cloud_of(device)->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
-    sg4::Comm::sendto(state->inputs.cloud_of(device), state->inputs.device_hosts[device], static_cast<uint64_t>(record.bytes_down));
-    state->network.carried_down(device, record.bytes_down);
+    if (!device.cloud_host()->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
+    sg4::Comm::sendto(device.cloud_host(), device.host(), static_cast<uint64_t>(record.bytes_down));
+    device.run().network.carried_down(device.index(), record.bytes_down);
   } catch (const simgrid::NetworkFailureException&) {
-    charge_cut_transfer(*state, device, record, start_s, record.bytes_down, false);
+    charge_cut_transfer(device, record, start_s, record.bytes_down, false);
     *progress = record;
-    abandon(*state, device, record, transfer_reason(*state, device));
+    abandon(device, record, transfer_reason(device));
     return;
   }
   if (record.train_ops == 0) record.duration_s = sg4::Engine::get_clock() - start_s;  // this device only downloads
-  const double receive_J = download_radio_energy_J(*state, device, record.bytes_down);
+  const double receive_J = download_radio_energy_J(device, record.bytes_down);
   record.radio_energy_J += receive_J;
   *progress = record;
-  charge_device(*state, device, receive_J);
-  note_radio_use(*state, device, start_s, sg4::Engine::get_clock());
-  installed(*state, device, model, record);
+  charge_device(device, receive_J);
+  note_radio_use(device, start_s, sg4::Engine::get_clock());
+  installed(device, model, record);
 }
 
-// Starts `body` on `device`'s host, or records the update as abandoned when the device is down
+// Starts `body` on the device's host, or records the update as abandoned when the device is down
 // (SimGrid cannot start an actor on a host that is off).
 template <typename Body, typename... Args>
-void start_on_device(RunState* state, int device, const std::string& name, const UpdateRecord& record, Body body,
-                     Args... args) {
-  sg4::Host* host = state->inputs.device_hosts[device];
-  if (!host->is_on()) {
+void start_on_device(DeviceView device, const std::string& name, const UpdateRecord& record, Body body, Args... args) {
+  if (!device.host()->is_on()) {
     UpdateRecord missed = record;
-    missed.device = device;
-    abandon(*state, device, missed, down_reason(*state, device));
+    missed.device = device.index();
+    abandon(device, missed, down_reason(device));
     return;
   }
-  sg4::Actor::create(name, host, body, state, device, args...);
+  sg4::Actor::create(name, device.host(), body, device, args...);
 }
 
 UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result, double t_start_s) {
@@ -256,11 +266,11 @@ UpdateRecord base_record(const TrainingJob& job, const IncrementalResult& result
 }
 
 // Every device but `source` (scope fleet) or none: who installs a model `source`'s update made.
-std::vector<int> other_installers(const RunState& state, int source) {
-  std::vector<int> devices;
-  if (state.inputs.scenario.policy.update.scope != UpdateScope::Fleet) return devices;
-  for (int device = 0; device < static_cast<int>(state.devices.size()); ++device)
-    if (device != source) devices.push_back(device);
+std::vector<DeviceView> other_installers(DeviceView source) {
+  std::vector<DeviceView> devices;
+  if (source.scenario().policy.update.scope != UpdateScope::Fleet) return devices;
+  for (int device = 0; device < static_cast<int>(source.run().devices.size()); ++device)
+    if (device != source.index()) devices.emplace_back(source.run(), device);
   return devices;
 }
 
@@ -282,47 +292,46 @@ UpdateRecord download_record(const UpdateRecord& record, const EdgeModel& model)
 
 // Sends the model `record` made to every other installer from `source`'s cloud host: each downloads
 // it (and only installs it) in its own actor.
-void download_to_others(RunState* state, int source, const std::shared_ptr<const EdgeModel>& model,
-                        const UpdateRecord& record) {
+void download_to_others(DeviceView source, const std::shared_ptr<const EdgeModel>& model, const UpdateRecord& record) {
   UpdateRecord download = download_record(record, *model);
-  for (int device : other_installers(*state, source)) {
-    download.device = device;
-    start_on_device(state, device, fmt::format("download-{}-task-{}", device, record.task), download,
+  for (DeviceView device : other_installers(source)) {
+    download.device = device.index();
+    start_on_device(device, fmt::format("download-{}-task-{}", device.index(), record.task), download,
                     download_and_install, model, download);
   }
 }
 
 // Scope fleet, on the device: the trainer uploads its model to its cloud host, which sends it on
 // to every other device. A failed upload leaves the others with their old model.
-void share_with_fleet(RunState* state, int device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record) {
+void share_with_fleet(DeviceView device, const std::shared_ptr<const EdgeModel>& model, UpdateRecord& record) {
   const auto bytes = static_cast<double>(model->size_bytes());
-  sg4::Host* cloud_host = state->inputs.cloud_of(device);
+  sg4::Host* cloud_host = device.cloud_host();
   const double start_s = sg4::Engine::get_clock();
   try {
     if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
-    sg4::Comm::sendto(state->inputs.device_hosts[device], cloud_host, static_cast<uint64_t>(bytes));
+    sg4::Comm::sendto(device.host(), cloud_host, static_cast<uint64_t>(bytes));
   } catch (const simgrid::NetworkFailureException&) {
-    charge_cut_transfer(*state, device, record, start_s, bytes, true);
-    for (int other : other_installers(*state, device))
-      abandon(*state, other, download_record(record, *model), UpdateReason::ModelUploadFailed);
+    charge_cut_transfer(device, record, start_s, bytes, true);
+    for (DeviceView other : other_installers(device))
+      abandon(other, download_record(record, *model), UpdateReason::ModelUploadFailed);
     return;
   }
-  state->network.carried_up(device, bytes);
+  device.run().network.carried_up(device.index(), bytes);
   record.bytes_up = bytes;
   const double transmit_s = sg4::Engine::get_clock() - start_s -
-                            state->inputs.upload_latency_s(device, bytes, sg4::Engine::get_clock() - start_s);
-  const double transmit_J = upload_radio_energy_J(*state, device, bytes, transmit_s);
+                            device.inputs().upload_latency_s(device.index(), bytes, sg4::Engine::get_clock() - start_s);
+  const double transmit_J = upload_radio_energy_J(device, bytes, transmit_s);
   record.radio_energy_J += transmit_J;
-  charge_device(*state, device, transmit_J);
-  note_radio_use(*state, device, start_s, start_s + transmit_s);
-  download_to_others(state, device, model, record);
+  charge_device(device, transmit_J);
+  note_radio_use(device, start_s, start_s + transmit_s);
+  download_to_others(device, model, record);
 }
 
 // An update triggered by `job.device`'s buffer (on_device or cloud mode).
 void run_buffer_update(RunState* state, TrainingJob job) {
   const double t_start_s = sg4::Engine::get_clock();
-  sg4::Host* device_host = state->inputs.device_hosts[job.device];
-  sg4::Host* cloud_host = state->inputs.cloud_of(job.device);
+  const DeviceView device(*state, job.device);
+  sg4::Host* cloud_host = device.cloud_host();
 
   // What is recorded if the update fails before it has a model: the device fails (this actor
   // dies with it while it waits for the cloud) or the buffer upload does.
@@ -334,10 +343,10 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   failed->classes = job.new_classes;
   failed->samples = static_cast<int64_t>(job.samples.indices.size());
   const auto cloud_training_since = std::make_shared<double>(-1);   // while the cloud trains: since when
-  sg4::this_actor::on_exit([state, device = job.device, failed, cloud_training_since](bool killed) {
+  sg4::this_actor::on_exit([state, device, failed, cloud_training_since](bool killed) {
     if (!killed) return;   // nothing blocks once the model is handed on
     if (*cloud_training_since >= 0) charge_cut_cloud_training(*state, *failed, *cloud_training_since);
-    abandon_everywhere(*state, device, *failed, down_reason(*state, device));
+    abandon_everywhere(device, *failed, down_reason(device));
   });
 
   double bytes_up = 0, upload_J = 0;
@@ -345,20 +354,20 @@ void run_buffer_update(RunState* state, TrainingJob job) {
     bytes_up = static_cast<double>(job.samples.indices.size()) * (state->inputs.image_bytes + kLabelBytes);
     try {
       if (!cloud_host->is_on()) throw simgrid::NetworkFailureException(XBT_THROW_POINT, "cloud host down");
-      sg4::Comm::sendto(device_host, cloud_host, static_cast<uint64_t>(bytes_up));
+      sg4::Comm::sendto(device.host(), cloud_host, static_cast<uint64_t>(bytes_up));
       state->network.carried_up(job.device, bytes_up);
     } catch (const simgrid::NetworkFailureException&) {
-      charge_cut_transfer(*state, job.device, *failed, t_start_s, bytes_up, true);
-      abandon_everywhere(*state, job.device, *failed, transfer_reason(*state, job.device));
+      charge_cut_transfer(device, *failed, t_start_s, bytes_up, true);
+      abandon_everywhere(device, *failed, transfer_reason(device));
       return;
     }
     const double transmit_s = sg4::Engine::get_clock() - t_start_s -
                               state->inputs.upload_latency_s(job.device, bytes_up, sg4::Engine::get_clock() - t_start_s);
-    upload_J = upload_radio_energy_J(*state, job.device, bytes_up, transmit_s);
+    upload_J = upload_radio_energy_J(device, bytes_up, transmit_s);
     failed->bytes_up = bytes_up;
     failed->radio_energy_J = upload_J;
-    charge_device(*state, job.device, upload_J);
-    note_radio_use(*state, job.device, t_start_s, t_start_s + transmit_s);
+    charge_device(device, upload_J);
+    note_radio_use(device, t_start_s, t_start_s + transmit_s);
   }
   IncrementalResult result = train(*state, job);
   note_trained(*state, job, result);
@@ -369,7 +378,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
 
   if (job.mode == UpdateMode::OnDevice) {
     const bool share = state->inputs.scenario.policy.update.scope == UpdateScope::Fleet;
-    start_on_device(state, job.device, fmt::format("update-{}-task-{}", job.device, job.task), record,
+    start_on_device(device, fmt::format("update-{}-task-{}", job.device, job.task), record,
                     train_on_device_and_install, model, record, result.train_ops, share);
     return;
   }
@@ -382,7 +391,7 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   } catch (const simgrid::HostFailureException&) {   // the cloud host failed while training
     *cloud_training_since = -1;
     charge_cut_cloud_training(*state, *failed, train_start_s);
-    abandon_everywhere(*state, job.device, *failed, UpdateReason::CloudDown);
+    abandon_everywhere(device, *failed, UpdateReason::CloudDown);
     return;
   }
   *cloud_training_since = -1;
@@ -393,17 +402,17 @@ void run_buffer_update(RunState* state, TrainingJob job) {
   record.radio_energy_J = upload_J;
   record.bytes_up = bytes_up;
   record.bytes_down = static_cast<double>(model->size_bytes());
-  start_on_device(state, job.device, fmt::format("download-{}-task-{}", job.device, job.task), record,
-                  download_and_install, model, record);
-  download_to_others(state, job.device, model, record);
+  start_on_device(device, fmt::format("download-{}-task-{}", job.device, job.task), record, download_and_install,
+                  model, record);
+  download_to_others(device, model, record);
 }
 
-// The samples `device`'s remaining requests will carry if no further update excludes any.
-std::vector<int64_t> remaining_samples(const RunState& state, int device) {
+// The samples the device's remaining requests will carry if no further update excludes any.
+std::vector<int64_t> remaining_samples(DeviceView device) {
   std::vector<int64_t> samples;
-  const std::vector<ScheduledRequest>& schedule = state.inputs.schedules[device];
-  for (size_t k = state.devices[device].learning.next_request; k < schedule.size(); ++k) {
-    const int64_t sample = request_sample(state, device, schedule[k]);
+  const std::vector<ScheduledRequest>& schedule = device.schedule();
+  for (size_t k = device.learning().next_request; k < schedule.size(); ++k) {
+    const int64_t sample = request_sample(device, schedule[k]);
     if (sample >= 0) samples.push_back(sample);
   }
   return samples;
@@ -411,43 +420,44 @@ std::vector<int64_t> remaining_samples(const RunState& state, int device) {
 
 }  // namespace
 
-int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request) {
-  const std::vector<int64_t>& own = state.devices[device].learning.trained_on;
-  const std::vector<int64_t>& fleet = state.fleet_trained_on;
+int64_t request_sample(DeviceView device, const ScheduledRequest& request) {
+  const std::vector<int64_t>& own = device.learning().trained_on;
+  const std::vector<int64_t>& fleet = device.run().fleet_trained_on;
   if (own.empty() && fleet.empty()) return request.sample;
-  return state.inputs.pools.first_allowed(request.phase, request.sample, [&](int64_t sample) {
+  return device.inputs().pools.first_allowed(request.phase, request.sample, [&](int64_t sample) {
     return std::binary_search(own.begin(), own.end(), sample) || std::binary_search(fleet.begin(), fleet.end(), sample);
   });
 }
 
 bool edge_model_serves(const Scenario& scenario) { return scenario.policy.offload.filter != OffloadFilter::CloudOnly; }
 
-void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model) {
-  state.inference.want(*model, remaining_samples(state, device));
-  recalibrate(state, device, *model);
-  state.devices[device].learning.model = model;
-  state.log.installs.push_back({device, sg4::Engine::get_clock(), model});
-  done_updating(state, device);
-  consider_update(state, device);   // the buffer may already hold enough of the next task
+void install_model(DeviceView device, const std::shared_ptr<const EdgeModel>& model) {
+  RunState& run = device.run();
+  run.inference.want(*model, remaining_samples(device));
+  recalibrate(device, *model);
+  device.learning().model = model;
+  run.log.installs.push_back({device.index(), sg4::Engine::get_clock(), model});
+  done_updating(device);
+  consider_update(device);   // the buffer may already hold enough of the next task
 }
 
-void consider_update(RunState& state, int device) {
-  const UpdateConfig& update = state.inputs.scenario.policy.update;
+void consider_update(DeviceView device) {
+  const UpdateConfig& update = device.scenario().policy.update;
   if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
-  if (!edge_model_serves(state.inputs.scenario)) return;
-  DeviceLearning& learning = state.devices[device].learning;
-  if (learning.updating || state.fleet_updating) return;
+  if (!edge_model_serves(device.scenario())) return;
+  DeviceLearning& learning = device.learning();
+  if (learning.updating || device.run().fleet_updating) return;
   // The next head: the split's next task, or the classes the cloud labelled first in this
   // device's buffer (policy.update.classes); the buffer collects every class meanwhile.
   const LearnedClasses learned{static_cast<int>(learning.model->head_sizes().size()), learning.model->output_labels()};
-  std::optional<NextHead> next = next_head(update, state.inputs.split, learned, learning.buffer, learning.label_order);
+  std::optional<NextHead> next = next_head(update, device.inputs().split, learned, learning.buffer, learning.label_order);
   if (!next) return;
 
-  TrainingJob job{device, next->head, update.mode, update.method, learning.model,
-                  buffer_samples(learning.buffer, &state.inputs.dataset.test), std::move(next->classes)};
-  mark_updating(state, device, true);
-  sg4::Actor::create(fmt::format("update-{}-task-{}", device, job.task), state.inputs.device_hosts[device],
-                     run_buffer_update, &state, std::move(job));
+  TrainingJob job{device.index(), next->head, update.mode, update.method, learning.model,
+                  buffer_samples(learning.buffer, &device.inputs().dataset.test), std::move(next->classes)};
+  mark_updating(device, true);
+  sg4::Actor::create(fmt::format("update-{}-task-{}", device.index(), job.task), device.host(), run_buffer_update,
+                     &device.run(), std::move(job));
 }
 
 void oracle_scheduler(RunState* state) {
@@ -465,7 +475,7 @@ void oracle_scheduler(RunState* state) {
                                         derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task)));
     // Rehearsal methods also get a labelled memory of the earlier tasks: `buffer` training images,
     // each old task's share proportional to its classes.
-    if (update.method != "lwf") {
+    if (update.method != UpdateMethod::Lwf) {
       const auto old_classes = static_cast<size_t>(latest->num_classes());
       for (int old = 0; old < task; ++old) {
         const size_t quota = static_cast<size_t>(update.buffer) * state->inputs.split.task_classes[old].size() / old_classes;
@@ -485,7 +495,7 @@ void oracle_scheduler(RunState* state) {
     // The authors' procedure: every device holds the task's data and trains on it itself.
     for (int device = 0; device < static_cast<int>(state->devices.size()); ++device) {
       record.device = device;
-      start_on_device(state, device, fmt::format("oracle-{}-task-{}", device, task), record,
+      start_on_device(DeviceView(*state, device), fmt::format("oracle-{}-task-{}", device, task), record,
                       train_on_device_and_install, latest, record, result.train_ops, false);
     }
   }

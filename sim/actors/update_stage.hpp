@@ -18,17 +18,17 @@ namespace eccsim {
 // input, so no update runs there (a cloud-only system has no edge model to keep learning).
 bool edge_model_serves(const Scenario& scenario);
 
-// The test image `device`'s scheduled `request` carries: the one drawn, or when a model the device
-// has installed or is getting trained on it, the next one of its phase's pool that none did
+// The test image the device's scheduled `request` carries: the one drawn, or when a model the
+// device has installed or is getting trained on it, the next one of its phase's pool that none did
 // (docs/updates.md, Evaluation); -1 when every image of the pool was trained on.
-int64_t request_sample(const RunState& state, int device, const ScheduledRequest& request);
+int64_t request_sample(DeviceView device, const ScheduledRequest& request);
 
-// Called after a cloud-labelled sample joined `device`'s buffer (and after an install): starts an
-// update when the next head's classes meet the trigger and none is under way.
-void consider_update(RunState& state, int device);
+// Called after a cloud-labelled sample joined the device's buffer (and after an install): starts
+// an update when the next head's classes meet the trigger and none is under way.
+void consider_update(DeviceView device);
 
-// Makes `model` serve `device`'s requests from now on.
-void install_model(RunState& state, int device, const std::shared_ptr<const EdgeModel>& model);
+// Makes `model` serve the device's requests from now on.
+void install_model(DeviceView device, const std::shared_ptr<const EdgeModel>& model);
 
 // Actor for oracle mode: trains each new task at its phase start and installs it everywhere.
 void oracle_scheduler(RunState* state);

@@ -208,7 +208,7 @@ const Columns<U>& update_columns() {
       {"t_start_s", Field<U>::fixed<&U::t_start_s, 9>},
       {"t_end_s", Field<U>::fixed<&U::t_end_s, 9>},
       {"mode", Field<U>::choice<&U::mode>},
-      {"method", Field<U>::text<&U::method>},
+      {"method", Field<U>::choice<&U::method>},
       {"status", Field<U>::choice<&U::status>},
       {"reason", Field<U>::choice<&U::reason>},
       {"task", Field<U>::integer<&U::task>},
@@ -249,7 +249,7 @@ const Columns<T>& threshold_columns() {
   static const Columns<T> columns{
       {"device", Field<T>::integer<&T::device>},
       {"t_s", Field<T>::fixed<&T::t_s, 9>},
-      {"source", Field<T>::text<&T::source>},
+      {"source", Field<T>::choice<&T::source>},
       {"threshold", Field<T>::fixed<&T::threshold, 9>},
       {"tie_share", Field<T>::fixed<&T::tie_share, 6>},
       {"requests", Field<T>::integer<&T::requests>},

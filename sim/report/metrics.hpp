@@ -128,7 +128,7 @@ struct UpdateRecord {
   double t_start_s = 0;          // trigger (on_device, cloud) or phase start (oracle)
   double t_end_s = 0;            // the new model serves from here on
   UpdateMode mode = UpdateMode::None;  // on_device | cloud | oracle
-  std::string method;            // lwf | replay | replay_wa
+  UpdateMethod method = UpdateMethod::ReplayAligned;
   int64_t samples = 0;           // training samples of the new classes
   int classes_added = 0;
   int task = 0;                  // the head added (its index); its classes: `classes`
@@ -202,10 +202,16 @@ struct TrainedSampleRecord {
 // A device's offload threshold set (thresholds.csv): calibrated before the run or for an installed
 // model (requests = held-out images, cur = the share the filter aims at), or a budget window's end
 // (requests = inputs in the window, cur = their share offloaded).
+enum class ThresholdSource { Calibration, Budget };
+template <>
+struct Choice<ThresholdSource> {
+  static constexpr std::array<std::string_view, 2> names{"calibration", "budget"};
+};
+
 struct ThresholdRecord {
   int device = 0;
   double t_s = 0;
-  std::string source;            // calibration | budget
+  ThresholdSource source = ThresholdSource::Calibration;
   double threshold = 0;
   double tie_share = 0;          // share of inputs scoring exactly the threshold that are offloaded
   int64_t requests = 0;

@@ -118,6 +118,14 @@ struct Choice<UpdateMode> {
   static constexpr std::array<std::string_view, 4> names{"none", "on_device", "cloud", "oracle"};
 };
 
+// How a new head is learned (models/train/incremental.hpp): LwF (the paper's), rehearsal of a
+// labelled memory, or rehearsal with the new head's weights aligned to the old ones'.
+enum class UpdateMethod { Lwf, Replay, ReplayAligned };
+template <>
+struct Choice<UpdateMethod> {
+  static constexpr std::array<std::string_view, 3> names{"lwf", "replay", "replay_wa"};
+};
+
 enum class BufferPolicy { Balanced, Fifo };
 template <>
 struct Choice<BufferPolicy> {
@@ -404,7 +412,7 @@ constexpr double kBufferExploreDefault = 0.2;
 
 struct UpdateConfig {
   UpdateMode mode = UpdateMode::None;
-  std::string method = "replay_wa";     // lwf (the paper's) | replay | replay_wa (models/incremental.hpp)
+  UpdateMethod method = UpdateMethod::ReplayAligned;
   int buffer = 200;                     // local buffer capacity (samples)
   BufferPolicy buffer_policy = BufferPolicy::Balanced;  // when full, drop: the oldest of the most held class | the oldest
   int trigger = 20;                     // buffered samples of the next head's classes that start its update

@@ -383,7 +383,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
       quantity_key("policy.offload.backoff", U::time, SCENARIO_FIELD(policy.offload.backoff_s), at_least(0)),
       choice_key("policy.update.mode", SCENARIO_CHOICE(policy.update.mode)),
-      choice_key("policy.update.method", SCENARIO_FIELD(policy.update.method), {"lwf", "replay", "replay_wa"}),
+      choice_key("policy.update.method", SCENARIO_CHOICE(policy.update.method)),
       integer_key("policy.update.buffer", SCENARIO_FIELD(policy.update.buffer), at_least(1)),
       choice_key("policy.update.buffer_policy", SCENARIO_CHOICE(policy.update.buffer_policy)),
       integer_key("policy.update.trigger", SCENARIO_FIELD(policy.update.trigger), at_least(1)),

@@ -1,7 +1,13 @@
 // The cost model's formulas (sim/policy/cost_model), each against a value worked out by hand from
-// docs/modelling.md's cost table: edge inference and training, cloud batches and training, radio transfers.
+// docs/modelling.md's cost table: edge inference and training, cloud batches and training, radio transfers;
+// and the cloud's batch-latency curve (sim/policy/batch_latency) and its stored serving profile.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
+#include "core/input_error.hpp"
+#include "sim/policy/batch_latency.hpp"
 #include "sim/policy/cost_model.hpp"
 
 using namespace eccsim;
@@ -150,4 +156,57 @@ TEST_CASE("radio tails: one after each silence of the radio, cut by the next tra
   CHECK(radio_tails_energy_J(device, {{0, 1.0}, {0.2, 0.3}}, 100) == Approx(2.0));
   device.radio_tail = RadioTail::None;
   CHECK(radio_tails_energy_J(device, {{0, 0.5}}, 100) == 0);
+}
+
+TEST_CASE("cloud cost: a batch-latency curve, linear between its points, scaled by speed", "[cost]") {
+  const BatchLatencyCurve curve({{1, 10e-3}, {4, 16e-3}, {32, 72e-3}}, /*speed=*/2);
+  CHECK(curve.largest_batch() == 32);
+  CHECK(curve.seconds(1) == Approx(5e-3));
+  CHECK(curve.seconds(2) == Approx(6e-3));    // (10 + 6 / 3) ms / 2
+  CHECK(curve.seconds(4) == Approx(8e-3));
+  CHECK(curve.seconds(18) == Approx(22e-3));  // halfway from 16 to 72 ms, / 2
+  CHECK(curve.seconds(40) == Approx(44e-3));  // the last slope (2 ms per sample) goes on
+  CHECK(BatchLatencyCurve({{1, 3e-3}}).seconds(4) == Approx(12e-3));
+  CloudConfig cloud;
+  cloud.cores = 4;
+  cloud.power_idle_W = 0;
+  cloud.power_busy_W = 400;
+  const Cost one = cloud_batch_cost(cloud, curve, {1e9});
+  const Cost four = cloud_batch_cost(cloud, curve, {1e9, 1e9, 1e9, 1e9});
+  CHECK(four.duration_s == Approx(8e-3));
+  // A core's dynamic power x batch time, split over the batch: batching lowers the energy per request.
+  CHECK(one.energy_J == Approx(100 * 5e-3));
+  CHECK(four.energy_J == Approx(100 * 8e-3 / 4));
+}
+
+TEST_CASE("cloud cost: a measured profile scaled to the declared core keeps its shape", "[cost]") {
+  // 1e6 MACs per input: batch 4 is the best throughput, 4 x 2e6 flop in 2 ms = 4 Gflop/s.
+  const std::vector<BatchLatencyPoint> profile{{1, 1e-3}, {4, 2e-3}, {16, 16e-3}};
+  const double speed = declared_core_speed_factor(profile, 1e6, 40e9);
+  CHECK(speed == Approx(10));
+  const BatchLatencyCurve curve(profile, speed);
+  // At the best batch size the declared core runs at its declared speed (the flops model's time) ...
+  CHECK(curve.seconds(4) == Approx(4 * 2e6 / 40e9));
+  // ... and every other size keeps its measured ratio to it.
+  CHECK(curve.seconds(1) / curve.seconds(4) == Approx(0.5));
+  CHECK(curve.seconds(16) / curve.seconds(4) == Approx(8));
+}
+
+TEST_CASE("cloud cost: the stored serving profile round-trips, malformed ones name file and line", "[cost]") {
+  const std::vector<BatchLatencyPoint> points{{1, 0.00683}, {2, 0.0022}, {256, 0.38}};
+  CHECK(parse_latency_profile(latency_profile_csv(points), "p.csv") == points);
+  const auto refused = [](const std::string& text) {
+    try {
+      parse_latency_profile(text, "p.csv");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused("") == "p.csv:1: expected the header batch,latency_s,samples_per_s");
+  CHECK(refused("batch,latency_s,samples_per_s\n1,0.01,100\nx,0.02,100\n") ==
+        "p.csv:3: expected a batch size and a time in seconds, got 'x,0.02,100'");
+  CHECK(refused("batch,latency_s,samples_per_s\n1,0.01,100\n1,0.02,50\n") ==
+        "p.csv:3: batch sizes must ascend from 1 with positive times, got '1,0.02,50'");
+  CHECK(refused("batch,latency_s,samples_per_s\n2,0.01,200\n") == "p.csv: the profile must start with batch size 1");
 }

@@ -139,7 +139,7 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   u.t_start_s = number();
   u.t_end_s = number();
   u.mode = eccsim::UpdateMode::OnDevice;
-  u.method = "replay_wa";
+  u.method = eccsim::UpdateMethod::ReplayAligned;
   u.train_ops = number();
   u.train_energy_J = number();
   u.radio_energy_J = number();
@@ -276,7 +276,8 @@ TEST_CASE("a mean, share or percentile over no request is an empty cell, not 0",
 }
 
 TEST_CASE("thresholds.csv: a budget window without inputs has an empty share", "[output]") {
-  const std::string text = eccsim::thresholds_csv({{0, 1, "budget", 0.5, 0, 0, 0}, {0, 2, "budget", 0.5, 0, 4, 0.25}});
+  const auto budget = eccsim::ThresholdSource::Budget;
+  const std::string text = eccsim::thresholds_csv({{0, 1, budget, 0.5, 0, 0, 0}, {0, 2, budget, 0.5, 0, 4, 0.25}});
   CHECK(text.find("\n0,1.000000000,budget,0.500000000,0.000000,0,\n") != std::string::npos);
   CHECK(text.find("\n0,2.000000000,budget,0.500000000,0.000000,4,0.250000\n") != std::string::npos);
 }

@@ -76,7 +76,7 @@ TEST_CASE("exploration defaults to 0.2 with buffer-driven updates only, unless g
   for (const char* mode : {"on_device", "cloud"}) {
     const Scenario s = load_scenario(dir.write("m.yaml", fmt::format("policy: {{update: {{mode: {}}}}}\n", mode)));
     CHECK(s.policy.offload.explore == eccsim::kBufferExploreDefault);
-    CHECK(s.policy.update.method == "replay_wa");
+    CHECK(s.policy.update.method == eccsim::UpdateMethod::ReplayAligned);
     CHECK(s.policy.update.buffer_policy == eccsim::BufferPolicy::Balanced);
     CHECK(s.policy.update.classes == eccsim::UpdateClasses::CloudLabels);
   }
