@@ -10,12 +10,9 @@ the edge model served (requests.csv), CUR, p95 latency and the energy per reques
 edge, radio and cloud (groups.csv). Uses Debian's python3-pandas only.
 """
 import argparse
-import os
 import sys
 
-import pandas as pd
-
-from mixed_fleet import runs
+import results
 
 
 def main(argv):
@@ -23,12 +20,11 @@ def main(argv):
     parser.add_argument("dir")
     args = parser.parse_args(argv)
     try:
-        keys, found = runs(args.dir)
-        tables = [(swept, pd.read_csv(os.path.join(run, "groups.csv")), pd.read_csv(os.path.join(run, "requests.csv")))
+        keys, found = results.runs(args.dir)
+        tables = [(swept, results.read_csv(run, "groups.csv"), results.read_csv(run, "requests.csv"))
                   for run, swept in found]
     except (OSError, KeyError, ValueError) as error:
-        print(f"device_profiles.py: {error}", file=sys.stderr)
-        return 2
+        return results.refuse(error)
     columns = keys + ["group", "devices", "edge time per inference", "CUR", "p95 latency",
                       "energy per request", "edge", "radio", "cloud"]
     print("| " + " | ".join(columns) + " |")

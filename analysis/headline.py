@@ -29,6 +29,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
+import results  # noqa: E402
+
 PAPER = {"accuracy_gain_pts": 4.15, "energy_saving_pct": 79.4, "latency_saving_pct": 39.1}
 FILTER_KEY = "policy.offload.filter"
 ENERGY_COLUMNS = ["edge_energy_J", "radio_energy_J", "cloud_energy_J"]
@@ -53,17 +55,17 @@ def setting_of(row, keys):
 
 
 def per_phase(point_dir):
-    requests = pd.read_csv(os.path.join(point_dir, "requests.csv"))
+    requests = results.read_csv(point_dir, "requests.csv")
     answered = requests[~requests["outcome"].isin(["dropped", "held_back"])]
     answered_count = answered.groupby("phase").size()
     request_energy = requests[ENERGY_COLUMNS].sum(axis=1).groupby(requests["phase"]).sum()
     # Each update's energy falls in the phase it ended in (a phase starts at its first arrival).
-    updates = pd.read_csv(os.path.join(point_dir, "updates.csv"))
+    updates = results.read_csv(point_dir, "updates.csv")
     phase_start = requests.groupby("phase")["t_arrival_s"].min().sort_index()
     update_phase = [phase_start.index[max(0, phase_start.searchsorted(t, side="right") - 1)] for t in updates["t_end_s"]]
     update_energy = updates["energy_J"].groupby(update_phase).sum().reindex(phase_start.index, fill_value=0.0)
     latency = answered.groupby("phase")["latency_s"].mean()
-    tasks = pd.read_csv(os.path.join(point_dir, "tasks.csv")).set_index("phase")
+    tasks = results.read_csv(point_dir, "tasks.csv").set_index("phase")
     return pd.DataFrame({"accuracy": tasks["accuracy"], "edge_accuracy": tasks["edge_only_accuracy"],
                          "cur": tasks["cur"], "energy_J": (request_energy + update_energy) / answered_count,
                          "energy_no_updates_J": request_energy / answered_count, "latency_s": latency})
@@ -71,7 +73,7 @@ def per_phase(point_dir):
 
 def headline(sweep_dir):
     """The headline table; for a replicated sweep, its means and half-widths over the replications."""
-    summary = pd.read_csv(os.path.join(sweep_dir, "summary.csv"))
+    summary = results.read_summary(sweep_dir)
     if FILTER_KEY not in summary.columns:
         raise ValueError(f"{sweep_dir}/summary.csv: no {FILTER_KEY} column (is it a paper-headline sweep?)")
     summary = summary[summary["status"] != "unneeded"]   # replications sequential stopping did not run
@@ -101,9 +103,7 @@ def headline(sweep_dir):
 
 def headline_of(sweep_dir, summary):
     """The headline table of one run per point (one replication of a replicated sweep)."""
-    known = {"point", "status", "error", FILTER_KEY}
-    metric_start = summary.columns.get_loc("requests")   # swept keys come before the run's metrics
-    setting_keys = [k for k in summary.columns[:metric_start] if k not in known]
+    setting_keys = [k for k in results.swept_keys(summary.columns) if k != FILTER_KEY]
     # Columns that vary only with the cost setting (a zip row) name it once, by the device's energy mode.
     if "platform.device.energy" in setting_keys:
         setting_keys = [k for k in setting_keys if not k.startswith("platform.") or k == "platform.device.energy"]
@@ -114,11 +114,11 @@ def headline_of(sweep_dir, summary):
         by_filter = {row[FILTER_KEY]: f"{int(row['point']):04d}" for _, row in group.iterrows()}
         if "cloud_only" not in by_filter or len(by_filter) < 2:
             raise ValueError(f"setting '{setting}': needs cloud_only and at least one filter beside it")
-        cloud = per_phase(os.path.join(sweep_dir, "points", by_filter["cloud_only"]))
+        cloud = per_phase(results.point_dir(sweep_dir, by_filter["cloud_only"]))
         for name, point in by_filter.items():
             if name in ("cloud_only", "edge_only"):
                 continue
-            ecc = per_phase(os.path.join(sweep_dir, "points", point))
+            ecc = per_phase(results.point_dir(sweep_dir, point))
             table = pd.DataFrame({
                 "accuracy_pct": 100 * ecc["accuracy"],
                 "edge_accuracy_pct": 100 * ecc["edge_accuracy"],
@@ -168,14 +168,12 @@ def main(argv):
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     out = args.out or args.sweep_dir
-    if not os.path.isfile(os.path.join(args.sweep_dir, "summary.csv")):
-        print(f"headline.py: {args.sweep_dir}/summary.csv: not found (run eccsim sweep first)", file=sys.stderr)
-        return 2
+    if results.missing(args.sweep_dir, ["summary.csv"]):
+        return results.refuse(f"{args.sweep_dir}/summary.csv: not found (run eccsim sweep first)")
     try:
         table = headline(args.sweep_dir)
     except (ValueError, KeyError, FileNotFoundError) as error:
-        print(f"headline.py: {error}", file=sys.stderr)
-        return 2
+        return results.refuse(error)
     os.makedirs(out, exist_ok=True)
     table.to_csv(os.path.join(out, "headline.csv"), index=False, float_format="%.2f")
     plot(table, os.path.join(out, "headline.png"))

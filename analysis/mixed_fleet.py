@@ -21,20 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-METRICS = ["point", "status"]
-
-
-def runs(directory):
-    """(run directory, {swept key: value}) for a sweep's finished points in grid order, or DIR itself."""
-    summary = os.path.join(directory, "summary.csv")
-    points = os.path.join(directory, "points")
-    if os.path.isdir(points) and os.path.exists(summary):
-        table = pd.read_csv(summary, dtype=str)
-        first_metric = list(table.columns).index("requests")
-        keys = [c for c in table.columns[:first_metric] if c not in METRICS]
-        return keys, [(os.path.join(points, row["point"]), {k: row[k] for k in keys})
-                      for _, row in table.iterrows() if row["status"] == "ok"]
-    return [], [(directory, {})]
+import results  # noqa: E402
 
 
 def main(argv):
@@ -44,24 +31,19 @@ def main(argv):
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     try:
-        keys, found = runs(args.dir)
-        tables = [(swept, pd.read_csv(os.path.join(run, "groups.csv")),
-                   float(pd.read_csv(os.path.join(run, "summary.csv"))["simulated_s"].iloc[0]))
-                  for run, swept in found]
+        keys, found = results.runs(args.dir)
+        tables = [(swept, results.read_csv(run, "groups.csv"), results.simulated_s(run)) for run, swept in found]
     except (OSError, KeyError, ValueError) as error:
-        print(f"mixed_fleet.py: {error}", file=sys.stderr)
-        return 2
+        return results.refuse(error)
     if not tables:
-        print(f"mixed_fleet.py: {args.dir}: no finished run", file=sys.stderr)
-        return 2
+        return results.refuse(f"{args.dir}: no finished run")
     groups = list(tables[0][1]["group"])
     followed = args.group
     if followed is None:
         dying = [g for g in groups if any(t.set_index("group").loc[g, "deaths"] > 0 for _, t, _ in tables)]
         followed = dying[0] if dying else groups[0]
     if followed not in groups:
-        print(f"mixed_fleet.py: no group '{followed}' (groups: {', '.join(groups)})", file=sys.stderr)
-        return 2
+        return results.refuse(f"no group '{followed}' (groups: {', '.join(groups)})")
 
     print("| " + " | ".join(keys + ["group", "site", "devices", "accuracy", "CUR", "p95 latency",
                                     "energy per request", "deaths", "median battery life"]) + " |")
@@ -82,7 +64,6 @@ def main(argv):
                     (x, life if pd.notna(life) else simulated_s, 100 * g["accuracy"]))
 
     out = args.out or os.path.join(args.dir, "plots", "mixed_fleet.png")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     fig, (life_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(10, 4))
     for label, points in curves.items():
         xs = [p[0] for p in points]
@@ -97,8 +78,7 @@ def main(argv):
     accuracy_ax.set_title("accuracy (dropped requests count as wrong)")
     life_ax.legend()
     fig.tight_layout()
-    fig.savefig(out + ".partial.png")
-    os.replace(out + ".partial.png", out)
+    results.save_figure(fig, out)
     print(f"wrote {out}")
     return 0
 

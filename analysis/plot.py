@@ -19,6 +19,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import results  # noqa: E402
+
 
 def latency_cdf(requests, out):
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -88,21 +90,17 @@ def main(argv):
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     out = args.out or os.path.join(args.run_dir, "plots")
-    requests_path = os.path.join(args.run_dir, "requests.csv")
-    summary_path = os.path.join(args.run_dir, "summary.csv")
-    for path in (requests_path, summary_path):
-        if not os.path.isfile(path):
-            print(f"plot.py: {path}: not found (is {args.run_dir} an eccsim run directory?)", file=sys.stderr)
-            return 2
+    absent = results.missing(args.run_dir, ["requests.csv", "summary.csv"])
+    if absent:
+        return results.refuse(f"{absent}: not found (is {args.run_dir} an eccsim run directory?)")
     os.makedirs(out, exist_ok=True)
-    requests = pd.read_csv(requests_path)
-    summary = pd.read_csv(summary_path)
+    requests = results.read_csv(args.run_dir, "requests.csv")
+    summary = results.read_csv(args.run_dir, "summary.csv")
     if requests.empty:
-        print(f"plot.py: {requests_path}: no requests", file=sys.stderr)
-        return 2
+        return results.refuse(f"{os.path.join(args.run_dir, 'requests.csv')}: no requests")
     latency_cdf(requests, out)
-    updates_path = os.path.join(args.run_dir, "updates.csv")
-    updates = pd.read_csv(updates_path, dtype={"classes": str}) if os.path.isfile(updates_path) else None
+    updates = None if results.missing(args.run_dir, ["updates.csv"]) else \
+        results.read_csv(args.run_dir, "updates.csv", dtype={"classes": str})
     marked = phase_accuracy(requests, updates, out)
     energy_split(summary, out)
     print(f"plots written to {out} ({marked} task updates marked)")

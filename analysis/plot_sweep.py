@@ -20,7 +20,6 @@ For a single run directory use analysis/plot.py. Uses Debian's python3-matplotli
 and python3-scipy only.
 """
 import argparse
-import csv
 import os
 import re
 import sys
@@ -32,26 +31,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
-FIRST_METRIC = "requests"  # the first run summary column: swept keys sit between status and it
+import results  # noqa: E402
+
 PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 BASE_UNITS = {"bps", "Bps", "B", "s", "W", "J", "f", "Hz"}
 NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%/]*)\s*$")
-
-
-class NotASweep(Exception):
-    pass
-
-
-def swept_keys(summary_path):
-    """The swept keys of a sweep summary.csv: the columns between status and the metrics."""
-    with open(summary_path, newline="") as f:
-        header = next(csv.reader(f), [])
-    if header[:2] != ["point", "status"] or FIRST_METRIC not in header or "error" not in header:
-        raise NotASweep(f"{summary_path}: not a sweep summary (expected columns point, status, the swept keys, "
-                        "the run summary, error)")
-    keys = header[2:header.index(FIRST_METRIC)]
-    # A replicated sweep's table has replication and seed after the swept keys.
-    return keys[:keys.index("replication")] if "replication" in keys else keys
 
 
 def half_width(values):
@@ -238,29 +222,23 @@ def main(argv):
     args = parser.parse_args(argv)
     summary_path = os.path.join(args.sweep_dir, "summary.csv")
     if not os.path.isfile(summary_path):
-        print(f"plot_sweep.py: {summary_path}: not found (is {args.sweep_dir} an eccsim sweep directory?)",
-              file=sys.stderr)
-        return 2
-    try:
-        keys = swept_keys(summary_path)
-    except NotASweep as e:
-        hint = " (a single run? use analysis/plot.py)" if os.path.isfile(os.path.join(args.sweep_dir, "run.json")) \
-            else ""
-        print(f"plot_sweep.py: {e}{hint}", file=sys.stderr)
-        return 2
+        return results.refuse(f"{summary_path}: not found (is {args.sweep_dir} an eccsim sweep directory?)")
+    header = results.sweep_header(summary_path)
+    if header is None:
+        hint = " (a single run? use analysis/plot.py)" if results.is_run(args.sweep_dir) else ""
+        return results.refuse(f"{summary_path}: not a sweep summary (expected columns point, status, the swept keys, "
+                              f"the run summary, error){hint}")
+    keys = results.swept_keys(header)
     if not keys:
-        print(f"plot_sweep.py: {summary_path}: no swept key columns", file=sys.stderr)
-        return 2
+        return results.refuse(f"{summary_path}: no swept key columns")
     x_key = args.x or keys[0]
     if x_key not in keys:
-        print(f"plot_sweep.py: --x {x_key}: not a swept key (swept: {', '.join(keys)})", file=sys.stderr)
-        return 2
-    summary = pd.read_csv(summary_path, dtype={k: str for k in keys + ["point", "status", "error"]},
-                          keep_default_na=False)
-    points = summary[summary["status"] == "ok"].copy()
+        return results.refuse(f"--x {x_key}: not a swept key (swept: {', '.join(keys)})")
+    summary = results.read_summary(args.sweep_dir, dtype={k: str for k in keys + ["point", "status", "error"]},
+                                   keep_default_na=False)
+    points = results.finished(summary).copy()
     if points.empty:
-        print(f"plot_sweep.py: {summary_path}: no finished point (status ok) to plot", file=sys.stderr)
-        return 2
+        return results.refuse(f"{summary_path}: no finished point (status ok) to plot")
     metrics = ["accuracy", "energy_per_request_J", "latency_p95_s", "cur", "acci"]
     # An empty cell (a metric over no request, e.g. latency with every request dropped) is NaN: not drawn.
     points[metrics] = points[metrics].replace("", float("nan")).apply(pd.to_numeric)

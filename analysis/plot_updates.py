@@ -18,7 +18,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+
+import results  # noqa: E402
 
 
 def windows(requests, window_s):
@@ -38,29 +39,23 @@ def main(argv):
     parser.add_argument("--window", type=float, default=10.0)
     args = parser.parse_args(argv)
     if args.window <= 0:
-        print("plot_updates.py: --window must be positive", file=sys.stderr)
-        return 2
+        return results.refuse("--window must be positive")
     fig, axes = plt.subplots(3, 1, figsize=(8, 9), sharex=True)
     phase_starts = set()
     for run_dir in args.run_dirs:
-        requests_path = os.path.join(run_dir, "requests.csv")
-        updates_path = os.path.join(run_dir, "updates.csv")
-        for path in (requests_path, updates_path):
-            if not os.path.isfile(path):
-                print(f"plot_updates.py: {path}: not found (is {run_dir} an eccsim run directory?)",
-                      file=sys.stderr)
-                return 2
-        requests = pd.read_csv(requests_path)
+        absent = results.missing(run_dir, ["requests.csv", "updates.csv"])
+        if absent:
+            return results.refuse(f"{absent}: not found (is {run_dir} an eccsim run directory?)")
+        requests = results.read_csv(run_dir, "requests.csv")
         if requests.empty:
-            print(f"plot_updates.py: {requests_path}: no requests", file=sys.stderr)
-            return 2
+            return results.refuse(f"{os.path.join(run_dir, 'requests.csv')}: no requests")
         label = os.path.basename(os.path.normpath(run_dir))
         by_window = windows(requests, args.window)
         lines = axes[0].plot(by_window["t_s"], by_window["accuracy"] * 100, label=label)
         colour = lines[0].get_color()
         axes[1].plot(by_window["t_s"], by_window["edge_accuracy"] * 100, color=colour, label=label)
         axes[2].plot(by_window["t_s"], by_window["cur"] * 100, color=colour, label=label)
-        updates = pd.read_csv(updates_path, dtype={"classes": str})
+        updates = results.read_csv(run_dir, "updates.csv", dtype={"classes": str})
         installed = updates[(updates["status"] == "installed") & (updates["device"] == updates["device"].min())]
         for _, update in installed.iterrows():
             axes[1].axvline(update["t_end_s"], color=colour, alpha=0.35)

@@ -23,18 +23,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 
-
-def run_dirs(directory):
-    """The run directories under DIR: a sweep's finished points in grid order, or DIR itself."""
-    summary = os.path.join(directory, "summary.csv")
-    points = os.path.join(directory, "points")
-    if os.path.isdir(points) and os.path.exists(summary):
-        table = pd.read_csv(summary, dtype=str)
-        return [os.path.join(points, p) for p, s in zip(table["point"], table["status"]) if s == "ok"]
-    return [directory]
-
+import results  # noqa: E402
 
 WATTS = {"W": 1.0, "mW": 1e-3, "uW": 1e-6, "kW": 1e3}
 
@@ -50,11 +40,11 @@ def wifi_idle_W(run):
 
 
 def level_rows(run):
-    devices = pd.read_csv(os.path.join(run, "devices.csv"))
+    devices = results.read_csv(run, "devices.csv")
     if devices["wifi_level"].isna().all():
         raise ValueError(f"{run}: not a Wi-Fi run (devices.csv has no wifi_level)")
-    requests = pd.read_csv(os.path.join(run, "requests.csv"))
-    links = pd.read_csv(os.path.join(run, "links.csv"))
+    requests = results.read_csv(run, "requests.csv")
+    links = results.read_csv(run, "links.csv")
     offloaded = requests[requests["offloaded"] == 1].merge(devices[["device", "wifi_level"]], on="device")
     rows = []
     for level, stations in devices.groupby("wifi_level"):
@@ -63,7 +53,7 @@ def level_rows(run):
                      "upload_mean_ms": 1e3 * uploads.mean(), "upload_p95_ms": 1e3 * uploads.quantile(0.95),
                      "radio_J_per_request": stations["wifi_radio_energy_J"].sum() / stations["requests"].sum()})
     cell = links[links["class"] == "wifi"]
-    simulated_s = float(pd.read_csv(os.path.join(run, "summary.csv"))["simulated_s"].iloc[0])
+    simulated_s = results.simulated_s(run)
     # The cell's row: the access point's radio and the stations' idle time (airtime = their transfers).
     stations_idle_J = wifi_idle_W(run) * (len(devices) * simulated_s - float(cell["busy_s"].sum()))
     access_point_J = float(cell["energy_J"].sum()) - stations_idle_J
@@ -77,10 +67,9 @@ def main(argv):
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     try:
-        runs = [(run, *level_rows(run)) for run in run_dirs(args.dir)]
+        runs = [(run, *level_rows(run)) for run, _ in results.runs(args.dir)[1]]
     except (OSError, ValueError, KeyError) as error:
-        print(f"wifi_cell.py: {error}", file=sys.stderr)
-        return 2
+        return results.refuse(error)
     print("| devices | cell airtime | level | stations | upload mean | upload p95 | station radio energy per request "
           "| access point radio |")
     print("|---|---|---|---|---|---|---|---|")
@@ -91,7 +80,6 @@ def main(argv):
                   f"{row['upload_p95_ms']:.3f} ms | {row['radio_J_per_request']:.4f} J | {access_point_J:.2f} J |")
             curves.setdefault(row["level"], []).append((row["stations"], row["upload_mean_ms"]))
     out = args.out or os.path.join(args.dir, "plots", "wifi_cell.png")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))
     for level, points in sorted(curves.items()):
         xs, ys = zip(*points)
@@ -102,8 +90,7 @@ def main(argv):
     ax.set_title("Wi-Fi cell: upload time per rate level")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out + ".partial.png")
-    os.replace(out + ".partial.png", out)
+    results.save_figure(fig, out)
     print(f"wrote {out}")
     return 0
 
