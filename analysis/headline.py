@@ -73,7 +73,7 @@ def per_phase(point_dir):
 
 def headline(sweep_dir):
     """The headline table; for a replicated sweep, its means and half-widths over the replications."""
-    summary = results.read_summary(sweep_dir)
+    summary = results.read_summary(sweep_dir, dtype={"point": str})   # its directory's name: 0007, or 10007 in a large sweep
     if FILTER_KEY not in summary.columns:
         raise ValueError(f"{sweep_dir}/summary.csv: no {FILTER_KEY} column (is it a paper-headline sweep?)")
     summary = summary[summary["status"] != "unneeded"]   # replications sequential stopping did not run
@@ -111,7 +111,7 @@ def headline_of(sweep_dir, summary):
 
     rows = []
     for setting, group in summary.groupby("setting", sort=False):
-        by_filter = {row[FILTER_KEY]: f"{int(row['point']):04d}" for _, row in group.iterrows()}
+        by_filter = {row[FILTER_KEY]: row["point"] for _, row in group.iterrows()}
         if "cloud_only" not in by_filter or len(by_filter) < 2:
             raise ValueError(f"setting '{setting}': needs cloud_only and at least one filter beside it")
         cloud = per_phase(results.point_dir(sweep_dir, by_filter["cloud_only"]))
