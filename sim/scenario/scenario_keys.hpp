@@ -1,5 +1,5 @@
 // The scenario's key table, internal to sim/scenario/: every dotted key path with its struct field,
-// value kind, unit and range, and what the reader (scenario_yaml.cpp), the printer
+// value kind, unit and range, and what the reader (reader.hpp), the printer
 // (scenario_print.cpp), --set and the sweep checks share: locations, errors and suggestions.
 #pragma once
 
