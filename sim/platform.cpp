@@ -88,7 +88,7 @@ std::string element_name(const char* name, const std::string& label, bool implic
 // A wired group: each device with its own uplink and downlink to the site's gateway.
 void build_wired_group(Platform& platform, sg4::NetZone* site, const GroupConfig& group, int first) {
   const AccessConfig& access = group.access;
-  const double down_Bps = access.downlink_bandwidth_Bps > 0 ? access.downlink_bandwidth_Bps : access.bandwidth_Bps;
+  const double down_Bps = access.wired_downlink_Bps();
   for (int i = first; i < first + group.devices; ++i) {
     auto* host = create_device(site, group.device, i);
     auto* up = make_link(platform, site, fmt::format("access-{}-up", i), LinkClass::Access, access.bandwidth_Bps,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
@@ -49,20 +50,6 @@ std::string group_key(const Scenario& s, size_t group, const std::string& key) {
     if (s.key_lines.count(own_workload) != 0) return own_workload;
   }
   return key;
-}
-
-// The groups as the run resolves them (fleet_of without its per-device tables).
-std::vector<GroupConfig> groups_of(const Scenario& s) {
-  std::vector<GroupConfig> groups = s.platform.groups;
-  if (groups.empty()) {
-    GroupConfig all;
-    all.device = s.platform.device;
-    all.access = s.platform.access;
-    all.workload = s.workload;
-    all.devices = s.platform.devices;
-    groups.push_back(all);
-  }
-  return groups;
 }
 
 const BackhaulConfig& backhaul_of(const Scenario& s, const GroupConfig& group, std::string& key) {
@@ -173,7 +160,7 @@ double slowest_station_Bps(const AccessConfig& access) {
 void admit_transfers(const Scenario& s) {
   if (s.policy.offload.filter == OffloadFilter::EdgeOnly) return;
   const double timeout_s = s.policy.offload.timeout_s;
-  const std::vector<GroupConfig> groups = groups_of(s);
+  const std::vector<GroupConfig> groups = fleet_groups(s);
   for (size_t g = 0; g < groups.size(); ++g) {
     const GroupConfig& group = groups[g];
     if (group.devices <= 0) continue;
@@ -188,8 +175,7 @@ void admit_transfers(const Scenario& s) {
       const char* what;
     };
     const double up_Bps = wifi ? slowest_station_Bps(access) : access.bandwidth_Bps;
-    const double down_Bps = wifi ? up_Bps : (access.downlink_bandwidth_Bps > 0 ? access.downlink_bandwidth_Bps
-                                                                              : access.bandwidth_Bps);
+    const double down_Bps = wifi ? up_Bps : access.wired_downlink_Bps();
     const std::string up_key = group_key(s, g, wifi && !access.rates_Bps.empty() ? "platform.access.rates"
                                                                                        : "platform.access.bandwidth");
     const std::string down_key = group_key(
@@ -222,12 +208,8 @@ AdmissionLimits machine_limits(int parallel_runs) {
 AdmissionEstimate estimate_run(const Scenario& s, const MemoryModel& model) {
   AdmissionEstimate estimate;
   const double devices = s.platform.devices;
-  for (const GroupConfig& group : groups_of(s)) {
-    WorkloadConfig arrivals = s.workload;
-    arrivals.arrival = group.workload.arrival;
-    arrivals.rate_per_s = group.workload.rate_per_s;
-    arrivals.trace = group.workload.trace;
-    const Stream stream = stream_of(s.workload, arrivals);
+  for (const GroupConfig& group : fleet_groups(s)) {
+    const Stream stream = stream_of(s.workload, group.workload);
     estimate.requests += group.devices * stream.requests;
     estimate.horizon_s = std::max(estimate.horizon_s, stream.horizon_s);
   }

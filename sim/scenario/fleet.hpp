@@ -27,4 +27,9 @@ inline constexpr const char* kDefaultGroup = "fleet";
 
 Fleet fleet_of(const Scenario& scenario);
 
+// The fleet's groups alone (no per-device tables: the admission check sizes fleets too large to
+// tabulate): platform.groups, or the one group a scenario without them implies; each group's
+// workload is the run's with the group's own arrivals.
+std::vector<GroupConfig> fleet_groups(const Scenario& scenario);
+
 }  // namespace eccsim

@@ -241,6 +241,8 @@ struct AccessConfig {
   std::vector<double> wifi_rates_Bps() const {
     return rates_Bps.empty() ? std::vector<double>{bandwidth_Bps} : rates_Bps;
   }
+  // A wired device's downlink: `downlink_bandwidth`, or when it is 0 the uplink's `bandwidth`.
+  double wired_downlink_Bps() const { return downlink_bandwidth_Bps > 0 ? downlink_bandwidth_Bps : bandwidth_Bps; }
 };
 
 struct BackhaulConfig {
