@@ -192,7 +192,7 @@ using L = LinkRecord;
 const Columns<L>& link_columns() {
   static const Columns<L> columns{
       {"link", [](std::string& out, const L& l) { out += l.link; }},
-      {"class", [](std::string& out, const L& l) { out += link_class_name(l.link_class); }},
+      {"class", Field<L>::choice<&L::link_class>},
       {"bandwidth_Bps", [](std::string& out, const L& l) { append_exact(out, l.bandwidth_Bps); }},
       {"bytes", Field<L>::fixed<&L::bytes, 0>},
       {"busy_s", Field<L>::fixed<&L::busy_s, 9>},

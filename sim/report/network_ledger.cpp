@@ -5,16 +5,6 @@
 
 namespace eccsim {
 
-const char* link_class_name(LinkClass link_class) {
-  switch (link_class) {
-    case LinkClass::Access: return "access";
-    case LinkClass::Backhaul: return "backhaul";
-    case LinkClass::ApUplink: return "ap_uplink";
-    case LinkClass::Wifi: return "wifi";
-  }
-  return "?";
-}
-
 int NetworkLedger::add_link(std::string name, LinkClass link_class, double bandwidth_Bps) {
   if (link_class == LinkClass::Wifi) cells_.push_back(static_cast<int>(links_.size()));
   links_.push_back({std::move(name), link_class, bandwidth_Bps});

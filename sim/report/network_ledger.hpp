@@ -13,7 +13,10 @@ namespace eccsim {
 
 // What a link is, in links.csv's `class` column.
 enum class LinkClass { Access, Backhaul, ApUplink, Wifi };
-const char* link_class_name(LinkClass link_class);   // access | backhaul | ap_uplink | wifi
+template <>
+struct Choice<LinkClass> {
+  static constexpr std::array<std::string_view, 4> names{"access", "backhaul", "ap_uplink", "wifi"};
+};
 
 // One row of links.csv.
 struct LinkRecord {
