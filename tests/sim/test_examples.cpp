@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -50,14 +49,6 @@ fs::path sweep_example(const std::string& example, const std::string& name, cons
   return out;
 }
 
-// The suite runs the longest examples shortened by these overrides (the same phases, tasks and
-// claims on fewer devices); scripts/examples runs every example as shipped (ECCSIM_EXAMPLES_FULL=1).
-std::vector<std::string> in_the_suite(const std::vector<std::string>& shortening) {
-  const char* full = std::getenv("ECCSIM_EXAMPLES_FULL");
-  if (full != nullptr && std::string(full) == "1") return {};
-  return shortening;
-}
-
 // Whether updates.csv holds an installed update of every head 1..4, which together learned every
 // class the initial model lacked (2..9).
 void check_every_task_learned(const fs::path& run, const std::string& mode) {
@@ -86,15 +77,10 @@ void check_every_task_learned(const fs::path& run, const std::string& mode) {
 // offloads: without updates the shipped edge model is confident on classes it never learned and
 // offloads almost nothing, while exploration keeps offloading a share of what the filter keeps
 // until every class is learned.)
-// In the suite on 5 of the 10 devices: about 20 s instead of 190 s, with margins like the full
-// run's (on the device, last phase, edge alone with and without updates: 0.438 vs 0.207 on 5
-// devices, 0.421 vs 0.197 on 10).
 void check_example_learns(const std::string& example, const std::string& mode) {
-  const std::vector<std::string> shortening = in_the_suite({"platform.devices=5"});
-  std::vector<std::string> without_updates = shortening;
-  without_updates.insert(without_updates.end(), {"policy.update.mode=none", "policy.offload.explore=0"});
-  const fs::path out = run_example(example, "example-" + mode, shortening);
-  const fs::path none = run_example(example, "example-" + mode + "-none", without_updates);
+  const fs::path out = run_example(example, "example-" + mode, {});
+  const fs::path none =
+      run_example(example, "example-" + mode + "-none", {"policy.update.mode=none", "policy.offload.explore=0"});
   check_every_task_learned(out, mode);
   const CsvTable tasks(out / "tasks.csv");
   const CsvTable baseline(none / "tasks.csv");
