@@ -93,8 +93,8 @@ void build_wired_group(Platform& platform, sg4::NetZone* site, const GroupConfig
     auto* host = create_device(site, group.device, i);
     auto* up = make_link(platform, site, fmt::format("access-{}-up", i), LinkClass::Access, access.bandwidth_Bps,
                          access.latency_s, access.power_idle_W, access.power_busy_W);
-    auto* down = make_link(platform, site, fmt::format("access-{}-down", i), LinkClass::Access, down_Bps, access.latency_s,
-                           access.power_idle_W, access.power_busy_W);
+    auto* down = make_link(platform, site, fmt::format("access-{}-down", i), LinkClass::Access, down_Bps,
+                           access.latency_s, access.power_idle_W, access.power_busy_W);
     attach(site, host, up, down);
     platform.devices.push_back(host);
     platform.device_access.push_back({up, down});
@@ -131,8 +131,9 @@ WifiCell build_wifi_group(Platform& platform, sg4::NetZone* root, const GroupCon
   const int cell_index = platform.ledger.add_link(cell_name, LinkClass::Wifi, fastest_Bps);
   platform.ledger_links.push_back(air);
   // Levels are drawn per group from its own stream (one group: the single-fleet draw).
-  const std::vector<int> levels =
-      station_levels(access, group.devices, implicit ? seed : derive_seed(seed, SeedStream::WifiLevels, static_cast<uint64_t>(first) + 1));
+  const uint64_t levels_seed =
+      implicit ? seed : derive_seed(seed, SeedStream::WifiLevels, static_cast<uint64_t>(first) + 1);
+  const std::vector<int> levels = station_levels(access, group.devices, levels_seed);
   for (int k = 0; k < group.devices; ++k) {
     air->set_host_wifi_rate(platform.devices[static_cast<size_t>(first + k)], levels[k]);
     platform.ledger.set_station(first + k, cell_index, levels[k], rates_Bps[levels[k]]);
@@ -242,8 +243,8 @@ Platform build_platform(const Fleet& fleet, const CloudConfig& cloud, uint64_t s
     const SiteConfig& site = fleet.sites[k];
     const BackhaulConfig& backhaul = site.backhaul;
     const std::string name = element_name("backhaul", site.name, one_site);
-    auto* to_cloud = make_link(platform, root, name + "-up", LinkClass::Backhaul, backhaul.bandwidth_Bps, backhaul.latency_s,
-                               backhaul.power_idle_W, backhaul.power_busy_W);
+    auto* to_cloud = make_link(platform, root, name + "-up", LinkClass::Backhaul, backhaul.bandwidth_Bps,
+                               backhaul.latency_s, backhaul.power_idle_W, backhaul.power_busy_W);
     auto* from_cloud = make_link(platform, root, name + "-down", LinkClass::Backhaul, backhaul.bandwidth_Bps,
                                  backhaul.latency_s, backhaul.power_idle_W, backhaul.power_busy_W);
     platform.site_backhaul.push_back({to_cloud, from_cloud});

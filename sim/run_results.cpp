@@ -34,7 +34,8 @@ std::vector<LinkRecord> link_records(const Platform& platform, const NetworkLedg
   std::vector<LinkRecord> links = ledger.records();
   const bool plugin = wired_links_draw_power(fleet);
   for (size_t k = 0; k < links.size(); ++k) {
-    if (links[k].link_class != LinkClass::Wifi && plugin) links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
+    if (links[k].link_class != LinkClass::Wifi && plugin)
+      links[k].energy_J = sg_link_get_consumed_energy(platform.ledger_links[k]);
   }
   // Per cell: its stations' radios and its access point's (one cell per group: one radio power).
   struct CellRadios {

@@ -1,7 +1,7 @@
 // One simulation: the engine (engine_setup), the platform, the request schedules, the actors,
-// then the run and what it measured (run_results). Network: SimGrid's CM02 flow model without TCP cross-traffic, so a lone
-// transfer takes exactly latency + bytes / bandwidth and concurrent flows share links
-// max-min fairly.
+// then the run and what it measured (run_results). Network: SimGrid's CM02 flow model without
+// TCP cross-traffic, so a lone transfer takes exactly latency + bytes / bandwidth and concurrent
+// flows share links max-min fairly.
 #include "sim/simulation.hpp"
 
 #include <fmt/core.h>
@@ -71,7 +71,8 @@ RunInputs build_inputs(const SimulationInputs& inputs, const Fleet& fleet, const
                                               derive_seed(scenario.seed, SeedStream::EvaluationSamples, 0));
   if (offload.calibrates()) {
     run.calibration_samples = held_out_samples(test.labels, offload.calibration_share,
-                                               derive_seed(scenario.seed, SeedStream::CalibrationSamples, 0), run.evaluation_samples);
+                                               derive_seed(scenario.seed, SeedStream::CalibrationSamples, 0),
+                                               run.evaluation_samples);
     for (int64_t sample : run.calibration_samples)
       run.calibration_labels.push_back(inputs.split->new_label_of.at(test.labels[sample]));
     if (offload.calibrates_threshold()) inference.want(initial_model, run.calibration_samples);

@@ -297,7 +297,8 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
   if (!device_.cloud_host()->is_on()) return;
-  device_.run().uploads_in_flight.emplace(request_id, TransferInFlight{config_.index, done_s, device_.inputs().image_bytes});
+  device_.run().uploads_in_flight.emplace(request_id,
+                                          TransferInFlight{config_.index, done_s, device_.inputs().image_bytes});
   config_.cloud->send_reporting_loss<charge_lost_upload>(
       new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s, config_.replies,
                                       device_.inputs().image_bytes, device_.run().losses}),

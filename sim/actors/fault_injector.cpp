@@ -97,7 +97,8 @@ void inject_fault(FaultInjectorConfig config, RunState* state) {
     return;
   }
   // Random faults until the run ends (the actor is a daemon), from the fault's own seeded stream.
-  std::mt19937_64 rng(derive_seed(state->inputs.scenario.seed, SeedStream::RandomFaults, static_cast<uint64_t>(config.fault)));
+  std::mt19937_64 rng(
+      derive_seed(state->inputs.scenario.seed, SeedStream::RandomFaults, static_cast<uint64_t>(config.fault)));
   for (;;) {
     sg4::this_actor::sleep_for(exponential(rng, 1 / fault.rate_per_s));
     outage(config, targets, exponential(rng, fault.for_s), *state);

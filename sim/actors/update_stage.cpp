@@ -450,7 +450,8 @@ void consider_update(DeviceView device) {
   // The next head: the split's next task, or the classes the cloud labelled first in this
   // device's buffer (policy.update.classes); the buffer collects every class meanwhile.
   const LearnedClasses learned{static_cast<int>(learning.model->head_sizes().size()), learning.model->output_labels()};
-  std::optional<NextHead> next = next_head(update, device.inputs().split, learned, learning.buffer, learning.label_order);
+  std::optional<NextHead> next =
+      next_head(update, device.inputs().split, learned, learning.buffer, learning.label_order);
   if (!next) return;
 
   TrainingJob job{device.index(), next->head, update.mode, update.method, learning.model,
@@ -471,17 +472,18 @@ void oracle_scheduler(RunState* state) {
     TrainingJob job{-1, task, UpdateMode::Oracle, update.method, latest, {&dataset.train, {}, {}}, state->inputs.split.task_classes[task]};
     std::vector<int64_t> task_data = task_samples(state->inputs.split, dataset.train.labels, task);
     const size_t cap = update.oracle_samples > 0 ? static_cast<size_t>(update.oracle_samples) : task_data.size();
-    job.samples.indices = seeded_subset(std::move(task_data), cap,
-                                        derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task)));
+    const uint64_t task_seed = derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task));
+    job.samples.indices = seeded_subset(std::move(task_data), cap, task_seed);
     // Rehearsal methods also get a labelled memory of the earlier tasks: `buffer` training images,
     // each old task's share proportional to its classes.
     if (update.method != UpdateMethod::Lwf) {
       const auto old_classes = static_cast<size_t>(latest->num_classes());
       for (int old = 0; old < task; ++old) {
         const size_t quota = static_cast<size_t>(update.buffer) * state->inputs.split.task_classes[old].size() / old_classes;
+        const uint64_t memory_seed =
+            derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task * 1000 + old));
         const std::vector<int64_t> memory =
-            seeded_subset(task_samples(state->inputs.split, dataset.train.labels, old), quota,
-                          derive_seed(scenario.seed, SeedStream::OracleSamples, static_cast<uint64_t>(task * 1000 + old)));
+            seeded_subset(task_samples(state->inputs.split, dataset.train.labels, old), quota, memory_seed);
         job.samples.indices.insert(job.samples.indices.end(), memory.begin(), memory.end());
       }
     }
