@@ -14,6 +14,7 @@
 #include "app/train_command.hpp"
 #include "core/input_error.hpp"
 #include "sim/policy/batch_latency.hpp"
+#include "sim/policy/offload_plugin.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
         limits.admit_anyway = admit_anyway;
         eccsim::admit_run(scenario, limits);
         eccsim::check_stored_latency_profile(scenario);
+        eccsim::open_offload_plugin(scenario);
       }
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);
@@ -165,6 +167,9 @@ int main(int argc, char** argv) {
   } catch (const eccsim::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kExitBadInput;
+  } catch (const eccsim::RunFailure& e) {
+    fmt::print(stderr, "eccsim: {}\n", e.what());
+    return kExitInternal;
   } catch (const std::exception& e) {
     fmt::print(stderr, "eccsim: internal error: {}\n", e.what());
     return kExitInternal;

@@ -136,6 +136,7 @@ int run_command(const RunCommandOptions& options) {
   limits.admit_anyway = options.admit_anyway;
   admit_run(scenario, limits);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
+  const std::shared_ptr<OffloadPluginLibrary> offload_plugin = open_offload_plugin(scenario);
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");
   // Staged beside the current set from the start: what killed runs left is cleaned now.
   OutputSet outputs(out_dir, kRunOutputFiles);
@@ -147,7 +148,7 @@ int run_command(const RunCommandOptions& options) {
   const SimulationResult result =
       simulate({&scenario, &data.dataset, &data.split, &models.edge, &models.cloud, models.edge_file,
                 models.cloud_file, options.engine,
-                cloud_latency_curve(scenario, models.cloud.macs_per_sample())});
+                cloud_latency_curve(scenario, models.cloud.macs_per_sample()), offload_plugin});
 
   RunEnergy run_energy{0, result.cloud_idle_energy_J};
   for (const LinkRecord& link : result.links) run_energy.network_J += link.energy_J;

@@ -14,4 +14,11 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A failure during a run that is not eccsim's own (a policy plugin's): the CLI prints what() as one
+// line and exits 1, publishing no output.
+class RunFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace eccsim

@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "core/input_error.hpp"
 #include "core/heap_reuse.hpp"
 #include "core/random.hpp"
 #include "models/nets/edge_model.hpp"
@@ -234,6 +235,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
     const bool radio_states = group.device.radio_energy == RadioEnergy::WifiStates;
     device.battery = Battery(group.device.battery_J,
                              group.device.power_idle_W + (radio_states ? group.access.wifi_power.idle_W : 0));
+    if (inputs.offload_plugin)
+      device.offload.plugin = create_plugin_instance(inputs.offload_plugin, *inputs.scenario, static_cast<int>(i));
   }
   const Threshold start = init_thresholds(state, *initial_model);
 
@@ -245,6 +248,8 @@ SimulationResult simulate(const SimulationInputs& inputs) {
   engine.run();
   charge_transfers_in_flight(state);
   state.losses->state = nullptr;   // messages still undelivered are deleted with the engine
+  if (inputs.offload_plugin && inputs.offload_plugin->failure())
+    throw RunFailure(inputs.offload_plugin->failure_message());
   SimulationResult result = collect_result(platform, state, *initial_model, inference);
   result.offload_threshold = start;
   result.calibration_samples = static_cast<int64_t>(run.calibration_samples.size());

@@ -12,6 +12,7 @@
 #include "sim/engine_setup.hpp"
 #include "sim/inference_cache.hpp"
 #include "sim/policy/batch_latency.hpp"
+#include "sim/policy/offload_plugin.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/report/metrics.hpp"
 #include "sim/report/network_ledger.hpp"
@@ -34,6 +35,7 @@ struct SimulationInputs {
   std::filesystem::path cloud_checkpoint;
   EngineOptions engine;
   BatchLatencyCurve cloud_latency;          // cloud_latency_curve(scenario): read before the engine starts
+  std::shared_ptr<OffloadPluginLibrary> offload_plugin;   // open_offload_plugin(scenario): null without one
 };
 
 struct SimulationResult {
@@ -55,6 +57,7 @@ struct SimulationResult {
   InferenceStats inference;
 };
 
+// RunFailure (exit 1) when the offload plugin failed during the run; nothing is returned then.
 SimulationResult simulate(const SimulationInputs& inputs);
 
 }  // namespace eccsim

@@ -22,26 +22,32 @@ std::vector<double> softmax(const std::vector<float>& logits, size_t begin, size
 
 }  // namespace
 
-Ambiguity ambiguity_of(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes) {
+std::vector<double> head_entropies(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes) {
   int64_t classes = 0;
   for (const int64_t size : head_sizes) classes += size;
   if (logits.empty() || classes != static_cast<int64_t>(logits.size())) {
-    throw std::invalid_argument("ambiguity_of: the logits do not match the head sizes");
+    throw std::invalid_argument("head_entropies: the logits do not match the head sizes");
   }
-  Ambiguity a;
-  double score = 1;
+  std::vector<double> entropies;
+  entropies.reserve(head_sizes.size());
   size_t begin = 0;
   for (const int64_t size : head_sizes) {
     const size_t end = begin + static_cast<size_t>(size);
-    if (size < 2) {
-      score = 0;  // a one-class head is never in doubt
-    } else {
-      double entropy = 0;
+    double entropy = 0;   // a one-class head is never in doubt
+    if (size >= 2) {
       for (const double p : softmax(logits, begin, end)) entropy -= p > 0 ? p * std::log(p) : 0;
-      score = std::min(score, entropy / std::log(static_cast<double>(size)));
+      entropy /= std::log(static_cast<double>(size));
     }
+    entropies.push_back(entropy);
     begin = end;
   }
+  return entropies;
+}
+
+Ambiguity ambiguity_of(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes) {
+  double score = 1;
+  for (const double entropy : head_entropies(logits, head_sizes)) score = std::min(score, entropy);
+  Ambiguity a;
   const std::vector<double> p = softmax(logits, 0, logits.size());
   const auto top = std::max_element(p.begin(), p.end());
   a.predicted = static_cast<int32_t>(top - p.begin());

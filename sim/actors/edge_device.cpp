@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "models/nets/ambiguity.hpp"
 #include "models/nets/cloud_model.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/messages.hpp"
@@ -42,6 +43,37 @@ void count_timeout(const OffloadConfig& offload, OffloadState& state, double dea
 double station_rate_Bps(DeviceView device) {
   const std::vector<StationRadio>& stations = device.run().network.stations();
   return stations.empty() ? 0 : stations[static_cast<size_t>(device.index())].rate_Bps;
+}
+
+// What the device knows of itself when it asks its policy plugin about an input at now_s.
+PluginDeviceView plugin_view(DeviceView device, const EdgeModel& model, const EdgePrediction& edge,
+                             int64_t request_id, double now_s) {
+  PluginDeviceView view;
+  view.time_s = now_s;
+  view.request_id = request_id;
+  view.classes = model.num_classes();
+  const std::vector<int> sizes = model.head_sizes();
+  view.head_entropy = head_entropies(edge.logits, std::vector<int64_t>(sizes.begin(), sizes.end()));
+  view.model_version = model.version();
+  // The requests that arrived while this one waited or computed: the schedule is in arrival order.
+  const std::vector<ScheduledRequest>& schedule = device.schedule();
+  const auto next = schedule.begin() + static_cast<std::ptrdiff_t>(device.learning().next_request);
+  view.queue_length = static_cast<int32_t>(
+      std::upper_bound(next, schedule.end(), now_s,
+                       [](double t_s, const ScheduledRequest& r) { return t_s < r.t_arrival_s; }) -
+      next);
+  view.awaiting_replies = static_cast<int32_t>(device.offload().deadline_s.size());
+  const Battery& battery = device.battery();
+  view.on_mains = battery.powered_by_mains();
+  view.battery_level = view.on_mains ? 1.0 : battery.left_J(now_s) / battery.capacity_J();
+  view.cloud_offline = now_s < device.offload().offline_until_s;
+  return view;
+}
+
+bool ask_plugin(DeviceView device, OffloadPluginInstance& plugin, const EdgeModel& model, const EdgePrediction& edge,
+                int64_t request_id, double now_s) {
+  return plugin.decide(plugin_view(device, model, edge, request_id, now_s), edge.predicted, edge.entropy_score,
+                       edge.max_prob, edge.margin);
 }
 
 }  // namespace
@@ -124,6 +156,7 @@ void settle_timed_out(DeviceView device, double now_s) {
     }
     device.requests().settle_fallback(it->first, it->second);
     count_timeout(device.scenario().policy.offload, offload, it->second);
+    if (offload.plugin) offload.plugin->ended(it->first, it->second, device.scenario().policy.offload.timeout_s, -1);
     it = offload.deadline_s.erase(it);
   }
 }
@@ -136,6 +169,7 @@ void drop_in_flight(DeviceView device, double t_s, RequestReason reason) {
     if (!requests[request_id].settled) requests.settle_dropped(request_id, t_s, reason);
   }
   device.offload().deadline_s.clear();
+  if (device.offload().plugin) device.offload().plugin->forget_pending();
 }
 
 void die_if_battery_empty(DeviceView device) {
@@ -260,8 +294,11 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   // knows, there is nothing left to find and only the filter decides.
   const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
   const Threshold threshold = threshold_now(device_, *model, now_s);
-  const OffloadDecision decision = knows_every_class ? OffloadDecision{policy_.should_offload(edge, threshold), false}
-                                                     : policy_.decide(edge, threshold);
+  OffloadPluginInstance* plugin = device_.offload().plugin.get();
+  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, request_id, now_s)
+                                                 : policy_.should_offload(edge, threshold);
+  const OffloadDecision decision =
+      knows_every_class ? OffloadDecision{filter_offloads, false} : policy_.explore(filter_offloads);
   bool offload = decision.offload;
   if (policy_.runs_edge_model()) {
     const Cost cost = edge_inference_cost(device_.config(), edge);
@@ -293,6 +330,8 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   }
   record.offloaded = true;
   record.explored = decision.explored;
+  if (plugin != nullptr)
+    plugin->offloaded(request_id, {edge.predicted, edge.entropy_score, edge.max_prob, edge.margin}, decision.explored);
   device_.offload().deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
@@ -318,7 +357,12 @@ void EdgeDevice::handle_reply(const CloudReply& reply) {
   note_radio_use(device_, reply.t_batch_end_s, sg4::Engine::get_clock());
   auto pending = offload.deadline_s.find(reply.request_id);
   if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
-  if (sg4::Engine::get_clock() <= pending->second) {
+  const double now_s = sg4::Engine::get_clock();
+  if (OffloadPluginInstance* plugin = offload.plugin.get()) {
+    if (now_s <= pending->second) plugin->ended(reply.request_id, now_s, now_s - reply.t_sent_s, reply.cloud_pred);
+    else plugin->ended(reply.request_id, pending->second, device_.scenario().policy.offload.timeout_s, -1);
+  }
+  if (now_s <= pending->second) {
     learn_from_reply(record.sample, reply.cloud_pred);
     offload.consecutive_timeouts = 0;
     const CloudTimes times{reply.t_sent_s, reply.t_received_s, reply.t_batch_start_s, reply.t_batch_end_s};

@@ -25,6 +25,7 @@
 #include "sim/policy/budget_controller.hpp"
 #include "sim/policy/cost_model.hpp"
 #include "sim/policy/head_classes.hpp"
+#include "sim/policy/offload_plugin.hpp"
 #include "sim/policy/offload_policy.hpp"
 #include "sim/policy/update_buffer.hpp"
 #include "sim/report/metrics.hpp"
@@ -98,6 +99,7 @@ struct OffloadState {
   int consecutive_timeouts = 0;
   double offline_until_s = -1;              // no offloading before this time
   double offline_s = 0;                     // total back-off time
+  std::unique_ptr<OffloadPluginInstance> plugin;  // filter plugin: the device's instance
 };
 
 // The learning side of one device.

@@ -15,6 +15,7 @@ class Battery {
   Battery(double capacity_J, double drain_W) : capacity_J_(capacity_J), drain_W_(drain_W) {}
 
   bool powered_by_mains() const { return capacity_J_ <= 0; }
+  double capacity_J() const { return capacity_J_; }
   // `energy_J` spent at t_s; if it empties the battery, it did so at t_s (unless the drain had already).
   void spend(double energy_J, double t_s) {
     if (!powered_by_mains() && emptied_s_ < 0) {

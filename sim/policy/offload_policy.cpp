@@ -52,12 +52,13 @@ bool OffloadPolicy::should_offload(const EdgePrediction& edge, const Threshold& 
     case OffloadFilter::Random: return uniform01(rng_.get()) < rate_;
     case OffloadFilter::EdgeOnly: return false;
     case OffloadFilter::CloudOnly: return true;
+    case OffloadFilter::Plugin: return false;
   }
   return false;
 }
 
-OffloadDecision OffloadPolicy::decide(const EdgePrediction& edge, const Threshold& threshold) {
-  OffloadDecision decision{should_offload(edge, threshold), false};
+OffloadDecision OffloadPolicy::explore(bool filter_offloads) {
+  OffloadDecision decision{filter_offloads, false};
   if (filter_ == OffloadFilter::EdgeOnly || filter_ == OffloadFilter::CloudOnly || explore_ <= 0) return decision;
   const bool draw = uniform01(explore_rng_.get()) < explore_;
   if (!decision.offload && draw) decision = {true, true};

@@ -49,11 +49,16 @@ class OffloadPolicy {
 
   double score(const EdgePrediction& edge) const { return filter_score(filter_, edge); }
   // True when the filter sends the input to the cloud under `threshold`. Draws from the filter's
-  // generator for `random`, and for a score filter's input exactly on a split tie.
+  // generator for `random`, and for a score filter's input exactly on a split tie. A plugin decides
+  // in the device (sim/policy/offload_plugin.hpp): false here.
   bool should_offload(const EdgePrediction& edge, const Threshold& threshold);
   // The filter's decision, then exploration: one exploration draw per input whatever the filter
   // says (the stream stays aligned across filters); the baselines edge_only and cloud_only never explore.
-  OffloadDecision decide(const EdgePrediction& edge, const Threshold& threshold);
+  OffloadDecision decide(const EdgePrediction& edge, const Threshold& threshold) {
+    return explore(should_offload(edge, threshold));
+  }
+  // Exploration after a decision made elsewhere (a plugin's), as decide does after the filter's.
+  OffloadDecision explore(bool filter_offloads);
   // cloud_only: the edge model is not run at all (the paper's cloud-only baseline).
   bool runs_edge_model() const { return filter_ != OffloadFilter::CloudOnly; }
 

@@ -61,6 +61,7 @@ std::string expectation(Kind kind, UnitKind unit, const std::vector<std::string>
     case Kind::real_list: return "a non-empty list of numbers, e.g. [0.5, 0.5]";
     case Kind::sites: return "a list of sites like [{name: north, backhaul: {bandwidth: 20Mbps}}]";
     case Kind::groups: return "a list of groups like [{name: mcu, share: 0.7, device: {speed: 100Mf}}]";
+    case Kind::params: return "a mapping of the plugin's parameters, e.g. {alpha: 0.5}";
   }
   return "a value";
 }
@@ -245,7 +246,11 @@ void Reader::read_section(const YAML::Node& node, const std::string& prefix, con
       else if (key->kind == Kind::sweep) read_sweep(entry.second, here, s);
       else if (key->kind == Kind::latency_table) read_latency_table(entry.second, path, here, s);
       else if (key->kind == Kind::sites || key->kind == Kind::groups) lists_.push_back({key->kind, entry.second, here});
-      else if (key->kind == Kind::quantity_list || key->kind == Kind::real_list)
+      else if (key->kind == Kind::params) {
+        auto& params = std::get<std::vector<PluginParam>& (*)(Scenario&)>(key->field)(s);
+        params.clear();
+        read_params(entry.second, shown_path, here, params);
+      } else if (key->kind == Kind::quantity_list || key->kind == Kind::real_list)
         read_list(*key, entry.second, shown_path, here, s);
       else assign(*key, s, entry.second, shown_path, here);
     } else if (is_section(path)) {
@@ -395,6 +400,37 @@ void Reader::read_latency_table(const YAML::Node& node, const std::string& path,
   if (table.empty() || table.front().batch != 1) {
     fail(where, path, "must give the time of a batch of 1 (e.g. {1: 10ms, 8: 20ms})");
   }
+}
+
+// A plugin's parameters, whatever their shape: nested mappings flattened to dotted keys, every other
+// value passed as its YAML text (a scalar as written, a list in flow style). Each key given once.
+void Reader::read_params(const YAML::Node& node, const std::string& path, Where where, std::vector<PluginParam>& params) {
+  if (!node.IsMap()) {
+    const std::string expected = expectation(Kind::params, UnitKind::time, {});
+    if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));
+    fail(where, path, fmt::format("expected {}, got {}", expected, describe(node)));
+  }
+  constexpr std::string_view kParamsPath = "policy.offload.plugin.params";
+  for (const auto& entry : node) {
+    const Where here = where_of(path, line_of(entry.first, where.line));
+    if (!entry.first.IsScalar() || entry.first.Scalar().empty()) fail(here, path, "keys must be plain names");
+    const std::string entry_path = join(path, entry.first.Scalar());
+    given_[entry_path] = here;
+    if (entry.second.IsMap()) {
+      read_params(entry.second, entry_path, here, params);
+      continue;
+    }
+    if (!entry.second.IsDefined() || entry.second.IsNull()) fail(here, entry_path, "missing value");
+    const std::string key = entry_path.substr(kParamsPath.size() + 1);
+    const auto same = [&](const PluginParam& p) { return p.key == key; };
+    if (std::any_of(params.begin(), params.end(), same)) fail(here, entry_path, "duplicate key");
+    params.push_back({key, entry.second.IsScalar() ? entry.second.Scalar() : yaml_text(entry.second)});
+  }
+  // A plugin refuses its params as a whole: blame --set when it gave any of them.
+  if (path == kParamsPath && std::any_of(params.begin(), params.end(), [&](const PluginParam& p) {
+        return given_at(join(path, p.key)).from_set;
+      }))
+    given_[path] = Where{0, true};
 }
 
 // A non-empty flow or block list; each element a number in the key's range, element k named path[k].

@@ -113,6 +113,7 @@ class Reader {
   void read_faults(const YAML::Node& node, Where where, Scenario& s);
   void read_latency_table(const YAML::Node& node, const std::string& path, Where where, Scenario& s);
   void read_list(const Key<Scenario>& key, const YAML::Node& node, const std::string& path, Where where, Scenario& s);
+  void read_params(const YAML::Node& node, const std::string& path, Where where, std::vector<PluginParam>& params);
 
   // Resolving what depends on other keys (reader.cpp)
   void resolve_groups(Scenario& s) const;

@@ -251,12 +251,19 @@ void Reader::check_offload_share(Scenario& s) const {
          fmt::format("give {} or {}, not both ({} {})", first, second, first,
                      at.from_set ? std::string("set by --set") : fmt::format("on line {}", at.line)));
   };
+  if (offload.filter == OffloadFilter::Plugin && offload.plugin.path.empty()) {
+    fail(given_at("policy.offload.filter"), "policy.offload.plugin.path",
+         "missing: filter plugin needs the library's path, e.g. plugin: {path: build/examples/policies/libqueue_aware.so}");
+  }
   exclusive(fixed, nullptr, "policy.offload.target_cur", &offload.target_cur);
   exclusive(fixed, nullptr, "policy.offload.budget.cur", &offload.budget_cur);
   exclusive("policy.offload.target_cur", &offload.target_cur, "policy.offload.budget.cur", &offload.budget_cur);
   if (!offload.calibrates()) return;
 
   const std::string share = offload.budget_cur >= 0 ? "policy.offload.budget.cur" : "policy.offload.target_cur";
+  if (offload.filter == OffloadFilter::Plugin) {
+    fail(given_at(share), share, "a plugin decides each offload itself: no threshold to calibrate for a target share");
+  }
   if (offload.filter == OffloadFilter::EdgeOnly || offload.filter == OffloadFilter::CloudOnly) {
     fail(given_at(share), share,
          fmt::format("the {} baseline offloads {}: use entropy, max_prob, margin or random with a target share",

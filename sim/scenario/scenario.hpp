@@ -105,11 +105,11 @@ struct Choice<ClassMix> {
   static constexpr std::array<std::string_view, 3> names{"cumulative", "current", "all"};
 };
 
-enum class OffloadFilter { Entropy, MaxProb, Margin, Random, EdgeOnly, CloudOnly };
+enum class OffloadFilter { Entropy, MaxProb, Margin, Random, EdgeOnly, CloudOnly, Plugin };
 template <>
 struct Choice<OffloadFilter> {
-  static constexpr std::array<std::string_view, 6> names{"entropy", "max_prob", "margin",
-                                                         "random",  "edge_only", "cloud_only"};
+  static constexpr std::array<std::string_view, 7> names{"entropy",   "max_prob",   "margin", "random",
+                                                         "edge_only", "cloud_only", "plugin"};
 };
 
 enum class UpdateMode { None, OnDevice, Cloud, Oracle };
@@ -381,8 +381,24 @@ constexpr bool has_threshold(OffloadFilter filter) {
   return filter == OffloadFilter::Entropy || filter == OffloadFilter::MaxProb || filter == OffloadFilter::Margin;
 }
 
+// One parameter of an offload plugin: its key below policy.offload.plugin.params (nested mappings
+// joined by dots) and its value's YAML text, as the plugin receives them (include/eccsim/policy.h).
+struct PluginParam {
+  std::string key;
+  std::string value;
+
+  bool operator==(const PluginParam& other) const { return key == other.key && value == other.value; }
+};
+
+// policy.offload.filter: plugin — a shared library deciding each offload (docs/policies.md).
+struct PluginConfig {
+  std::string path;                     // the library, relative to the working directory
+  std::vector<PluginParam> params;      // in the scenario's order
+};
+
 struct OffloadConfig {
   OffloadFilter filter = OffloadFilter::Entropy;
+  PluginConfig plugin;                  // filter plugin
   double threshold = 0.7;               // entropy: offload if score > t; max_prob/margin: if score < t
   double rate = 0.5;                    // random: offload probability
   // Instead of threshold (and rate): the share of requests to offload, exploration included; the

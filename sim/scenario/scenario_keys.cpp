@@ -378,6 +378,15 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                   +[](const Scenario& s) -> const char* {
                     return s.policy.offload.budget_cur < 0 ? "unused: no online budget" : nullptr;
                   }),
+      unused_when(text_key("policy.offload.plugin.path", SCENARIO_FIELD(policy.offload.plugin.path)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.policy.offload.filter == OffloadFilter::Plugin ? nullptr : "unused: the filter is not plugin";
+                  }),
+      unused_when(Key<Scenario>{"policy.offload.plugin.params", Kind::params, SCENARIO_FIELD(policy.offload.plugin.params)},
+                  +[](const Scenario& s) -> const char* {
+                    if (s.policy.offload.filter != OffloadFilter::Plugin) return "unused: the filter is not plugin";
+                    return s.policy.offload.plugin.params.empty() ? "not given: none" : nullptr;
+                  }),
       real_key("policy.offload.explore", SCENARIO_FIELD(policy.offload.explore), between(0, 1)),
       quantity_key("policy.offload.timeout", U::time, SCENARIO_FIELD(policy.offload.timeout_s), above(0)),
       integer_key("policy.offload.backoff_after", SCENARIO_FIELD(policy.offload.backoff_after), at_least(0)),
@@ -591,8 +600,8 @@ std::optional<KeyError> key_path_problem(const std::string& path, Where where) {
                                   where);
     }
     const std::string here = join(prefix, parts[i]);
-    if (find_scenario_key(here) != nullptr) {
-      if (i + 1 == parts.size()) return std::nullopt;
+    if (const Key<Scenario>* key = find_scenario_key(here)) {
+      if (i + 1 == parts.size() || key->kind == Kind::params) return std::nullopt;
       return KeyError{where, join(here, parts[i + 1]),
                       fmt::format("unknown key ('{}' is a single value, not a section)", here)};
     }

@@ -85,6 +85,7 @@ enum class Kind {
   real_list,      // list of plain numbers, e.g. [0.5, 0.5]
   sites,          // list of {name, backhaul}
   groups,         // list of {name, count | share, site, device, access, workload}
+  params,         // a plugin's mapping of anything: its keys below it are the plugin's, not eccsim's
 };
 
 struct Range {
@@ -132,7 +133,7 @@ using FieldRef = std::variant<std::string& (*)(Root&), bool& (*)(Root&), int& (*
                               uint64_t& (*)(Root&), double& (*)(Root&), std::vector<FaultConfig>& (*)(Root&),
                               SweepConfig& (*)(Root&), std::vector<BatchLatencyPoint>& (*)(Root&), std::vector<double>& (*)(Root&),
                               std::vector<SiteConfig>& (*)(Root&), std::vector<GroupConfig>& (*)(Root&),
-                              ChoiceField<Root>>;
+                              std::vector<PluginParam>& (*)(Root&), ChoiceField<Root>>;
 
 template <class Root>
 struct Key {

@@ -30,6 +30,16 @@ void emit_string(YAML::Emitter& out, const std::string& text) {
   }
 }
 
+// True when `text` is a list in flow style (how a plugin parameter's list value is kept).
+bool is_flow_list(const std::string& text) {
+  if (text.empty() || text.front() != '[') return false;
+  try {
+    return YAML::Load(text).IsSequence();
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
 template <class Root>
 void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root);
 
@@ -132,6 +142,15 @@ void emit_value(YAML::Emitter& out, const Key<Root>& key, Root& root) {
               for (const BatchLatencyPoint& point : value) {
                 out << YAML::Key << fmt::format("{}", point.batch) << YAML::Value
                     << format_quantity(point.latency_s, UnitKind::time);
+              }
+              out << YAML::EndMap;
+            } else if constexpr (std::is_same_v<T, std::vector<PluginParam>>) {
+              // Flattened keys print flat ({arm.alpha: 1} reads back as {arm: {alpha: 1}}); a list's text as the list.
+              out << YAML::Flow << YAML::BeginMap;
+              for (const PluginParam& param : value) {
+                out << YAML::Key << param.key << YAML::Value;
+                if (is_flow_list(param.value)) out << YAML::Load(param.value);
+                else emit_string(out, param.value);
               }
               out << YAML::EndMap;
             } else if constexpr (std::is_same_v<T, std::vector<double>>) {

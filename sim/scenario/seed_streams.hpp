@@ -20,6 +20,7 @@ enum class SeedStream : uint64_t {
   CalibrationSamples = 7,   // the test images held out to calibrate a target share
   WifiLevels = 8,           // Wi-Fi stations' rate levels; index: 0, or a group's first device + 1
   EvaluationSamples = 9,    // the test images held out for evaluation
+  OffloadPlugin = 10,       // a policy plugin instance's own stream (eccsim_policy_setup.seed); index: device
 };
 
 inline uint64_t derive_seed(uint64_t seed, SeedStream stream, uint64_t index) {
