@@ -36,7 +36,7 @@ const std::vector<std::string> kRunOutputFiles{
 
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
                          const Summary& summary, double wall_s, int inference_threads,
-                         const std::vector<OutputFileEntry>& files) {
+                         const OffloadPluginLibrary* plugin, const std::vector<OutputFileEntry>& files) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
@@ -66,6 +66,15 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                          {"calibrated", offload.calibrates_threshold()},
                          {"target_cur", offload.calibrates() ? nlohmann::ordered_json(offload.target_share()) : nullptr},
                          {"calibration_samples", result.calibration_samples}};
+  if (plugin != nullptr) {
+    nlohmann::ordered_json params = nlohmann::ordered_json::object();
+    for (const PluginParam& param : plugin->config().params) params[param.key] = param.value;
+    manifest["offload"]["plugin"] = {{"path", plugin->path()},
+                                     {"name", plugin->name()},
+                                     {"fnv1a64", plugin->content_hash()},
+                                     {"api_version", plugin->api().api_version},
+                                     {"params", params}};
+  }
   // The other files of the set, as written: a copy of the directory can be checked against them.
   nlohmann::ordered_json listed = nlohmann::ordered_json::array();
   for (const OutputFileEntry& file : files)
@@ -174,7 +183,8 @@ int run_command(const RunCommandOptions& options) {
   outputs.add("tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   outputs.add("summary.csv", summary_csv({"scenario"}, {scenario.name}, summary));
   outputs.add("run.json",
-              run_manifest(options, scenario, result, summary, wall_s, inference_threads, outputs.files()));
+              run_manifest(options, scenario, result, summary, wall_s, inference_threads, offload_plugin.get(),
+                           outputs.files()));
   outputs.publish();
   print_summary(scenario, summary, groups, result.offload_threshold.tie_share, wall_s, out_dir);
   return 0;

@@ -124,7 +124,7 @@ OffloadPluginInstance::~OffloadPluginInstance() {
 }
 
 void OffloadPluginInstance::fail(const std::string& call, double time_s, const std::string& message) {
-  library_->record_failure(fmt::format("{} at {} s on device {}: {}", call, time_s, device_, message));
+  library_->record_failure(fmt::format("{} at {:.6f} s on device {}: {}", call, time_s, device_, message));
 }
 
 bool OffloadPluginInstance::decide(const PluginDeviceView& device, int32_t predicted, double entropy, double max_prob,
