@@ -1,5 +1,6 @@
 /* A small online learner: a contextual bandit that learns, on the device, which inputs are worth
- * offloading. The context is the input's entropy, cut into `bins` equal bins; the two arms are keep
+ * offloading. The context is the input's entropy on a log scale, `bins_per_decade` bins per decade
+ * below 1 (a well-trained SNN's entropies span decades), `bins` bins in all; the two arms are keep
  * (reward 0) and offload (reward 1 if the cloud's answer differs from the edge model's, i.e. the
  * offload fixed a mistake, minus `offload_cost`, the accuracy one offload must buy to be worth its
  * bytes and joules). Only an offload reveals its reward, so each bin keeps the share of its
@@ -11,8 +12,10 @@
  * Every reply in time (explored ones included) updates its bin; a timeout teaches nothing. A bin's
  * share is an unbiased estimate whichever arm the greedy rule picks there: its offloads are all of
  * its inputs or a random share of them. Parameters and defaults: offload_cost 0.2, epsilon 0.05,
- * bins 10, prior 0.5. */
+ * bins 16, bins_per_decade 2, prior 0.5. */
 #include <eccsim/policy.h>
+
+#include <math.h>
 
 #define MAX_BINS 100
 
@@ -20,23 +23,25 @@ typedef struct {
   double offload_cost;
   double epsilon;
   int bins;
+  double bins_per_decade;
   uint64_t random_state;
   double disagreed[MAX_BINS];   /* pseudo-counts: prior + replies on which the cloud disagreed */
   double replies[MAX_BINS];     /* 1 + replies */
 } bandit;
 
 static int bin_of(const bandit* self, double entropy) {
-  int bin = (int)(entropy * self->bins);
-  return bin < 0 ? 0 : bin >= self->bins ? self->bins - 1 : bin;
+  const double decades = entropy > 0 ? -log10(entropy) * self->bins_per_decade : self->bins;
+  return decades < 0 ? 0 : decades >= self->bins - 1 ? self->bins - 1 : (int)decades;
 }
 
 static void* create(const eccsim_policy_setup* setup, char* error) {
-  static const char* const known[] = {"offload_cost", "epsilon", "bins", "prior", NULL};
-  double offload_cost = 0.2, epsilon = 0.05, bins = 10, prior = 0.5;
+  static const char* const known[] = {"offload_cost", "epsilon", "bins", "bins_per_decade", "prior", NULL};
+  double offload_cost = 0.2, epsilon = 0.05, bins = 16, bins_per_decade = 2, prior = 0.5;
   if (eccsim_policy_check_params(setup, known, error) != 0 ||
       eccsim_policy_number_param(setup, "offload_cost", 0, 1, &offload_cost, error) != 0 ||
       eccsim_policy_number_param(setup, "epsilon", 0, 1, &epsilon, error) != 0 ||
       eccsim_policy_number_param(setup, "bins", 1, MAX_BINS, &bins, error) != 0 ||
+      eccsim_policy_number_param(setup, "bins_per_decade", 0.01, 100, &bins_per_decade, error) != 0 ||
       eccsim_policy_number_param(setup, "prior", 0, 1, &prior, error) != 0)
     return NULL;
   if (bins != (int)bins) {
@@ -51,6 +56,7 @@ static void* create(const eccsim_policy_setup* setup, char* error) {
   self->offload_cost = offload_cost;
   self->epsilon = epsilon;
   self->bins = (int)bins;
+  self->bins_per_decade = bins_per_decade;
   self->random_state = setup->seed;
   for (int b = 0; b < self->bins; ++b) {
     self->disagreed[b] = prior;

@@ -56,6 +56,11 @@ typedef struct eccsim_policy_request {
   double entropy;             /* normalised entropy, the minimum over heads, in [0, 1] (filter entropy) */
   double max_prob;            /* top softmax probability over all classes (filter max_prob) */
   double margin;              /* top-1 minus top-2 probability (filter margin) */
+  /* The entropy filter's threshold for this device now: policy.offload.threshold, or calibrated on
+   * held-out images for the model serving (policy.offload.target_cur). filter: entropy offloads an
+   * input with entropy above it, and one exactly on it with probability threshold_tie_share. */
+  double threshold;
+  double threshold_tie_share;
   int32_t predicted;          /* the edge model's label */
   int32_t classes;            /* classes the edge model knows */
   int32_t heads;              /* its task heads: entries of head_entropy */

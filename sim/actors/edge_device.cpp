@@ -47,10 +47,11 @@ double station_rate_Bps(DeviceView device) {
 
 // What the device knows of itself when it asks its policy plugin about an input at now_s.
 PluginDeviceView plugin_view(DeviceView device, const EdgeModel& model, const EdgePrediction& edge,
-                             int64_t request_id, double now_s) {
+                             const Threshold& threshold, int64_t request_id, double now_s) {
   PluginDeviceView view;
   view.time_s = now_s;
   view.request_id = request_id;
+  view.threshold = threshold;
   view.classes = model.num_classes();
   const std::vector<int> sizes = model.head_sizes();
   view.head_entropy = head_entropies(edge.logits, std::vector<int64_t>(sizes.begin(), sizes.end()));
@@ -71,9 +72,9 @@ PluginDeviceView plugin_view(DeviceView device, const EdgeModel& model, const Ed
 }
 
 bool ask_plugin(DeviceView device, OffloadPluginInstance& plugin, const EdgeModel& model, const EdgePrediction& edge,
-                int64_t request_id, double now_s) {
-  return plugin.decide(plugin_view(device, model, edge, request_id, now_s), edge.predicted, edge.entropy_score,
-                       edge.max_prob, edge.margin);
+                const Threshold& threshold, int64_t request_id, double now_s) {
+  return plugin.decide(plugin_view(device, model, edge, threshold, request_id, now_s), edge.predicted,
+                       edge.entropy_score, edge.max_prob, edge.margin);
 }
 
 }  // namespace
@@ -295,7 +296,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
   const Threshold threshold = threshold_now(device_, *model, now_s);
   OffloadPluginInstance* plugin = device_.offload().plugin.get();
-  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, request_id, now_s)
+  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s)
                                                  : policy_.should_offload(edge, threshold);
   const OffloadDecision decision =
       knows_every_class ? OffloadDecision{filter_offloads, false} : policy_.explore(filter_offloads);

@@ -12,8 +12,8 @@ namespace eccsim {
 
 Threshold threshold_for_share(OffloadFilter filter, std::vector<WeightedScore> scores, double share) {
   // Scores that offload nothing / everything: beyond every score, or on the one score in most doubt.
-  const double none = filter == OffloadFilter::Entropy ? 1.0 : 0.0;
-  const double all = filter == OffloadFilter::Entropy ? 0.0 : 1.0;
+  const double none = scores_entropy(filter) ? 1.0 : 0.0;
+  const double all = scores_entropy(filter) ? 0.0 : 1.0;
   double total = 0;
   for (const WeightedScore& s : scores) total += s.weight;
   if (share <= 0 || total <= 0) return {none, 0};

@@ -136,7 +136,8 @@ bool OffloadPluginInstance::decide(const PluginDeviceView& device, int32_t predi
     round_trips[k] = recent_[k].round_trip_s;
     timeouts[k] = recent_[k].timed_out ? 1 : 0;
   }
-  const eccsim_policy_request request{device.time_s, device.request_id, entropy, max_prob, margin, predicted,
+  const eccsim_policy_request request{device.time_s, device.request_id, entropy, max_prob, margin,
+                                      device.threshold.value, device.threshold.tie_share, predicted,
                                       device.classes, static_cast<int32_t>(device.head_entropy.size()),
                                       device.head_entropy.data(), device.model_version, device.queue_length,
                                       device.awaiting_replies, device.battery_level, device.on_mains ? 1 : 0,

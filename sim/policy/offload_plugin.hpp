@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eccsim/policy.h"
+#include "sim/policy/offload_policy.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -63,6 +64,7 @@ struct PluginDecision {
 struct PluginDeviceView {
   double time_s = 0;
   int64_t request_id = 0;
+  Threshold threshold;                      // the entropy filter's, now
   int32_t classes = 0;
   std::vector<double> head_entropy;
   int64_t model_version = 0;

@@ -11,7 +11,7 @@
 namespace eccsim {
 
 Threshold given_threshold(OffloadFilter filter, double threshold) {
-  const bool everything = filter == OffloadFilter::Entropy ? threshold <= 0 : threshold >= 1;
+  const bool everything = scores_entropy(filter) ? threshold <= 0 : threshold >= 1;
   return {threshold, everything ? 1.0 : 0.0};
 }
 
@@ -24,7 +24,7 @@ double filter_score(OffloadFilter filter, const EdgePrediction& edge) {
 }
 
 bool beyond(OffloadFilter filter, double score, double threshold) {
-  return filter == OffloadFilter::Entropy ? score > threshold : score < threshold;
+  return scores_entropy(filter) ? score > threshold : score < threshold;
 }
 
 double filter_share(double target, double explore) {

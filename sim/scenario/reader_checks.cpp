@@ -261,8 +261,9 @@ void Reader::check_offload_share(Scenario& s) const {
   if (!offload.calibrates()) return;
 
   const std::string share = offload.budget_cur >= 0 ? "policy.offload.budget.cur" : "policy.offload.target_cur";
-  if (offload.filter == OffloadFilter::Plugin) {
-    fail(given_at(share), share, "a plugin decides each offload itself: no threshold to calibrate for a target share");
+  if (offload.filter == OffloadFilter::Plugin && offload.budget_cur >= 0) {
+    fail(given_at(share), share,
+         "a plugin decides each offload itself: no online budget (target_cur calibrates the entropy threshold it is told)");
   }
   if (offload.filter == OffloadFilter::EdgeOnly || offload.filter == OffloadFilter::CloudOnly) {
     fail(given_at(share), share,

@@ -376,9 +376,16 @@ struct PlatformConfig {
   NetworkConfig network;
 };
 
-// True for the filters that compare a score with a threshold: entropy, max_prob, margin.
+// True for the filters that compare a score with a threshold: entropy, max_prob, margin, and a plugin,
+// which is told the entropy threshold (given or calibrated) and decides what to make of it.
 constexpr bool has_threshold(OffloadFilter filter) {
-  return filter == OffloadFilter::Entropy || filter == OffloadFilter::MaxProb || filter == OffloadFilter::Margin;
+  return filter == OffloadFilter::Entropy || filter == OffloadFilter::MaxProb || filter == OffloadFilter::Margin ||
+         filter == OffloadFilter::Plugin;
+}
+
+// True when the filter's score is the normalised entropy (more doubt above the threshold).
+constexpr bool scores_entropy(OffloadFilter filter) {
+  return filter == OffloadFilter::Entropy || filter == OffloadFilter::Plugin;
 }
 
 // One parameter of an offload plugin: its key below policy.offload.plugin.params (nested mappings
