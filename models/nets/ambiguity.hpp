@@ -16,8 +16,10 @@ struct Ambiguity {
 };
 
 // `logits` are the heads' outputs concatenated in task order; `head_sizes` their class counts.
-// Each head's normalised entropy H_k / log C_k (0 for a one-class head), in head order.
-std::vector<double> head_entropies(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes);
+// Each head's normalised entropy H_k / log C_k (0 for a one-class head), in head order, into
+// `entropies` (its capacity reused: no allocation per call once it has grown).
+void head_entropies(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes,
+                    std::vector<double>& entropies);
 
 Ambiguity ambiguity_of(const std::vector<float>& logits, const std::vector<int64_t>& head_sizes);
 

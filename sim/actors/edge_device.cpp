@@ -47,14 +47,19 @@ double station_rate_Bps(DeviceView device) {
 
 // What the device knows of itself when it asks its policy plugin about an input at now_s.
 PluginDeviceView plugin_view(DeviceView device, const EdgeModel& model, const EdgePrediction& edge,
-                             const Threshold& threshold, int64_t request_id, double now_s) {
+                             const Threshold& threshold, int64_t request_id, double now_s, PluginScratch& scratch) {
   PluginDeviceView view;
   view.time_s = now_s;
   view.request_id = request_id;
   view.threshold = threshold;
   view.classes = model.num_classes();
-  const std::vector<int> sizes = model.head_sizes();
-  view.head_entropy = head_entropies(edge.logits, std::vector<int64_t>(sizes.begin(), sizes.end()));
+  if (scratch.sizes_of != &model) {
+    const std::vector<int> sizes = model.head_sizes();
+    scratch.head_sizes.assign(sizes.begin(), sizes.end());
+    scratch.sizes_of = &model;
+  }
+  head_entropies(edge.logits, scratch.head_sizes, scratch.head_entropy);
+  view.head_entropy = &scratch.head_entropy;
   view.model_version = model.version();
   // The requests that arrived while this one waited or computed: the schedule is in arrival order.
   const std::vector<ScheduledRequest>& schedule = device.schedule();
@@ -72,8 +77,8 @@ PluginDeviceView plugin_view(DeviceView device, const EdgeModel& model, const Ed
 }
 
 bool ask_plugin(DeviceView device, OffloadPluginInstance& plugin, const EdgeModel& model, const EdgePrediction& edge,
-                const Threshold& threshold, int64_t request_id, double now_s) {
-  return plugin.decide(plugin_view(device, model, edge, threshold, request_id, now_s), edge.predicted,
+                const Threshold& threshold, int64_t request_id, double now_s, PluginScratch& scratch) {
+  return plugin.decide(plugin_view(device, model, edge, threshold, request_id, now_s, scratch), edge.predicted,
                        edge.entropy_score, edge.max_prob, edge.margin);
 }
 
@@ -296,7 +301,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
   const Threshold threshold = threshold_now(device_, *model, now_s);
   OffloadPluginInstance* plugin = device_.offload().plugin.get();
-  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s)
+  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s, plugin_scratch_)
                                                  : policy_.should_offload(edge, threshold);
   const OffloadDecision decision =
       knows_every_class ? OffloadDecision{filter_offloads, false} : policy_.explore(filter_offloads);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <simgrid/forward.h>
 
@@ -15,6 +16,14 @@
 #include "sim/policy/offload_policy.hpp"
 
 namespace eccsim {
+
+// What a device reuses from request to request when a policy plugin decides: the serving model's head
+// sizes (read again when another model serves) and its heads' entropies.
+struct PluginScratch {
+  const EdgeModel* sizes_of = nullptr;
+  std::vector<int64_t> head_sizes;
+  std::vector<double> head_entropy;
+};
 
 struct EdgeDeviceConfig {
   int index = 0;
@@ -44,6 +53,7 @@ class EdgeDevice {
   EdgeDeviceConfig config_;
   DeviceView device_;
   OffloadPolicy policy_;
+  PluginScratch plugin_scratch_;
   // The receive posted on config_.replies and where its message lands; set only in the running
   // actor, so a restarted device (a fresh copy of this object) posts its own.
   simgrid::s4u::CommPtr reply_;

@@ -130,19 +130,13 @@ void OffloadPluginInstance::fail(const std::string& call, double time_s, const s
 bool OffloadPluginInstance::decide(const PluginDeviceView& device, int32_t predicted, double entropy, double max_prob,
                                    double margin) {
   if (library_->failure()) return false;
-  double round_trips[ECCSIM_POLICY_RECENT];
-  int32_t timeouts[ECCSIM_POLICY_RECENT];
-  for (size_t k = 0; k < recent_.size(); ++k) {
-    round_trips[k] = recent_[k].round_trip_s;
-    timeouts[k] = recent_[k].timed_out ? 1 : 0;
-  }
   const eccsim_policy_request request{device.time_s, device.request_id, entropy, max_prob, margin,
                                       device.threshold.value, device.threshold.tie_share, predicted,
-                                      device.classes, static_cast<int32_t>(device.head_entropy.size()),
-                                      device.head_entropy.data(), device.model_version, device.queue_length,
+                                      device.classes, static_cast<int32_t>(device.head_entropy->size()),
+                                      device.head_entropy->data(), device.model_version, device.queue_length,
                                       device.awaiting_replies, device.battery_level, device.on_mains ? 1 : 0,
-                                      device.cloud_offline ? 1 : 0, static_cast<int32_t>(recent_.size()), round_trips,
-                                      timeouts, served_, offloaded_};
+                                      device.cloud_offline ? 1 : 0, recent_, recent_round_trip_s_.data(),
+                                      recent_timed_out_.data(), served_, offloaded_};
   char error[ECCSIM_POLICY_ERROR_SIZE] = {};
   int answer = ECCSIM_KEEP;
   served_ += 1;
@@ -163,8 +157,14 @@ void OffloadPluginInstance::offloaded(int64_t request_id, const PluginDecision& 
 }
 
 void OffloadPluginInstance::ended(int64_t request_id, double time_s, double round_trip_s, int32_t cloud_label) {
-  recent_.push_back({round_trip_s, cloud_label < 0});
-  if (recent_.size() > ECCSIM_POLICY_RECENT) recent_.pop_front();
+  if (recent_ == ECCSIM_POLICY_RECENT) {   // the oldest goes
+    std::copy(recent_round_trip_s_.begin() + 1, recent_round_trip_s_.end(), recent_round_trip_s_.begin());
+    std::copy(recent_timed_out_.begin() + 1, recent_timed_out_.end(), recent_timed_out_.begin());
+    --recent_;
+  }
+  recent_round_trip_s_[static_cast<size_t>(recent_)] = round_trip_s;
+  recent_timed_out_[static_cast<size_t>(recent_)] = cloud_label < 0 ? 1 : 0;
+  ++recent_;
   const auto it = pending_.find(request_id);
   if (it == pending_.end()) return;   // no learn, or offloaded before a reboot
   const Pending pending = it->second;

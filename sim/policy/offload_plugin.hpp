@@ -6,8 +6,8 @@
 // SimGrid actors cannot throw out of their context. Pure: no SimGrid.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,7 +66,7 @@ struct PluginDeviceView {
   int64_t request_id = 0;
   Threshold threshold;                      // the entropy filter's, now
   int32_t classes = 0;
-  std::vector<double> head_entropy;
+  const std::vector<double>* head_entropy = nullptr;   // each head's, in head order
   int64_t model_version = 0;
   int32_t queue_length = 0;
   int32_t awaiting_replies = 0;
@@ -101,16 +101,15 @@ class OffloadPluginInstance {
     PluginDecision decision;
     bool explored = false;
   };
-  struct Recent {
-    double round_trip_s = 0;
-    bool timed_out = false;
-  };
   void fail(const std::string& call, double time_s, const std::string& message);
 
   std::shared_ptr<OffloadPluginLibrary> library_;
   int device_ = 0;
   void* instance_ = nullptr;
-  std::deque<Recent> recent_;             // at most ECCSIM_POLICY_RECENT, oldest first
+  // The last offloads' ends, oldest first, as the request hands them over.
+  std::array<double, ECCSIM_POLICY_RECENT> recent_round_trip_s_{};
+  std::array<int32_t, ECCSIM_POLICY_RECENT> recent_timed_out_{};
+  int32_t recent_ = 0;
   int64_t served_ = 0;
   int64_t offloaded_ = 0;
   std::map<int64_t, Pending> pending_;    // by request id

@@ -339,3 +339,59 @@ TEST_CASE("scenarios/device-profiles.yaml: inferences cost each profile's time a
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Catch::StartsWith("device_profiles.py: "));
 }
+
+namespace {
+
+// compare.csv's paired difference (plugin minus entropy) of `metric`: its mean and 95 % half-width.
+struct PairedDifference {
+  double mean = 0;
+  double half_width = 0;
+};
+
+PairedDifference plugin_minus_entropy(const fs::path& sweep, const std::string& metric) {
+  const CsvTable compare(sweep / "compare.csv");
+  REQUIRE(compare.rows() == 1);
+  REQUIRE(compare.text(0, "policy.offload.filter") == "plugin");
+  REQUIRE(compare.number(0, "n") == 5);
+  return {compare.number(0, metric + "_diff_mean"), compare.number(0, metric + "_diff_hw95")};
+}
+
+}  // namespace
+
+TEST_CASE("scenarios/plugin-queue-aware.yaml: the rule cuts latency, timeouts and radio energy against entropy",
+          "[sim][examples][plugins]") {
+  const fs::path scenario = kScenarios + "plugin-queue-aware.yaml";
+  std::vector<std::string> extra;
+  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario)) extra.insert(extra.end(), {"--set", set});
+  const fs::path out = sweep_example("plugin-queue-aware.yaml", "example-plugin-queue-aware", extra);
+  // Each difference's whole 95 % interval lies below zero (docs/policies.md quotes them).
+  for (const char* metric : {"latency_mean_s", "latency_p95_s", "radio_energy_per_request_J", "fallbacks"}) {
+    INFO(metric);
+    const PairedDifference d = plugin_minus_entropy(out, metric);
+    CHECK(d.mean + d.half_width < 0);
+  }
+  // About as many offloads, and no worse answers.
+  CHECK(std::abs(plugin_minus_entropy(out, "cur").mean) < 0.03);
+  const PairedDifference accuracy = plugin_minus_entropy(out, "accuracy");
+  CHECK(accuracy.mean + accuracy.half_width > 0);
+}
+
+TEST_CASE("scenarios/plugin-bandit.yaml: the bandit, learning online, matches entropy calibrated on held-out images",
+          "[sim][examples][plugins]") {
+  const fs::path scenario = kScenarios + "plugin-bandit.yaml";
+  std::vector<std::string> extra;
+  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario)) extra.insert(extra.end(), {"--set", set});
+  const fs::path out = sweep_example("plugin-bandit.yaml", "example-plugin-bandit", extra);
+  // The same offload share within 5 points, and the same accuracy within the interval (docs/policies.md).
+  const PairedDifference cur = plugin_minus_entropy(out, "cur");
+  CHECK(std::abs(cur.mean) < 0.05);
+  const PairedDifference accuracy = plugin_minus_entropy(out, "accuracy");
+  CHECK(accuracy.mean - accuracy.half_width < 0);
+  CHECK(accuracy.mean + accuracy.half_width > 0);
+  // It learned: far above the edge model alone on the same requests.
+  const CsvTable summary(out / "summary.csv");
+  for (size_t row = 0; row < summary.rows(); ++row) {
+    if (summary.text(row, "policy.offload.filter") != "plugin") continue;
+    CHECK(summary.number(row, "accuracy") > summary.number(row, "edge_only_accuracy") + 0.1);
+  }
+}

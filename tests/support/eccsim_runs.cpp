@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+#include <regex>
+
 namespace eccsim::testing {
 
 ProcessResult run_eccsim(std::vector<std::string> args, std::chrono::milliseconds timeout,
@@ -32,6 +36,21 @@ std::filesystem::path run_sim_ok(const std::string& name, const SimRun& run, std
   REQUIRE(result.exit_code == 0);
   if (stdout_text != nullptr) *stdout_text = result.out;
   return out;
+}
+
+std::string example_policy(const std::string& name) {
+  return (std::filesystem::path(ECCSIM_EXAMPLE_POLICIES_DIR) / ("lib" + name + ".so")).string();
+}
+
+std::vector<std::string> example_plugin_sets(const std::filesystem::path& scenario) {
+  std::ifstream in(scenario);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::smatch match;
+  if (!std::regex_search(text, match, std::regex(R"(path: build/examples/policies/lib(\w+)\.so)"))) return {};
+  const std::filesystem::path shipped = std::filesystem::path(ECCSIM_SOURCE_DIR) / "build/examples/policies";
+  std::error_code error;
+  if (std::filesystem::equivalent(shipped, ECCSIM_EXAMPLE_POLICIES_DIR, error)) return {};
+  return {"policy.offload.plugin.path=" + example_policy(match[1].str())};
 }
 
 }  // namespace eccsim::testing

@@ -45,4 +45,12 @@ ProcessResult run_sim(const SimRun& run, const std::filesystem::path& out);
 // directory. `stdout_text`, when given, receives what the run printed.
 std::filesystem::path run_sim_ok(const std::string& name, const SimRun& run, std::string* stdout_text = nullptr);
 
+// The example policy plugin `name` (examples/policies/, lib<name>.so) of this build tree.
+std::string example_policy(const std::string& name);
+
+// For a shipped scenario that names an example plugin by its path in the default build tree
+// (build/examples/policies/libX.so): the --set value pointing it at this build tree's copy when the
+// tests are built elsewhere; empty when they are built in build/ (the scenario then runs as shipped).
+std::vector<std::string> example_plugin_sets(const std::filesystem::path& scenario);
+
 }  // namespace eccsim::testing

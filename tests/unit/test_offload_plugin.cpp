@@ -48,7 +48,8 @@ PluginDeviceView view(double threshold, int queue = 0) {
   PluginDeviceView v;
   v.threshold = {threshold, 0};
   v.classes = 2;
-  v.head_entropy = {0.5};
+  static const std::vector<double> one_head{0.5};
+  v.head_entropy = &one_head;
   v.queue_length = queue;
   return v;
 }
