@@ -412,9 +412,10 @@ void Reader::read_params(const YAML::Node& node, const std::string& path, Where 
   }
   constexpr std::string_view kParamsPath = "policy.offload.plugin.params";
   for (const auto& entry : node) {
-    const Where here = where_of(path, line_of(entry.first, where.line));
-    if (!entry.first.IsScalar() || entry.first.Scalar().empty()) fail(here, path, "keys must be plain names");
+    if (!entry.first.IsScalar() || entry.first.Scalar().empty())
+      fail(where_of(path, line_of(entry.first, where.line)), path, "keys must be plain names");
     const std::string entry_path = join(path, entry.first.Scalar());
+    const Where here = where_of(entry_path, line_of(entry.first, where.line));
     given_[entry_path] = here;
     if (entry.second.IsMap()) {
       read_params(entry.second, entry_path, here, params);
