@@ -301,8 +301,9 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
   const Threshold threshold = threshold_now(device_, *model, now_s);
   OffloadPluginInstance* plugin = device_.offload().plugin.get();
-  const bool filter_offloads = plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s, plugin_scratch_)
-                                                 : policy_.should_offload(edge, threshold);
+  const bool filter_offloads =
+      plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s, plugin_scratch_)
+                        : policy_.should_offload(edge, threshold);
   const OffloadDecision decision =
       knows_every_class ? OffloadDecision{filter_offloads, false} : policy_.explore(filter_offloads);
   bool offload = decision.offload;

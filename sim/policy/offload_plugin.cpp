@@ -130,13 +130,29 @@ void OffloadPluginInstance::fail(const std::string& call, double time_s, const s
 bool OffloadPluginInstance::decide(const PluginDeviceView& device, int32_t predicted, double entropy, double max_prob,
                                    double margin) {
   if (library_->failure()) return false;
-  const eccsim_policy_request request{device.time_s, device.request_id, entropy, max_prob, margin,
-                                      device.threshold.value, device.threshold.tie_share, predicted,
-                                      device.classes, static_cast<int32_t>(device.head_entropy->size()),
-                                      device.head_entropy->data(), device.model_version, device.queue_length,
-                                      device.awaiting_replies, device.battery_level, device.on_mains ? 1 : 0,
-                                      device.cloud_offline ? 1 : 0, recent_, recent_round_trip_s_.data(),
-                                      recent_timed_out_.data(), served_, offloaded_};
+  eccsim_policy_request request{};
+  request.time_s = device.time_s;
+  request.request_id = device.request_id;
+  request.entropy = entropy;
+  request.max_prob = max_prob;
+  request.margin = margin;
+  request.threshold = device.threshold.value;
+  request.threshold_tie_share = device.threshold.tie_share;
+  request.predicted = predicted;
+  request.classes = device.classes;
+  request.heads = static_cast<int32_t>(device.head_entropy->size());
+  request.head_entropy = device.head_entropy->data();
+  request.model_version = device.model_version;
+  request.queue_length = device.queue_length;
+  request.awaiting_replies = device.awaiting_replies;
+  request.battery_level = device.battery_level;
+  request.on_mains = device.on_mains ? 1 : 0;
+  request.cloud_offline = device.cloud_offline ? 1 : 0;
+  request.recent_count = recent_;
+  request.recent_round_trip_s = recent_round_trip_s_.data();
+  request.recent_timed_out = recent_timed_out_.data();
+  request.served = served_;
+  request.offloaded = offloaded_;
   char error[ECCSIM_POLICY_ERROR_SIZE] = {};
   int answer = ECCSIM_KEEP;
   served_ += 1;
@@ -170,17 +186,25 @@ void OffloadPluginInstance::ended(int64_t request_id, double time_s, double roun
   const Pending pending = it->second;
   pending_.erase(it);
   if (library_->failure()) return;
-  const PluginDecision& d = pending.decision;
-  const eccsim_policy_feedback feedback{time_s, request_id, cloud_label >= 0 ? ECCSIM_REPLY : ECCSIM_TIMEOUT,
-                                        pending.explored ? 1 : 0, d.edge_label, cloud_label, round_trip_s,
-                                        d.entropy, d.max_prob, d.margin};
+  eccsim_policy_feedback feedback{};
+  feedback.time_s = time_s;
+  feedback.request_id = request_id;
+  feedback.outcome = cloud_label >= 0 ? ECCSIM_REPLY : ECCSIM_TIMEOUT;
+  feedback.explored = pending.explored ? 1 : 0;
+  feedback.edge_label = pending.decision.edge_label;
+  feedback.cloud_label = cloud_label;
+  feedback.round_trip_s = round_trip_s;
+  feedback.entropy = pending.decision.entropy;
+  feedback.max_prob = pending.decision.max_prob;
+  feedback.margin = pending.decision.margin;
   char error[ECCSIM_POLICY_ERROR_SIZE] = {};
   int status = 0;
   if (auto thrown = guarded([&] { status = library_->api().learn(instance_, &feedback, error); })) {
     fail("learn", time_s, *thrown);
   } else if (status != 0) {
     fail("learn", time_s,
-         status < 0 ? message_in(error) : fmt::format("returned {} (expected 0, or a negative value on failure)", status));
+         status < 0 ? message_in(error)
+                    : fmt::format("returned {} (expected 0, or a negative value on failure)", status));
   }
 }
 

@@ -31,8 +31,8 @@ class OffloadPluginLibrary {
   OffloadPluginLibrary& operator=(const OffloadPluginLibrary&) = delete;
 
   const std::string& path() const { return path_; }
-  std::string name() const;                  // the library's own, as it reports it
-  const std::string& content_hash() const { return hash_; }   // FNV-1a of the file (run.json)
+  std::string name() const;                                  // the library's own, as it reports it
+  const std::string& content_hash() const { return hash_; }  // FNV-1a of the file (run.json)
   const eccsim_policy_api& api() const { return *api_; }
   const PluginConfig& config() const { return config_; }
 
@@ -64,9 +64,9 @@ struct PluginDecision {
 struct PluginDeviceView {
   double time_s = 0;
   int64_t request_id = 0;
-  Threshold threshold;                      // the entropy filter's, now
+  Threshold threshold;  // the entropy filter's, now
   int32_t classes = 0;
-  const std::vector<double>* head_entropy = nullptr;   // each head's, in head order
+  const std::vector<double>* head_entropy = nullptr;  // each head's, in head order
   int64_t model_version = 0;
   int32_t queue_length = 0;
   int32_t awaiting_replies = 0;
@@ -112,7 +112,7 @@ class OffloadPluginInstance {
   int32_t recent_ = 0;
   int64_t served_ = 0;
   int64_t offloaded_ = 0;
-  std::map<int64_t, Pending> pending_;    // by request id
+  std::map<int64_t, Pending> pending_;  // by request id
 };
 
 // The scenario's plugin (policy.offload.filter: plugin), opened and checked by creating device 0's

@@ -404,7 +404,8 @@ void Reader::read_latency_table(const YAML::Node& node, const std::string& path,
 
 // A plugin's parameters, whatever their shape: nested mappings flattened to dotted keys, every other
 // value passed as its YAML text (a scalar as written, a list in flow style). Each key given once.
-void Reader::read_params(const YAML::Node& node, const std::string& path, Where where, std::vector<PluginParam>& params) {
+void Reader::read_params(const YAML::Node& node, const std::string& path, Where where,
+                         std::vector<PluginParam>& params) {
   if (!node.IsMap()) {
     const std::string expected = expectation(Kind::params, UnitKind::time, {});
     if (!node.IsDefined() || node.IsNull()) fail(where, path, fmt::format("missing value (expected {})", expected));

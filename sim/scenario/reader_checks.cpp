@@ -253,7 +253,8 @@ void Reader::check_offload_share(Scenario& s) const {
   };
   if (offload.filter == OffloadFilter::Plugin && offload.plugin.path.empty()) {
     fail(given_at("policy.offload.filter"), "policy.offload.plugin.path",
-         "missing: filter plugin needs the library's path, e.g. plugin: {path: build/examples/policies/libqueue_aware.so}");
+         "missing: filter plugin needs the library's path, e.g. plugin: "
+         "{path: build/examples/policies/libqueue_aware.so}");
   }
   exclusive(fixed, nullptr, "policy.offload.target_cur", &offload.target_cur);
   exclusive(fixed, nullptr, "policy.offload.budget.cur", &offload.budget_cur);
@@ -263,7 +264,8 @@ void Reader::check_offload_share(Scenario& s) const {
   const std::string share = offload.budget_cur >= 0 ? "policy.offload.budget.cur" : "policy.offload.target_cur";
   if (offload.filter == OffloadFilter::Plugin && offload.budget_cur >= 0) {
     fail(given_at(share), share,
-         "a plugin decides each offload itself: no online budget (target_cur calibrates the entropy threshold it is told)");
+         "a plugin decides each offload itself: no online budget "
+         "(target_cur calibrates the entropy threshold it is told)");
   }
   if (offload.filter == OffloadFilter::EdgeOnly || offload.filter == OffloadFilter::CloudOnly) {
     fail(given_at(share), share,

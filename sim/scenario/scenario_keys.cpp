@@ -380,9 +380,11 @@ const std::vector<Key<Scenario>>& scenario_keys() {
                   }),
       unused_when(text_key("policy.offload.plugin.path", SCENARIO_FIELD(policy.offload.plugin.path)),
                   +[](const Scenario& s) -> const char* {
-                    return s.policy.offload.filter == OffloadFilter::Plugin ? nullptr : "unused: the filter is not plugin";
+                    if (s.policy.offload.filter == OffloadFilter::Plugin) return nullptr;
+                    return "unused: the filter is not plugin";
                   }),
-      unused_when(Key<Scenario>{"policy.offload.plugin.params", Kind::params, SCENARIO_FIELD(policy.offload.plugin.params)},
+      unused_when(Key<Scenario>{"policy.offload.plugin.params", Kind::params,
+                                SCENARIO_FIELD(policy.offload.plugin.params)},
                   +[](const Scenario& s) -> const char* {
                     if (s.policy.offload.filter != OffloadFilter::Plugin) return "unused: the filter is not plugin";
                     return s.policy.offload.plugin.params.empty() ? "not given: none" : nullptr;

@@ -270,7 +270,8 @@ TEST_CASE("every scenario in scenarios/, run short: latency parts and energies a
                                      "--set", "workload.duration=60s", "--set", "workload.phase_length=12s",
                                      "--set", "workload.rate=5/s", "--set", "sweep={}"};
     if (name != "device-profiles") command.insert(command.end(), {"--set", name == "paper-constants" ? "platform.devices=1" : "platform.devices=4"});
-    for (const std::string& set : eccsim::testing::example_plugin_sets(scenario)) command.insert(command.end(), {"--set", set});
+    for (const std::string& set : eccsim::testing::example_plugin_sets(scenario))
+      command.insert(command.end(), {"--set", set});
     commands.push_back(command);
   }
   const std::vector<ProcessResult> results =

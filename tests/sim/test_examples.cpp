@@ -362,7 +362,8 @@ TEST_CASE("scenarios/plugin-queue-aware.yaml: the rule cuts latency, timeouts an
           "[sim][examples][plugins]") {
   const fs::path scenario = kScenarios + "plugin-queue-aware.yaml";
   std::vector<std::string> extra;
-  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario)) extra.insert(extra.end(), {"--set", set});
+  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario))
+    extra.insert(extra.end(), {"--set", set});
   const fs::path out = sweep_example("plugin-queue-aware.yaml", "example-plugin-queue-aware", extra);
   // Each difference's whole 95 % interval lies below zero (docs/policies.md quotes them).
   for (const char* metric : {"latency_mean_s", "latency_p95_s", "radio_energy_per_request_J", "fallbacks"}) {
@@ -380,7 +381,8 @@ TEST_CASE("scenarios/plugin-bandit.yaml: the bandit, learning online, matches en
           "[sim][examples][plugins]") {
   const fs::path scenario = kScenarios + "plugin-bandit.yaml";
   std::vector<std::string> extra;
-  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario)) extra.insert(extra.end(), {"--set", set});
+  for (const std::string& set : eccsim::testing::example_plugin_sets(scenario))
+    extra.insert(extra.end(), {"--set", set});
   const fs::path out = sweep_example("plugin-bandit.yaml", "example-plugin-bandit", extra);
   // The same offload share within 5 points, and the same accuracy within the interval (docs/policies.md).
   const PairedDifference cur = plugin_minus_entropy(out, "cur");

@@ -2,7 +2,6 @@
 // the same CSVs; a sweep reaches the plugin's params; a plugin failing during the run ends it with
 // exit 1 and one line, publishing nothing; a broken library is refused before anything runs (exit 2).
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -41,19 +40,22 @@ size_t lines_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("a plugin that decides as the entropy filter does gives byte-identical CSVs", "[sim][plugins]") {
-  for (const std::vector<std::string>& policy :
-       {std::vector<std::string>{"policy.offload.threshold=0.5"}, std::vector<std::string>{"policy.offload.target_cur=0.3"}}) {
+  for (const std::vector<std::string>& policy : {std::vector<std::string>{"policy.offload.threshold=0.5"},
+                                                 std::vector<std::string>{"policy.offload.target_cur=0.3"}}) {
     INFO(policy.front());
     std::vector<std::string> sets{"platform.devices=3"};
     sets.insert(sets.end(), policy.begin(), policy.end());
-    const fs::path builtin = eccsim::testing::run_sim_ok("plugin-same-builtin", SimRun(eccsim::testing::tiny_scenario(), sets));
+    const fs::path builtin =
+        eccsim::testing::run_sim_ok("plugin-same-builtin", SimRun(eccsim::testing::tiny_scenario(), sets));
     const fs::path plugin = eccsim::testing::run_sim_ok(
-        "plugin-same-plugin", SimRun(eccsim::testing::tiny_scenario(), with_plugin(example_policy("entropy_threshold"), sets)));
-    for (const char* file : {"requests.csv", "devices.csv", "summary.csv", "thresholds.csv", "links.csv", "tasks.csv"}) {
+        "plugin-same-plugin",
+        SimRun(eccsim::testing::tiny_scenario(), with_plugin(example_policy("entropy_threshold"), sets)));
+    for (const char* file :
+         {"requests.csv", "devices.csv", "summary.csv", "thresholds.csv", "links.csv", "tasks.csv"}) {
       INFO(file);
       CHECK(file_bytes(builtin / file) == file_bytes(plugin / file));
     }
-    REQUIRE(CsvTable(plugin / "summary.csv").number(0, "cur") > 0.05);   // decisions made both ways
+    REQUIRE(CsvTable(plugin / "summary.csv").number(0, "cur") > 0.05);  // decisions made both ways
     std::ifstream manifest(plugin / "run.json");
     const nlohmann::json run = nlohmann::json::parse(manifest);
     CHECK(run["offload"]["filter"] == "plugin");
@@ -62,9 +64,12 @@ TEST_CASE("a plugin that decides as the entropy filter does gives byte-identical
   }
 }
 
-TEST_CASE("eccsim sweep reaches a plugin's params: the bandit offloads less as an offload costs more", "[sim][plugins]") {
+TEST_CASE("eccsim sweep reaches a plugin's params: the bandit offloads less as an offload costs more",
+          "[sim][plugins]") {
   const fs::path out = eccsim::testing::fresh_output_dir("plugin-sweep");
-  std::vector<std::string> args{"sweep", eccsim::testing::tiny_scenario(), "--out", out.string(), "-j", "2",
+  std::vector<std::string> args{"sweep", eccsim::testing::tiny_scenario(),
+                                "--out", out.string(),
+                                "-j",    "2",
                                 "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR,
                                 "--set", "platform.devices=4",
                                 "--set", "sweep={policy.offload.plugin.params.offload_cost: [0.05, 0.95]}"};
@@ -100,9 +105,10 @@ TEST_CASE("a plugin failing during the run ends it: exit 1, one line naming it, 
                         Case{"bad_answer", "answered 7 (expected ECCSIM_KEEP 0 or ECCSIM_OFFLOAD 1)"},
                         Case{"learn_error", "cannot learn from request"}}) {
     INFO(c.fault);
-    const ProcessResult run = eccsim::testing::run_sim(
-        SimRun(eccsim::testing::tiny_scenario(), with_plugin(faulty(c.fault), {"policy.offload.plugin.params.after=5"})),
-        out);
+    const ProcessResult run =
+        eccsim::testing::run_sim(SimRun(eccsim::testing::tiny_scenario(),
+                                        with_plugin(faulty(c.fault), {"policy.offload.plugin.params.after=5"})),
+                                 out);
     INFO(run.err);
     CHECK(run.exit_code == 1);
     CHECK(lines_of(run.err) == 1);
@@ -112,7 +118,8 @@ TEST_CASE("a plugin failing during the run ends it: exit 1, one line naming it, 
   }
 }
 
-TEST_CASE("a broken plugin is refused before the run starts: exit 2 and one line, from run and validate", "[sim][plugins]") {
+TEST_CASE("a broken plugin is refused before the run starts: exit 2 and one line, from run and validate",
+          "[sim][plugins]") {
   struct Case {
     std::vector<std::string> sets;
     std::string message;

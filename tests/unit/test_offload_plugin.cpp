@@ -79,9 +79,10 @@ TEST_CASE("entropy_threshold offloads exactly above the threshold it is told", "
   CHECK(decide(p, everything, 0));
 }
 
-TEST_CASE("queue_aware moves entropy's line by its rule: up with slow or lost uploads, down with a queue", "[plugins]") {
-  Plugin p = load(example("queue_aware"), {{"latency_ref", "0.1"}, {"latency_weight", "2"}, {"timeout_weight", "5"},
-                                           {"queue_weight", "0.5"}});
+TEST_CASE("queue_aware moves entropy's line by its rule: up with slow or lost uploads, down with a queue",
+          "[plugins]") {
+  Plugin p = load(example("queue_aware"),
+                  {{"latency_ref", "0.1"}, {"latency_weight", "2"}, {"timeout_weight", "5"}, {"queue_weight", "0.5"}});
   const double t = 1e-3;
   // The rule, as examples/policies/queue_aware.c states it, for the device's recent offloads.
   const auto line = [&](int queue, const std::vector<double>& round_trips, int timeouts) {
@@ -114,7 +115,7 @@ TEST_CASE("queue_aware moves entropy's line by its rule: up with slow or lost up
   }
   check_rule(0, round_trips, 0);
   check_rule(3, round_trips, 0);
-  CHECK(line(0, round_trips, 0) > 4 * t);   // a mean of 0.175 s: exp(2 * 0.75)
+  CHECK(line(0, round_trips, 0) > 4 * t);  // a mean of 0.175 s: exp(2 * 0.75)
   // Only the last eight offloads count: two timeouts push out the two oldest fast replies.
   offload_and_end(p, 8, 0.5, 0, 1.0, -1);
   offload_and_end(p, 9, 0.5, 0, 1.0, -1);
@@ -127,21 +128,21 @@ TEST_CASE("queue_aware moves entropy's line by its rule: up with slow or lost up
 TEST_CASE("bandit learns where its edge model disagrees with the cloud, bin by bin", "[plugins]") {
   // epsilon 0: no exploration, so every decision is the greedy rule's: offload when the bin's share of
   // disagreements (prior 0.5 as one pseudo-reply) is above offload_cost.
-  const std::vector<eccsim::PluginParam> greedy{{"offload_cost", "0.3"}, {"epsilon", "0"}, {"bins", "16"},
-                                                {"bins_per_decade", "2"}, {"prior", "0.5"}};
+  const std::vector<eccsim::PluginParam> greedy{
+      {"offload_cost", "0.3"}, {"epsilon", "0"}, {"bins", "16"}, {"bins_per_decade", "2"}, {"prior", "0.5"}};
   Plugin p = load(example("bandit"), greedy);
-  const double low = 1e-6;    // bin 12
-  const double high = 0.05;   // bin 2
+  const double low = 1e-6;   // bin 12
+  const double high = 0.05;  // bin 2
   CHECK(decide(p, view(0.5), low));
   CHECK(decide(p, view(0.5), high));
   int64_t id = 0;
-  offload_and_end(p, id++, low, 3, 0.05, 3);            // the cloud agrees: 0.5 / 2 = 0.25
+  offload_and_end(p, id++, low, 3, 0.05, 3);  // the cloud agrees: 0.5 / 2 = 0.25
   CHECK_FALSE(decide(p, view(0.5), low));
-  CHECK_FALSE(decide(p, view(0.5), 9e-7));              // the same bin
-  CHECK(decide(p, view(0.5), high));                    // another bin keeps its prior
-  for (int k = 0; k < 20; ++k) offload_and_end(p, id++, high, 3, 0.05, 4);   // 20.5 / 21
+  CHECK_FALSE(decide(p, view(0.5), 9e-7));                                  // the same bin
+  CHECK(decide(p, view(0.5), high));                                        // another bin keeps its prior
+  for (int k = 0; k < 20; ++k) offload_and_end(p, id++, high, 3, 0.05, 4);  // 20.5 / 21
   CHECK(decide(p, view(0.5), high));
-  for (int k = 0; k < 60; ++k) offload_and_end(p, id++, high, 3, 0.05, 3);   // 20.5 / 81 = 0.253
+  for (int k = 0; k < 60; ++k) offload_and_end(p, id++, high, 3, 0.05, 3);  // 20.5 / 81 = 0.253
   CHECK_FALSE(decide(p, view(0.5), high));
 
   // A timeout teaches nothing.
@@ -162,7 +163,7 @@ TEST_CASE("bandit explores from its own seeded stream: same seed, same draws", "
     differ += d != decide(other, view(0.5), 0.1);
     offloaded += d;
   }
-  CHECK(offloaded > 150);   // epsilon 0.5 of 400; the greedy rule (cost 1) never offloads
+  CHECK(offloaded > 150);  // epsilon 0.5 of 400; the greedy rule (cost 1) never offloads
   CHECK(offloaded < 250);
   CHECK(differ > 100);
   Plugin always = load(example("bandit"), {{"offload_cost", "1"}, {"epsilon", "1"}});
@@ -187,14 +188,17 @@ TEST_CASE("a plugin's params come from the scenario, nested keys flattened, and 
   CHECK(again.policy.offload.plugin.params == expected);
   CHECK(eccsim::to_yaml(again) == eccsim::to_yaml(s));
 
-  CHECK(input_error_of([&] { eccsim::load_scenario(dir.write("no-path.yaml", "policy: {offload: {filter: plugin}}\n")); }) ==
-        (dir.path() / "no-path.yaml").string() + ":1: policy.offload.plugin.path: missing: filter plugin needs the library's path, e.g. plugin: "
-        "{path: build/examples/policies/libqueue_aware.so}");
+  CHECK(input_error_of([&] {
+          eccsim::load_scenario(dir.write("no-path.yaml", "policy: {offload: {filter: plugin}}\n"));
+        }) == (dir.path() / "no-path.yaml").string() +
+                  ":1: policy.offload.plugin.path: missing: filter plugin needs the library's path, e.g. plugin: "
+                  "{path: build/examples/policies/libqueue_aware.so}");
   CHECK(input_error_of([&] { eccsim::load_scenario(file, {"policy.offload.budget.cur=0.2"}); }) ==
         "--set policy.offload.budget.cur: a plugin decides each offload itself: no online budget (target_cur "
         "calibrates the entropy threshold it is told)");
-  CHECK(input_error_of([&] { eccsim::load_scenario(file, {"policy.offload.plugin.params=3"}); }) ==
-        "--set policy.offload.plugin.params: expected a mapping of the plugin's parameters, e.g. {alpha: 0.5}, got '3'");
+  CHECK(
+      input_error_of([&] { eccsim::load_scenario(file, {"policy.offload.plugin.params=3"}); }) ==
+      "--set policy.offload.plugin.params: expected a mapping of the plugin's parameters, e.g. {alpha: 0.5}, got '3'");
 }
 
 TEST_CASE("libraries that break the interface are refused with one line naming them", "[plugins]") {
@@ -202,8 +206,9 @@ TEST_CASE("libraries that break the interface are refused with one line naming t
     return input_error_of([&] { load(path, std::move(params)); });
   };
   const std::string where = "s.yaml:3: policy.offload.plugin.path: plugin ";
-  CHECK(refusal("no/such/lib.so") == where + "no/such/lib.so: no such file (build the examples with scripts/build, "
-                                            "or give the path to your library, relative to the working directory)");
+  CHECK(refusal("no/such/lib.so") == where +
+                                         "no/such/lib.so: no such file (build the examples with scripts/build, "
+                                         "or give the path to your library, relative to the working directory)");
   CHECK(refusal(faulty("no_entry")) ==
         where + faulty("no_entry") + ": does not export eccsim_offload_policy (see include/eccsim/policy.h)");
   CHECK(refusal(faulty("wrong_version")) ==
@@ -216,7 +221,8 @@ TEST_CASE("libraries that break the interface are refused with one line naming t
   CHECK(refusal(faulty("create_throws")) ==
         params_where + faulty("create_throws") + " (faulty): create threw an exception: cannot set up");
   CHECK(refusal(example("queue_aware"), {{"queue_wieght", "1"}}) ==
-        params_where + example("queue_aware") + " (queue_aware): refused its parameters: unknown parameter 'queue_wieght'");
+        params_where + example("queue_aware") +
+            " (queue_aware): refused its parameters: unknown parameter 'queue_wieght'");
   CHECK(refusal(example("bandit"), {{"epsilon", "lots"}}) ==
         params_where + example("bandit") +
             " (bandit): refused its parameters: parameter 'epsilon' must be a number in [0, 1], got 'lots'");
@@ -230,8 +236,9 @@ TEST_CASE("a failure inside a call is recorded once, and the plugin is not asked
     std::string failure;
   };
   for (const Case& c : {Case{"decide_throws", "decide at 0.000000 s on device 0: threw an exception: decide gave up"},
-                        Case{"bad_answer", "decide at 0.000000 s on device 0: answered 7 (expected ECCSIM_KEEP 0 or "
-                                           "ECCSIM_OFFLOAD 1)"},
+                        Case{"bad_answer",
+                             "decide at 0.000000 s on device 0: answered 7 (expected ECCSIM_KEEP 0 or "
+                             "ECCSIM_OFFLOAD 1)"},
                         Case{"decide_error", "decide at 0.000000 s on device 0: no decision for request 0"},
                         Case{"learn_error", "learn at 1.000000 s on device 0: cannot learn from request 5"}}) {
     INFO(c.fault);
@@ -241,7 +248,7 @@ TEST_CASE("a failure inside a call is recorded once, and the plugin is not asked
     REQUIRE(p.library->failure());
     CHECK(*p.library->failure() == c.failure);
     CHECK(p.library->failure_message() == "policy plugin " + faulty(c.fault) + " (faulty) failed: " + c.failure);
-    CHECK(first == (c.fault == "learn_error"));   // a failed decide answers keep
-    CHECK_FALSE(decide(p, view(0.5), 0.9));        // asked no more: keep
+    CHECK(first == (c.fault == "learn_error"));  // a failed decide answers keep
+    CHECK_FALSE(decide(p, view(0.5), 0.9));      // asked no more: keep
   }
 }
