@@ -13,6 +13,7 @@
 #include "sim/policy/offload_plugin.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/fuzz_seeds.hpp"
 #include "tests/support/input_error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -170,15 +171,18 @@ TEST_CASE("bandit explores from its own seeded stream: same seed, same draws", "
   CHECK(decide(always, view(0.5), 1e-9));
 }
 
-TEST_CASE("a plugin's params come from the scenario, nested keys flattened, and print back", "[plugins][scenario]") {
+TEST_CASE("a plugin's params come from the scenario, nested keys flattened, and print back",
+          "[plugins][scenario][fuzz-seeds]") {
   eccsim::testing::TempDir dir;
-  const fs::path file = dir.write("s.yaml", R"(policy:
+  const std::string text = R"(policy:
   offload:
     filter: plugin
     plugin:
       path: lib.so
       params: {alpha: 0.5, arm: {beta: 2, names: [a, b]}, mode: fast}
-)");
+)";
+  eccsim::testing::keep_fuzz_seed(text, {"policy.offload.plugin.params.gamma=3"});
+  const fs::path file = dir.write("s.yaml", text);
   const eccsim::Scenario s = eccsim::load_scenario(file, {"policy.offload.plugin.params.gamma=3"});
   const std::vector<eccsim::PluginParam> expected{
       {"alpha", "0.5"}, {"arm.beta", "2"}, {"arm.names", "[a, b]"}, {"mode", "fast"}, {"gamma", "3"}};

@@ -408,7 +408,8 @@ TEST_CASE("a target share replaces the threshold, and an override wins over the 
   const std::string plain = to_yaml(load_scenario(dir.write("plain.yaml", "name: p\n")));
   CHECK_THAT(plain, Catch::Contains("\n    threshold: 0.7\n    # rate: 0.5 (unused: only the random filter)\n"
                                     "    # target_cur: not given (threshold decides)\n"));
-  CHECK_THAT(plain, Catch::Contains("\n    # budget: not given (no online budget)\n    explore: 0\n"));
+  CHECK_THAT(plain, Catch::Contains("\n    # budget: not given (no online budget)\n"
+                                    "    # plugin: (unused: the filter is not plugin)\n    explore: 0\n"));
 }
 
 TEST_CASE("validate --print emits the resolved scenario", "[scenario][cli]") {
@@ -543,7 +544,7 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"zero tasks", "dataset: {tasks: 0}\n", 1, "dataset.tasks", "must be >= 1"},
       {"zero rate", "workload: {rate: 0/s}\n", 1, "workload.rate", "must be > 0"},
       {"unknown filter", "policy: {offload: {filter: entropyy}}\n", 1, "policy.offload.filter",
-       "unknown value 'entropyy' (expected one of: entropy, max_prob, margin, random, edge_only, cloud_only; "
+       "unknown value 'entropyy' (expected one of: entropy, max_prob, margin, random, edge_only, cloud_only, plugin; "
        "did you mean 'entropy'?)"},
       {"unknown dataset", "dataset: {name: fashion_mnist}\n", 1, "dataset.name", "did you mean 'fashion-mnist'?"},
       {"unknown arch", "models: {edge: {arch: resnet}}\n", 1, "models.edge.arch", "unknown value 'resnet'"},
