@@ -18,7 +18,8 @@ int train_command(const TrainCommandOptions& options) {
   const TrainedModels models = prepare_models(scenario, data, options.quick);
   // Models trained before serving profiles existed get theirs now (eccsim profile re-measures).
   const std::filesystem::path profile = latency_profile_file(scenario.models.dir);
-  const bool profiled = models.trained_cloud || !std::filesystem::exists(profile);
+  std::error_code unreadable;   // an unreadable profile is profiled again
+  const bool profiled = models.trained_cloud || !std::filesystem::exists(profile, unreadable);
   if (!models.trained_cloud && profiled) profile_cloud_latency(scenario, data, models.cloud);
   const ModelsMetadata& meta = models.metadata;
   fmt::print("models in {}/\n", scenario.models.dir);

@@ -113,7 +113,8 @@ std::string to_text(const ModelsMetadata& m) {
 }
 
 ModelsMetadata read_metadata(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file)) {
+  std::error_code unreadable;
+  if (!std::filesystem::is_regular_file(file, unreadable)) {
     throw InputError(fmt::format("{}: cannot read the checkpoint metadata", file.string()));
   }
   YAML::Node root;

@@ -58,7 +58,8 @@ void Reader::check_dataset(const Scenario& s) const {
                         "images to request",
                         s.dataset.evaluation_share, s.policy.offload.calibration_share));
   }
-  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path)) {
+  std::error_code unreadable;   // a name too long, a directory without permission: no such directory either
+  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path, unreadable)) {
     fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
   }
 }
@@ -173,7 +174,8 @@ void Reader::check_trace(const std::string& prefix, const WorkloadConfig& w) con
   if (w.arrival == Arrival::Trace && w.trace.empty()) {
     fail_at(block_key(prefix, "workload.arrival"), "arrival 'trace' needs workload.trace (a file of arrival times)");
   }
-  if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace)) {
+  std::error_code unreadable;
+  if (w.arrival == Arrival::Trace && !std::filesystem::is_regular_file(w.trace, unreadable)) {
     fail_at(block_key(prefix, "workload.trace"), fmt::format("cannot read trace file '{}'", w.trace));
   }
 }

@@ -132,7 +132,8 @@ void Reader::read_network_calibration(Scenario& s) const {
       fail(given_at(factor), factor, "give platform.network.calibration or the factors, not both");
     }
   }
-  if (!std::filesystem::is_regular_file(file)) fail(given_at(key), key, fmt::format("cannot read calibration file '{}'", file));
+  std::error_code unreadable;
+  if (!std::filesystem::is_regular_file(file, unreadable)) fail(given_at(key), key, fmt::format("cannot read calibration file '{}'", file));
   read_calibration_file(file, s.platform.network);
 }
 

@@ -610,6 +610,11 @@ const std::vector<Malformed>& malformed_scenarios() {
        "cannot read trace file '/nonexistent/arrivals.txt'"},
       {"dataset directory missing", "dataset: {path: /nonexistent/fmnist}\n", 1, "dataset.path",
        "no such directory"},
+      // A name longer than the file system allows (the fuzzer's find: it used to escape as an exception).
+      {"dataset directory name too long", "dataset: {path: /tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}\n", 1, "dataset.path", "no such directory"},
+      {"trace file name too long", "workload: {arrival: trace, trace: /tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}\n", 1, "workload.trace", "cannot read trace file"},
       {"base_classes too large", "dataset: {tasks: 5, base_classes: 7}\n", 1, "dataset.base_classes",
        "7 base classes leave fewer than one class for each of the other 4 tasks"},
       {"more tasks than classes", "dataset:\n  name: mnist\n  tasks: 11\n", 3, "dataset.tasks",
