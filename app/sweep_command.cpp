@@ -28,6 +28,7 @@
 #include "core/machine.hpp"
 #include "core/output_set.hpp"
 #include "sim/policy/batch_latency.hpp"
+#include "sim/policy/offload_plugin.hpp"
 #include "sim/report/csv_report.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
@@ -446,6 +447,7 @@ void check_point_combinations(const Scenario& base, const SweepConfig& sweep, co
       const Scenario scenario = point_scenario(file, overrides, {}, false);
       admit_run(scenario, limits);
       check_stored_latency_profile(scenario);
+      open_offload_plugin(scenario);   // the library loads and takes the point's params
     } catch (const InputError& e) {
       std::string why = e.what();
       if (why.rfind("--set ", 0) == 0) why.erase(0, 6);   // the point's values are not the user's --set

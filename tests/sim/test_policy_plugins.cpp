@@ -152,3 +152,22 @@ TEST_CASE("a broken plugin is refused before the run starts: exit 2 and one line
     CHECK(checked.err == c.message + "\n");
   }
 }
+
+TEST_CASE("a sweep point whose params the plugin refuses stops the sweep before it starts", "[sim][plugins]") {
+  const fs::path out = eccsim::testing::fresh_output_dir("plugin-sweep-refused");
+  std::vector<std::string> sets = with_plugin(example_policy("bandit"));
+  sets.push_back("sweep={policy.offload.plugin.params.offload_cost: [0.3, 7]}");
+  for (const std::string command : {"sweep", "validate"}) {
+    INFO(command);
+    std::vector<std::string> args{command, eccsim::testing::tiny_scenario()};
+    if (command == "sweep") args.insert(args.end(), {"--out", out.string()});
+    for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
+    const ProcessResult refused = eccsim::testing::run_eccsim(args);
+    CHECK(refused.exit_code == 2);
+    CHECK(lines_of(refused.err) == 1);
+    CHECK(refused.err.find("point 0001 (policy.offload.plugin.params.offload_cost=7) cannot run") != std::string::npos);
+    CHECK(refused.err.find("refused its parameters: parameter 'offload_cost' must be a number in [0, 1], got '7'") !=
+          std::string::npos);
+    CHECK_FALSE(fs::exists(out / "summary.csv"));
+  }
+}
