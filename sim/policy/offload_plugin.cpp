@@ -52,7 +52,6 @@ std::string file_hash(const std::string& path) {
 
 std::shared_ptr<OffloadPluginLibrary> OffloadPluginLibrary::open(const PluginConfig& config, const std::string& where) {
   std::shared_ptr<OffloadPluginLibrary> library(new OffloadPluginLibrary());
-  library->path_ = config.path;
   library->config_ = config;
   const std::string shown = fmt::format("{}: plugin {}", where, config.path);
   std::error_code error;
@@ -97,7 +96,7 @@ void OffloadPluginLibrary::record_failure(std::string message) {
 }
 
 std::string OffloadPluginLibrary::failure_message() const {
-  return fmt::format("policy plugin {} ({}) failed: {}", path_, name(), failure_.value_or("no failure"));
+  return fmt::format("policy plugin {} ({}) failed: {}", path(), name(), failure_.value_or("no failure"));
 }
 
 OffloadPluginInstance::OffloadPluginInstance(std::shared_ptr<OffloadPluginLibrary> library, int device, int devices,

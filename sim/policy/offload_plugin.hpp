@@ -30,7 +30,7 @@ class OffloadPluginLibrary {
   OffloadPluginLibrary(const OffloadPluginLibrary&) = delete;
   OffloadPluginLibrary& operator=(const OffloadPluginLibrary&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return config_.path; }
   std::string name() const;                                  // the library's own, as it reports it
   const std::string& content_hash() const { return hash_; }  // FNV-1a of the file (run.json)
   const eccsim_policy_api& api() const { return *api_; }
@@ -44,7 +44,6 @@ class OffloadPluginLibrary {
 
  private:
   OffloadPluginLibrary() = default;
-  std::string path_;
   std::string hash_;
   PluginConfig config_;
   void* handle_ = nullptr;
