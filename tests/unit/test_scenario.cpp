@@ -18,6 +18,7 @@
 #include "sim/scenario/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/fuzz_seeds.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -122,7 +123,11 @@ TEST_CASE("every example scenario validates", "[scenario][cli]") {
   for (const fs::path& file : files) {
     INFO(file);
     CHECK_NOTHROW(load_scenario(file));
-    const auto run = eccsim::testing::run_process({eccsim::testing::eccsim_binary(), "validate", file.string()});
+    // From the repository's root, as a user runs them (a plugin's path is relative to it).
+    std::vector<std::string> validate{eccsim::testing::eccsim_binary(), "validate", file.string()};
+    for (const std::string& set : eccsim::testing::example_plugin_sets(file))
+      validate.insert(validate.end(), {"--set", set});
+    const auto run = eccsim::testing::run_process(validate, {std::chrono::minutes(1), ECCSIM_SOURCE_DIR});
     CHECK(run.exit_code == 0);
     CHECK(run.err.empty());
   }
