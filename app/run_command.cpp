@@ -71,7 +71,7 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
     for (const PluginParam& param : plugin->config().params) params[param.key] = param.value;
     manifest["offload"]["plugin"] = {{"path", plugin->path()},
                                      {"name", plugin->name()},
-                                     {"fnv1a64", plugin->content_hash()},
+                                     {"fnv1a64", ContentHash().add(read_file(plugin->path())).hex()},
                                      {"api_version", plugin->api().api_version},
                                      {"params", params}};
   }

@@ -14,8 +14,8 @@
 #include <string>
 #include <utility>
 
-#include "core/input_error.hpp"
 #include "core/heap_reuse.hpp"
+#include "core/input_error.hpp"
 #include "core/random.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/cloud_server.hpp"

@@ -10,11 +10,8 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
-#include "core/content_hash.hpp"
 #include "core/input_error.hpp"
 #include "sim/scenario/seed_streams.hpp"
 
@@ -40,12 +37,6 @@ std::optional<std::string> guarded(Call&& call) {
     return std::string("threw an exception that is not a std::exception");
   }
   return std::nullopt;
-}
-
-std::string file_hash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ContentHash().add(bytes).hex();
 }
 
 }  // namespace
@@ -79,7 +70,6 @@ std::shared_ptr<OffloadPluginLibrary> OffloadPluginLibrary::open(const PluginCon
     throw InputError(fmt::format("{}: its interface lacks {} (create, decide and destroy are required)", shown,
                                  api->create == nullptr ? "create" : api->decide == nullptr ? "decide" : "destroy"));
   library->api_ = api;
-  library->hash_ = file_hash(config.path);
   return library;
 }
 

@@ -32,7 +32,6 @@ class OffloadPluginLibrary {
 
   const std::string& path() const { return config_.path; }
   std::string name() const;                                  // the library's own, as it reports it
-  const std::string& content_hash() const { return hash_; }  // FNV-1a of the file (run.json)
   const eccsim_policy_api& api() const { return *api_; }
   const PluginConfig& config() const { return config_; }
 
@@ -44,7 +43,6 @@ class OffloadPluginLibrary {
 
  private:
   OffloadPluginLibrary() = default;
-  std::string hash_;
   PluginConfig config_;
   void* handle_ = nullptr;
   const eccsim_policy_api* api_ = nullptr;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,25 +17,16 @@
 namespace fs = std::filesystem;
 using eccsim::testing::CsvTable;
 using eccsim::testing::example_policy;
+using eccsim::testing::faulty_policy;
 using eccsim::testing::file_bytes;
 using eccsim::testing::ProcessResult;
 using eccsim::testing::SimRun;
 
 namespace {
 
-std::string faulty(const std::string& fault) {
-  return (fs::path(ECCSIM_FAULTY_POLICIES_DIR) / ("libfaulty_" + fault + ".so")).string();
-}
-
 std::vector<std::string> with_plugin(const std::string& path, std::vector<std::string> sets = {}) {
   sets.insert(sets.begin(), {"policy.offload.filter=plugin", "policy.offload.plugin.path=" + path});
   return sets;
-}
-
-size_t lines_of(const std::string& text) {
-  size_t lines = 0;
-  for (const char c : text) lines += c == '\n';
-  return lines;
 }
 
 }  // namespace
@@ -107,12 +99,12 @@ TEST_CASE("a plugin failing during the run ends it: exit 1, one line naming it, 
     INFO(c.fault);
     const ProcessResult run =
         eccsim::testing::run_sim(SimRun(eccsim::testing::tiny_scenario(),
-                                        with_plugin(faulty(c.fault), {"policy.offload.plugin.params.after=5"})),
+                                        with_plugin(faulty_policy(c.fault), {"policy.offload.plugin.params.after=5"})),
                                  out);
     INFO(run.err);
     CHECK(run.exit_code == 1);
-    CHECK(lines_of(run.err) == 1);
-    CHECK(run.err.rfind("eccsim: policy plugin " + faulty(c.fault) + " (faulty) failed: ", 0) == 0);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.err.rfind("eccsim: policy plugin " + faulty_policy(c.fault) + " (faulty) failed: ", 0) == 0);
     CHECK(run.err.find(c.says) != std::string::npos);
     CHECK(file_bytes(out / "summary.csv") == published);
   }
@@ -129,10 +121,10 @@ TEST_CASE("a broken plugin is refused before the run starts: exit 2 and one line
        {Case{with_plugin("build/no-such-plugin.so"),
              where + "build/no-such-plugin.so: no such file (build the examples with scripts/build, or give the path "
                      "to your library, relative to the working directory)"},
-        Case{with_plugin(faulty("no_entry")),
-             where + faulty("no_entry") + ": does not export eccsim_offload_policy (see include/eccsim/policy.h)"},
-        Case{with_plugin(faulty("wrong_version")),
-             where + faulty("wrong_version") +
+        Case{with_plugin(faulty_policy("no_entry")),
+             where + faulty_policy("no_entry") + ": does not export eccsim_offload_policy (see include/eccsim/policy.h)"},
+        Case{with_plugin(faulty_policy("wrong_version")),
+             where + faulty_policy("wrong_version") +
                  ": built for policy interface version 2, eccsim speaks version 1 (rebuild it against this "
                  "include/eccsim/policy.h)"},
         Case{with_plugin(example_policy("queue_aware"), {"policy.offload.plugin.params.queue_weight=-1"}),
@@ -164,7 +156,7 @@ TEST_CASE("a sweep point whose params the plugin refuses stops the sweep before 
     for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
     const ProcessResult refused = eccsim::testing::run_eccsim(args);
     CHECK(refused.exit_code == 2);
-    CHECK(lines_of(refused.err) == 1);
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
     CHECK(refused.err.find("point 0001 (policy.offload.plugin.params.offload_cost=7) cannot run") != std::string::npos);
     CHECK(refused.err.find("refused its parameters: parameter 'offload_cost' must be a number in [0, 1], got '7'") !=
           std::string::npos);

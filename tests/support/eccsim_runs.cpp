@@ -42,6 +42,10 @@ std::string example_policy(const std::string& name) {
   return (std::filesystem::path(ECCSIM_EXAMPLE_POLICIES_DIR) / ("lib" + name + ".so")).string();
 }
 
+std::string faulty_policy(const std::string& fault) {
+  return (std::filesystem::path(ECCSIM_FAULTY_POLICIES_DIR) / ("libfaulty_" + fault + ".so")).string();
+}
+
 std::vector<std::string> example_plugin_sets(const std::filesystem::path& scenario) {
   std::ifstream in(scenario);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -45,8 +45,10 @@ ProcessResult run_sim(const SimRun& run, const std::filesystem::path& out);
 // directory. `stdout_text`, when given, receives what the run printed.
 std::filesystem::path run_sim_ok(const std::string& name, const SimRun& run, std::string* stdout_text = nullptr);
 
-// The example policy plugin `name` (examples/policies/, lib<name>.so) of this build tree.
+// The example policy plugin `name` (examples/policies/, lib<name>.so) of this build tree, and the
+// test plugin breaking the interface by `fault` (tests/plugins/faulty_policy.cpp, libfaulty_<fault>.so).
 std::string example_policy(const std::string& name);
+std::string faulty_policy(const std::string& fault);
 
 // For a shipped scenario that names an example plugin by its path in the default build tree
 // (build/examples/policies/libX.so): the --set value pointing it at this build tree's copy when the

@@ -13,6 +13,7 @@
 #include "sim/policy/offload_plugin.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/eccsim_runs.hpp"
 #include "tests/support/fuzz_seeds.hpp"
 #include "tests/support/input_error_of.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -22,16 +23,11 @@ using eccsim::OffloadPluginInstance;
 using eccsim::OffloadPluginLibrary;
 using eccsim::PluginConfig;
 using eccsim::PluginDeviceView;
+using eccsim::testing::example_policy;
+using eccsim::testing::faulty_policy;
 using eccsim::testing::input_error_of;
 
 namespace {
-
-std::string example(const std::string& name) {
-  return (fs::path(ECCSIM_EXAMPLE_POLICIES_DIR) / ("lib" + name + ".so")).string();
-}
-std::string faulty(const std::string& fault) {
-  return (fs::path(ECCSIM_FAULTY_POLICIES_DIR) / ("libfaulty_" + fault + ".so")).string();
-}
 
 struct Plugin {
   std::shared_ptr<OffloadPluginLibrary> library;
@@ -69,7 +65,7 @@ void offload_and_end(Plugin& p, int64_t id, double entropy, int32_t edge_label, 
 }  // namespace
 
 TEST_CASE("entropy_threshold offloads exactly above the threshold it is told", "[plugins]") {
-  Plugin p = load(example("entropy_threshold"));
+  Plugin p = load(example_policy("entropy_threshold"));
   for (const double threshold : {1e-5, 0.3, 0.7}) {
     CHECK(decide(p, view(threshold), threshold * 1.01));
     CHECK_FALSE(decide(p, view(threshold), threshold));
@@ -82,7 +78,7 @@ TEST_CASE("entropy_threshold offloads exactly above the threshold it is told", "
 
 TEST_CASE("queue_aware moves entropy's line by its rule: up with slow or lost uploads, down with a queue",
           "[plugins]") {
-  Plugin p = load(example("queue_aware"),
+  Plugin p = load(example_policy("queue_aware"),
                   {{"latency_ref", "0.1"}, {"latency_weight", "2"}, {"timeout_weight", "5"}, {"queue_weight", "0.5"}});
   const double t = 1e-3;
   // The rule, as examples/policies/queue_aware.c states it, for the device's recent offloads.
@@ -131,7 +127,7 @@ TEST_CASE("bandit learns where its edge model disagrees with the cloud, bin by b
   // disagreements (prior 0.5 as one pseudo-reply) is above offload_cost.
   const std::vector<eccsim::PluginParam> greedy{
       {"offload_cost", "0.3"}, {"epsilon", "0"}, {"bins", "16"}, {"bins_per_decade", "2"}, {"prior", "0.5"}};
-  Plugin p = load(example("bandit"), greedy);
+  Plugin p = load(example_policy("bandit"), greedy);
   const double low = 1e-6;   // bin 12
   const double high = 0.05;  // bin 2
   CHECK(decide(p, view(0.5), low));
@@ -147,16 +143,16 @@ TEST_CASE("bandit learns where its edge model disagrees with the cloud, bin by b
   CHECK_FALSE(decide(p, view(0.5), high));
 
   // A timeout teaches nothing.
-  Plugin fresh = load(example("bandit"), greedy);
+  Plugin fresh = load(example_policy("bandit"), greedy);
   for (int k = 0; k < 50; ++k) offload_and_end(fresh, k, low, 3, 1.0, -1);
   CHECK(decide(fresh, view(0.5), low));
 }
 
 TEST_CASE("bandit explores from its own seeded stream: same seed, same draws", "[plugins]") {
   const std::vector<eccsim::PluginParam> exploring{{"offload_cost", "1"}, {"epsilon", "0.5"}};
-  Plugin a = load(example("bandit"), exploring, 11);
-  Plugin b = load(example("bandit"), exploring, 11);
-  Plugin other = load(example("bandit"), exploring, 12);
+  Plugin a = load(example_policy("bandit"), exploring, 11);
+  Plugin b = load(example_policy("bandit"), exploring, 11);
+  Plugin other = load(example_policy("bandit"), exploring, 12);
   int offloaded = 0, differ = 0;
   for (int k = 0; k < 400; ++k) {
     const bool d = decide(a, view(0.5), 0.1);
@@ -167,7 +163,7 @@ TEST_CASE("bandit explores from its own seeded stream: same seed, same draws", "
   CHECK(offloaded > 150);  // epsilon 0.5 of 400; the greedy rule (cost 1) never offloads
   CHECK(offloaded < 250);
   CHECK(differ > 100);
-  Plugin always = load(example("bandit"), {{"offload_cost", "1"}, {"epsilon", "1"}});
+  Plugin always = load(example_policy("bandit"), {{"offload_cost", "1"}, {"epsilon", "1"}});
   CHECK(decide(always, view(0.5), 1e-9));
 }
 
@@ -213,22 +209,22 @@ TEST_CASE("libraries that break the interface are refused with one line naming t
   CHECK(refusal("no/such/lib.so") == where +
                                          "no/such/lib.so: no such file (build the examples with scripts/build, "
                                          "or give the path to your library, relative to the working directory)");
-  CHECK(refusal(faulty("no_entry")) ==
-        where + faulty("no_entry") + ": does not export eccsim_offload_policy (see include/eccsim/policy.h)");
-  CHECK(refusal(faulty("wrong_version")) ==
-        where + faulty("wrong_version") +
+  CHECK(refusal(faulty_policy("no_entry")) ==
+        where + faulty_policy("no_entry") + ": does not export eccsim_offload_policy (see include/eccsim/policy.h)");
+  CHECK(refusal(faulty_policy("wrong_version")) ==
+        where + faulty_policy("wrong_version") +
             ": built for policy interface version 2, eccsim speaks version 1 (rebuild it against this "
             "include/eccsim/policy.h)");
-  CHECK(refusal(faulty("no_decide")) ==
-        where + faulty("no_decide") + ": its interface lacks decide (create, decide and destroy are required)");
+  CHECK(refusal(faulty_policy("no_decide")) ==
+        where + faulty_policy("no_decide") + ": its interface lacks decide (create, decide and destroy are required)");
   const std::string params_where = "s.yaml:4: policy.offload.plugin.params: plugin ";
-  CHECK(refusal(faulty("create_throws")) ==
-        params_where + faulty("create_throws") + " (faulty): create threw an exception: cannot set up");
-  CHECK(refusal(example("queue_aware"), {{"queue_wieght", "1"}}) ==
-        params_where + example("queue_aware") +
+  CHECK(refusal(faulty_policy("create_throws")) ==
+        params_where + faulty_policy("create_throws") + " (faulty): create threw an exception: cannot set up");
+  CHECK(refusal(example_policy("queue_aware"), {{"queue_wieght", "1"}}) ==
+        params_where + example_policy("queue_aware") +
             " (queue_aware): refused its parameters: unknown parameter 'queue_wieght'");
-  CHECK(refusal(example("bandit"), {{"epsilon", "lots"}}) ==
-        params_where + example("bandit") +
+  CHECK(refusal(example_policy("bandit"), {{"epsilon", "lots"}}) ==
+        params_where + example_policy("bandit") +
             " (bandit): refused its parameters: parameter 'epsilon' must be a number in [0, 1], got 'lots'");
   const std::string text_file = (fs::path(ECCSIM_SOURCE_DIR) / "README.md").string();
   CHECK(refusal(text_file).rfind(where + text_file + ": cannot be loaded: ", 0) == 0);
@@ -246,12 +242,12 @@ TEST_CASE("a failure inside a call is recorded once, and the plugin is not asked
                         Case{"decide_error", "decide at 0.000000 s on device 0: no decision for request 0"},
                         Case{"learn_error", "learn at 1.000000 s on device 0: cannot learn from request 5"}}) {
     INFO(c.fault);
-    Plugin p = load(faulty(c.fault), {{"after", "0"}, {"threshold", "0"}});
+    Plugin p = load(faulty_policy(c.fault), {{"after", "0"}, {"threshold", "0"}});
     const bool first = decide(p, view(0.5), 0.9);
     offload_and_end(p, 5, 0.9, 1, 0.1, 2);
     REQUIRE(p.library->failure());
     CHECK(*p.library->failure() == c.failure);
-    CHECK(p.library->failure_message() == "policy plugin " + faulty(c.fault) + " (faulty) failed: " + c.failure);
+    CHECK(p.library->failure_message() == "policy plugin " + faulty_policy(c.fault) + " (faulty) failed: " + c.failure);
     CHECK(first == (c.fault == "learn_error"));  // a failed decide answers keep
     CHECK_FALSE(decide(p, view(0.5), 0.9));      // asked no more: keep
   }
