@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/calibrate_command.hpp"
+#include "app/export_command.hpp"
 #include "app/profile_command.hpp"
 #include "app/run_command.hpp"
 #include "app/sweep_command.hpp"
@@ -50,6 +51,13 @@ int main(int argc, char** argv) {
   bool quick = false;
   train->add_flag("--quick", quick, "Quick profile: data subset and few epochs");
   train->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+
+  auto* export_models = app.add_subcommand(
+      "export", "Write the scenario's native models as TorchScript files (docs/own-models.md) into --out");
+  export_models->add_option("scenario", scenario_file, "Scenario YAML file")->required();
+  export_models->add_option("--set", overrides, "Override a key: key.path=value (value read as YAML)");
+  std::string export_dir;
+  export_models->add_option("--out", export_dir, "Directory for edge.pt and cloud.pt")->required();
 
   auto* profile = app.add_subcommand(
       "profile", "Time the cloud model at batch sizes 1 ... 256 (one thread) into models.dir/cloud_latency.csv");
@@ -148,6 +156,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*train) return eccsim::train_command({scenario_file, overrides, quick});
+    if (*export_models) return eccsim::export_command({scenario_file, overrides, export_dir});
     if (*profile) return eccsim::profile_command({scenario_file, overrides});
     if (*calibrate) return eccsim::calibrate_command({scenario_file, overrides, calibrate_sizes, calibration_file});
     if (*run) {

@@ -21,7 +21,7 @@ int profile_command(const ProfileCommandOptions& options) {
   for (const BatchLatencyPoint& p : profile_cloud_latency(scenario, data, models.cloud)) {
     fmt::print("  {:>5}  {:>9.3f} ms  {:>10.0f}\n", p.batch, 1e3 * p.latency_s, p.batch / p.latency_s);
   }
-  fmt::print("written to {}\n", latency_profile_file(scenario.models.dir).string());
+  fmt::print("written to {}\n", latency_profile_file(scenario).string());
   return 0;
 }
 

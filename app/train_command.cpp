@@ -17,7 +17,7 @@ int train_command(const TrainCommandOptions& options) {
   const ScenarioData data = load_scenario_data(scenario);
   const TrainedModels models = prepare_models(scenario, data, options.quick);
   // Models trained before serving profiles existed get theirs now (eccsim profile re-measures).
-  const std::filesystem::path profile = latency_profile_file(scenario.models.dir);
+  const std::filesystem::path profile = latency_profile_file(scenario);
   std::error_code unreadable;   // an unreadable profile is profiled again
   const bool profiled = models.trained_cloud || !std::filesystem::exists(profile, unreadable);
   if (!models.trained_cloud && profiled) profile_cloud_latency(scenario, data, models.cloud);

@@ -106,7 +106,7 @@ void run(const BenchOptions& bench) {
   const eccsim::ModelsMetadata meta = eccsim::read_metadata(dir / "models.yaml");
   const eccsim::Dataset data = eccsim::load_dataset(eccsim::DatasetSource{meta.dataset, {}});
   const eccsim::TaskSplit split = eccsim::make_task_split(
-      eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed});
+      eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed, {}});
   if (split.class_order != meta.class_order) throw std::runtime_error("class order differs from models.yaml");
   eccsim::IncrementalOptions options;
   options.method = eccsim::parse_incremental_method(bench.method);

@@ -164,7 +164,7 @@ Models load_models(const fs::path& dir) {
   m.metadata = eccsim::read_metadata(dir / "models.yaml");
   m.data = eccsim::load_dataset(eccsim::DatasetSource{m.metadata.dataset, {}});
   m.split = eccsim::make_task_split(eccsim::TaskSplitOptions{m.metadata.num_classes, m.metadata.tasks,
-                                                              m.metadata.base_classes, m.metadata.seed});
+                                                              m.metadata.base_classes, m.metadata.seed, {}});
   if (m.split.class_order != m.metadata.class_order) throw std::runtime_error("class order differs from models.yaml");
   return m;
 }
@@ -196,13 +196,13 @@ void print_auroc_table(const BenchOptions& bench, const Models& models, std::ofs
 // pullover, coat and shirt, then the other classes in the models' class order.
 eccsim::TaskSplit ablation_split(const std::string& base, const Models& models) {
   const eccsim::ModelsMetadata& meta = models.metadata;
-  if (base == "six") return eccsim::make_task_split({meta.num_classes, meta.tasks, 6, meta.seed});
+  if (base == "six") return eccsim::make_task_split({meta.num_classes, meta.tasks, 6, meta.seed, {}});
   if (models.data.name != "fashion-mnist") {
     throw std::runtime_error(fmt::format("--base garments: Fashion-MNIST classes, the models are of {}", models.data.name));
   }
   const std::vector<int32_t> garments{0, 2, 4, 6};
   eccsim::TaskSplit split = eccsim::make_task_split(
-      {meta.num_classes, meta.tasks, static_cast<int>(garments.size()), meta.seed});
+      {meta.num_classes, meta.tasks, static_cast<int>(garments.size()), meta.seed, {}});
   split.class_order = garments;
   for (const int32_t id : meta.class_order) {
     if (std::find(garments.begin(), garments.end(), id) == garments.end()) split.class_order.push_back(id);
@@ -287,7 +287,7 @@ AblationRun train_and_measure(const BenchOptions& bench, const Models& models, c
   setup.distill.enabled = distill;
   setup.seed = seed;
   setup.split = {models.metadata.num_classes, split.num_tasks(),
-                 static_cast<int>(split.task_classes.front().size()), models.metadata.seed};
+                 static_cast<int>(split.task_classes.front().size()), models.metadata.seed, {}};
   setup.threads = bench.threads;
   setup.edge_arch = models.metadata.edge_arch;
   setup.timesteps = models.metadata.edge_timesteps;

@@ -1,5 +1,6 @@
 // Readers for the datasets' distribution formats: IDX (MNIST / Fashion-MNIST, gzip or plain,
-// read through zlib which passes uncompressed files through) and the CIFAR-10/100 binary batches.
+// read through zlib which passes uncompressed files through) and the CIFAR-10/100 binary batches;
+// load_dataset also dispatches to image_folder.cpp and npy_arrays.cpp.
 // Input is untrusted: every header, size and label is checked and each failure becomes one
 // InputError line naming the file; nothing is allocated from a header before it is checked.
 #include "models/data/dataset.hpp"
@@ -8,12 +9,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "core/input_error.hpp"
+#include "models/data/image_folder.hpp"
+#include "models/data/npy_arrays.hpp"
 
 namespace eccsim {
 namespace {
@@ -22,8 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr uint32_t kIdxImagesMagic = 0x00000803;    // unsigned bytes, 3 dimensions
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;    // unsigned bytes, 1 dimension
-constexpr int64_t kMaxImagePixels = int64_t{1} << 24;
-constexpr int64_t kMaxCount = int64_t{1} << 31;
 constexpr unsigned kChunkBytes = 1u << 22;
 constexpr int kCifarImageBytes = 3 * 32 * 32;       // CHW: 1024 red, 1024 green, 1024 blue
 
@@ -305,12 +307,69 @@ fs::path resolve_dir(const DatasetSource& source) {
     }
     return dir;
   }
+  if (name == "image-folder") {
+    throw InputError("dataset.path: image-folder needs a path (a directory with train/ and test/)");
+  }
+  if (name == "npy") {
+    throw InputError("dataset.path: npy needs a path (a directory with train_images.npy, train_labels.npy, "
+                     "test_images.npy, test_labels.npy)");
+  }
   const bool ten = name == "cifar10";
   throw InputError(fmt::format("{}: no Debian package ships this dataset; set dataset.path to a directory holding "
                                "the CIFAR-{} binary version ({})", name, ten ? "10" : "100",
                                ten ? "data_batch_1.bin .. data_batch_5.bin, test_batch.bin"
                                    : "train.bin, test.bin"));
 }
+
+// Per-channel mean and population standard deviation of the training pixels scaled to 0..1, for
+// formats without published constants. Counted as a 256-bin histogram per channel (exact), then
+// reduced in double and stored as float; a constant channel gets std 1 so normalising stays finite.
+// One channel is repeated into all three entries, as for the IDX datasets.
+Normalisation training_normalisation(const ImageSet& set) {
+  Normalisation norm;
+  const int64_t plane = int64_t{set.height} * set.width;
+  for (int c = 0; c < set.channels; ++c) {
+    std::array<int64_t, 256> histogram{};
+    for (int64_t i = 0; i < set.count; ++i) {
+      const uint8_t* p = set.pixels.data() + i * set.image_bytes() + c * plane;
+      for (int64_t k = 0; k < plane; ++k) ++histogram[p[k]];
+    }
+    const double n = static_cast<double>(set.count * plane);
+    double mean = 0;
+    for (int v = 0; v < 256; ++v) mean += static_cast<double>(histogram[static_cast<size_t>(v)]) * (v / 255.0);
+    mean /= n;
+    double variance = 0;
+    for (int v = 0; v < 256; ++v) {
+      const double d = v / 255.0 - mean;
+      variance += static_cast<double>(histogram[static_cast<size_t>(v)]) * d * d;
+    }
+    variance /= n;
+    const double stddev = variance > 0 ? std::sqrt(variance) : 1.0;
+    norm.mean[static_cast<size_t>(c)] = static_cast<float>(mean);
+    norm.std[static_cast<size_t>(c)] = static_cast<float>(stddev);
+  }
+  if (set.channels == 1) {
+    norm.mean.fill(norm.mean[0]);
+    norm.std.fill(norm.std[0]);
+  }
+  return norm;
+}
+
+void check_same_image_shape(const Dataset& ds, const fs::path& test_source) {
+  const ImageSet& a = ds.train;
+  const ImageSet& b = ds.test;
+  if (a.channels != b.channels || a.height != b.height || a.width != b.width) {
+    throw InputError(fmt::format("{}: test images are {}x{}x{} (CxHxW) but training images are {}x{}x{}",
+                                 test_source.string(), b.channels, b.height, b.width, a.channels, a.height,
+                                 a.width));
+  }
+}
+
+const std::vector<std::string> kFashionMnistClasses{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+const std::vector<std::string> kMnistClasses{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+const std::vector<std::string> kCifar10Classes{"airplane", "automobile", "bird",  "cat",  "deer",
+                                               "dog",      "frog",       "horse", "ship", "truck"};
 
 }  // namespace
 
@@ -330,6 +389,7 @@ Dataset load_dataset(const DatasetSource& source) {
     const float mean = ds.name == "mnist" ? 0.1307f : 0.2860f;
     const float stddev = ds.name == "mnist" ? 0.3081f : 0.3530f;
     ds.normalisation = {{mean, mean, mean}, {stddev, stddev, stddev}};
+    ds.class_names = ds.name == "mnist" ? kMnistClasses : kFashionMnistClasses;
   } else if (ds.name == "cifar10") {
     ds.num_classes = 10;
     const fs::path dir = find_cifar_dir(resolve_dir(source), "cifar-10-batches-bin", "data_batch_1.bin", "CIFAR-10");
@@ -337,15 +397,24 @@ Dataset load_dataset(const DatasetSource& source) {
                                       "data_batch_4.bin", "data_batch_5.bin"}, 1, ds.num_classes, ds.name);
     ds.test = load_cifar_split(dir, {"test_batch.bin"}, 1, ds.num_classes, ds.name);
     ds.normalisation = {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+    ds.class_names = kCifar10Classes;
   } else if (ds.name == "cifar100") {
     ds.num_classes = 100;
     const fs::path dir = find_cifar_dir(resolve_dir(source), "cifar-100-binary", "train.bin", "CIFAR-100");
     ds.train = load_cifar_split(dir, {"train.bin"}, 2, ds.num_classes, ds.name);
     ds.test = load_cifar_split(dir, {"test.bin"}, 2, ds.num_classes, ds.name);
     ds.normalisation = {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
+  } else if (ds.name == "image-folder" || ds.name == "npy") {
+    const bool folder = ds.name == "image-folder";
+    const fs::path dir = resolve_dir(source);
+    Dataset loaded = folder ? load_image_folder(dir) : load_npy_arrays(dir);
+    loaded.name = ds.name;
+    ds = std::move(loaded);
+    check_same_image_shape(ds, folder ? dir / "test" : dir / "test_images.npy");
+    ds.normalisation = training_normalisation(ds.train);
   } else {
-    throw InputError(fmt::format("dataset.name: unknown dataset '{}' (one of fashion-mnist, mnist, cifar10, cifar100)",
-                                 ds.name));
+    throw InputError(fmt::format("dataset.name: unknown dataset '{}' (one of fashion-mnist, mnist, cifar10, cifar100, "
+                                 "image-folder, npy)", ds.name));
   }
   return ds;
 }

@@ -1,6 +1,7 @@
 // Image classification datasets as plain arrays, read from their distribution formats:
-// IDX (MNIST / Fashion-MNIST layout, gzip-compressed or not) and the CIFAR-10/100 binary
-// batches. No torch here: models/*.cpp turn these into normalised tensors.
+// IDX (MNIST / Fashion-MNIST layout, gzip-compressed or not), the CIFAR-10/100 binary batches,
+// a folder of image files per class (image-folder) and NumPy .npy arrays (npy).
+// No torch here: models/*.cpp turn these into normalised tensors.
 #pragma once
 
 #include <array>
@@ -10,6 +11,10 @@
 #include <vector>
 
 namespace eccsim {
+
+// Plausibility limits every reader checks an untrusted header against before allocating.
+inline constexpr int64_t kMaxImagePixels = int64_t{1} << 24;   // height * width of one image
+inline constexpr int64_t kMaxCount = int64_t{1} << 31;         // samples in one split
 
 // One split (train or test): N images of C x H x W bytes, row-major, plus labels.
 struct ImageSet {
@@ -30,16 +35,17 @@ struct Normalisation {
 };
 
 struct Dataset {
-  std::string name;              // "fashion-mnist", "mnist", "cifar10", "cifar100"
+  std::string name;              // "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder", "npy"
   int num_classes = 0;
   ImageSet train;
   ImageSet test;
   Normalisation normalisation;
+  std::vector<std::string> class_names;   // one per class id; empty where unknown (cifar100, npy)
 };
 
 struct DatasetSource {
   std::string name = "fashion-mnist";
-  std::filesystem::path dir;     // empty: the Debian package's location for this dataset
+  std::filesystem::path dir;     // empty: the Debian package's location (required for image-folder, npy)
 };
 
 // Loads both splits; throws InputError naming the file (or the package to install) on failure.

@@ -4,6 +4,7 @@
 // differ between standard libraries), so a seed gives the same order everywhere.
 #include "models/data/task_split.hpp"
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -57,7 +58,20 @@ TaskSplit make_task_split(const TaskSplitOptions& options) {
   const int n = options.num_classes;
 
   TaskSplit split;
-  for (const int64_t c : seeded_permutation(n, options.seed)) split.class_order.push_back(static_cast<int>(c));
+  if (options.class_order.empty()) {
+    for (const int64_t c : seeded_permutation(n, options.seed)) split.class_order.push_back(static_cast<int>(c));
+  } else {
+    std::vector<int32_t> sorted = options.class_order;
+    std::sort(sorted.begin(), sorted.end());
+    for (int k = 0; k < n && static_cast<int>(sorted.size()) == n; ++k) {
+      if (sorted[static_cast<size_t>(k)] != k) sorted.clear();
+    }
+    if (static_cast<int>(sorted.size()) != n) {
+      throw InputError(fmt::format("dataset.class_order: must list each of the dataset's {} classes (0 to {}) once",
+                                   n, n - 1));
+    }
+    split.class_order = options.class_order;
+  }
   split.new_label_of.resize(static_cast<size_t>(n));
   for (int k = 0; k < n; ++k) split.new_label_of[static_cast<size_t>(split.class_order[static_cast<size_t>(k)])] = k;
 

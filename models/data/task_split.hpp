@@ -1,5 +1,6 @@
 // Class-incremental task split (ECC-SNN's update stage): classes are shuffled with the
-// scenario seed, re-indexed in that order, and cut into tasks ("B-0 Inc-v": equal split).
+// scenario seed (or put in a given order), re-indexed in that order, and cut into tasks
+// ("B-0 Inc-v": equal split).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@ struct TaskSplitOptions {
   int tasks = 5;
   int base_classes = 0;          // classes of the first task; 0 = equal split, remainder to the first tasks
   uint64_t seed = 2025;
+  std::vector<int32_t> class_order;   // explicit order (dataset class ids, all of them once); empty: shuffled by seed
 };
 
 struct TaskSplit {

@@ -31,24 +31,29 @@ CnnOptions cnn_options(const CloudModelOptions& o) {
 }  // namespace
 
 torch::Tensor cloud_logits(const CloudModelImpl& model, const ImageSet& images, const std::vector<int64_t>& indices) {
-  const CnnOptions& o = model.net->options();
-  if (images.channels != o.in_channels || images.height != o.height || images.width != o.width) {
+  const std::vector<int64_t> shape = model.scripted
+      ? model.scripted->input_shape
+      : std::vector<int64_t>{model.net->options().in_channels, model.net->options().height, model.net->options().width};
+  if (images.channels != shape[0] || images.height != shape[1] || images.width != shape[2]) {
     throw std::invalid_argument(fmt::format("CloudModel: images are {}x{}x{}, the model takes {}x{}x{}",
-                                            images.channels, images.height, images.width, o.in_channels, o.height,
-                                            o.width));
+                                            images.channels, images.height, images.width, shape[0], shape[1], shape[2]));
   }
   torch::NoGradGuard no_grad;
-  Cnn net = model.net;
-  net->eval();
+  Cnn net = model.net;   // the holder, for the non-const forward
+  if (net) net->eval();
   std::vector<torch::Tensor> parts;
   for (size_t begin = 0; begin < indices.size(); begin += kChunk) {
     const size_t end = std::min(indices.size(), begin + kChunk);
     const std::vector<int64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
                                      indices.begin() + static_cast<std::ptrdiff_t>(end));
-    parts.push_back(net->forward(images_to_tensor(images, model.normalisation, chunk)));
+    const torch::Tensor batch = images_to_tensor(images, model.normalisation, chunk);
+    parts.push_back(model.scripted ? run_scripted_cloud(*model.scripted, batch) : net->forward(batch));
   }
-  if (parts.empty()) return torch::zeros({0, o.num_classes});
-  return torch::cat(parts, 0);
+  const auto classes = static_cast<int64_t>(model.scripted ? model.scripted->classes.size() : model.net->options().num_classes);
+  if (parts.empty()) return torch::zeros({0, classes});
+  const torch::Tensor logits = torch::cat(parts, 0);
+  // A TorchScript model's columns are its `classes`; put them in label order.
+  return model.scripted ? logits.index_select(1, torch::tensor(model.scripted_to_label)) : logits;
 }
 
 CloudModel::CloudModel(const CloudModelOptions& options) : impl_(std::make_unique<CloudModelImpl>()) {
@@ -61,7 +66,7 @@ CloudModel::CloudModel(const CloudModelOptions& options) : impl_(std::make_uniqu
 CloudModel::CloudModel(std::unique_ptr<CloudModelImpl> impl) : impl_(std::move(impl)) {}
 
 CloudModel::CloudModel(const CloudModel& other) : impl_(std::make_unique<CloudModelImpl>(*other.impl_)) {
-  impl_->net = Cnn(std::dynamic_pointer_cast<CnnImpl>(other.impl_->net->clone()));
+  if (other.impl_->net) impl_->net = Cnn(std::dynamic_pointer_cast<CnnImpl>(other.impl_->net->clone()));
 }
 
 CloudModel& CloudModel::operator=(const CloudModel& other) {
@@ -74,6 +79,7 @@ CloudModel& CloudModel::operator=(CloudModel&& other) noexcept = default;
 CloudModel::~CloudModel() = default;
 
 void CloudModel::save(const std::filesystem::path& file) const {
+  if (impl_->scripted) throw std::logic_error("CloudModel::save: a TorchScript model is its own file");
   const CnnOptions& o = impl_->net->options();
   torch::serialize::OutputArchive archive;
   write_checkpoint_head(archive, "cloud", impl_->arch, o.in_channels, o.height, o.width);
@@ -106,6 +112,27 @@ CloudModel CloudModel::load(const std::filesystem::path& file) {
   });
 }
 
+CloudModel CloudModel::load_torchscript(const std::filesystem::path& file, const std::vector<int32_t>& label_of_class) {
+  auto scripted = std::make_shared<ScriptedCloud>(load_scripted_cloud(file));
+  if (scripted->classes.size() != label_of_class.size() ||
+      std::any_of(scripted->classes.begin(), scripted->classes.end(),
+                  [&](int32_t id) { return id >= static_cast<int32_t>(label_of_class.size()); })) {
+    throw InputError(fmt::format("{}: 'classes' must name each of the dataset's {} classes once ({} given)", file.string(),
+                                 label_of_class.size(), scripted->classes.size()));
+  }
+  auto impl = std::make_unique<CloudModelImpl>();
+  impl->arch = "torchscript";
+  impl->normalisation = scripted->normalisation;
+  impl->scripted_to_label.resize(scripted->classes.size());
+  for (size_t column = 0; column < scripted->classes.size(); ++column)
+    impl->scripted_to_label[static_cast<size_t>(label_of_class[static_cast<size_t>(scripted->classes[column])])] =
+        static_cast<int64_t>(column);
+  impl->scripted = std::move(scripted);
+  return CloudModel(std::move(impl));
+}
+
+bool CloudModel::is_torchscript() const { return impl_->scripted != nullptr; }
+
 std::vector<CloudPrediction> CloudModel::predict(const ImageSet& images, const std::vector<int64_t>& indices) const {
   const torch::Tensor logits = cloud_logits(*impl_, images, indices).contiguous();
   const torch::Tensor predicted = logits.argmax(1).contiguous();
@@ -122,11 +149,22 @@ std::vector<CloudPrediction> CloudModel::predict(const ImageSet& images, const s
   return predictions;
 }
 
-int CloudModel::num_classes() const { return static_cast<int>(impl_->net->options().num_classes); }
+int CloudModel::num_classes() const {
+  return static_cast<int>(impl_->scripted ? impl_->scripted->classes.size() : impl_->net->options().num_classes);
+}
+
 std::string CloudModel::arch() const { return impl_->arch; }
-double CloudModel::macs_per_sample() const { return impl_->net->macs(); }
+
+std::vector<int> CloudModel::input_shape() const {
+  if (impl_->scripted) return {impl_->scripted->input_shape.begin(), impl_->scripted->input_shape.end()};
+  const CnnOptions& o = impl_->net->options();
+  return {static_cast<int>(o.in_channels), static_cast<int>(o.height), static_cast<int>(o.width)};
+}
+
+double CloudModel::macs_per_sample() const { return impl_->scripted ? impl_->scripted->macs : impl_->net->macs(); }
 
 int64_t CloudModel::size_bytes() const {
+  if (impl_->scripted) return module_bytes(impl_->scripted->module);
   int64_t bytes = 0;
   for (const auto& p : impl_->net->parameters()) bytes += p.numel() * static_cast<int64_t>(p.element_size());
   for (const auto& b : impl_->net->buffers()) bytes += b.numel() * static_cast<int64_t>(b.element_size());

@@ -38,12 +38,17 @@ class CloudModel {
   // Reads a checkpoint written by save(); InputError naming the file when it is missing or corrupt.
   static CloudModel load(const std::filesystem::path& file);
   void save(const std::filesystem::path& file) const;   // temp file, then rename
+  // Reads a TorchScript cloud model (docs/own-models.md) whose `classes` are dataset class ids, one
+  // per class of the dataset; label_of_class maps them to labels (TaskSplit::new_label_of).
+  static CloudModel load_torchscript(const std::filesystem::path& file, const std::vector<int32_t>& label_of_class);
+  bool is_torchscript() const;
 
   // Inference on images[indices] (eval mode, no gradients, batched); logits over all classes.
   std::vector<CloudPrediction> predict(const ImageSet& images, const std::vector<int64_t>& indices) const;
 
   int num_classes() const;
-  std::string arch() const;
+  std::string arch() const;             // "cnn", or "torchscript"
+  std::vector<int> input_shape() const; // C, H, W
   double macs_per_sample() const;       // multiply-accumulates of one forward pass
   int64_t size_bytes() const;           // parameters + buffers
   const Normalisation& normalisation() const;

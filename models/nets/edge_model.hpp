@@ -46,6 +46,11 @@ class EdgeModel {
   // Writes the weights, architecture, heads, output labels, normalisation and version (temp file,
   // then rename). A checkpoint without output labels (written before they were saved) loads as identity.
   void save(const std::filesystem::path& file) const;
+  // Reads a TorchScript edge model (docs/own-models.md) whose `classes` are dataset class ids;
+  // label_of_class maps them to labels (TaskSplit::new_label_of). InputError naming the file and
+  // the piece of the contract it misses. Such a model infers but cannot be trained or saved.
+  static EdgeModel load_torchscript(const std::filesystem::path& file, const std::vector<int32_t>& label_of_class);
+  bool is_torchscript() const;
 
   // Inference on images[indices] (eval mode, no gradients, batched); one prediction per index, whose
   // `predicted` is a label (output_labels()[argmax]) and whose logits are in output order.
@@ -57,7 +62,8 @@ class EdgeModel {
   std::vector<int32_t> output_labels() const; // the (re-indexed) label of each output, in output order
   int output_of(int32_t label) const;         // the output index of `label`; -1 when not learned
   int timesteps() const;
-  std::string arch() const;
+  std::string arch() const;                  // "svgg", or "torchscript"
+  std::vector<int> input_shape() const;       // C, H, W
   int64_t size_bytes() const;                 // parameters + buffers: the bytes a weight download moves
   int64_t version() const;                    // 0 after setup, +1 per incremental update
   double first_layer_macs() const;            // per inference: first-layer MACs, once (data-independent)

@@ -102,6 +102,8 @@ IncrementalResult learn_new_classes(const EdgeModel& current, const LabelledSamp
     throw std::invalid_argument("learn_new_classes: samples need images and one label per index");
   }
   if (new_classes.empty()) throw std::invalid_argument("learn_new_classes: no new class given");
+  // The scenario refuses updates of a TorchScript edge model (docs/own-models.md, What trains).
+  if (current.is_torchscript()) throw std::logic_error("learn_new_classes: a TorchScript edge model cannot be trained");
   if (o.teacher_weight > 0 && cloud_teacher == nullptr) {
     throw std::invalid_argument("learn_new_classes: teacher_weight > 0 needs the cloud model");
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/csv.hpp"
+#include "core/content_hash.hpp"
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
 #include "sim/policy/cost_model.hpp"
@@ -30,8 +31,10 @@ double BatchLatencyCurve::seconds(int batch) const {
   return t / speed_;
 }
 
-std::filesystem::path latency_profile_file(const std::filesystem::path& models_dir) {
-  return models_dir / "cloud_latency.csv";
+std::filesystem::path latency_profile_file(const Scenario& scenario) {
+  const std::filesystem::path dir = scenario.models.dir;
+  if (scenario.models.cloud.format == ModelFormat::Native) return dir / "cloud_latency.csv";
+  return dir / fmt::format("cloud_latency-{}.csv", ContentHash().add(read_file(scenario.models.cloud.path)).hex());
 }
 
 std::string latency_profile_csv(const std::vector<BatchLatencyPoint>& points) {
@@ -90,7 +93,7 @@ namespace {
 // models.dir's stored profile, its largest batch checked against batch.max; empty when it has not
 // been measured.
 std::vector<BatchLatencyPoint> stored_profile(const Scenario& scenario) {
-  const std::filesystem::path file = latency_profile_file(scenario.models.dir);
+  const std::filesystem::path file = latency_profile_file(scenario);
   const std::string text = read_file(file);
   if (text.empty()) return {};
   std::vector<BatchLatencyPoint> profile = parse_latency_profile(text, file.string());
@@ -127,7 +130,7 @@ BatchLatencyCurve cloud_latency_curve(const Scenario& scenario, double cloud_mac
   if (profile.empty()) {
     throw InputError(fmt::format("{}: profile, but {} does not exist (eccsim profile {} measures it)",
                                  scenario.where("platform.cloud.latency.model"),
-                                 latency_profile_file(scenario.models.dir).string(), scenario.source_file.string()));
+                                 latency_profile_file(scenario).string(), scenario.source_file.string()));
   }
   const double speed = speed_given ? cloud.latency.speed
                                    : declared_core_speed_factor(profile, cloud_macs_per_sample, cloud.speed_flops);

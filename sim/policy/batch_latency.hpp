@@ -27,8 +27,9 @@ class BatchLatencyCurve {
   double speed_ = 1;
 };
 
-// models.dir/cloud_latency.csv: the profile `eccsim profile` (or the setup stage) measures.
-std::filesystem::path latency_profile_file(const std::filesystem::path& models_dir);
+// The profile `eccsim profile` (or the setup stage) measures, in models.dir: cloud_latency.csv for the
+// native cloud model, cloud_latency-<content hash>.csv for a TorchScript one (a changed file is measured anew).
+std::filesystem::path latency_profile_file(const Scenario& scenario);
 
 // The profile as CSV: batch,latency_s,samples_per_s, one row per measured size.
 std::string latency_profile_csv(const std::vector<BatchLatencyPoint>& points);

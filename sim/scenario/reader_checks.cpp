@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/scenario/device_profiles.hpp"
@@ -19,6 +20,7 @@ namespace eccsim::scenario_reader {
 
 void Reader::check_consistency(Scenario& s) const {
   check_dataset(s);
+  check_models(s);
   check_platform_blocks(s);
   check_cloud_latency(s);
   check_workload(s);
@@ -33,10 +35,21 @@ void Reader::check_consistency(Scenario& s) const {
 // dataset
 
 // Tasks and base classes fit the dataset's classes; the evaluation and calibration sets leave images
-// to request.
+// to request. A user's own data (image-folder, npy) has its classes counted when it is read
+// (make_task_split checks them then).
 void Reader::check_dataset(const Scenario& s) const {
   const int classes = dataset_classes(s.dataset.name);
-  if (s.dataset.tasks > classes) {
+  if (classes == 0 && s.dataset.path.empty()) {
+    fail_at(blame({"dataset.path", "dataset.name"}),
+            fmt::format("{} needs dataset.path ({})", s.dataset.name,
+                        s.dataset.name == "npy" ? "a directory with train_images.npy, train_labels.npy, test_images.npy, "
+                                                  "test_labels.npy"
+                                                : "a directory with train/<class>/ and test/<class>/ image folders"));
+  }
+  check_class_order(s, classes);
+  if (classes == 0) {
+    // counted when the files are read
+  } else if (s.dataset.tasks > classes) {
     fail_at(blame({"dataset.tasks", "dataset.name"}),
             fmt::format("{} tasks but {} has {} classes (at most one task per class)", s.dataset.tasks,
                         s.dataset.name, classes));
@@ -61,6 +74,41 @@ void Reader::check_dataset(const Scenario& s) const {
   std::error_code unreadable;   // a name too long, a directory without permission: no such directory either
   if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path, unreadable)) {
     fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
+  }
+}
+
+// dataset.class_order: distinct whole class ids, all of the dataset's classes when their number is known.
+void Reader::check_class_order(const Scenario& s, int classes) const {
+  const std::vector<double>& order = s.dataset.class_order;
+  if (order.empty()) return;
+  std::vector<double> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (sorted[i] != std::floor(sorted[i]) || sorted[i] > 1e6)
+      fail_at("dataset.class_order", fmt::format("{} is not a class id (a whole number)", sorted[i]));
+    if (i > 0 && sorted[i] == sorted[i - 1])
+      fail_at("dataset.class_order", fmt::format("class {} is listed twice", sorted[i]));
+  }
+  if (classes > 0 && (static_cast<int>(order.size()) != classes || sorted.back() >= classes)) {
+    fail_at(blame({"dataset.class_order", "dataset.name"}),
+            fmt::format("must list each of {}'s {} classes (0 to {}) once", s.dataset.name, classes, classes - 1));
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// models: a TorchScript model names its file (its contract is checked when it is loaded)
+
+void Reader::check_models(const Scenario& s) const {
+  for (const auto& [role, format, path] : {std::tuple{"edge", s.models.edge.format, &s.models.edge.path},
+                                           std::tuple{"cloud", s.models.cloud.format, &s.models.cloud.path}}) {
+    if (format != ModelFormat::Torchscript) continue;
+    const std::string key = fmt::format("models.{}.path", role);
+    if (path->empty()) {
+      fail_at(blame({key, fmt::format("models.{}.format", role)}),
+              "format torchscript needs the module's file (docs/own-models.md)");
+    }
+    std::error_code unreadable;
+    if (!std::filesystem::is_regular_file(*path, unreadable)) fail_at(key, fmt::format("no such file '{}'", *path));
   }
 }
 
@@ -284,6 +332,13 @@ void Reader::check_offload_share(Scenario& s) const {
 }
 
 void Reader::check_update(const Scenario& s) const {
+  if (s.models.edge.format == ModelFormat::Torchscript && s.policy.update.mode != UpdateMode::None) {
+    fail_at(blame({"policy.update.mode", "models.edge.format"}),
+            fmt::format("mode {} trains the edge model (a new task head, then backpropagation through its spikes), "
+                        "which eccsim cannot do to a TorchScript module; use mode none, or the native svgg "
+                        "(docs/own-models.md, What trains)",
+                        name_of(s.policy.update.mode)));
+  }
   if (s.policy.update.trigger > s.policy.update.buffer) {
     fail_at(blame({"policy.update.trigger", "policy.update.buffer"}),
             fmt::format("trigger ({}) exceeds the buffer capacity ({})", s.policy.update.trigger,

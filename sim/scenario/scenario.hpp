@@ -147,21 +147,34 @@ struct Choice<UpdateScope> {
 };
 
 struct DatasetConfig {
-  std::string name = "fashion-mnist";   // fashion-mnist | mnist | cifar10 | cifar100
-  std::string path;                     // empty: Debian package location
+  std::string name = "fashion-mnist";   // fashion-mnist | mnist | cifar10 | cifar100 | image-folder | npy
+  std::string path;                     // empty: Debian package location (needed by image-folder and npy)
   int tasks = 5;                        // class-incremental tasks
   int base_classes = 0;                 // classes in the first task; 0 = equal split
+  std::vector<double> class_order;      // dataset class ids in task order (whole numbers); empty: shuffled by models.seed
   double evaluation_share = 0.1;        // of each class's test images: the evaluation set, never requested
                                         // nor trained on (docs/updates.md, Evaluation); 0: no evaluation set
 };
 
+// Where a model comes from. native: eccsim's own architecture, trained into models.dir;
+// torchscript: a user's TorchScript file meeting docs/own-models.md's contract (never trained here).
+enum class ModelFormat { Native, Torchscript };
+template <>
+struct Choice<ModelFormat> {
+  static constexpr std::array<std::string_view, 2> names{"native", "torchscript"};
+};
+
 struct EdgeModelConfig {
-  std::string arch = "svgg";            // spiking VGG, ECC-SNN's edge model
-  int timesteps = 4;                    // T, direct encoding
+  ModelFormat format = ModelFormat::Native;
+  std::string path;                     // torchscript: the module file (relative to the working directory)
+  std::string arch = "svgg";            // native: spiking VGG, ECC-SNN's edge model
+  int timesteps = 4;                    // native: T, direct encoding
 };
 
 struct CloudModelConfig {
-  std::string arch = "cnn";             // conventional CNN teacher / cloud model
+  ModelFormat format = ModelFormat::Native;
+  std::string path;                     // torchscript: the module file
+  std::string arch = "cnn";             // native: conventional CNN teacher / cloud model
 };
 
 struct DistillConfig {

@@ -122,8 +122,10 @@ struct DatasetInfo {
   int classes;
   int image_bytes;
 };
-constexpr DatasetInfo kDatasets[] = {
-    {"fashion-mnist", 10, 28 * 28}, {"mnist", 10, 28 * 28}, {"cifar10", 10, 3 * 32 * 32}, {"cifar100", 100, 3 * 32 * 32}};
+// Classes and image bytes 0: known once the files are read (a user's own data).
+constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10, 28 * 28},   {"mnist", 10, 28 * 28},
+                                     {"cifar10", 10, 3 * 32 * 32},     {"cifar100", 100, 3 * 32 * 32},
+                                     {"image-folder", 0, 0},           {"npy", 0, 0}};
 
 std::vector<std::string> dataset_names() {
   std::vector<std::string> names;
@@ -136,6 +138,12 @@ const char* unused_on_wifi(const Scenario& s) {
 }
 const char* unused_wired(const Scenario& s) {
   return s.platform.access.kind == AccessKind::Wifi ? nullptr : "unused: wired access";
+}
+const char* unused_native_edge(const Scenario& s) {
+  return s.models.edge.format == ModelFormat::Torchscript ? "unused: format torchscript" : nullptr;
+}
+const char* unused_native_cloud(const Scenario& s) {
+  return s.models.cloud.format == ModelFormat::Torchscript ? "unused: format torchscript" : nullptr;
 }
 const char* unused_on_packet(const Scenario& s) {
   return s.platform.network.model == NetworkModel::Packet ? "unused: network model packet" : nullptr;
@@ -177,13 +185,28 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       text_key("dataset.path", SCENARIO_FIELD(dataset.path)),
       integer_key("dataset.tasks", SCENARIO_FIELD(dataset.tasks), at_least(1)),
       integer_key("dataset.base_classes", SCENARIO_FIELD(dataset.base_classes), at_least(0)),
+      unused_when(list_key("dataset.class_order", std::nullopt, SCENARIO_FIELD(dataset.class_order), at_least(0)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.dataset.class_order.empty() ? "not given: shuffled by models.seed" : nullptr;
+                  }),
       real_key("dataset.evaluation_share", SCENARIO_FIELD(dataset.evaluation_share), between(0, 0.5)),
 
       name_key("models.dir", SCENARIO_FIELD(models.dir)),
       integer_key("models.seed", SCENARIO_FIELD(models.seed), at_least(0)),
-      choice_key("models.edge.arch", SCENARIO_FIELD(models.edge.arch), {"svgg"}),
-      integer_key("models.edge.timesteps", SCENARIO_FIELD(models.edge.timesteps), at_least(1)),
-      choice_key("models.cloud.arch", SCENARIO_FIELD(models.cloud.arch), {"cnn"}),
+      choice_key("models.edge.format", SCENARIO_CHOICE(models.edge.format)),
+      unused_when(text_key("models.edge.path", SCENARIO_FIELD(models.edge.path)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.models.edge.format == ModelFormat::Native ? "unused: format native" : nullptr;
+                  }),
+      unused_when(choice_key("models.edge.arch", SCENARIO_FIELD(models.edge.arch), {"svgg"}), unused_native_edge),
+      unused_when(integer_key("models.edge.timesteps", SCENARIO_FIELD(models.edge.timesteps), at_least(1)),
+                  unused_native_edge),
+      choice_key("models.cloud.format", SCENARIO_CHOICE(models.cloud.format)),
+      unused_when(text_key("models.cloud.path", SCENARIO_FIELD(models.cloud.path)),
+                  +[](const Scenario& s) -> const char* {
+                    return s.models.cloud.format == ModelFormat::Native ? "unused: format native" : nullptr;
+                  }),
+      unused_when(choice_key("models.cloud.arch", SCENARIO_FIELD(models.cloud.arch), {"cnn"}), unused_native_cloud),
       choice_key("models.train.profile", SCENARIO_FIELD(models.train.profile), {"full", "quick"}),
       integer_key("models.train.cloud_epochs", SCENARIO_FIELD(models.train.cloud_epochs), at_least(0)),
       integer_key("models.train.edge_epochs", SCENARIO_FIELD(models.train.edge_epochs), at_least(0)),

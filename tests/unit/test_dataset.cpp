@@ -307,7 +307,7 @@ TEST_CASE("missing directories and unknown names explain what to do", "[data]") 
                Contains("mnist: data directory /usr/share/datasets/mnist not found (set dataset.path"));
   }
   CHECK(load_error({"imagenet", {}}) ==
-        "dataset.name: unknown dataset 'imagenet' (one of fashion-mnist, mnist, cifar10, cifar100)");
+        "dataset.name: unknown dataset 'imagenet' (one of fashion-mnist, mnist, cifar10, cifar100, image-folder, npy)");
 }
 
 TEST_CASE("CIFAR-10 binary batches", "[data]") {
@@ -437,7 +437,7 @@ TEST_CASE("images and labels become normalised tensors", "[data]") {
   CHECK(eccsim::images_to_tensor(set, norm, {}).size(0) == 0);
 
   SECTION("re-indexed labels follow the split") {
-    const auto split = eccsim::make_task_split({10, 5, 0, 7});
+    const auto split = eccsim::make_task_split({10, 5, 0, 7, {}});
     const torch::Tensor y = eccsim::labels_to_tensor(set, {0, 1, 2}, split);
     CHECK(y[0].item<int64_t>() == split.new_label_of[4]);
     CHECK(y[1].item<int64_t>() == split.new_label_of[7]);

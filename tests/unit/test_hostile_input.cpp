@@ -64,7 +64,7 @@ std::string with_line(const std::string& text, const std::string& key, const std
 // when it loads (no training here), so the image sets stay empty.
 struct Setting {
   eccsim::Dataset data;
-  eccsim::TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  eccsim::TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   eccsim::SetupOptions options;
 
   explicit Setting(const fs::path& models_dir) {
@@ -73,7 +73,7 @@ struct Setting {
     options.models_dir = models_dir;
     options.allow_training = false;   // a wrong guess here must fail, never start training
     options.progress = false;
-    options.split = eccsim::TaskSplitOptions{10, 5, 0, 2025};
+    options.split = eccsim::TaskSplitOptions{10, 5, 0, 2025, {}};
   }
 
   eccsim::ModelsMetadata metadata(int timesteps = 4) const {

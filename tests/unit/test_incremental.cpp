@@ -67,7 +67,7 @@ EdgeModel fresh_model(const eccsim::Dataset& data) {
 
 TEST_CASE("an incremental step adds a head, keeps the old ones and learns the new classes", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
-  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   const LabelledSamples samples = labelled(data.train, split);
   IncrementalOptions o;
   o.epochs = 2;
@@ -105,7 +105,7 @@ TEST_CASE("an incremental step adds a head, keeps the old ones and learns the ne
 
 TEST_CASE("incremental learning is deterministic for a seed and checks its classes", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(600, 50);
-  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   const LabelledSamples samples = labelled(data.train, split);
   IncrementalOptions o;
   o.epochs = 1;
@@ -206,7 +206,7 @@ double mean_row_norm(const torch::Tensor& weight) { return weight.norm(2, 1).mea
 
 TEST_CASE("replay trains every head on old and new classes; weight aligning rescales the new head", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
-  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   const auto base = learn_task_zero(data, split);
   IncrementalOptions o;
   const LabelledSamples buffer = balanced_buffer(data.train, split, 4, 60);
@@ -259,7 +259,7 @@ TEST_CASE("replay trains every head on old and new classes; weight aligning resc
 
 TEST_CASE("a head of non-contiguous classes, given out of order, learns them and predicts their labels", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(4000, 1000);
-  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   const auto base = learn_task_zero(data, split);
   REQUIRE(base.model.output_labels() == std::vector<int32_t>{0, 1});
   IncrementalOptions o;
@@ -352,7 +352,7 @@ TEST_CASE("a training loop reports progress within epochs, after each epoch, and
 // parameter and step, the old model's first layer for LwF) and the neuron updates.
 TEST_CASE("on-device training ops match an independent count from the layer shapes", "[models]") {
   const eccsim::Dataset data = eccsim_test::small_fashion_mnist(600, 50);
-  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025});
+  const TaskSplit split = eccsim::make_task_split(eccsim::TaskSplitOptions{10, 5, 0, 2025, {}});
   const LabelledSamples samples = labelled(data.train, split);
   IncrementalOptions o;
   o.epochs = 1;

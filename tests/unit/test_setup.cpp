@@ -27,7 +27,7 @@ namespace {
 
 struct SetupFixture {
   eccsim::Dataset data = eccsim_test::small_fashion_mnist(3000, 1000);
-  eccsim::TaskSplit split = eccsim::make_task_split(TaskSplitOptions{10, 5, 0, 2025});
+  eccsim::TaskSplit split = eccsim::make_task_split(TaskSplitOptions{10, 5, 0, 2025, {}});
   eccsim_test::TempModelsDir dir;
   SetupOptions options;
   std::optional<TrainedModels> trained;
@@ -37,7 +37,7 @@ struct SetupFixture {
     options.cloud_epochs = 1;
     options.edge_epochs = 3;
     options.progress = false;
-    options.split = TaskSplitOptions{10, 5, 0, 2025};
+    options.split = TaskSplitOptions{10, 5, 0, 2025, {}};
     trained = ensure_models(options, data, split);
   }
 };
@@ -117,7 +117,7 @@ TEST_CASE("the setup stage trains, saves, reuses and refuses checkpoints", "[mod
     other.seed = 7;
     CHECK_THROWS_WITH(ensure_models(other, f.data, f.split), Contains("seed: 2025 in the checkpoints, 7"));
     other = f.options;
-    const eccsim::TaskSplit three = eccsim::make_task_split(TaskSplitOptions{10, 3, 0, 2025});
+    const eccsim::TaskSplit three = eccsim::make_task_split(TaskSplitOptions{10, 3, 0, 2025, {}});
     CHECK_THROWS_WITH(ensure_models(other, f.data, three), Contains("dataset.tasks: 5 in the checkpoints, 3"));
     eccsim::Dataset renamed = f.data;
     renamed.name = "mnist";

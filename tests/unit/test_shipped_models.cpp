@@ -21,7 +21,7 @@ TEST_CASE("the shipped checkpoints reach their recorded test accuracies", "[mode
   CHECK(meta.seed == 2025);
   CHECK(meta.tasks == 5);
   const eccsim::TaskSplit split =
-      eccsim::make_task_split(eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed});
+      eccsim::make_task_split(eccsim::TaskSplitOptions{meta.num_classes, meta.tasks, meta.base_classes, meta.seed, {}});
   REQUIRE(split.class_order == meta.class_order);
   const eccsim::Dataset& data = eccsim_test::fashion_mnist();
 

@@ -36,20 +36,20 @@ std::string split_error(const TaskSplitOptions& options) {
 }  // namespace
 
 TEST_CASE("task sizes", "[split]") {
-  CHECK(sizes_of(make_task_split({10, 5, 0, 1})) == std::vector<int>{2, 2, 2, 2, 2});
-  CHECK(sizes_of(make_task_split({10, 3, 0, 1})) == std::vector<int>{4, 3, 3});
-  CHECK(sizes_of(make_task_split({10, 4, 4, 1})) == std::vector<int>{4, 2, 2, 2});
-  CHECK(sizes_of(make_task_split({10, 4, 3, 1})) == std::vector<int>{3, 3, 2, 2});
-  CHECK(sizes_of(make_task_split({100, 6, 50, 1})) == std::vector<int>{50, 10, 10, 10, 10, 10});
-  CHECK(sizes_of(make_task_split({10, 1, 0, 1})) == std::vector<int>{10});
-  CHECK(sizes_of(make_task_split({10, 1, 10, 1})) == std::vector<int>{10});
-  CHECK(sizes_of(make_task_split({10, 10, 0, 1})) == std::vector<int>(10, 1));
-  CHECK(sizes_of(make_task_split({10, 4, 7, 1})) == std::vector<int>{7, 1, 1, 1});
+  CHECK(sizes_of(make_task_split({10, 5, 0, 1, {}})) == std::vector<int>{2, 2, 2, 2, 2});
+  CHECK(sizes_of(make_task_split({10, 3, 0, 1, {}})) == std::vector<int>{4, 3, 3});
+  CHECK(sizes_of(make_task_split({10, 4, 4, 1, {}})) == std::vector<int>{4, 2, 2, 2});
+  CHECK(sizes_of(make_task_split({10, 4, 3, 1, {}})) == std::vector<int>{3, 3, 2, 2});
+  CHECK(sizes_of(make_task_split({100, 6, 50, 1, {}})) == std::vector<int>{50, 10, 10, 10, 10, 10});
+  CHECK(sizes_of(make_task_split({10, 1, 0, 1, {}})) == std::vector<int>{10});
+  CHECK(sizes_of(make_task_split({10, 1, 10, 1, {}})) == std::vector<int>{10});
+  CHECK(sizes_of(make_task_split({10, 10, 0, 1, {}})) == std::vector<int>(10, 1));
+  CHECK(sizes_of(make_task_split({10, 4, 7, 1, {}})) == std::vector<int>{7, 1, 1, 1});
 }
 
 TEST_CASE("tasks are contiguous, disjoint and cover every class", "[split]") {
   const int tasks = GENERATE(1, 2, 3, 5, 7, 10);
-  const auto split = make_task_split({10, tasks, 0, 99});
+  const auto split = make_task_split({10, tasks, 0, 99, {}});
   REQUIRE(split.num_tasks() == tasks);
   std::vector<int32_t> all;
   for (int t = 0; t < tasks; ++t) {
@@ -67,8 +67,8 @@ TEST_CASE("tasks are contiguous, disjoint and cover every class", "[split]") {
 }
 
 TEST_CASE("class order is a seeded permutation, re-indexed consistently", "[split]") {
-  const auto a = make_task_split({10, 5, 0, 2025});
-  const auto b = make_task_split({10, 5, 0, 2025});
+  const auto a = make_task_split({10, 5, 0, 2025, {}});
+  const auto b = make_task_split({10, 5, 0, 2025, {}});
   CHECK(a.class_order == b.class_order);
   CHECK(a.task_classes == b.task_classes);
 
@@ -90,18 +90,18 @@ TEST_CASE("class order is a seeded permutation, re-indexed consistently", "[spli
   // Different seeds give different orders (at least most of the time, and not the identity).
   std::set<std::vector<int32_t>> orders;
   for (uint64_t seed = 0; seed < 20; ++seed) {
-    const auto s = make_task_split({10, 5, 0, seed});
+    const auto s = make_task_split({10, 5, 0, seed, {}});
     CHECK(s.class_order != identity);
     orders.insert(s.class_order);
   }
   CHECK(orders.size() == 20);
 
   // The base-class option changes the cut, never the order.
-  CHECK(make_task_split({10, 4, 4, 2025}).class_order == a.class_order);
+  CHECK(make_task_split({10, 4, 4, 2025, {}}).class_order == a.class_order);
 }
 
 TEST_CASE("task_samples selects the samples of a task's original classes", "[split]") {
-  const auto split = make_task_split({10, 3, 0, 7});
+  const auto split = make_task_split({10, 3, 0, 7, {}});
   std::vector<int32_t> labels;
   for (int i = 0; i < 95; ++i) labels.push_back((i * 3) % 10);
 
@@ -130,13 +130,24 @@ TEST_CASE("task_samples selects the samples of a task's original classes", "[spl
 }
 
 TEST_CASE("invalid split options explain themselves", "[split]") {
-  CHECK(split_error({10, 0, 0, 1}) == "dataset.tasks: must be at least 1, got 0");
-  CHECK(split_error({10, 11, 0, 1}) ==
+  CHECK(split_error({10, 0, 0, 1, {}}) == "dataset.tasks: must be at least 1, got 0");
+  CHECK(split_error({10, 11, 0, 1, {}}) ==
         "dataset.tasks: 11 tasks but the dataset has only 10 classes (at most one task per class)");
-  CHECK(split_error({10, 5, -1, 1}) == "dataset.base_classes: must be 0 (equal split) or positive, got -1");
-  CHECK(split_error({10, 4, 8, 1}) ==
+  CHECK(split_error({10, 5, -1, 1, {}}) == "dataset.base_classes: must be 0 (equal split) or positive, got -1");
+  CHECK(split_error({10, 4, 8, 1, {}}) ==
         "dataset.base_classes: 8 base classes leave fewer than one class for each of the other 3 tasks "
         "(at most 7 of 10 classes)");
-  CHECK(split_error({10, 1, 4, 1}) == "dataset.base_classes: with a single task it holds all 10 classes, got 4 (use 0)");
-  CHECK(split_error({0, 1, 0, 1}) == "task split: the dataset has 0 classes, need at least 1");
+  CHECK(split_error({10, 1, 4, 1, {}}) == "dataset.base_classes: with a single task it holds all 10 classes, got 4 (use 0)");
+  CHECK(split_error({0, 1, 0, 1, {}}) == "task split: the dataset has 0 classes, need at least 1");
+}
+
+TEST_CASE("a given class order replaces the seeded shuffle, and must name every class once", "[split]") {
+  const eccsim::TaskSplit split = eccsim::make_task_split({6, 3, 0, 1, {5, 4, 3, 2, 1, 0}});
+  CHECK(split.class_order == std::vector<int32_t>{5, 4, 3, 2, 1, 0});
+  CHECK(split.new_label_of == std::vector<int32_t>{5, 4, 3, 2, 1, 0});
+  CHECK(split.task_classes == std::vector<std::vector<int32_t>>{{0, 1}, {2, 3}, {4, 5}});
+  const std::string expected = "dataset.class_order: must list each of the dataset's 6 classes (0 to 5) once";
+  CHECK(split_error({6, 3, 0, 1, {0, 1, 2, 3, 4}}) == expected);
+  CHECK(split_error({6, 3, 0, 1, {0, 1, 2, 3, 4, 4}}) == expected);
+  CHECK(split_error({6, 3, 0, 1, {0, 1, 2, 3, 4, 6}}) == expected);
 }
