@@ -36,7 +36,8 @@ const std::vector<std::string> kRunOutputFiles{
 
 std::string run_manifest(const RunCommandOptions& options, const Scenario& scenario, const SimulationResult& result,
                          const Summary& summary, double wall_s, int inference_threads,
-                         const OffloadPluginLibrary* plugin, const std::vector<OutputFileEntry>& files) {
+                         const TrainedModels& models, const OffloadPluginLibrary* plugin,
+                         const std::vector<OutputFileEntry>& files) {
   const InferenceStats& inference = result.inference;
   nlohmann::ordered_json manifest;
   manifest["scenario_file"] = options.scenario_file;
@@ -47,6 +48,15 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                           {"simgrid", fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR,
                                                   SIMGRID_VERSION_PATCH)},
                           {"libtorch", libtorch_version()}};
+  // Which model files answered: a native checkpoint or a TorchScript module, by content.
+  const auto model_entry = [](const std::string& arch, const std::filesystem::path& file) {
+    return nlohmann::ordered_json{{"format", arch == "torchscript" ? "torchscript" : "native"},
+                                  {"arch", arch},
+                                  {"file", file.string()},
+                                  {"fnv1a64", ContentHash().add(read_file(file)).hex()}};
+  };
+  manifest["models"] = {{"edge", model_entry(models.edge.arch(), models.edge_file)},
+                        {"cloud", model_entry(models.cloud.arch(), models.cloud_file)}};
   manifest["requests"] = summary.requests;
   manifest["simulated_s"] = result.simulated_s;
   manifest["wall_s"] = wall_s;
@@ -183,7 +193,7 @@ int run_command(const RunCommandOptions& options) {
   outputs.add("tasks.csv", tasks_csv(result.requests, data.split.num_tasks()));
   outputs.add("summary.csv", summary_csv({"scenario"}, {scenario.name}, summary));
   outputs.add("run.json",
-              run_manifest(options, scenario, result, summary, wall_s, inference_threads, offload_plugin.get(),
+              run_manifest(options, scenario, result, summary, wall_s, inference_threads, models, offload_plugin.get(),
                            outputs.files()));
   outputs.publish();
   print_summary(scenario, summary, groups, result.offload_threshold.tie_share, wall_s, out_dir);

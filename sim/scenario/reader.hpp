@@ -139,6 +139,7 @@ class Reader {
   void check_consistency(Scenario& s) const;   // and parses the fault targets
   void check_dataset(const Scenario& s) const;
   void check_class_order(const Scenario& s, int classes) const;
+  void check_tasks(const Scenario& s, int classes) const;
   void check_models(const Scenario& s) const;
   void check_platform_blocks(const Scenario& s) const;
   void check_power(const std::string& busy, const std::string& idle, double idle_W, double busy_W) const;

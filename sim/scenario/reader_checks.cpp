@@ -47,9 +47,22 @@ void Reader::check_dataset(const Scenario& s) const {
                                                 : "a directory with train/<class>/ and test/<class>/ image folders"));
   }
   check_class_order(s, classes);
-  if (classes == 0) {
-    // counted when the files are read
-  } else if (s.dataset.tasks > classes) {
+  if (classes > 0) check_tasks(s, classes);
+  if (s.policy.offload.calibrates() && s.dataset.evaluation_share + s.policy.offload.calibration_share > 0.9) {
+    fail_at(blame({"policy.offload.calibration_share", "dataset.evaluation_share"}),
+            fmt::format("the evaluation set ({}) and the calibration set ({}) leave less than 10 % of the test "
+                        "images to request",
+                        s.dataset.evaluation_share, s.policy.offload.calibration_share));
+  }
+  std::error_code unreadable;   // a name too long, a directory without permission: no such directory either
+  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path, unreadable)) {
+    fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
+  }
+}
+
+// dataset.tasks and dataset.base_classes against the dataset's number of classes.
+void Reader::check_tasks(const Scenario& s, int classes) const {
+  if (s.dataset.tasks > classes) {
     fail_at(blame({"dataset.tasks", "dataset.name"}),
             fmt::format("{} tasks but {} has {} classes (at most one task per class)", s.dataset.tasks,
                         s.dataset.name, classes));
@@ -64,16 +77,6 @@ void Reader::check_dataset(const Scenario& s) const {
   if (s.dataset.tasks == 1 && s.dataset.base_classes != 0 && s.dataset.base_classes != classes) {
     fail_at(blame({"dataset.base_classes", "dataset.tasks"}),
             fmt::format("with a single task it holds all {} classes (use 0)", classes));
-  }
-  if (s.policy.offload.calibrates() && s.dataset.evaluation_share + s.policy.offload.calibration_share > 0.9) {
-    fail_at(blame({"policy.offload.calibration_share", "dataset.evaluation_share"}),
-            fmt::format("the evaluation set ({}) and the calibration set ({}) leave less than 10 % of the test "
-                        "images to request",
-                        s.dataset.evaluation_share, s.policy.offload.calibration_share));
-  }
-  std::error_code unreadable;   // a name too long, a directory without permission: no such directory either
-  if (!s.dataset.path.empty() && !std::filesystem::is_directory(s.dataset.path, unreadable)) {
-    fail_at("dataset.path", fmt::format("no such directory '{}'", s.dataset.path));
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/input_error.hpp"
 #include "models/data/dataset.hpp"
+#include "tests/support/dataset_files.hpp"
 #include "tests/support/input_error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -24,18 +25,15 @@ using eccsim::Dataset;
 using eccsim::DatasetSource;
 using eccsim::load_dataset;
 using eccsim::testing::input_error_of;
+using eccsim::testing::label_bytes;
+using eccsim::testing::npy;
+using eccsim::testing::NpyOptions;
+using eccsim::testing::write_bytes;
 using eccsim::testing::TempDir;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 
 namespace {
-
-void write_bytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
 
 std::vector<uint8_t> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -75,12 +73,6 @@ std::vector<uint8_t> chw(const Hwc& img) {
   return out;
 }
 
-void write_png(const fs::path& path, const Hwc& img) {
-  fs::create_directories(path.parent_path());
-  REQUIRE(stbi_write_png(path.c_str(), img.width, img.height, img.components, img.data.data(),
-                         img.width * img.components) != 0);
-}
-
 // A binary PGM (P5, one component) or PPM (P6, three), as stb reads them.
 void write_pnm(const fs::path& path, const Hwc& img) {
   const std::string header = std::string(img.components == 1 ? "P5" : "P6") + "\n" + std::to_string(img.width) +
@@ -94,42 +86,8 @@ std::string load_error(const DatasetSource& source) {
   return input_error_of([&] { load_dataset(source); });
 }
 
-// --- .npy writing -------------------------------------------------------------------------------
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-struct NpyOptions {
-  int major = 1;
-  bool fortran_order = false;
-};
-
-// A .npy file as numpy writes it: magic, version, header length, dict padded to 64 bytes with '\n'.
-std::vector<uint8_t> npy(const std::string& descr, const std::vector<int64_t>& shape, const std::vector<uint8_t>& data,
-                         NpyOptions options = {}) {
-  std::string dict = "{'descr': '" + descr + "', 'fortran_order': " + (options.fortran_order ? "True" : "False") +
-                     ", 'shape': " + shape_text(shape) + ", }";
-  const size_t preamble = options.major == 1 ? 10 : 12;
-  while ((preamble + dict.size() + 1) % 64 != 0) dict += ' ';
-  dict += '\n';
-  std::vector<uint8_t> out{0x93, 'N', 'U', 'M', 'P', 'Y', static_cast<uint8_t>(options.major), 0};
-  const size_t length_bytes = preamble - 8;
-  for (size_t i = 0; i < length_bytes; ++i) out.push_back(static_cast<uint8_t>(dict.size() >> (8 * i)));
-  out.insert(out.end(), dict.begin(), dict.end());
-  out.insert(out.end(), data.begin(), data.end());
-  return out;
-}
-
-// Integer labels encoded little-endian in `bytes` bytes each.
-std::vector<uint8_t> label_bytes(const std::vector<int64_t>& labels, int bytes) {
-  std::vector<uint8_t> out;
-  for (int64_t l : labels) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(l) >> (8 * i)));
-  }
-  return out;
+void write_png(const fs::path& path, const Hwc& img) {
+  eccsim::testing::write_png(path, img.width, img.height, img.components, img.data);
 }
 
 // A valid npy dataset: 4 train and 2 test images of 2x3 gray pixels, labels 0 1 2 1 / 2 0 as '<i8'.
