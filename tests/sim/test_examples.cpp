@@ -397,3 +397,47 @@ TEST_CASE("scenarios/plugin-bandit.yaml: the bandit, learning online, matches en
     CHECK(summary.number(row, "accuracy") > summary.number(row, "edge_only_accuracy") + 0.1);
   }
 }
+
+TEST_CASE("scenarios/own-snn.yaml: the user's SNN is more accurate at the same offload share, for less edge energy",
+          "[sim][examples][own-models]") {
+  const fs::path out = sweep_example("own-snn.yaml", "example-own-snn");
+  const CsvTable compare(out / "compare.csv");
+  REQUIRE(compare.rows() == 1);
+  REQUIRE(compare.text(0, "models.edge.format") == "torchscript");
+  REQUIRE(compare.number(0, "n") == 5);
+  const auto difference = [&](const std::string& metric) {
+    return PairedDifference{compare.number(0, metric + "_diff_mean"), compare.number(0, metric + "_diff_hw95")};
+  };
+  const PairedDifference cur = difference("cur");   // calibrated to the same share (docs/own-models.md)
+  CHECK(std::abs(cur.mean) < 0.03);
+  const PairedDifference accuracy = difference("accuracy");
+  CHECK(accuracy.mean - accuracy.half_width > 0);
+  const PairedDifference edge_energy = difference("edge_energy_per_request_J");
+  CHECK(edge_energy.mean + edge_energy.half_width < 0);
+}
+
+TEST_CASE("examples/models/fmnist_snn.py trains a spiking network in PyTorch and exports one eccsim runs",
+          "[sim][examples][own-models]") {
+  const fs::path dir = eccsim::testing::fresh_output_dir("example-fmnist-snn");
+  const fs::path model = dir / "edge.pt";
+  const ProcessResult trained = eccsim::testing::run_process(
+      {"/usr/bin/python3", std::string(ECCSIM_SOURCE_DIR) + "/examples/models/fmnist_snn.py", "--quick", "--threads",
+       "1", "--out", model.string()});
+  INFO(trained.out << trained.err);
+  REQUIRE(trained.exit_code == 0);
+  CHECK_THAT(trained.out, Catch::Contains("contract ok"));
+  // It learned: the quick run's test accuracy on its two classes is well above chance (50 %).
+  const size_t at = trained.out.rfind("test accuracy");
+  REQUIRE(at != std::string::npos);
+  const std::string figure = trained.out.substr(trained.out.find_first_of("0123456789", at));
+  CHECK(std::stod(figure) > 80);
+  const fs::path run = run_example(
+      "quickstart.yaml", "example-fmnist-snn-run",
+      {"models.edge.format=torchscript", "models.edge.path=" + model.string(), "workload.duration=10s"});
+  const CsvTable requests(run / "requests.csv");
+  REQUIRE(requests.rows() > 100);
+  for (size_t i = 0; i < requests.rows(); ++i) {   // the model knows classes 3 and 5, as labels 0 and 1
+    const double edge = requests.number(i, "edge_pred");
+    REQUIRE((edge == 0 || edge == 1));
+  }
+}
