@@ -6,8 +6,8 @@
 
 #include "core/file_io.hpp"
 #include "core/input_error.hpp"
+#include "sim/model_setup.hpp"
 #include "sim/network_calibration.hpp"
-#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
@@ -57,8 +57,9 @@ int calibrate_command(const CalibrateCommandOptions& options) {
   check_measurable(scenario);
   for (double bytes : options.extra_bytes)
     if (!(bytes >= 1)) throw InputError(fmt::format("--sizes: {} is not a message size in bytes (>= 1)", bytes));
-  std::vector<double> up{static_cast<double>(scenario_table::dataset_image_bytes(scenario.dataset.name))};
-  std::vector<double> down{4.0 * scenario_table::dataset_classes(scenario.dataset.name)};  // float32 logits
+  const OffloadMessageBytes messages = offload_message_bytes(scenario);
+  std::vector<double> up{messages.upload_B};
+  std::vector<double> down{messages.reply_B};
   up.insert(up.end(), options.extra_bytes.begin(), options.extra_bytes.end());
   down.insert(down.end(), options.extra_bytes.begin(), options.extra_bytes.end());
   const std::filesystem::path out =

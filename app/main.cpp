@@ -14,6 +14,7 @@
 #include "app/sweep_command.hpp"
 #include "app/train_command.hpp"
 #include "core/input_error.hpp"
+#include "sim/model_setup.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/offload_plugin.hpp"
 #include "sim/scenario/admission.hpp"
@@ -147,9 +148,10 @@ int main(int argc, char** argv) {
       } else {
         eccsim::AdmissionLimits limits = eccsim::machine_limits();
         limits.admit_anyway = admit_anyway;
-        eccsim::admit_run(scenario, limits);
+        eccsim::admit_run(scenario, limits, eccsim::offload_message_bytes(scenario));
         eccsim::check_stored_latency_profile(scenario);
         eccsim::open_offload_plugin(scenario);
+        eccsim::check_model_files(scenario);
       }
       if (print_resolved) fmt::print("{}", eccsim::to_yaml(scenario));
       else fmt::print("{}: ok\n", scenario_file);

@@ -27,6 +27,7 @@
 #include "core/input_error.hpp"
 #include "core/machine.hpp"
 #include "core/output_set.hpp"
+#include "sim/model_setup.hpp"
 #include "sim/policy/batch_latency.hpp"
 #include "sim/policy/offload_plugin.hpp"
 #include "sim/report/csv_report.hpp"
@@ -445,9 +446,10 @@ void check_point_combinations(const Scenario& base, const SweepConfig& sweep, co
     overrides.insert(overrides.end(), values.begin(), values.end());
     try {
       const Scenario scenario = point_scenario(file, overrides, {}, false);
-      admit_run(scenario, limits);
+      admit_run(scenario, limits, offload_message_bytes(scenario));
       check_stored_latency_profile(scenario);
       open_offload_plugin(scenario);   // the library loads and takes the point's params
+      check_model_files(scenario);     // its TorchScript files exist
     } catch (const InputError& e) {
       std::string why = e.what();
       if (why.rfind("--set ", 0) == 0) why.erase(0, 6);   // the point's values are not the user's --set

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -61,6 +62,28 @@ void check_input_shape(const Scenario& scenario, const std::string& role, ModelF
 }
 
 }  // namespace
+
+OffloadMessageBytes offload_message_bytes(const Scenario& scenario) {
+  DatasetSource source;
+  source.name = scenario.dataset.name;
+  source.dir = scenario.dataset.path;
+  try {
+    const DatasetShape shape = peek_dataset_shape(source);
+    return {static_cast<double>(shape.image_bytes()), 4.0 * shape.num_classes};   // float32 logits
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", scenario.where("dataset.path"), e.what()));
+  }
+}
+
+void check_model_files(const Scenario& scenario) {
+  for (const auto& [role, format, path] : {std::tuple{"edge", scenario.models.edge.format, &scenario.models.edge.path},
+                                           std::tuple{"cloud", scenario.models.cloud.format, &scenario.models.cloud.path}}) {
+    std::error_code unreadable;
+    if (format == ModelFormat::Torchscript && !std::filesystem::is_regular_file(*path, unreadable)) {
+      throw InputError(fmt::format("{}: no such file '{}'", scenario.where(fmt::format("models.{}.path", role)), *path));
+    }
+  }
+}
 
 ScenarioData load_scenario_data(const Scenario& scenario) {
   DatasetSource source;

@@ -6,6 +6,7 @@
 #include "models/data/task_split.hpp"
 #include "models/train/setup.hpp"
 #include "models/nets/cloud_model.hpp"
+#include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace eccsim {
@@ -14,6 +15,14 @@ struct ScenarioData {
   Dataset dataset;
   TaskSplit split;
 };
+
+// What one offload sends (its image up, its logits down), from the dataset's shape: fixed for the
+// packaged datasets, peeked from the files of a user's own (InputError naming dataset.path).
+OffloadMessageBytes offload_message_bytes(const Scenario& scenario);
+
+// Each TorchScript model's file exists (InputError naming models.<role>.path otherwise): what
+// `eccsim validate` checks of the models without loading them.
+void check_model_files(const Scenario& scenario);
 
 // Loads the scenario's dataset and cuts it into tasks; InputError naming the dataset key on failure.
 ScenarioData load_scenario_data(const Scenario& scenario);

@@ -1,6 +1,6 @@
 // Readers for the datasets' distribution formats: IDX (MNIST / Fashion-MNIST, gzip or plain,
 // read through zlib which passes uncompressed files through) and the CIFAR-10/100 binary batches;
-// load_dataset also dispatches to image_folder.cpp and npy_arrays.cpp.
+// load_dataset and peek_dataset_shape also dispatch to image_folder.cpp and npy_arrays.cpp.
 // Input is untrusted: every header, size and label is checked and each failure becomes one
 // InputError line naming the file; nothing is allocated from a header before it is checked.
 #include "models/data/dataset.hpp"
@@ -365,6 +365,11 @@ void check_same_image_shape(const Dataset& ds, const fs::path& test_source) {
   }
 }
 
+[[noreturn]] void throw_unknown_dataset(const std::string& name) {
+  throw InputError(fmt::format("dataset.name: unknown dataset '{}' (one of fashion-mnist, mnist, cifar10, cifar100, "
+                               "image-folder, npy)", name));
+}
+
 const std::vector<std::string> kFashionMnistClasses{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                     "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 const std::vector<std::string> kMnistClasses{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
@@ -413,10 +418,19 @@ Dataset load_dataset(const DatasetSource& source) {
     check_same_image_shape(ds, folder ? dir / "test" : dir / "test_images.npy");
     ds.normalisation = training_normalisation(ds.train);
   } else {
-    throw InputError(fmt::format("dataset.name: unknown dataset '{}' (one of fashion-mnist, mnist, cifar10, cifar100, "
-                                 "image-folder, npy)", ds.name));
+    throw_unknown_dataset(ds.name);
   }
   return ds;
+}
+
+DatasetShape peek_dataset_shape(const DatasetSource& source) {
+  const std::string& name = source.name;
+  if (name == "fashion-mnist" || name == "mnist") return {1, 28, 28, 10};
+  if (name == "cifar10") return {3, 32, 32, 10};
+  if (name == "cifar100") return {3, 32, 32, 100};
+  if (name == "image-folder") return peek_image_folder(resolve_dir(source));
+  if (name == "npy") return peek_npy_arrays(resolve_dir(source));
+  throw_unknown_dataset(name);
 }
 
 }  // namespace eccsim

@@ -51,4 +51,19 @@ struct DatasetSource {
 // Loads both splits; throws InputError naming the file (or the package to install) on failure.
 Dataset load_dataset(const DatasetSource& source);
 
+// What one sample looks like, as load_dataset would give it: image channels x height x width and classes.
+struct DatasetShape {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  int num_classes = 0;
+
+  int64_t image_bytes() const { return int64_t{channels} * height * width; }   // one image, bytes
+};
+
+// The shape without loading the images: fixed for the packaged datasets (no file read); for a
+// user's own data, image-folder's class directories and first training image's header, npy's
+// train_images.npy header and its label arrays. Throws InputError as load_dataset does on failure.
+DatasetShape peek_dataset_shape(const DatasetSource& source);
+
 }  // namespace eccsim

@@ -176,7 +176,52 @@ void check_split_dir(const fs::path& dir, const fs::path& root) {
   }
 }
 
+// The class names (class ids in sort order) of the training split, at least one.
+std::vector<std::string> training_classes(const fs::path& train_dir) {
+  std::vector<std::string> classes = class_names_in(train_dir);
+  if (classes.empty()) {
+    throw InputError(fmt::format("{}: no class directories (image-folder expects {}/<class>/<image>)",
+                                 train_dir.string(), train_dir.string()));
+  }
+  return classes;
+}
+
+// The image files of one training class, at least one.
+std::vector<fs::path> training_files(const fs::path& class_dir) {
+  std::vector<fs::path> files = image_files_in(class_dir);
+  if (files.empty()) {
+    throw InputError(fmt::format("{}: no image files ({}); every class needs a training image", class_dir.string(),
+                                 kExtensionList));
+  }
+  return files;
+}
+
+struct ImageShape {
+  int channels = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// The first training image fixes the size and the channels of every image (1 or 2 components:
+// gray; 3 or 4: RGB; alpha is dropped). Decodes its header only.
+ImageShape first_image_shape(const fs::path& first) {
+  const ImageInfo info = image_info(first, read_file(first));
+  if (int64_t{info.width} * info.height > kMaxImagePixels) {
+    throw InputError(fmt::format("{}: implausible image size {}x{} (at most {} pixels)", first.string(), info.width,
+                                 info.height, kMaxImagePixels));
+  }
+  return {info.components <= 2 ? 1 : 3, info.width, info.height};
+}
+
 }  // namespace
+
+DatasetShape peek_image_folder(const fs::path& root) {
+  const fs::path train_dir = root / "train";
+  check_split_dir(train_dir, root);
+  const std::vector<std::string> classes = training_classes(train_dir);
+  const ImageShape shape = first_image_shape(training_files(train_dir / classes.front()).front());
+  return {shape.channels, shape.height, shape.width, static_cast<int>(classes.size())};
+}
 
 Dataset load_image_folder(const fs::path& root) {
   const fs::path train_dir = root / "train";
@@ -184,12 +229,8 @@ Dataset load_image_folder(const fs::path& root) {
   check_split_dir(train_dir, root);
   check_split_dir(test_dir, root);
 
-  const std::vector<std::string> classes = class_names_in(train_dir);
+  const std::vector<std::string> classes = training_classes(train_dir);
   const std::vector<std::string> test_classes = class_names_in(test_dir);
-  if (classes.empty()) {
-    throw InputError(fmt::format("{}: no class directories (image-folder expects {}/<class>/<image>)",
-                                 train_dir.string(), train_dir.string()));
-  }
   // The first class name (in sort order) present in only one of the splits.
   for (size_t i = 0; i < std::max(classes.size(), test_classes.size()); ++i) {
     const bool in_train = i < classes.size(), in_test = i < test_classes.size();
@@ -204,12 +245,8 @@ Dataset load_image_folder(const fs::path& root) {
   std::vector<std::vector<fs::path>> train_files, test_files;
   int64_t train_count = 0, test_count = 0;
   for (const std::string& name : classes) {
-    train_files.push_back(image_files_in(train_dir / name));
+    train_files.push_back(training_files(train_dir / name));
     test_files.push_back(image_files_in(test_dir / name));
-    if (train_files.back().empty()) {
-      throw InputError(fmt::format("{}: no image files ({}); every class needs a training image",
-                                   (train_dir / name).string(), kExtensionList));
-    }
     train_count += static_cast<int64_t>(train_files.back().size());
     test_count += static_cast<int64_t>(test_files.back().size());
   }
@@ -220,21 +257,12 @@ Dataset load_image_folder(const fs::path& root) {
     throw InputError(fmt::format("{}: more than {} images in one split", root.string(), kMaxCount));
   }
 
-  // The first training image fixes the size and the channels (1 or 2 components: gray; 3 or 4: RGB;
-  // alpha is dropped).
-  const fs::path& first = train_files.front().front();
-  const ImageInfo info = image_info(first, read_file(first));
-  if (int64_t{info.width} * info.height > kMaxImagePixels) {
-    throw InputError(fmt::format("{}: implausible image size {}x{} (at most {} pixels)", first.string(), info.width,
-                                 info.height, kMaxImagePixels));
-  }
-  const int channels = info.components <= 2 ? 1 : 3;
-
+  const ImageShape shape = first_image_shape(train_files.front().front());
   Dataset ds;
   ds.num_classes = static_cast<int>(classes.size());
   ds.class_names = classes;
-  load_split(train_files, channels, info.width, info.height, ds.train);
-  load_split(test_files, channels, info.width, info.height, ds.test);
+  load_split(train_files, shape.channels, shape.width, shape.height, ds.train);
+  load_split(test_files, shape.channels, shape.width, shape.height, ds.test);
   return ds;
 }
 

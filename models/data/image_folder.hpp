@@ -12,4 +12,8 @@ namespace eccsim {
 // C x H x W); name and normalisation are left to the caller. Throws InputError naming the file.
 Dataset load_image_folder(const std::filesystem::path& root);
 
+// The shape load_image_folder would give, from train/'s class directories and the header of its
+// first image (first class, first file in sort order), nothing else read. Throws as it does.
+DatasetShape peek_image_folder(const std::filesystem::path& root);
+
 }  // namespace eccsim

@@ -281,8 +281,17 @@ void read_exactly(NpyFile& f, uint8_t* out, int64_t n) {
   }
 }
 
-ImageSet read_images(const fs::path& path) {
-  NpyFile f;
+// An images array's count and image shape, as its header gives them.
+struct ImagesShape {
+  int64_t count = 0;
+  int64_t channels = 0;
+  int64_t height = 0;
+  int64_t width = 0;
+};
+
+// Opens an images file and checks its header (dtype, shape, order) and its size against it; the
+// file is left positioned at the data.
+ImagesShape open_images(const fs::path& path, NpyFile& f) {
   open_npy(path, f);
   const auto& shape = f.header.shape;
   const Dtype t = parse_descr(f.header.descr);
@@ -316,6 +325,13 @@ ImageSet read_images(const fs::path& path) {
   }
   check_c_order(f, "x");
   check_size(f, n * h * w * c, 1);
+  return {n, c, h, w};
+}
+
+ImageSet read_images(const fs::path& path) {
+  NpyFile f;
+  const ImagesShape s = open_images(path, f);
+  const int64_t n = s.count, h = s.height, w = s.width, c = s.channels;
 
   ImageSet set;
   set.count = n;
@@ -401,32 +417,34 @@ std::vector<int32_t> read_labels(const fs::path& path) {
   return labels;
 }
 
-ImageSet read_split(const fs::path& dir, const std::string& split) {
-  const fs::path images_path = dir / (split + "_images.npy");
-  const fs::path labels_path = dir / (split + "_labels.npy");
-  ImageSet set = read_images(images_path);
-  set.labels = read_labels(labels_path);
-  if (static_cast<int64_t>(set.labels.size()) != set.count) {
-    throw InputError(fmt::format("{}: {} labels but {} holds {} images", labels_path.string(), set.labels.size(),
-                                 images_path.string(), set.count));
+fs::path images_path(const fs::path& dir, const std::string& split) { return dir / (split + "_images.npy"); }
+fs::path labels_path(const fs::path& dir, const std::string& split) { return dir / (split + "_labels.npy"); }
+
+// The labels of a split whose images file holds `images` images: one each.
+std::vector<int32_t> read_split_labels(const fs::path& dir, const std::string& split, int64_t images) {
+  std::vector<int32_t> labels = read_labels(labels_path(dir, split));
+  if (static_cast<int64_t>(labels.size()) != images) {
+    throw InputError(fmt::format("{}: {} labels but {} holds {} images", labels_path(dir, split).string(),
+                                 labels.size(), images_path(dir, split).string(), images));
   }
+  return labels;
+}
+
+ImageSet read_split(const fs::path& dir, const std::string& split) {
+  ImageSet set = read_images(images_path(dir, split));
+  set.labels = read_split_labels(dir, split, set.count);
   return set;
 }
 
-}  // namespace
-
-Dataset load_npy_arrays(const fs::path& dir) {
-  Dataset ds;
-  ds.train = read_split(dir, "train");
-  ds.test = read_split(dir, "test");
-
-  // num_classes = largest label + 1, and every class needs a training sample. Found through the
-  // sorted distinct training labels, so a huge label value allocates nothing.
-  std::vector<int32_t> present = ds.train.labels;
+// num_classes = largest label + 1, and every class needs a training sample. Found through the
+// sorted distinct training labels, so a huge label value allocates nothing. train is not empty
+// (its images file holds at least one image, hence one label).
+int count_classes(const fs::path& dir, const std::vector<int32_t>& train, const std::vector<int32_t>& test) {
+  std::vector<int32_t> present = train;
   std::sort(present.begin(), present.end());
   present.erase(std::unique(present.begin(), present.end()), present.end());
-  int32_t largest = present.back();   // train has at least one image, hence one label
-  for (int32_t l : ds.test.labels) largest = std::max(largest, l);
+  int32_t largest = present.back();
+  for (int32_t l : test) largest = std::max(largest, l);
   int32_t missing = -1;
   for (size_t k = 0; k < present.size() && missing < 0; ++k) {
     if (present[k] != static_cast<int32_t>(k)) missing = static_cast<int32_t>(k);
@@ -435,10 +453,28 @@ Dataset load_npy_arrays(const fs::path& dir) {
   if (missing >= 0) {
     throw InputError(fmt::format("{}: no training sample of class {}, yet labels run up to {} (num_classes = "
                                  "largest label + 1; every class needs a training sample)",
-                                 (dir / "train_labels.npy").string(), missing, largest));
+                                 labels_path(dir, "train").string(), missing, largest));
   }
-  ds.num_classes = largest + 1;
+  return largest + 1;
+}
+
+}  // namespace
+
+Dataset load_npy_arrays(const fs::path& dir) {
+  Dataset ds;
+  ds.train = read_split(dir, "train");
+  ds.test = read_split(dir, "test");
+  ds.num_classes = count_classes(dir, ds.train.labels, ds.test.labels);
   return ds;
+}
+
+DatasetShape peek_npy_arrays(const fs::path& dir) {
+  NpyFile f;
+  const ImagesShape shape = open_images(images_path(dir, "train"), f);
+  const std::vector<int32_t> train = read_split_labels(dir, "train", shape.count);
+  const std::vector<int32_t> test = read_labels(labels_path(dir, "test"));
+  return {static_cast<int>(shape.channels), static_cast<int>(shape.height), static_cast<int>(shape.width),
+          count_classes(dir, train, test)};
 }
 
 }  // namespace eccsim

@@ -16,4 +16,8 @@ inline constexpr const char* kNpyFiles[] = {"train_images.npy", "train_labels.np
 // normalisation and class_names are left to the caller. Throws InputError naming the file.
 Dataset load_npy_arrays(const std::filesystem::path& dir);
 
+// The shape load_npy_arrays would give, from train_images.npy's header and the two label arrays
+// (test_images.npy and the image data are not read). Throws as it does.
+DatasetShape peek_npy_arrays(const std::filesystem::path& dir);
+
 }  // namespace eccsim

@@ -15,6 +15,7 @@
 
 #include "core/input_error.hpp"
 #include "sim/scenario/fleet.hpp"
+#include "sim/scenario/scenario_keys.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace eccsim {
@@ -137,10 +138,6 @@ std::string value_of(const Scenario& s, const std::string& key) {
   return key;
 }
 
-// Bytes of one offloaded input and of its reply (the logits, 4 B per class), by dataset.
-double image_bytes(const std::string& dataset) { return dataset.rfind("cifar", 0) == 0 ? 3072 : 784; }
-double reply_bytes(const std::string& dataset) { return 4.0 * (dataset == "cifar100" ? 100 : 10); }
-
 // The slowest rate a Wi-Fi station of the group may get.
 double slowest_station_Bps(const AccessConfig& access) {
   const std::vector<double> rates = access.wifi_rates_Bps();
@@ -157,7 +154,7 @@ double slowest_station_Bps(const AccessConfig& access) {
 
 // A request's upload and reply must each cross their slowest link within the timeout; otherwise
 // every offload times out and its transfer keeps the clock running long after the workload.
-void admit_transfers(const Scenario& s) {
+void admit_transfers(const Scenario& s, const OffloadMessageBytes& messages) {
   if (s.policy.offload.filter == OffloadFilter::EdgeOnly) return;
   const double timeout_s = s.policy.offload.timeout_s;
   const std::vector<GroupConfig> groups = fleet_groups(s);
@@ -180,10 +177,10 @@ void admit_transfers(const Scenario& s) {
                                                                                        : "platform.access.bandwidth");
     const std::string down_key = group_key(
         s, g, !wifi && access.downlink_bandwidth_Bps > 0 ? "platform.access.downlink_bandwidth" : up_key);
-    const std::vector<Hop> hops{{up_key, up_Bps, image_bytes(s.dataset.name), "upload"},
-                                {backhaul_key, backhaul.bandwidth_Bps, image_bytes(s.dataset.name), "upload"},
-                                {down_key, down_Bps, reply_bytes(s.dataset.name), "reply"},
-                                {backhaul_key, backhaul.bandwidth_Bps, reply_bytes(s.dataset.name), "reply"}};
+    const std::vector<Hop> hops{{up_key, up_Bps, messages.upload_B, "upload"},
+                                {backhaul_key, backhaul.bandwidth_Bps, messages.upload_B, "upload"},
+                                {down_key, down_Bps, messages.reply_B, "reply"},
+                                {backhaul_key, backhaul.bandwidth_Bps, messages.reply_B, "reply"}};
     for (const Hop& hop : hops) {
       const double transfer_s = hop.bytes / hop.bandwidth_Bps;
       if (transfer_s <= timeout_s) continue;
@@ -252,7 +249,7 @@ AdmissionEstimate estimate_run(const Scenario& s, const MemoryModel& model) {
   return estimate;
 }
 
-void admit_run(const Scenario& s, const AdmissionLimits& limits) {
+void admit_run(const Scenario& s, const AdmissionLimits& limits, const OffloadMessageBytes& messages) {
   if (limits.admit_anyway) return;
   const AdmissionEstimate e = estimate_run(s);
   // SimGrid's ns-3 binding gives each transfer a TCP port of its own (65,535 in all, then reused)
@@ -317,7 +314,7 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits) {
                                  s.platform.cloud.hosts, e.model_versions, gib(limits.memory_B), 100 * kMemoryMargin,
                                  kOverride));
   }
-  admit_transfers(s);
+  admit_transfers(s, messages);
 }
 
 double sweep_point_count(const SweepConfig& sweep) {

@@ -55,10 +55,17 @@ struct MemoryModel {
 
 AdmissionEstimate estimate_run(const Scenario& scenario, const MemoryModel& model = {});
 
+// What one offloaded request sends: its input image up, its reply (float32 logits) down. The
+// dataset gives them (sim/model_setup.hpp, offload_message_bytes): this layer reads no data.
+struct OffloadMessageBytes {
+  double upload_B = 0;   // one image, channels x height x width bytes
+  double reply_B = 0;    // 4 B per class
+};
+
 // Throws InputError ("file:line: key: estimate, more than the limit ...") when the scenario cannot
-// run within `limits`, or when a request's upload cannot cross its slowest link within
-// policy.offload.timeout (it would keep the clock running long after the workload ends).
-void admit_run(const Scenario& scenario, const AdmissionLimits& limits);
+// run within `limits`, or when a request's upload or reply (`messages`) cannot cross its slowest
+// link within policy.offload.timeout (it would keep the clock running long after the workload ends).
+void admit_run(const Scenario& scenario, const AdmissionLimits& limits, const OffloadMessageBytes& messages);
 
 // Points of the sweep (grid product x zip rows x replication slots), computed without expanding it.
 double sweep_point_count(const SweepConfig& sweep);

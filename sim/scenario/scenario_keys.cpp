@@ -119,13 +119,10 @@ namespace {
 
 struct DatasetInfo {
   std::string_view name;
-  int classes;
-  int image_bytes;
+  int classes;   // 0: counted once the files are read (a user's own data)
 };
-// Classes and image bytes 0: known once the files are read (a user's own data).
-constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10, 28 * 28},   {"mnist", 10, 28 * 28},
-                                     {"cifar10", 10, 3 * 32 * 32},     {"cifar100", 100, 3 * 32 * 32},
-                                     {"image-folder", 0, 0},           {"npy", 0, 0}};
+constexpr DatasetInfo kDatasets[] = {{"fashion-mnist", 10}, {"mnist", 10},        {"cifar10", 10},
+                                     {"cifar100", 100},     {"image-folder", 0}, {"npy", 0}};
 
 std::vector<std::string> dataset_names() {
   std::vector<std::string> names;
@@ -150,13 +147,6 @@ const char* unused_on_packet(const Scenario& s) {
 }
 
 }  // namespace
-
-int dataset_image_bytes(std::string_view name) {
-  for (const DatasetInfo& d : kDatasets) {
-    if (d.name == name) return d.image_bytes;
-  }
-  return 0;
-}
 
 int dataset_classes(std::string_view name) {
   for (const DatasetInfo& d : kDatasets) {

@@ -188,10 +188,8 @@ Key<Root> choice_key(std::string_view path, ChoiceField<Root> field) {
   return {path, Kind::choice, std::move(field), any_value(), UnitKind::time, std::move(names)};
 }
 
-// Number of classes of a known dataset name; 0 for an unknown one.
+// Number of classes of a known dataset name; 0 for a user's own data (image-folder, npy) or an unknown name.
 int dataset_classes(std::string_view name);
-// Bytes of one raw image of the dataset (what an offloaded request uploads); 0 if unknown.
-int dataset_image_bytes(std::string_view name);
 
 // Every scenario key, in the order to_yaml prints them. Sections are the dotted prefixes.
 const std::vector<Key<Scenario>>& scenario_keys();

@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     eccsim::AdmissionLimits limits;
     limits.memory_B = 16.0 * (1 << 30);
     eccsim::admit_sweep(scenario, scenario.sweep, limits);
-    eccsim::admit_run(scenario, limits);
+    eccsim::admit_run(scenario, limits, {784, 40});   // Fashion-MNIST's messages: the target reads no data
   } catch (const eccsim::InputError& e) {
     check_message(e.what());
   }

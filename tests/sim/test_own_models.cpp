@@ -88,6 +88,33 @@ TEST_CASE("TorchScript exports of the test models give byte-identical CSVs to th
   }
 }
 
+TEST_CASE("the shipped checkpoints and their TorchScript export give byte-identical CSVs on the quick start",
+          "[sim][own-models]") {
+  const TempDir exported("own-models-shipped");
+  const std::string quickstart = std::string(ECCSIM_SOURCE_DIR) + "/scenarios/quickstart.yaml";
+  const ProcessResult written =
+      eccsim::testing::run_eccsim({"export", quickstart, "--out", exported.path().string()}, eccsim::testing::kEccsimTimeout,
+                                  ECCSIM_SOURCE_DIR);
+  INFO(written.err);
+  REQUIRE(written.exit_code == 0);
+  // No store of predictions beside the shipped checkpoints for a file that lives only in this test.
+  const std::vector<std::string> sets{"workload.duration=20s", "platform.cloud.latency.model=flops",
+                                      "models.persistent_cache=false"};
+  std::vector<fs::path> outs;
+  for (const std::vector<std::string>& models : {std::vector<std::string>{}, torchscript_sets(exported.path())}) {
+    SimRun run(quickstart, sets);
+    run.sets.insert(run.sets.end(), models.begin(), models.end());
+    run.models_dir.clear();                 // the scenario's own: checkpoints/fmnist
+    run.working_dir = ECCSIM_SOURCE_DIR;
+    outs.push_back(eccsim::testing::run_sim_ok(outs.empty() ? "own-models-shipped-native" : "own-models-shipped-ts", run));
+  }
+  for (const std::string& file : kCsvFiles) {
+    INFO(file);
+    CHECK(file_bytes(outs[0] / file) == file_bytes(outs[1] / file));
+  }
+  CHECK(CsvTable(outs[1] / "summary.csv").number(0, "requests") > 300);
+}
+
 TEST_CASE("the same images as an image folder and as .npy files give the same run", "[sim][own-models]") {
   const TempDir dir("own-data");
   export_test_models(dir.path() / "models");

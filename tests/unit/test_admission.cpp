@@ -5,10 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "models/data/dataset.hpp"
+#include "sim/model_setup.hpp"
 #include "sim/scenario/admission.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "tests/support/dataset_files.hpp"
 #include "tests/support/fuzz_seeds.hpp"
 #include "tests/support/input_error_of.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using eccsim::AdmissionLimits;
 using eccsim::admit_run;
@@ -42,7 +46,7 @@ AdmissionLimits limits() {
 }
 
 std::string refusal(const Scenario& s) {
-  return input_error_of([&] { admit_run(s, limits()); });
+  return input_error_of([&] { admit_run(s, limits(), eccsim::offload_message_bytes(s)); });
 }
 
 }  // namespace
@@ -116,10 +120,35 @@ TEST_CASE("admission: a link too slow for one upload within the timeout is refus
   CHECK(refusal(scenario({"policy.offload.timeout=15ms"})) == "(no InputError)");
 }
 
+TEST_CASE("admission: an npy dataset's own image size decides whether its upload fits the timeout", "[admission]") {
+  // 64 kbit/s carries 8000 B/s: a 1x28x28 image (784 B) in 0.1 s, a 3x64x64 one (12,288 B) in 1.5 s.
+  eccsim::testing::TempDir tmp;
+  // Two images (one of each class) per split.
+  const auto write_npy = [&](const std::vector<int64_t>& shape) {
+    size_t pixels = 1;
+    for (const int64_t d : shape) pixels *= static_cast<size_t>(d);
+    for (const std::string split : {"train", "test"}) {
+      eccsim::testing::write_bytes(tmp.path() / (split + "_images.npy"),
+                                   eccsim::testing::npy("|u1", shape, std::vector<uint8_t>(pixels, 0)));
+      eccsim::testing::write_bytes(tmp.path() / (split + "_labels.npy"),
+                                   eccsim::testing::npy("<i8", {2}, eccsim::testing::label_bytes({0, 1}, 8)));
+    }
+  };
+  const std::string text = kBase + "dataset: {name: npy, path: " + tmp.path().string() + "}\n";
+  const std::vector<std::string> slow{"platform.access.bandwidth=64kbps"};
+  write_npy({2, 64, 64, 3});
+  CHECK(refusal(scenario(slow, text)) ==
+        "--set platform.access.bandwidth: 6.4e+04 bit/s takes 1.54 s to carry one request's upload (12288 B), longer "
+        "than s.yaml:7: policy.offload.timeout (1 s): every offload would time out while its transfer kept the run "
+        "going (give more bandwidth, a longer timeout, or filter: edge_only; --admit-anyway runs it regardless)");
+  write_npy({2, 28, 28});
+  CHECK(refusal(scenario(slow, text)) == "(no InputError)");
+}
+
 TEST_CASE("admission: --admit-anyway refuses nothing", "[admission][fuzz-seeds]") {
   AdmissionLimits anyway = limits();
   anyway.admit_anyway = true;
-  CHECK(input_error_of([&] { admit_run(scenario({"workload.duration=1e300s"}), anyway); }) == "(no InputError)");
+  CHECK(input_error_of([&] { admit_run(scenario({"workload.duration=1e300s"}), anyway, {784, 40}); }) == "(no InputError)");
 }
 
 TEST_CASE("admission: a sweep grid of 1290^3 points is refused without expanding it", "[admission][fuzz-seeds]") {

@@ -623,6 +623,78 @@ TEST_CASE("image-folder and npy normalise with the training pixels' mean and std
   }
 }
 
+namespace {
+
+// The shape peek_dataset_shape reads against the one load_dataset gives, and their errors alike.
+void check_peek_matches_load(const DatasetSource& source) {
+  const Dataset ds = load_dataset(source);
+  const eccsim::DatasetShape shape = eccsim::peek_dataset_shape(source);
+  CHECK(shape.channels == ds.train.channels);
+  CHECK(shape.height == ds.train.height);
+  CHECK(shape.width == ds.train.width);
+  CHECK(shape.num_classes == ds.num_classes);
+  CHECK(shape.image_bytes() == ds.train.image_bytes());
+}
+
+std::string peek_error(const DatasetSource& source) {
+  return input_error_of([&] { eccsim::peek_dataset_shape(source); });
+}
+
+}  // namespace
+
+TEST_CASE("peek_dataset_shape gives load_dataset's image shape and classes without loading", "[dataset]") {
+  TempDir tmp;
+  SECTION("image-folder: classes of train/, the first image's size and channels") {
+    const fs::path root = tmp.path();
+    for (const char* name : {"a", "b", "c"}) {
+      write_png(root / "train" / name / "0.png", pattern(5, 3, 4, 1));   // RGBA: 3 channels
+      write_png(root / "test" / name / "0.png", pattern(5, 3, 3, 2));
+    }
+    check_peek_matches_load({"image-folder", root});
+    CHECK(eccsim::peek_dataset_shape({"image-folder", root}).image_bytes() == 3 * 3 * 5);
+    write_png(root / "train" / "a" / "0.png", pattern(5, 3, 2, 1));    // gray + alpha: 1 channel
+    check_peek_matches_load({"image-folder", root});
+    CHECK(eccsim::peek_dataset_shape({"image-folder", root}).channels == 1);
+  }
+  SECTION("npy: train_images.npy's header, classes from both label arrays") {
+    const fs::path dir = tmp.path();
+    write_tiny_npy(dir);
+    check_peek_matches_load({"npy", dir});
+    write_bytes(dir / "train_images.npy", npy("|u1", {4, 2, 5, 3}, std::vector<uint8_t>(4 * 2 * 5 * 3, 9)));
+    write_bytes(dir / "test_images.npy", npy("|u1", {2, 2, 5, 3}, std::vector<uint8_t>(2 * 2 * 5 * 3, 7)));
+    write_bytes(dir / "train_labels.npy", npy("<i8", {4}, label_bytes({0, 1, 2, 3}, 8)));
+    check_peek_matches_load({"npy", dir});
+    CHECK(eccsim::peek_dataset_shape({"npy", dir}).image_bytes() == 3 * 2 * 5);
+  }
+  SECTION("the packaged datasets' fixed shapes, no file read") {
+    const fs::path nowhere = tmp.path() / "nope";
+    const auto same = [](const eccsim::DatasetShape& a, const eccsim::DatasetShape& b) {
+      return a.channels == b.channels && a.height == b.height && a.width == b.width && a.num_classes == b.num_classes;
+    };
+    CHECK(same(eccsim::peek_dataset_shape({"fashion-mnist", nowhere}), {1, 28, 28, 10}));
+    CHECK(same(eccsim::peek_dataset_shape({"mnist", nowhere}), {1, 28, 28, 10}));
+    CHECK(same(eccsim::peek_dataset_shape({"cifar10", nowhere}), {3, 32, 32, 10}));
+    CHECK(same(eccsim::peek_dataset_shape({"cifar100", nowhere}), {3, 32, 32, 100}));
+  }
+  SECTION("errors are load_dataset's") {
+    const fs::path root = tmp.path();
+    for (const DatasetSource& source : std::vector<DatasetSource>{
+             {"image-folder", {}}, {"npy", root / "nope"}, {"npy", root}, {"image-folder", root}, {"imagenet", {}}}) {
+      CAPTURE(source.name, source.dir);
+      CHECK(peek_error(source) == load_error(source));
+      CHECK(peek_error(source) != "(no InputError)");
+    }
+    write_tiny_npy(root);
+    write_bytes(root / "train_labels.npy", npy("<i8", {4}, label_bytes({0, 1, 3, 1}, 8)));   // no class 2
+    CHECK(peek_error({"npy", root}) == load_error({"npy", root}));
+    CHECK_THAT(peek_error({"npy", root}), Contains("no training sample of class 2"));
+    fs::create_directories(root / "train" / "a");
+    fs::create_directories(root / "test" / "a");
+    CHECK(peek_error({"image-folder", root}) == load_error({"image-folder", root}));
+    CHECK_THAT(peek_error({"image-folder", root}), Contains("no image files"));
+  }
+}
+
 TEST_CASE("unknown dataset names list image-folder and npy", "[dataset]") {
   CHECK(load_error({"imagenet", {}}) == "dataset.name: unknown dataset 'imagenet' (one of fashion-mnist, mnist, "
                                         "cifar10, cifar100, image-folder, npy)");
