@@ -16,6 +16,13 @@
 namespace eccsim {
 namespace {
 
+DatasetSource dataset_source(const Scenario& scenario) {
+  DatasetSource source;
+  source.name = scenario.dataset.name;
+  source.dir = scenario.dataset.path;
+  return source;
+}
+
 std::vector<int32_t> class_order(const Scenario& scenario) {
   return {scenario.dataset.class_order.begin(), scenario.dataset.class_order.end()};   // whole numbers (checked)
 }
@@ -64,11 +71,8 @@ void check_input_shape(const Scenario& scenario, const std::string& role, ModelF
 }  // namespace
 
 OffloadMessageBytes offload_message_bytes(const Scenario& scenario) {
-  DatasetSource source;
-  source.name = scenario.dataset.name;
-  source.dir = scenario.dataset.path;
   try {
-    const DatasetShape shape = peek_dataset_shape(source);
+    const DatasetShape shape = peek_dataset_shape(dataset_source(scenario));
     return {static_cast<double>(shape.image_bytes()), 4.0 * shape.num_classes};   // float32 logits
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: {}", scenario.where("dataset.path"), e.what()));
@@ -86,10 +90,7 @@ void check_model_files(const Scenario& scenario) {
 }
 
 ScenarioData load_scenario_data(const Scenario& scenario) {
-  DatasetSource source;
-  source.name = scenario.dataset.name;
-  source.dir = scenario.dataset.path;
-  ScenarioData data{load_dataset(source), {}};
+  ScenarioData data{load_dataset(dataset_source(scenario)), {}};
   TaskSplitOptions split;
   split.num_classes = data.dataset.num_classes;
   split.tasks = scenario.dataset.tasks;
