@@ -1,5 +1,6 @@
 // CloudModel: pimpl over Cnn; see cloud_model.hpp. Inference in chunks of kChunk samples;
-// eval-mode outputs of a sample do not depend on the rest of its chunk.
+// eval-mode outputs of a sample do not depend on the rest of its chunk (a chunk of one sample runs
+// as two rows: see cloud_logits).
 #include "models/nets/cloud_model.hpp"
 
 #include <algorithm>
@@ -46,8 +47,13 @@ torch::Tensor cloud_logits(const CloudModelImpl& model, const ImageSet& images, 
     const size_t end = std::min(indices.size(), begin + kChunk);
     const std::vector<int64_t> chunk(indices.begin() + static_cast<std::ptrdiff_t>(begin),
                                      indices.begin() + static_cast<std::ptrdiff_t>(end));
-    const torch::Tensor batch = images_to_tensor(images, model.normalisation, chunk);
-    parts.push_back(model.scripted ? run_scripted_cloud(*model.scripted, batch) : net->forward(batch));
+    // A one-row batch takes another path through the dense layers (a matrix-vector product) whose
+    // sums round differently: run it as two rows, so a sample's logits never depend on its batch.
+    const bool alone = chunk.size() == 1;
+    const torch::Tensor batch =
+        images_to_tensor(images, model.normalisation, alone ? std::vector<int64_t>{chunk[0], chunk[0]} : chunk);
+    const torch::Tensor logits = model.scripted ? run_scripted_cloud(*model.scripted, batch) : net->forward(batch);
+    parts.push_back(alone ? logits.slice(0, 0, 1) : logits);
   }
   const auto classes = static_cast<int64_t>(model.scripted ? model.scripted->classes.size() : model.net->options().num_classes);
   if (parts.empty()) return torch::zeros({0, classes});

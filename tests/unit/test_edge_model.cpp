@@ -242,3 +242,14 @@ TEST_CASE("unreadable checkpoints are input errors naming the file", "[models]")
   CloudModel{CloudModelOptions{}}.save(cloud_file);
   CHECK_THROWS_WITH(EdgeModel::load(cloud_file), Contains(cloud_file.string()) && Contains("cloud"));
 }
+
+// A sample alone once took the dense layers' matrix-vector path and differed in the last bits.
+TEST_CASE("cloud predictions do not depend on the batch a sample is in", "[models]") {
+  const eccsim::Dataset data = eccsim_test::small_fashion_mnist(0, 100);
+  const CloudModel cloud{CloudModelOptions{}};
+  const auto batch = cloud.predict(data.test, range(100));
+  for (const int64_t i : {0, 37, 99}) {
+    INFO("sample " << i);
+    CHECK(cloud.predict(data.test, {i})[0].logits == batch[static_cast<size_t>(i)].logits);
+  }
+}
