@@ -148,7 +148,10 @@ int main(int argc, char** argv) {
       } else {
         eccsim::AdmissionLimits limits = eccsim::machine_limits();
         limits.admit_anyway = admit_anyway;
-        eccsim::admit_run(scenario, limits, eccsim::offload_message_bytes(scenario));
+        const eccsim::OffloadMessageBytes messages = eccsim::offload_message_bytes(scenario);
+        eccsim::admit_run(scenario, limits, messages);
+        for (const std::string& warning : eccsim::shared_link_warnings(scenario, messages))
+          fmt::print(stderr, "warning: {}\n", warning);
         eccsim::check_stored_latency_profile(scenario);
         eccsim::open_offload_plugin(scenario);
         eccsim::check_model_files(scenario);

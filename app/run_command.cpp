@@ -153,7 +153,9 @@ int run_command(const RunCommandOptions& options) {
   for (const std::string& warning : scenario.warnings) fmt::print(stderr, "warning: {}\n", warning);
   AdmissionLimits limits = machine_limits();
   limits.admit_anyway = options.admit_anyway;
-  admit_run(scenario, limits, offload_message_bytes(scenario));
+  const OffloadMessageBytes messages = offload_message_bytes(scenario);
+  admit_run(scenario, limits, messages);
+  for (const std::string& warning : shared_link_warnings(scenario, messages)) fmt::print(stderr, "warning: {}\n", warning);
   const std::string out_dir = options.out_dir.empty() ? scenario.output.dir : options.out_dir;
   const std::shared_ptr<OffloadPluginLibrary> offload_plugin = open_offload_plugin(scenario);
   prepare_output_dir(out_dir, options.out_dir.empty() ? scenario.where("output.dir") : "--out");

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <system_error>
 #include <string>
 #include <vector>
@@ -194,7 +196,51 @@ void admit_transfers(const Scenario& s, const OffloadMessageBytes& messages) {
   }
 }
 
+// The share of requests the scenario offloads, when it says: cloud_only all, random its rate, a
+// calibrated threshold or a budget its target; nothing for a fixed threshold or a plugin.
+std::optional<double> offload_share(const OffloadConfig& offload) {
+  switch (offload.filter) {
+    case OffloadFilter::EdgeOnly: return 0.0;
+    case OffloadFilter::CloudOnly: return 1.0;
+    case OffloadFilter::Random: return offload.rate;
+    default: break;
+  }
+  if (offload.calibrates()) return offload.target_share();
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::vector<std::string> shared_link_warnings(const Scenario& s, const OffloadMessageBytes& messages) {
+  constexpr double kWarnAt = 0.8;   // of a shared link's bandwidth
+  const std::optional<double> share = offload_share(s.policy.offload);
+  if (!share || *share <= 0) return {};
+  // Uploads per backhaul (one per site), from the groups with a steady rate (a trace's is its own).
+  std::map<std::string, std::pair<double, double>> offered;   // key -> (bytes/s offered, bandwidth B/s)
+  for (const GroupConfig& group : fleet_groups(s)) {
+    if (group.devices <= 0 || group.workload.arrival == Arrival::Trace) continue;
+    std::string key;
+    const BackhaulConfig& backhaul = backhaul_of(s, group, key);
+    auto& [bytes_per_s, bandwidth_Bps] = offered[key];
+    bytes_per_s += group.devices * group.workload.rate_per_s * *share * messages.upload_B;
+    bandwidth_Bps = backhaul.bandwidth_Bps;
+  }
+  std::vector<std::string> warnings;
+  for (const auto& [key, load] : offered) {
+    const double utilisation = load.first / load.second;
+    if (utilisation < kWarnAt) continue;
+    std::string why = fmt::format(
+        "{}: offloading {:.3g} % of the requests sends about {:.3g} Mbit/s of uploads over it, {:.0f} % of its "
+        "{:.3g} Mbit/s: uploads queue, latencies grow, and the simulation slows as transfers pile up",
+        s.where(key), 100 * *share, 8e-6 * load.first, 100 * utilisation, 8e-6 * load.second);
+    if (s.policy.offload.calibrates() && s.workload.classes == ClassMix::Cumulative) {
+      why += " (with classes: cumulative a calibrated share is the run's average: later phases, with more classes "
+             "the edge does not know, offload more)";
+    }
+    warnings.push_back(why);
+  }
+  return warnings;
+}
 
 AdmissionLimits machine_limits(int parallel_runs) {
   AdmissionLimits limits;

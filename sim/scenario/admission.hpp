@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "sim/scenario/scenario.hpp"
 
@@ -66,6 +68,11 @@ struct OffloadMessageBytes {
 // run within `limits`, or when a request's upload or reply (`messages`) cannot cross its slowest
 // link within policy.offload.timeout (it would keep the clock running long after the workload ends).
 void admit_run(const Scenario& scenario, const AdmissionLimits& limits, const OffloadMessageBytes& messages);
+
+// Warnings (one line each, "file:line: key: ...") for every shared backhaul that the uploads of the
+// offload share the scenario asks for (cloud_only, random, target_cur, budget.cur) would load to
+// 80 % of its bandwidth or more: flows pile up there and each transfer event costs more.
+std::vector<std::string> shared_link_warnings(const Scenario& scenario, const OffloadMessageBytes& messages);
 
 // Points of the sweep (grid product x zip rows x replication slots), computed without expanding it.
 double sweep_point_count(const SweepConfig& sweep);

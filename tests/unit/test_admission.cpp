@@ -178,3 +178,33 @@ TEST_CASE("reading: a huge scenario or sweep list is refused before YAML builds 
         "s.yaml:1: a scenario of " + std::to_string(huge.size()) +
             " bytes (at most 2097152): long lists of values belong in a trace file or several sweeps");
 }
+
+// The quick start scaled to 10,000 devices with target_cur 0.78 (issue #45's anomaly): 98 % of the
+// 100 Mbps backhaul offered, more in the later phases of a cumulative class mix.
+TEST_CASE("admission warns when the offload share asked for loads a shared backhaul to 80 % or more", "[admission]") {
+  const eccsim::OffloadMessageBytes fashion{784, 40};
+  const std::vector<std::string> fleet{"platform.devices=10000", "platform.backhaul.bandwidth=100Mbps"};
+  const auto warnings = [&](std::vector<std::string> sets) {
+    sets.insert(sets.begin(), fleet.begin(), fleet.end());
+    return eccsim::shared_link_warnings(scenario(sets), fashion);
+  };
+  const std::vector<std::string> loaded = warnings({"policy.offload.target_cur=0.78"});
+  REQUIRE(loaded.size() == 1);
+  CHECK(loaded[0] ==
+        "--set platform.backhaul.bandwidth: offloading 78 % of the requests sends about 97.8 Mbit/s of uploads over "
+        "it, 98 % of its 100 Mbit/s: uploads queue, latencies grow, and the simulation slows as transfers pile up "
+        "(with classes: cumulative a calibrated share is the run's average: later phases, with more classes the edge "
+        "does not know, offload more)");
+  CHECK(warnings({"policy.offload.target_cur=0.5"}).empty());                              // 63 %
+  CHECK(warnings({"policy.offload.filter=cloud_only", "platform.devices=6000"}).empty());      // 75 %
+  CHECK(warnings({"policy.offload.filter=cloud_only", "platform.devices=7000"}).size() == 1);  // 88 %
+  CHECK(warnings({"policy.offload.filter=random", "policy.offload.rate=0.9"}).size() == 1);
+  CHECK(warnings({"policy.offload.threshold=0.5"}).empty());   // a fixed threshold's share is unknown before the run
+  // Per site: only the loaded site's backhaul.
+  const std::vector<std::string> sites = warnings(
+      {"policy.offload.filter=cloud_only",
+       "platform.sites=[{name: a, backhaul: {bandwidth: 10Gbps}}, {name: b, backhaul: {bandwidth: 10Mbps}}]",
+       "platform.groups=[{name: x, share: 0.5, site: a}, {name: y, site: b}]"});
+  REQUIRE(sites.size() == 1);
+  CHECK_THAT(sites[0], Catch::StartsWith("--set platform.sites[1].backhaul.bandwidth: offloading 100 %"));
+}
