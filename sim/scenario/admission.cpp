@@ -354,11 +354,19 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits, const OffloadMe
       key = s.key_lines.count("policy.update.scope") != 0 ? "policy.update.scope" : "policy.update.mode";
       what = fmt::format("{:.3g} edge models kept", e.model_versions);
     }
+    // A device brings its requests: the fleet that fits at this workload, the rest held fixed.
+    const double per_device_B = model.per_device_B + e.requests / s.platform.devices * model.per_request_B;
+    double fits = std::max(0.0, std::floor((limits.memory_B - (e.memory_B - devices_B - requests_B)) / per_device_B));
+    if (fits >= 1000) {   // an estimate: three significant digits, rounded down
+      const double unit = std::pow(10.0, std::floor(std::log10(fits)) - 2);
+      fits = std::floor(fits / unit) * unit;
+    }
     throw InputError(fmt::format("{}: {} need ~{} of memory ({} devices, {:.3g} requests, {} cloud hosts, {:.3g} "
-                                 "edge models), more than the {} this run may take ({:.0f} % of MemAvailable; {})",
+                                 "edge models), more than the {} this run may take ({:.0f} % of MemAvailable; about {} "
+                                 "devices fit at this workload; {})",
                                  s.where(key), what, gib(e.memory_B), s.platform.devices, e.requests,
                                  s.platform.cloud.hosts, e.model_versions, gib(limits.memory_B), 100 * kMemoryMargin,
-                                 kOverride));
+                                 count_text(fits), kOverride));
   }
   admit_transfers(s, messages);
 }
