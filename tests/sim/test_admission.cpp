@@ -73,3 +73,18 @@ TEST_CASE("validate and sweep refuse a point that cannot run, and a grid too lar
   const std::string too_many = refused("validate", {grid});
   CHECK(too_many.find("1290 x 1290 x 1290 = 2.15e+09 points, more than the 1e+05 a sweep admits") != std::string::npos);
 }
+
+TEST_CASE("validate warns, and still passes, when the offload share asked for saturates the backhaul", "[sim][admission]") {
+  const std::vector<std::string> loaded{"validate", kTiny, "--set", "platform.devices=10000", "--set",
+                                        "policy.offload.target_cur=0.78", "--set", "workload.classes=cumulative",
+                                        "--set", "workload.rate=2/s"};
+  const ProcessResult warned = run_eccsim(loaded);
+  INFO(warned.err);
+  CHECK(warned.exit_code == 0);
+  CHECK_THAT(warned.err, Catch::Contains("warning: ") && Catch::Contains("platform.backhaul.bandwidth: offloading 78 % "
+                                                                           "of the requests sends about 97.8 Mbit/s") &&
+                             Catch::Contains("later phases, with more classes the edge does not know, offload more"));
+  const ProcessResult calm = run_eccsim({"validate", kTiny, "--set", "platform.devices=10000"});   // a fixed threshold
+  CHECK(calm.exit_code == 0);
+  CHECK_THAT(calm.err, !Catch::Contains("Mbit/s of uploads"));
+}

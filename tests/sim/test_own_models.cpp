@@ -162,6 +162,19 @@ TEST_CASE("a TorchScript cloud model gets its own serving profile, named by its 
   CHECK(!fs::exists(dir.path() / "models" / "cloud_latency.csv"));    // the native model's name stays free
 }
 
+TEST_CASE("eccsim train trains the native model beside a TorchScript one and says it leaves that one alone",
+          "[sim][own-models]") {
+  const TempDir dir("own-train");
+  export_test_models(dir.path());
+  const ProcessResult trained = eccsim::testing::run_eccsim(
+      {"train", eccsim::testing::tiny_scenario(), "--set", std::string("models.dir=") + ECCSIM_TEST_MODELS_DIR, "--set",
+       "models.edge.format=torchscript", "--set", "models.edge.path=" + (dir.path() / "edge.pt").string()});
+  INFO(trained.err);
+  REQUIRE(trained.exit_code == 0);
+  CHECK_THAT(trained.out, Contains("edge  TorchScript " + (dir.path() / "edge.pt").string() + ": not trained by eccsim"));
+  CHECK_THAT(trained.out, Contains("cloud cnn   loaded"));
+}
+
 TEST_CASE("mistakes with own models and data are refused in one line", "[sim][own-models]") {
   const TempDir dir("own-refusals");
   export_test_models(dir.path());
@@ -178,6 +191,11 @@ TEST_CASE("mistakes with own models and data are refused in one line", "[sim][ow
   CHECK_THAT(refusal("validate", {"models.cloud.format=torchscript", "models.cloud.path=nowhere.pt"}),
              Contains("models.cloud.path: no such file 'nowhere.pt'"));
   CHECK_THAT(refusal("validate", {"dataset.name=image-folder"}), Contains("dataset.name: image-folder needs dataset.path"));
+  // A sweep checks each point's files before any runs.
+  CHECK_THAT(refusal("validate", {"models.edge.format=torchscript", "models.edge.path=nowhere.pt",
+                                  "sweep={models.edge.format: [torchscript, native]}"}),
+             Contains("point 0000 (models.edge.format=torchscript) cannot run: ") &&
+                 Contains("models.edge.path: no such file 'nowhere.pt'"));
   CHECK_THAT(refusal("validate", {"dataset.class_order=[0, 1, 2]"}),
              Contains("dataset.class_order: must list each of fashion-mnist's 10 classes (0 to 9) once"));
 
