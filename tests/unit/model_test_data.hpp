@@ -35,6 +35,13 @@ inline eccsim::Dataset small_fashion_mnist(int64_t train, int64_t test) {
   return data;
 }
 
+// 0 .. n-1, to select the first n samples.
+inline std::vector<int64_t> range(int64_t n) {
+  std::vector<int64_t> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = i;
+  return v;
+}
+
 // A models directory for one test.
 using TempModelsDir = eccsim::testing::TempDir;
 

@@ -10,6 +10,7 @@
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
 #include "models/nets/edge_model_impl.hpp"
 #include "models/nets/spiking_vgg.hpp"
+#include "spiking_test_model.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
@@ -29,28 +30,8 @@ using eccsim::SpikingVggOptions;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A default-architecture edge model with heads of 2 and 3 classes (untrained, random weights;
-// BatchNorm gains of 4 so that eval-mode currents cross the threshold and every layer spikes).
-EdgeModel two_head_model() {
-  EdgeModel model{EdgeModelOptions{}};
-  model.impl().net->add_head(2);
-  model.impl().net->add_head(3);
-  torch::NoGradGuard no_grad;
-  for (const auto& p : model.impl().net->named_parameters()) {
-    if (p.key().find("bn") != std::string::npos && p.key().find("weight") != std::string::npos) p.value().fill_(4);
-  }
-  return model;
-}
-
-std::vector<int64_t> range(int64_t n) {
-  std::vector<int64_t> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), int64_t{0});
-  return v;
-}
-
-}  // namespace
+using eccsim_test::range;
+using eccsim_test::two_head_model;
 
 TEST_CASE("the spiking VGG gives one logit per learned class, heads concatenated in task order", "[models]") {
   SpikingVgg net(SpikingVggOptions{}, std::vector<int64_t>{2, 3});

@@ -8,7 +8,7 @@
 // Torch first: Debian's LibTorch pulls in glog, whose CHECK macro would replace Catch2's.
 #include <torch/script.h>
 
-#include "models/nets/edge_model_impl.hpp"
+#include "spiking_test_model.hpp"
 #undef CHECK
 #include <catch2/catch.hpp>
 
@@ -25,22 +25,17 @@ using eccsim::EdgeModel;
 using eccsim::EdgeModelOptions;
 using eccsim::InputError;
 using Catch::Matchers::Contains;
+using eccsim_test::range;
 namespace fs = std::filesystem;
 
 namespace {
 
-// Untrained models with BatchNorm gains of 4, so that every layer spikes (as in test_edge_model).
+// An untrained spiking model (tests/unit/spiking_test_model.hpp) with a normalisation and output labels.
 EdgeModel spiking_edge_model() {
   EdgeModelOptions options;
   options.normalisation = {{0.286f, 0.286f, 0.286f}, {0.353f, 0.353f, 0.353f}};
-  EdgeModel model{options};
-  model.impl().net->add_head(2);
-  model.impl().net->add_head(3);
+  EdgeModel model = eccsim_test::two_head_model(options);
   model.impl().output_labels = {4, 0, 2, 1, 3};
-  torch::NoGradGuard no_grad;
-  for (const auto& p : model.impl().net->named_parameters()) {
-    if (p.key().find("bn") != std::string::npos && p.key().find("weight") != std::string::npos) p.value().fill_(4);
-  }
   return model;
 }
 
@@ -52,11 +47,6 @@ std::vector<int32_t> label_of_class() {
   return labels;
 }
 
-std::vector<int64_t> first(int64_t n) {
-  std::vector<int64_t> v;
-  for (int64_t i = 0; i < n; ++i) v.push_back(i);
-  return v;
-}
 
 // A scripted module with the edge contract's attributes and `forward_source`, attributes in
 // `drop` left out; saved to dir/name.
@@ -104,8 +94,8 @@ TEST_CASE("an exported edge model predicts exactly as the native model it came f
   CHECK(scripted.input_shape() == std::vector<int>{1, 28, 28});
 
   const eccsim::ImageSet images = eccsim_test::first_images(eccsim_test::fashion_mnist().test, 300);
-  const auto a = native.predict(images, first(300));
-  const auto b = scripted.predict(images, first(300));
+  const auto a = native.predict(images, range(300));
+  const auto b = scripted.predict(images, range(300));
   REQUIRE(a.size() == b.size());
   double spikes = 0;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -138,8 +128,8 @@ TEST_CASE("an exported cloud model predicts exactly as the native one, columns i
   CHECK(scripted.size_bytes() == native.size_bytes());
 
   const eccsim::ImageSet images = eccsim_test::first_images(eccsim_test::fashion_mnist().test, 100);
-  const auto a = native.predict(images, first(100));
-  const auto b = scripted.predict(images, first(100));
+  const auto a = native.predict(images, range(100));
+  const auto b = scripted.predict(images, range(100));
   for (size_t i = 0; i < a.size(); ++i) {
     REQUIRE(a[i].logits == b[i].logits);
     REQUIRE(a[i].predicted == b[i].predicted);
@@ -150,7 +140,7 @@ TEST_CASE("an exported cloud model predicts exactly as the native one, columns i
   std::vector<int32_t> reversed(10);
   for (int32_t c = 0; c < 10; ++c) reversed[static_cast<size_t>(c)] = 9 - label_of_class()[static_cast<size_t>(c)];
   const CloudModel moved = CloudModel::load_torchscript(dir.path() / "cloud.pt", reversed);
-  const auto c = moved.predict(images, first(100));
+  const auto c = moved.predict(images, range(100));
   for (int32_t label = 0; label < 10; ++label) CHECK(c[0].logits[static_cast<size_t>(9 - label)] == b[0].logits[static_cast<size_t>(label)]);
 }
 
