@@ -19,6 +19,7 @@
 #include "core/random.hpp"
 #include "models/nets/edge_model.hpp"
 #include "sim/actors/cloud_server.hpp"
+#include "sim/actors/device_pool.hpp"
 #include "sim/actors/edge_device.hpp"
 #include "sim/actors/fault_injector.hpp"
 #include "sim/actors/run_state.hpp"
@@ -151,15 +152,49 @@ std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network
   return class_of;
 }
 
+// One actor per device, on the device's host, with its own reply mailbox.
+void spawn_device_actors(const Platform& platform, RunState& state, const std::vector<std::vector<Inbox*>>& cloud_inboxes,
+                         const std::vector<int>& class_of, bool own_transfers) {
+  for (int i = 0; i < state.inputs.scenario.platform.devices; ++i) {
+    sg4::Host* host = platform.devices[i];
+    const EdgeDeviceConfig config{
+        i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
+        // The device waits on its posted receive (Inbox::post_receive), never on a semaphore.
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet,
+                                    own_transfers ? host : nullptr)};
+    sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
+  }
+}
+
+// Devices driven as state: one actor per block of kDevicesPerPool on the controller host, and the
+// couriers that carry their transfers.
+constexpr int kDevicesPerPool = 1024;
+
+void spawn_device_pools(const Platform& platform, RunState& state, const std::vector<std::vector<Inbox*>>& cloud_inboxes,
+                        const std::vector<int>& class_of) {
+  const int devices = state.inputs.scenario.platform.devices;
+  auto cloud_inbox_of = std::make_shared<std::vector<Inbox*>>();
+  cloud_inbox_of->reserve(static_cast<size_t>(devices));
+  for (int i = 0; i < devices; ++i)
+    cloud_inbox_of->push_back(cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])]);
+  state.couriers = std::make_unique<Couriers>(platform.controller);
+  for (int first = 0; first < devices; first += kDevicesPerPool) {
+    const DevicePoolConfig config{first, std::min(kDevicesPerPool, devices - first), cloud_inbox_of, state.couriers.get()};
+    sg4::Actor::create(fmt::format("devices-{}", first), platform.controller, DevicePool(config, state));
+  }
+}
+
 // The actors: per cloud host a receiver per upload class and one worker per core, one per device,
 // a fault injector per fault, the progress line, and the oracle's phase clock. Actors on hosts that can fail are daemonized first, then marked auto-restart
 // (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
-  const Inbox::Waiting waiting =
-      wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore : Inbox::Waiting::InGet;
+  const bool shared = devices_share_actors(scenario.platform);
+  // Devices driven as state hand their uploads over on arrival (Inbox::deliver).
+  const Inbox::Waiting waiting = shared || wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore
+                                                                                      : Inbox::Waiting::InGet;
   const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
-  const bool own_transfers = scenario.platform.network.model == NetworkModel::Packet;
+  const bool own_transfers = !shared && scenario.platform.network.model == NetworkModel::Packet;
   const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
   std::vector<std::vector<Inbox*>> cloud_inboxes;         // per cloud host, per upload class
   std::vector<std::shared_ptr<CloudQueue>> cloud_queues;  // shared with the fault injectors
@@ -181,14 +216,10 @@ void spawn_actors(const Platform& platform, RunState& state) {
           ->set_auto_restart();
     cloud_queues.push_back(queue);
   }
-  for (int i = 0; i < scenario.platform.devices; ++i) {
-    sg4::Host* host = platform.devices[i];
-    const EdgeDeviceConfig config{
-        i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
-        // The device waits on its posted receive (Inbox::post_receive), never on a semaphore.
-        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet,
-                                    own_transfers ? host : nullptr)};
-    sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
+  if (shared) {
+    spawn_device_pools(platform, state, cloud_inboxes, class_of);
+  } else {
+    spawn_device_actors(platform, state, cloud_inboxes, class_of, own_transfers);
   }
   for (size_t k = 0; k < scenario.faults.size(); ++k)
     sg4::Actor::create(fmt::format("fault-{}", k), platform.controller, inject_fault,

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "models/nets/cloud_model.hpp"
+#include "sim/actors/device_pool.hpp"
 #include "sim/actors/edge_device.hpp"
 #include "sim/policy/cost_model.hpp"
 
@@ -119,11 +120,14 @@ void CloudWorker::operator()() {
       if (!state_.inputs.device_hosts[request.device]->is_on()) continue;  // its device is down: the reply is lost
       state_.replies_in_flight.emplace(request.request_id,
                                        TransferInFlight{request.device, end_s, state_.inputs.logits_bytes});
-      request.reply_to->send_reporting_loss<charge_lost_reply>(
-          new DeviceMessage(CloudReply{request.request_id, request.device, predictions_[i], request.t_sent_s,
-                                       batch_[i].t_received_s, start_s, end_s, state_.inputs.logits_bytes,
-                                       request.losses}),
-          state_.inputs.logits_bytes);
+      const CloudReply reply{request.request_id, request.device,   predictions_[i],
+                             request.t_sent_s,   batch_[i].t_received_s, start_s,
+                             end_s,              state_.inputs.logits_bytes, request.losses};
+      if (request.reply_to == nullptr) {   // a device driven as state
+        carry_reply(state_, reply);
+        continue;
+      }
+      request.reply_to->send_reporting_loss<charge_lost_reply>(new DeviceMessage(reply), state_.inputs.logits_bytes);
     }
   }
 }

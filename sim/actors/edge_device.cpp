@@ -82,6 +82,15 @@ bool ask_plugin(DeviceView device, OffloadPluginInstance& plugin, const EdgeMode
                        edge.entropy_score, edge.max_prob, edge.margin);
 }
 
+// Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
+void learn_from_reply(DeviceView device, int64_t sample, int32_t cloud_label) {
+  const UpdateConfig& update = device.scenario().policy.update;
+  if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
+  DeviceLearning& learning = device.learning();
+  keep_in_buffer(learning.buffer, {sample, cloud_label}, update);
+  learning.label_order.note(cloud_label);
+}
+
 }  // namespace
 
 double upload_radio_energy_J(DeviceView device, double bytes, double transmit_s) {
@@ -270,125 +279,140 @@ void EdgeDevice::wait_handling_replies(const sg4::ExecPtr& work, double t_s) {
     if (reply == nullptr)
       throw std::logic_error("edge device " + std::to_string(config_.index) +
                              ": expected CloudReply, received another message");
-    handle_reply(*reply);
+    receive_reply(device_, *reply);
   }
 }
 
 void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
-  const Scenario& scenario = device_.scenario();
-  RequestRecord& record = device_.requests()[request_id];
+  ServingRequest serving;
+  if (!start_serving(device_, policy_, plugin_scratch_, request, request_id, serving)) return;
+  if (serving.compute_flops > 0) compute(serving.compute_flops);
+  finish_serving(device_, policy_, serving, {config_.cloud, nullptr, config_.replies});
+}
+
+bool start_serving(DeviceView device, OffloadPolicy& policy, PluginScratch& scratch, const ScheduledRequest& request,
+                   int64_t request_id, ServingRequest& serving) {
+  RequestRecord& record = device.requests()[request_id];
   const double now_s = sg4::Engine::get_clock();
   record.edge_queue_s = now_s - request.t_arrival_s;
-  settle_timed_out(device_, now_s);
-  const int64_t sample = request_sample(device_, request);
+  settle_timed_out(device, now_s);
+  const int64_t sample = request_sample(device, request);
   if (sample < 0) {
-    device_.requests().settle_dropped(request_id, now_s, RequestReason::StreamExhausted);
-    return;
+    device.requests().settle_dropped(request_id, now_s, RequestReason::StreamExhausted);
+    return false;
   }
   if (sample != record.sample) {   // a model serving here trained on the drawn image
     record.sample = sample;
-    record.label = device_.inputs().split.new_label_of.at(device_.inputs().dataset.test.labels[sample]);
-    record.task = device_.inputs().split.task_of(record.label);
+    record.label = device.inputs().split.new_label_of.at(device.inputs().dataset.test.labels[sample]);
+    record.task = device.inputs().split.task_of(record.label);
   }
 
   // The model serving now; an update installed while this inference runs serves the next one.
   // Everything needed from the prediction is taken before the device yields to other actors.
-  const std::shared_ptr<const EdgeModel> model = device_.learning().model;
-  const EdgePrediction& edge = device_.run().inference.edge(*model, sample);
+  const std::shared_ptr<const EdgeModel> model = device.learning().model;
+  const EdgePrediction& edge = device.run().inference.edge(*model, sample);
   record.edge_only_pred = edge.predicted;
   // Exploration looks for classes the edge lacks: once it has learned every class the cloud
   // knows, there is nothing left to find and only the filter decides.
-  const bool knows_every_class = model->num_classes() >= device_.inputs().cloud_model.num_classes();
-  const Threshold threshold = threshold_now(device_, *model, now_s);
-  OffloadPluginInstance* plugin = device_.offload().plugin.get();
+  const bool knows_every_class = model->num_classes() >= device.inputs().cloud_model.num_classes();
+  const Threshold threshold = threshold_now(device, *model, now_s);
+  OffloadPluginInstance* plugin = device.offload().plugin.get();
   const bool filter_offloads =
-      plugin != nullptr ? ask_plugin(device_, *plugin, *model, edge, threshold, request_id, now_s, plugin_scratch_)
-                        : policy_.should_offload(edge, threshold);
+      plugin != nullptr ? ask_plugin(device, *plugin, *model, edge, threshold, request_id, now_s, scratch)
+                        : policy.should_offload(edge, threshold);
   const OffloadDecision decision =
-      knows_every_class ? OffloadDecision{filter_offloads, false} : policy_.explore(filter_offloads);
-  bool offload = decision.offload;
-  if (policy_.runs_edge_model()) {
-    const Cost cost = edge_inference_cost(device_.config(), edge);
+      knows_every_class ? OffloadDecision{filter_offloads, false} : policy.explore(filter_offloads);
+  serving = ServingRequest{request_id, sample, now_s, 0, decision, {edge.predicted, edge.entropy_score, edge.max_prob, edge.margin}};
+  if (policy.runs_edge_model()) {
+    const Cost cost = edge_inference_cost(device.config(), edge);
     record.edge_compute_s = cost.duration_s;
     record.edge_energy_J = cost.energy_J;
     record.edge_memory_energy_J = cost.memory_energy_J;
     record.held_edge_idle_J = cost.idle_energy_J;
-    charge_device(device_, cost.energy_J);
+    charge_device(device, cost.energy_J);
+    if (device.battery().dead()) return false;   // (an actor serving the device died with it)
     record.edge_pred = edge.predicted;
-    record.score = policy_.score(edge);
-    observe_decision(device_, now_s, record.score, decision.offload);
+    record.score = policy.score(edge);
+    observe_decision(device, now_s, record.score, decision.offload);
   }
-  record.cloud_only_pred = device_.run().inference.cloud(device_.inputs().cloud_model, sample).predicted;
-  if (offload && now_s < device_.offload().offline_until_s) {
-    offload = false;
+  record.cloud_only_pred = device.run().inference.cloud(device.inputs().cloud_model, sample).predicted;
+  if (serving.decision.offload && now_s < device.offload().offline_until_s) {
+    serving.decision.offload = false;
     record.reason = RequestReason::CloudOffline;
   }
-  if (record.edge_compute_s > 0) compute(record.edge_compute_s * device_.config().speed_ops);
+  serving.compute_flops = record.edge_compute_s > 0 ? record.edge_compute_s * device.config().speed_ops : 0;
+  return true;
+}
 
+void finish_serving(DeviceView device, const OffloadPolicy& policy, const ServingRequest& serving, UploadPath upload) {
+  const int64_t request_id = serving.request_id;
+  RequestRecord& record = device.requests()[request_id];
   const double done_s = sg4::Engine::get_clock();
-  record.edge_wait_s = std::max(0.0, done_s - now_s - record.edge_compute_s);  // an update shared the processor
-  if (!offload && !policy_.runs_edge_model()) {
-    device_.requests().settle_held_back(request_id, done_s);
+  record.edge_wait_s = std::max(0.0, done_s - serving.start_s - record.edge_compute_s);  // an update shared the processor
+  if (!serving.decision.offload && !policy.runs_edge_model()) {
+    device.requests().settle_held_back(request_id, done_s);
     return;
   }
-  if (!offload) {
-    device_.requests().settle_on_edge(request_id, done_s);
+  if (!serving.decision.offload) {
+    device.requests().settle_on_edge(request_id, done_s);
     return;
   }
   record.offloaded = true;
-  record.explored = decision.explored;
-  if (plugin != nullptr)
-    plugin->offloaded(request_id, {edge.predicted, edge.entropy_score, edge.max_prob, edge.margin}, decision.explored);
-  device_.offload().deadline_s.emplace(request_id, done_s + scenario.policy.offload.timeout_s);
+  record.explored = serving.decision.explored;
+  if (OffloadPluginInstance* plugin = device.offload().plugin.get())
+    plugin->offloaded(request_id, serving.scores, serving.decision.explored);
+  device.offload().deadline_s.emplace(request_id, done_s + device.scenario().policy.offload.timeout_s);
   // A cloud host that is down accepts no connection: the request just times out. (SimGrid
   // also requires both ends of a transfer to be up when it starts.)
-  if (!device_.cloud_host()->is_on()) return;
-  device_.run().uploads_in_flight.emplace(request_id,
-                                          TransferInFlight{config_.index, done_s, device_.inputs().image_bytes});
-  config_.cloud->send_reporting_loss<charge_lost_upload>(
-      new CloudMessage(OffloadRequest{request_id, config_.index, sample, done_s, config_.replies,
-                                      device_.inputs().image_bytes, device_.run().losses}),
-      device_.inputs().image_bytes);
+  if (!device.cloud_host()->is_on()) return;
+  const double bytes = device.inputs().image_bytes;
+  device.run().uploads_in_flight.emplace(request_id, TransferInFlight{device.index(), done_s, bytes});
+  auto* message = new CloudMessage(OffloadRequest{request_id, device.index(), serving.sample, done_s,
+                                                  upload.couriers == nullptr ? upload.replies : nullptr, bytes,
+                                                  device.run().losses});
+  if (upload.couriers == nullptr) {
+    upload.cloud->send_reporting_loss<charge_lost_upload>(message, bytes);
+    return;
+  }
+  upload.couriers->carry(
+      device.host(), device.cloud_host(), bytes, [cloud = upload.cloud, message] { cloud->deliver(message); },
+      [message] {
+        const std::unique_ptr<CloudMessage> lost(message);
+        charge_lost_upload(*lost);
+      });
 }
 
-void EdgeDevice::handle_reply(const CloudReply& reply) {
-  OffloadState& offload = device_.offload();
-  die_if_battery_empty(device_);  // dead before the reply came
-  device_.run().network.carried_down(config_.index, reply.size_bytes);
-  device_.run().replies_in_flight.erase(reply.request_id);
+void receive_reply(DeviceView device, const CloudReply& reply) {
+  OffloadState& offload = device.offload();
+  die_if_battery_empty(device);  // dead before the reply came
+  if (device.battery().dead()) return;   // (an actor serving the device died with it)
+  device.run().network.carried_down(device.index(), reply.size_bytes);
+  device.run().replies_in_flight.erase(reply.request_id);
   // The radio received the reply whatever became of its request (a late reply costs the same).
-  RequestRecord& record = device_.requests()[reply.request_id];
-  const double receive_J = download_radio_energy_J(device_, reply.size_bytes);
+  RequestRecord& record = device.requests()[reply.request_id];
+  const double receive_J = download_radio_energy_J(device, reply.size_bytes);
   record.radio_energy_J += receive_J;
-  charge_device(device_, receive_J);
-  note_radio_use(device_, reply.t_batch_end_s, sg4::Engine::get_clock());
+  charge_device(device, receive_J);
+  if (device.battery().dead()) return;
+  note_radio_use(device, reply.t_batch_end_s, sg4::Engine::get_clock());
   auto pending = offload.deadline_s.find(reply.request_id);
   if (pending == offload.deadline_s.end()) return;  // already settled as a fallback
   const double now_s = sg4::Engine::get_clock();
   if (OffloadPluginInstance* plugin = offload.plugin.get()) {
     if (now_s <= pending->second) plugin->ended(reply.request_id, now_s, now_s - reply.t_sent_s, reply.cloud_pred);
-    else plugin->ended(reply.request_id, pending->second, device_.scenario().policy.offload.timeout_s, -1);
+    else plugin->ended(reply.request_id, pending->second, device.scenario().policy.offload.timeout_s, -1);
   }
   if (now_s <= pending->second) {
-    learn_from_reply(record.sample, reply.cloud_pred);
+    learn_from_reply(device, record.sample, reply.cloud_pred);
     offload.consecutive_timeouts = 0;
     const CloudTimes times{reply.t_sent_s, reply.t_received_s, reply.t_batch_start_s, reply.t_batch_end_s};
-    device_.requests().settle_from_cloud(reply.request_id, reply.cloud_pred, times, sg4::Engine::get_clock());
+    device.requests().settle_from_cloud(reply.request_id, reply.cloud_pred, times, sg4::Engine::get_clock());
   } else {
-    device_.requests().settle_fallback(reply.request_id, pending->second);
-    count_timeout(device_.scenario().policy.offload, offload, pending->second);
+    device.requests().settle_fallback(reply.request_id, pending->second);
+    count_timeout(device.scenario().policy.offload, offload, pending->second);
   }
   offload.deadline_s.erase(pending);
-  consider_update(device_);
-}
-
-// Keeps the cloud-labelled input in the device's bounded buffer for the update stage.
-void EdgeDevice::learn_from_reply(int64_t sample, int32_t cloud_label) {
-  const UpdateConfig& update = device_.scenario().policy.update;
-  if (update.mode != UpdateMode::OnDevice && update.mode != UpdateMode::Cloud) return;
-  DeviceLearning& learning = device_.learning();
-  keep_in_buffer(learning.buffer, {sample, cloud_label}, update);
-  learning.label_order.note(cloud_label);
+  consider_update(device);
 }
 
 }  // namespace eccsim

@@ -25,6 +25,37 @@ struct PluginScratch {
   std::vector<double> head_entropy;
 };
 
+class Couriers;
+
+// Where a device's offloaded inputs go: the cloud's inbox, reached by a transfer of the device's actor,
+// or by courier for a device driven as state (whose replies then come by courier too: no inbox).
+struct UploadPath {
+  Inbox* cloud = nullptr;
+  Couriers* couriers = nullptr;     // devices driven as state
+  Inbox* replies = nullptr;         // a device with its own actor
+};
+
+// One request being served, between the decision and the end of its edge computation.
+struct ServingRequest {
+  int64_t request_id = 0;
+  int64_t sample = -1;
+  double start_s = 0;               // when the device started serving it
+  double compute_flops = 0;         // the edge inference the device computes (0: none)
+  OffloadDecision decision;
+  PluginDecision scores;            // what the decision saw (told to a policy plugin)
+};
+
+// Serving a request up to its edge computation: the record's edge fields, the offload decision, the
+// inference's energy. False when that settled it (the stream is exhausted) or its energy emptied the
+// battery (the device died: an actor serving the device dies with its host before that returns).
+bool start_serving(DeviceView device, OffloadPolicy& policy, PluginScratch& scratch, const ScheduledRequest& request,
+                   int64_t request_id, ServingRequest& serving);
+// Serving it after the edge computation: settled on the edge, or offloaded through `upload`.
+void finish_serving(DeviceView device, const OffloadPolicy& policy, const ServingRequest& serving, UploadPath upload);
+// A cloud reply reaching the device: its radio energy, the request settled (or a late reply ignored),
+// the buffer for the update stage.
+void receive_reply(DeviceView device, const CloudReply& reply);
+
 struct EdgeDeviceConfig {
   int index = 0;
   Inbox* cloud = nullptr;      // where offloaded inputs go
@@ -47,8 +78,6 @@ class EdgeDevice {
   // Waits until `work` is done, or when it is null until t_s (forever when infinite), handling
   // the replies that arrive meanwhile.
   void wait_handling_replies(const simgrid::s4u::ExecPtr& work, double t_s);
-  void handle_reply(const CloudReply& reply);
-  void learn_from_reply(int64_t sample, int32_t cloud_label);
 
   EdgeDeviceConfig config_;
   DeviceView device_;

@@ -70,6 +70,7 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     const DeviceView device(state, i);
     if (!first_to_fail(state, device.host()) || device.battery().dead()) continue;
     device.host()->turn_off();
+    device.state().downs += 1;
     drop_in_flight(device, down_s);
     device.learning().updating = false;  // an update in progress died with the device
   }

@@ -37,12 +37,28 @@ void Inbox::attach_receiver() { mailbox_->set_receiver(sg4::Actor::self()); }
 
 sg4::CommPtr Inbox::post_receive(void** payload) { return mailbox_->get_async<void>(payload); }
 
+Inbox::~Inbox() {
+  for (const Delivered& message : delivered_) message.discard(message.payload);
+}
+
+void Inbox::deliver_payload(void* payload, void (*discard)(void*)) {
+  delivered_.push_back({payload, discard});
+  wake_->release();
+}
+
 // A wake-up may be stale (its message already taken, or lost with a failed host); the mailbox
 // decides, the semaphore only ends the sleep.
 void* Inbox::receive_payload() {
   if (wake_) {
-    do wake_->acquire();
-    while (!mailbox_->listen());
+    for (;;) {
+      wake_->acquire();
+      if (!delivered_.empty()) {
+        void* payload = delivered_.front().payload;
+        delivered_.pop_front();
+        return payload;
+      }
+      if (mailbox_->listen()) break;
+    }
   }
   return mailbox_->get<void>();
 }

@@ -13,9 +13,14 @@
 // to the receiver's host and is handed to the mailbox when it arrives: TCP transfers on alike
 // paths can finish out of order (a lost SYN waits a second for its retransmission), while a
 // mailbox delivers in send order, each message waiting for the one before.
+//
+// A message carried by a courier (devices driven as state, sim/actors/couriers.hpp) has crossed the
+// network already when it is handed over: deliver() queues it for the receiver at once, and the
+// receiver waits on the semaphore.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 
 #include <simgrid/forward.h>
@@ -28,6 +33,9 @@ class Inbox {
 
   // `own_transfers_to`: the receiver's host, when every message is its own transfer (packet model).
   Inbox(simgrid::s4u::Mailbox* mailbox, Waiting waiting, simgrid::s4u::Host* own_transfers_to = nullptr);
+  Inbox(const Inbox&) = delete;
+  Inbox& operator=(const Inbox&) = delete;
+  ~Inbox();   // discards what was delivered and never received
 
   // Sender side: a fire-and-forget transfer of `size_bytes`; a message never delivered (lost on
   // a failed link or host) is deleted by SimGrid's clean-up of the detached transfer.
@@ -49,6 +57,12 @@ class Inbox {
         &discard<Message>);
   }
 
+  // A message that has arrived already (by courier): the receiver takes it next. Needs OnSemaphore.
+  template <class Message>
+  void deliver(Message* message) {
+    deliver_payload(message, &discard<Message>);
+  }
+
   // Receiver side, called once by the receiving actor before it receives.
   void attach_receiver();
   // The next message, once one is there. Throws simgrid::NetworkFailureException when it was lost.
@@ -68,10 +82,16 @@ class Inbox {
   // `destroy` for a message lost on the way; `discard` for one still travelling when the run ends.
   void send_payload(void* payload, double size_bytes, void (*destroy)(void*), void (*discard)(void*));
   void* receive_payload();
+  void deliver_payload(void* payload, void (*discard)(void*));
 
   simgrid::s4u::Mailbox* mailbox_;
   simgrid::s4u::SemaphorePtr wake_;  // OnSemaphore only
   simgrid::s4u::Host* own_transfers_to_;
+  struct Delivered {
+    void* payload;
+    void (*discard)(void*);
+  };
+  std::deque<Delivered> delivered_;   // arrived by courier, not yet received
 };
 
 }  // namespace eccsim

@@ -17,6 +17,7 @@
 
 #include "models/data/dataset.hpp"
 #include "models/data/task_split.hpp"
+#include "sim/actors/couriers.hpp"
 #include "sim/actors/inbox.hpp"
 #include "sim/actors/messages.hpp"
 #include "sim/inference_cache.hpp"
@@ -117,6 +118,7 @@ struct DeviceState {
   OffloadState offload;
   Battery battery;                          // platform.device.battery (mains: never empties)
   std::vector<RadioUse> radio_uses;         // its radio's transfers, kept when the radio has a tail
+  int downs = 0;                            // times a fault turned its host off
 };
 
 // A request's image or reply on its way; those still moving when the run ends are charged what
@@ -165,6 +167,7 @@ struct RunState {
   std::map<int64_t, TransferInFlight> uploads_in_flight; // by request id, until received or lost
   std::map<int64_t, TransferInFlight> replies_in_flight;
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
+  std::unique_ptr<Couriers> couriers;                    // devices driven as state: their transfers
   std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };
 

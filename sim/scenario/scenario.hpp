@@ -378,8 +378,19 @@ struct GroupConfig {
   int devices = 0;                      // resolved: count, the share rounded, or the devices left
 };
 
+// How devices are simulated. per_device: each its own SimGrid actor (with its stack). shared: one actor
+// drives a block of devices, each device's place in its stream kept as data; the same hosts, links and
+// results, in a fraction of the memory (docs/performance.md). auto: shared from kSharedDevicesFrom devices.
+enum class DeviceActors { Auto, PerDevice, Shared };
+template <>
+struct Choice<DeviceActors> {
+  static constexpr std::array<std::string_view, 3> names{"auto", "per_device", "shared"};
+};
+inline constexpr int kSharedDevicesFrom = 20000;
+
 struct PlatformConfig {
   int devices = 10;
+  DeviceActors device_actors = DeviceActors::Auto;
   DeviceConfig device;
   AccessConfig access;
   BackhaulConfig backhaul;
@@ -388,6 +399,12 @@ struct PlatformConfig {
   CloudConfig cloud;
   NetworkConfig network;
 };
+
+// True when one actor drives many devices (platform.device_actors).
+inline bool devices_share_actors(const PlatformConfig& platform) {
+  return platform.device_actors == DeviceActors::Shared ||
+         (platform.device_actors == DeviceActors::Auto && platform.devices >= kSharedDevicesFrom);
+}
 
 // True for the filters that compare a score with a threshold: entropy, max_prob, margin, and a plugin,
 // which is told the entropy threshold (given or calibrated) and decides what to make of it.

@@ -212,6 +212,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       flag_key("models.persistent_cache", SCENARIO_FIELD(models.persistent_cache)),
 
       integer_key("platform.devices", SCENARIO_FIELD(platform.devices), at_least(1)),
+      choice_key("platform.device_actors", SCENARIO_CHOICE(platform.device_actors)),
       choice_key("platform.device.profile", SCENARIO_FIELD(platform.device.profile), device_profile_choices()),
       quantity_key("platform.device.speed", U::speed, SCENARIO_FIELD(platform.device.speed_ops), above(0)),
       quantity_key("platform.device.power_idle", U::power, SCENARIO_FIELD(platform.device.power_idle_W), at_least(0)),
