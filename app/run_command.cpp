@@ -59,6 +59,8 @@ std::string run_manifest(const RunCommandOptions& options, const Scenario& scena
                         {"cloud", model_entry(models.cloud.arch(), models.cloud_file)}};
   manifest["requests"] = summary.requests;
   manifest["simulated_s"] = result.simulated_s;
+  // platform.device_actors as resolved: auto is per_device below kSharedDevicesFrom devices.
+  manifest["device_actors"] = devices_share_actors(scenario.platform) ? "shared" : "per_device";
   manifest["wall_s"] = wall_s;
   manifest["inference"] = {{"edge_samples", inference.edge_samples},
                            {"cloud_samples", inference.cloud_samples},

@@ -166,8 +166,7 @@ void spawn_device_actors(const Platform& platform, RunState& state, const std::v
   }
 }
 
-// Devices driven as state: one actor per block of kDevicesPerPool on the controller host, and the
-// couriers that carry their transfers.
+// Devices driven as state: one actor per block of kDevicesPerPool on the controller host.
 constexpr int kDevicesPerPool = 1024;
 
 void spawn_device_pools(const Platform& platform, RunState& state, const std::vector<std::vector<Inbox*>>& cloud_inboxes,
@@ -177,9 +176,8 @@ void spawn_device_pools(const Platform& platform, RunState& state, const std::ve
   cloud_inbox_of->reserve(static_cast<size_t>(devices));
   for (int i = 0; i < devices; ++i)
     cloud_inbox_of->push_back(cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])]);
-  state.couriers = std::make_unique<Couriers>(platform.controller);
   for (int first = 0; first < devices; first += kDevicesPerPool) {
-    const DevicePoolConfig config{first, std::min(kDevicesPerPool, devices - first), cloud_inbox_of, state.couriers.get()};
+    const DevicePoolConfig config{first, std::min(kDevicesPerPool, devices - first), cloud_inbox_of};
     sg4::Actor::create(fmt::format("devices-{}", first), platform.controller, DevicePool(config, state));
   }
 }
@@ -190,9 +188,8 @@ void spawn_device_pools(const Platform& platform, RunState& state, const std::ve
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
   const bool shared = devices_share_actors(scenario.platform);
-  // Devices driven as state hand their uploads over on arrival (Inbox::deliver).
-  const Inbox::Waiting waiting = shared || wired_links_draw_power(state.inputs.fleet) ? Inbox::Waiting::OnSemaphore
-                                                                                      : Inbox::Waiting::InGet;
+  // Uploads come by courier, handed over on arrival (Inbox::deliver): the receivers wait on a semaphore.
+  state.couriers = std::make_unique<Couriers>(platform.controller);
   const std::vector<int> class_of = upload_classes(state.inputs.fleet, state.network);
   const bool own_transfers = !shared && scenario.platform.network.model == NetworkModel::Packet;
   const int classes = class_of.empty() ? 1 : 1 + *std::max_element(class_of.begin(), class_of.end());
@@ -206,7 +203,7 @@ void spawn_actors(const Platform& platform, RunState& state) {
     for (int c = 0; c < classes; ++c) {
       const std::string name = classes == 1 ? fmt::format("cloud-{}", j) : fmt::format("cloud-{}-class-{}", j, c);
       const CloudServerConfig config{
-          j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name), waiting, own_transfers ? host : nullptr)};
+          j, &state.inboxes.emplace_back(sg4::Mailbox::by_name(name), Inbox::Waiting::OnSemaphore)};
       sg4::Actor::create(name + "-receiver", host, CloudReceiver(config, state, queue))->daemonize()->set_auto_restart();
       cloud_inboxes.back().push_back(config.requests);
     }

@@ -155,7 +155,7 @@ void DevicePool::serve(int device_index) {
   }
   if (serving.compute_flops <= 0) {
     finish_serving(device, policies_[local], serving,
-                   {(*config_.cloud_inbox_of)[static_cast<size_t>(device_index)], config_.couriers, nullptr});
+                   {(*config_.cloud_inbox_of)[static_cast<size_t>(device_index)], nullptr});
     next_request(device_index);
     return;
   }
@@ -169,7 +169,7 @@ void DevicePool::computed(size_t index) {
   computing_.erase(computing_.begin() + static_cast<std::ptrdiff_t>(index));
   const DeviceView device = view(done.device);
   finish_serving(device, policy_of(done.device), done.serving,
-                 {(*config_.cloud_inbox_of)[static_cast<size_t>(done.device)], config_.couriers, nullptr});
+                 {(*config_.cloud_inbox_of)[static_cast<size_t>(done.device)], nullptr});
   next_request(done.device);
 }
 

@@ -19,13 +19,10 @@
 
 namespace eccsim {
 
-class Couriers;
-
 struct DevicePoolConfig {
   int first = 0;                             // the block's first device
   int count = 0;                             // and how many
   std::shared_ptr<const std::vector<Inbox*>> cloud_inbox_of;  // per device of the fleet: where its uploads go
-  Couriers* couriers = nullptr;
 };
 
 class DevicePool {

@@ -287,7 +287,7 @@ void EdgeDevice::serve(const ScheduledRequest& request, int64_t request_id) {
   ServingRequest serving;
   if (!start_serving(device_, policy_, plugin_scratch_, request, request_id, serving)) return;
   if (serving.compute_flops > 0) compute(serving.compute_flops);
-  finish_serving(device_, policy_, serving, {config_.cloud, nullptr, config_.replies});
+  finish_serving(device_, policy_, serving, {config_.cloud, config_.replies});
 }
 
 bool start_serving(DeviceView device, OffloadPolicy& policy, PluginScratch& scratch, const ScheduledRequest& request,
@@ -367,19 +367,13 @@ void finish_serving(DeviceView device, const OffloadPolicy& policy, const Servin
   if (!device.cloud_host()->is_on()) return;
   const double bytes = device.inputs().image_bytes;
   device.run().uploads_in_flight.emplace(request_id, TransferInFlight{device.index(), done_s, bytes});
-  auto* message = new CloudMessage(OffloadRequest{request_id, device.index(), serving.sample, done_s,
-                                                  upload.couriers == nullptr ? upload.replies : nullptr, bytes,
-                                                  device.run().losses});
-  if (upload.couriers == nullptr) {
-    upload.cloud->send_reporting_loss<charge_lost_upload>(message, bytes);
-    return;
-  }
-  upload.couriers->carry(
-      device.host(), device.cloud_host(), bytes, [cloud = upload.cloud, message] { cloud->deliver(message); },
-      [message] {
-        const std::unique_ptr<CloudMessage> lost(message);
-        charge_lost_upload(*lost);
-      });
+  // By courier: a transfer from the device's host, which fails when that host goes down on the way.
+  auto message = std::make_shared<CloudMessage>(OffloadRequest{request_id, device.index(), serving.sample, done_s,
+                                                               upload.replies, bytes, device.run().losses});
+  device.run().couriers->carry(
+      device.host(), device.cloud_host(), bytes,
+      [cloud = upload.cloud, message] { cloud->deliver(new CloudMessage(std::move(*message))); },
+      [message] { charge_lost_upload(*message); });
 }
 
 void receive_reply(DeviceView device, const CloudReply& reply) {

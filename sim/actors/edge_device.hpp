@@ -25,14 +25,11 @@ struct PluginScratch {
   std::vector<double> head_entropy;
 };
 
-class Couriers;
-
-// Where a device's offloaded inputs go: the cloud's inbox, reached by a transfer of the device's actor,
-// or by courier for a device driven as state (whose replies then come by courier too: no inbox).
+// Where a device's offloaded inputs go (by courier, sim/actors/couriers.hpp), and where the cloud
+// sends the replies: the device actor's inbox, or none for a device driven as state (by courier too).
 struct UploadPath {
   Inbox* cloud = nullptr;
-  Couriers* couriers = nullptr;     // devices driven as state
-  Inbox* replies = nullptr;         // a device with its own actor
+  Inbox* replies = nullptr;
 };
 
 // One request being served, between the decision and the end of its edge computation.

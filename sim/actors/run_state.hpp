@@ -167,7 +167,7 @@ struct RunState {
   std::map<int64_t, TransferInFlight> uploads_in_flight; // by request id, until received or lost
   std::map<int64_t, TransferInFlight> replies_in_flight;
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
-  std::unique_ptr<Couriers> couriers;                    // devices driven as state: their transfers
+  std::unique_ptr<Couriers> couriers;                    // uploads, and the replies to devices driven as state
   std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };
 

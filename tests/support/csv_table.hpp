@@ -13,6 +13,7 @@ class CsvTable {
   explicit CsvTable(const std::filesystem::path& file);
 
   size_t rows() const { return rows_.size(); }
+  const std::vector<std::string>& header() const { return header_; }
   const std::string& text(size_t row, const std::string& column) const;
   double number(size_t row, const std::string& column) const;
   std::vector<double> numbers(const std::string& column) const;
