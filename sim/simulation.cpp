@@ -176,8 +176,13 @@ void spawn_device_pools(const Platform& platform, RunState& state, const std::ve
   cloud_inbox_of->reserve(static_cast<size_t>(devices));
   for (int i = 0; i < devices; ++i)
     cloud_inbox_of->push_back(cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])]);
+  const int blocks = (devices + kDevicesPerPool - 1) / kDevicesPerPool;
+  state.bell = std::make_shared<DeviceBell>(platform.controller, state,
+                                            DevicePoolConfig{0, kDevicesPerPool, cloud_inbox_of, nullptr, false}, blocks);
+  state.device_changed = [bell = state.bell.get()](int device) { bell->ring(device); };
   for (int first = 0; first < devices; first += kDevicesPerPool) {
-    const DevicePoolConfig config{first, std::min(kDevicesPerPool, devices - first), cloud_inbox_of};
+    const DevicePoolConfig config{first, std::min(kDevicesPerPool, devices - first), cloud_inbox_of, state.bell.get(),
+                                  false};
     sg4::Actor::create(fmt::format("devices-{}", first), platform.controller, DevicePool(config, state));
   }
 }

@@ -5,8 +5,12 @@
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
+#include <fmt/core.h>
+
 #include <algorithm>
+#include <limits>
 #include <memory>
+#include <utility>
 
 #include "sim/actors/couriers.hpp"
 #include "sim/scenario/seed_streams.hpp"
@@ -27,64 +31,65 @@ OffloadPolicy initial_policy(const RunState& state, int device) {
 
 }  // namespace
 
-DevicePool::DevicePool(DevicePoolConfig config, RunState& state) : config_(config), state_(state) {
-  policies_.reserve(static_cast<size_t>(config.count));
-  for (int d = config.first; d < config.first + config.count; ++d) {
-    policies_.push_back(initial_policy(state, d));
-    downs_seen_.push_back(state.devices[static_cast<size_t>(d)].downs);
-  }
+DevicePool::DevicePool(DevicePoolConfig config, RunState& state)
+    : config_(std::move(config)), state_(state), generation_(static_cast<size_t>(config_.count), 0) {
+  policies_.reserve(static_cast<size_t>(config_.count));
+  for (int d = config_.first; d < config_.first + config_.count; ++d) policies_.push_back(initial_policy(state, d));
 }
 
 void DevicePool::operator()() {
-  for (int d = config_.first; d < config_.first + config_.count; ++d) next_request(d);
+  const int block = config_.bell->block_of(config_.first);
+  sg4::ExecPtr bell = config_.bell->arm(block);
+  for (int device : config_.bell->take(block)) changed(device);   // a resumed pool's reason to be
+  if (!config_.resumed)
+    for (int d = config_.first; d < config_.first + config_.count; ++d) next_request(d);
   std::vector<sg4::ActivityPtr> waited;
   for (;;) {
-    while (!events_.empty() && events_.top().t_s <= sg4::Engine::get_clock()) {
+    for (;;) {   // every step due now, in time order
+      while (!events_.empty() && stale(events_.top())) events_.pop();
+      if (events_.empty() || events_.top().t_s > sg4::Engine::get_clock()) break;
       const Event event = events_.top();
       events_.pop();
       wake(event);
     }
-    if (events_.empty() && computing_.empty()) return;
+    // Done once no device has a step ahead: a device that is down does not hold the run, as a dead
+    // actor does not; a bell on its way may still bring one back.
+    if (events_.empty() && computing_.empty() && !config_.bell->rung(block)) break;
     const double timeout_s = events_.empty() ? -1 : events_.top().t_s - sg4::Engine::get_clock();
-    if (computing_.empty()) {
-      sg4::this_actor::sleep_for(timeout_s);
-      continue;
-    }
     waited.clear();
+    waited.emplace_back(bell);
     for (const Computing& c : computing_) waited.emplace_back(c.exec);
     ssize_t done = -1;
     try {
       done = sg4::Activity::wait_any_for(waited, timeout_s);
+    } catch (const simgrid::CancelException&) {   // the bell
+      bell = config_.bell->arm(block);
+      for (int device : config_.bell->take(block)) changed(device);
+      continue;
     } catch (const simgrid::HostFailureException&) {
-      // A device's host was turned off under its inference (a fault, or its battery emptied).
-      for (size_t i = 0; i < computing_.size();) {
-        const int device = computing_[i].device;
-        if (view(device).host()->is_on()) {
-          ++i;
-          continue;
-        }
-        computing_.erase(computing_.begin() + static_cast<std::ptrdiff_t>(i));
-        next_request(device);
-      }
+      // A device's host was turned off under its inference; the bell tells the rest.
+      computing_.erase(std::remove_if(computing_.begin(), computing_.end(),
+                                      [this](const Computing& c) { return !view(c.device).host()->is_on(); }),
+                       computing_.end());
       continue;
     }
-    if (done >= 0) computed(static_cast<size_t>(done));
+    if (done > 0) computed(static_cast<size_t>(done - 1));
   }
+  config_.bell->pool_ended(block);
 }
 
-// The actor's loop head: the next request of the schedule, after the one just served.
-void DevicePool::next_request(int device_index) {
+// The actor's loop: on to the next request of the schedule. A restarted actor first drops what
+// arrived before it started (`restarted_s`).
+void DevicePool::next_request(int device_index, double restarted_s) {
   const DeviceView device = view(device_index);
-  if (device.battery().dead()) return;   // it died: everything it had is settled
+  if (device.battery().dead() || !device.host()->is_on()) return;   // no actor there
   DeviceLearning& learning = device.learning();
   const std::vector<ScheduledRequest>& schedule = device.schedule();
-  const double now_s = sg4::Engine::get_clock();
   while (learning.next_request < schedule.size()) {
     const size_t k = learning.next_request;
     learning.next_request = k + 1;
     const ScheduledRequest& request = schedule[k];
-    // While its host is down, what arrives is dropped (a restarted actor drops it on rebooting).
-    if (!device.host()->is_on() && request.t_arrival_s <= now_s) {
+    if (request.t_arrival_s < restarted_s) {
       device.requests().settle_dropped(device.request_id(k), request.t_arrival_s);
       continue;
     }
@@ -102,60 +107,41 @@ void DevicePool::sleep_until(int device_index, double t_s, Wake wake_for) {
   const DeviceView device = view(device_index);
   const double now_s = sg4::Engine::get_clock();
   const double empty_s = device.battery().empty_at_s();
-  const int downs = device.state().downs;
+  const uint32_t generation = generation_[local(device_index)];
   if (empty_s < t_s) {
     if (now_s < empty_s) {
-      events_.push({empty_s, device_index, Wake::BatteryEmpty, downs});
+      events_.push({empty_s, device_index, Wake::BatteryEmpty, generation});
       return;
     }
     die_of_battery(device);
     return;
   }
-  events_.push({std::max(t_s, now_s), device_index, wake_for, downs});
+  events_.push({std::max(t_s, now_s), device_index, wake_for, generation});
 }
 
 void DevicePool::wake(const Event& event) {
   const DeviceView device = view(event.device);
-  if (device.battery().dead()) return;
-  if (event.downs != device.state().downs) {
-    // The host went down while the device slept: what it slept towards was dropped then, and a
-    // restarted actor would go on from the next request.
-    if (event.wake != Wake::LastDeadline) next_request(event.device);
-    else settle_timed_out(device, sg4::Engine::get_clock());
-    return;
-  }
+  // Down or dead at this very moment, before the bell told: its actor is gone.
+  if (device.battery().dead() || !device.host()->is_on()) return;
   switch (event.wake) {
     case Wake::BatteryEmpty: die_of_battery(device); return;
     case Wake::LastDeadline: settle_timed_out(device, sg4::Engine::get_clock()); return;
-    case Wake::Arrival: break;
+    case Wake::Arrival: serve(event.device); return;
   }
-  const size_t k = device.learning().next_request - 1;
-  const int64_t request_id = device.request_id(k);
-  if (!device.host()->is_on()) {
-    device.requests().settle_dropped(request_id, device.schedule()[k].t_arrival_s);
-    next_request(event.device);
-    return;
-  }
-  serve(event.device);
 }
 
 // The actor's serve(): up to the inference, which runs on the device's host.
 void DevicePool::serve(int device_index) {
   const DeviceView device = view(device_index);
-  const size_t local = static_cast<size_t>(device_index - config_.first);
-  if (downs_seen_[local] != device.state().downs) {   // rebooted: a restarted actor starts afresh
-    policies_[local] = initial_policy(state_, device_index);
-    downs_seen_[local] = device.state().downs;
-  }
+  OffloadPolicy& policy = policies_[local(device_index)];
   const size_t k = device.learning().next_request - 1;
   ServingRequest serving;
-  if (!start_serving(device, policies_[local], plugin_scratch_, device.schedule()[k], device.request_id(k), serving)) {
+  if (!start_serving(device, policy, plugin_scratch_, device.schedule()[k], device.request_id(k), serving)) {
     next_request(device_index);
     return;
   }
   if (serving.compute_flops <= 0) {
-    finish_serving(device, policies_[local], serving,
-                   {(*config_.cloud_inbox_of)[static_cast<size_t>(device_index)], nullptr});
+    finish_serving(device, policy, serving, {(*config_.cloud_inbox_of)[static_cast<size_t>(device_index)], nullptr});
     next_request(device_index);
     return;
   }
@@ -167,10 +153,61 @@ void DevicePool::serve(int device_index) {
 void DevicePool::computed(size_t index) {
   const Computing done = computing_[index];
   computing_.erase(computing_.begin() + static_cast<std::ptrdiff_t>(index));
-  const DeviceView device = view(done.device);
-  finish_serving(device, policy_of(done.device), done.serving,
+  finish_serving(view(done.device), policies_[local(done.device)], done.serving,
                  {(*config_.cloud_inbox_of)[static_cast<size_t>(done.device)], nullptr});
   next_request(done.device);
+}
+
+void DevicePool::changed(int device_index) {
+  generation_[local(device_index)] += 1;   // whatever it slept towards is gone with its actor
+  const DeviceView device = view(device_index);
+  if (device.battery().dead() || !device.host()->is_on()) return;
+  // Back up: a restarted actor is a fresh copy of the first, with its policy's first draws.
+  policies_[local(device_index)] = initial_policy(state_, device_index);
+  next_request(device_index, sg4::Engine::get_clock());
+}
+
+DeviceBell::DeviceBell(sg4::Host* home, RunState& state, DevicePoolConfig block_template, int blocks)
+    : home_(home),
+      state_(state),
+      template_(std::move(block_template)),
+      block_size_(template_.count),
+      blocks_(static_cast<size_t>(blocks)) {}
+
+void DeviceBell::ring(int device) {
+  Block& block = blocks_[static_cast<size_t>(block_of(device))];
+  block.rung.push_back(device);
+  if (block.armed) {
+    block.armed->cancel();
+    block.armed = nullptr;
+  }
+  if (block.running || state_.devices[static_cast<size_t>(device)].battery.dead()) return;
+  // Its pool ended with every device of the block finished or down: a device back up restarts in a new one.
+  block.running = true;
+  DevicePoolConfig config = template_;
+  config.first = block_of(device) * block_size_;
+  config.count = std::min(block_size_, state_.inputs.scenario.platform.devices - config.first);
+  config.resumed = true;
+  sg4::Actor::create(fmt::format("devices-{}-resumed", config.first), home_, DevicePool(config, state_));
+}
+
+sg4::ExecPtr DeviceBell::arm(int block) {
+  // Never done by itself: 1e30 flops take the controller (1 Gf) some 3e13 years.
+  sg4::ExecPtr bell = sg4::Exec::init()->set_flops_amount(1e30)->set_host(home_);
+  bell->start();
+  blocks_[static_cast<size_t>(block)].armed = bell;
+  return bell;
+}
+
+std::deque<int> DeviceBell::take(int block) { return std::exchange(blocks_[static_cast<size_t>(block)].rung, {}); }
+
+void DeviceBell::pool_ended(int block) {
+  Block& b = blocks_[static_cast<size_t>(block)];
+  b.running = false;
+  if (b.armed) {
+    b.armed->cancel();
+    b.armed = nullptr;
+  }
 }
 
 void carry_reply(RunState& state, const CloudReply& reply) {

@@ -202,6 +202,7 @@ void die_of_battery(DeviceView device) {
     device.requests().settle_dropped(device.request_id(k), schedule[k].t_arrival_s, RequestReason::Battery);
   learning.next_request = schedule.size();
   learning.updating = false;
+  if (device.run().device_changed) device.run().device_changed(device.index());
   device.host()->turn_off();
 }
 

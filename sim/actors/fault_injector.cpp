@@ -70,9 +70,9 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     const DeviceView device(state, i);
     if (!first_to_fail(state, device.host()) || device.battery().dead()) continue;
     device.host()->turn_off();
-    device.state().downs += 1;
     drop_in_flight(device, down_s);
     device.learning().updating = false;  // an update in progress died with the device
+    if (state.device_changed) state.device_changed(i);
   }
 
   sg4::this_actor::sleep_for(down_for_s);
@@ -82,7 +82,9 @@ void outage(const FaultInjectorConfig& config, const Targets& t, double down_for
     if (last_to_recover(state, platform.clouds[j])) platform.clouds[j]->turn_on();
   for (int i : t.devices) {  // a device whose battery emptied meanwhile stays off
     const DeviceView device(state, i);
-    if (last_to_recover(state, device.host()) && !device.battery().dead()) device.host()->turn_on();
+    if (!last_to_recover(state, device.host()) || device.battery().dead()) continue;
+    device.host()->turn_on();
+    if (state.device_changed) state.device_changed(i);
   }
   state.log.outages[record].t_up_s = sg4::Engine::get_clock();
 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ namespace eccsim {
 
 class EdgeModel;
 class CloudModel;
+class DeviceBell;
 
 struct RunInputs {
   RunInputs(const Scenario& scenario_, const TaskSplit& split_, const Dataset& dataset_, const CloudModel& cloud_model_)
@@ -118,7 +120,6 @@ struct DeviceState {
   OffloadState offload;
   Battery battery;                          // platform.device.battery (mains: never empties)
   std::vector<RadioUse> radio_uses;         // its radio's transfers, kept when the radio has a tail
-  int downs = 0;                            // times a fault turned its host off
 };
 
 // A request's image or reply on its way; those still moving when the run ends are charged what
@@ -168,6 +169,9 @@ struct RunState {
   std::map<int64_t, TransferInFlight> replies_in_flight;
   std::deque<Inbox> inboxes;                             // every server's mailbox (stable addresses)
   std::unique_ptr<Couriers> couriers;                    // uploads, and the replies to devices driven as state
+  std::shared_ptr<DeviceBell> bell;                      // devices driven as state: tells their pools of changes
+  // Called when a device's host went down or came back, or its battery emptied (devices driven as state).
+  std::function<void(int device)> device_changed;
   std::shared_ptr<LossReporter> losses = std::make_shared<LossReporter>();  // points here while the engine runs
 };
 
