@@ -22,13 +22,16 @@ int64_t max_upload_classes(const Fleet& fleet) {
   return classes;
 }
 
-// The most actors the run holds at once: per device its own (and while it updates, the update
-// and install actors), per cloud host a receiver per upload class and a worker per core, the
-// fault injectors, the progress line and the oracle.
+// The most actors the run holds at once: per device its own (none when devices share actors: one
+// per block of them), a courier for a message in flight (about one per device at most) and, while it
+// updates, the update and install actors; per cloud host a receiver per upload class and a worker per
+// core; the fault injectors, the progress line and the oracle.
 int64_t peak_actors(const Scenario& scenario) {
-  const int64_t per_device = scenario.policy.update.mode == UpdateMode::None ? 1 : 3;
   const PlatformConfig& platform = scenario.platform;
-  return per_device * platform.devices +
+  const bool shared = devices_share_actors(platform);
+  const int64_t per_device = (shared ? 1 : 2) + (scenario.policy.update.mode == UpdateMode::None ? 0 : 2);
+  const int64_t pools = shared ? (platform.devices + kDevicesPerPool - 1) / kDevicesPerPool : 0;
+  return per_device * platform.devices + pools +
          int64_t{platform.cloud.hosts} * (platform.cloud.cores + max_upload_classes(fleet_of(scenario))) +
          static_cast<int64_t>(scenario.faults.size()) + 2;
 }

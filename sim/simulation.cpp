@@ -167,7 +167,6 @@ void spawn_device_actors(const Platform& platform, RunState& state, const std::v
 }
 
 // Devices driven as state: one actor per block of kDevicesPerPool on the controller host.
-constexpr int kDevicesPerPool = 1024;
 
 void spawn_device_pools(const Platform& platform, RunState& state, const std::vector<std::vector<Inbox*>>& cloud_inboxes,
                         const std::vector<int>& class_of) {

@@ -192,9 +192,10 @@ void DeviceBell::ring(int device) {
 }
 
 sg4::ExecPtr DeviceBell::arm(int block) {
-  // Never done by itself: 1e30 flops take the controller (1 Gf) some 3e13 years.
-  sg4::ExecPtr bell = sg4::Exec::init()->set_flops_amount(1e30)->set_host(home_);
+  // Never done by itself: suspended at once, it computes nothing and costs the solver nothing.
+  sg4::ExecPtr bell = sg4::Exec::init()->set_flops_amount(1)->set_host(home_);
   bell->start();
+  bell->suspend();
   blocks_[static_cast<size_t>(block)].armed = bell;
   return bell;
 }

@@ -289,7 +289,7 @@ AdmissionEstimate estimate_run(const Scenario& s, const MemoryModel& model) {
   if (!error) model_B = static_cast<double>(checkpoint_B);
   estimate.model_versions = versions;
   estimate.models_B = versions * 2 * model_B;
-  estimate.memory_B = model.base_B + devices * model.per_device_B + estimate.requests * model.per_request_B +
+  estimate.memory_B = model.base_B + devices * model.device_B(s.platform) + estimate.requests * model.per_request_B +
                       s.platform.cloud.hosts * actors_per_cloud_host * model.per_cloud_actor_B +
                       estimate.fault_events * model.per_fault_event_B + estimate.models_B;
   return estimate;
@@ -338,7 +338,7 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits, const OffloadMe
   if (limits.memory_B > 0 && e.memory_B > limits.memory_B) {
     // The largest part names the key.
     const MemoryModel model;
-    const double devices_B = s.platform.devices * model.per_device_B;
+    const double devices_B = s.platform.devices * model.device_B(s.platform);
     const double requests_B = e.requests * model.per_request_B;
     const double hosts_B = s.platform.cloud.hosts * (1 + s.platform.cloud.cores) * model.per_cloud_actor_B;
     std::string key = request_driver(s);
@@ -355,7 +355,7 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits, const OffloadMe
       what = fmt::format("{:.3g} edge models kept", e.model_versions);
     }
     // A device brings its requests: the fleet that fits at this workload, the rest held fixed.
-    const double per_device_B = model.per_device_B + e.requests / s.platform.devices * model.per_request_B;
+    const double per_device_B = model.device_B(s.platform) + e.requests / s.platform.devices * model.per_request_B;
     double fits = std::max(0.0, std::floor((limits.memory_B - (e.memory_B - devices_B - requests_B)) / per_device_B));
     if (fits >= 1000) {   // an estimate: three significant digits, rounded down
       const double unit = std::pow(10.0, std::floor(std::log10(fits)) - 2);

@@ -49,6 +49,10 @@ constexpr double kEventsPerRequest = 6;
 struct MemoryModel {
   double base_B = 800e6;                // process, libraries, dataset, models, inference (cold cache: 541-770 MB)
   double per_device_B = 24e3;           // host, links, routes, records, its actor's stack pages (20 KB at 50,000)
+  double per_shared_device_B = 2.5e3;   // the same, driven as state: no actor, no mailbox (MEASURE)
+  double device_B(const PlatformConfig& platform) const {
+    return devices_share_actors(platform) ? per_shared_device_B : per_device_B;
+  }
   double per_request_B = 600;           // schedule, record, requests.csv row (540 B)
   double per_cloud_actor_B = 10e3;      // per cloud host and per actor on it, cores and receivers (51 KB a host)
   double per_fault_event_B = 64;        // an outage record, faults.csv row

@@ -387,6 +387,7 @@ struct Choice<DeviceActors> {
   static constexpr std::array<std::string_view, 3> names{"auto", "per_device", "shared"};
 };
 inline constexpr int kSharedDevicesFrom = 20000;
+inline constexpr int kDevicesPerPool = 1024;    // devices one actor drives when they share actors
 
 struct PlatformConfig {
   int devices = 10;
