@@ -2,6 +2,8 @@
 // no models, no dataset and no CSV. Devices play Poisson schedules, run a constant edge cost, and
 // offload with a seeded coin of eccsim's measured offload rate; the cloud batches as eccsim does.
 // Its wall time is the floor eccsim's simulation side is compared with (ratio 2 of scripts/bench).
+// Devices are one actor each (--devices-as actors) or, as eccsim's platform.device_actors: shared,
+// state played by one actor per block of devices (--devices-as pooled).
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
@@ -10,9 +12,11 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
+#include <queue>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -47,8 +51,14 @@ struct BenchConfig {
   // "detached" (eccsim's pattern: SimGrid 3.32 scans a list of every detached message in flight at
   // each completion), "tested" (each sender keeps its messages and tests them off as they finish)
   // or "kept" (devices keep their uploads in the set they wait on; the cloud still detaches).
+  // Does not apply under --devices-as pooled, where every message is a courier's transfer.
   std::string sends = "detached";
+  // "actors" (one actor per device, on its host) or "pooled" (devices driven as state: one actor per
+  // block of kDevicesPerBlock on the controller host, messages carried by couriers).
+  std::string devices_as = "actors";
 };
+
+constexpr int kDevicesPerBlock = 1024;   // eccsim's kDevicesPerPool
 
 // A sender's messages in flight under --sends tested: finished ones are tested off before each send.
 class SentMessages {
@@ -91,8 +101,9 @@ struct Record {
 // device -> cloud, an offloaded input; size = the image bytes.
 struct Upload {
   int64_t request_id = 0;
-  sg4::Mailbox* reply_to = nullptr;
+  sg4::Mailbox* reply_to = nullptr;   // --devices-as actors
   double t_sent_s = 0;
+  int device = -1;                    // --devices-as pooled: the reply's destination
 };
 
 // cloud -> device, the batch's answer; size = the logits bytes.
@@ -108,12 +119,104 @@ struct CloudQueue {
   sg4::MutexPtr batch_forming = sg4::Mutex::create();
 };
 
+// Transfers with no actor at either end (--devices-as pooled), as eccsim's sim/actors/couriers.hpp:
+// a message is a transfer from host to host (Comm::sendto_async) started by its sender when it sends;
+// a courier, a daemon actor on the controller host, waits for it and hands the message over when it
+// arrives. Couriers are created as transfers need them and reused, one transfer each at a time.
+class Couriers {
+ public:
+  explicit Couriers(sg4::Host* home) : home_(home) {}
+
+  void carry(sg4::Host* from, sg4::Host* to, double bytes, std::function<void()> delivered) {
+    sg4::CommPtr transfer = sg4::Comm::sendto_async(from, to, static_cast<uint64_t>(bytes));
+    size_t slot = 0;
+    if (idle_.empty()) {
+      slot = slots_.size();
+      slots_.push_back(std::make_unique<Slot>());
+      slots_.back()->wake = sg4::Semaphore::create(0);
+      sg4::Actor::create("courier-" + std::to_string(slot), home_, [this, slot] { courier(slot); })->daemonize();
+    } else {
+      slot = idle_.back();
+      idle_.pop_back();
+    }
+    Slot& s = *slots_[slot];
+    s.transfer = std::move(transfer);
+    s.delivered = std::move(delivered);
+    s.wake->release();
+  }
+
+ private:
+  struct Slot {
+    sg4::CommPtr transfer;
+    std::function<void()> delivered;
+    sg4::SemaphorePtr wake;
+  };
+
+  void courier(size_t slot) {
+    Slot& s = *slots_[slot];
+    for (;;) {
+      s.wake->acquire();
+      s.transfer->wait();
+      s.transfer = nullptr;
+      // Taken out first: the hand-over may start a transfer that reuses this slot.
+      const std::function<void()> delivered = std::move(s.delivered);
+      s.delivered = nullptr;
+      idle_.push_back(slot);
+      delivered();
+    }
+  }
+
+  sg4::Host* home_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<size_t> idle_;   // slots whose courier waits for a transfer, last idle first
+};
+
+// Uploads handed over by courier (--devices-as pooled): they have crossed the network already, so
+// the cloud receiver sleeps on a semaphore and takes them in arrival order, not from a mailbox.
+struct CloudInbox {
+  std::deque<Upload> delivered;
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+};
+
+// What devices driven as state share with the cloud (--devices-as pooled).
+struct PooledDevices {
+  std::vector<sg4::Host*> hosts;                      // per device
+  std::vector<std::map<int64_t, double>> deadline_s;  // per device: its offloads not settled yet
+  sg4::Host* cloud = nullptr;
+  Couriers couriers;
+  CloudInbox cloud_inbox;
+};
+
 struct Shared {
   const BenchConfig& config;
   std::vector<std::vector<Request>> schedules;
   std::vector<int64_t> first_request_id;
   std::vector<Record> records;
+  PooledDevices* pooled = nullptr;   // --devices-as pooled
 };
+
+// A reply reaches its device: in time it is the cloud's answer, late a fallback at the deadline;
+// one for an offload already settled (its device gave up at its last deadline) is ignored.
+void settle_reply(Shared* shared, std::map<int64_t, double>& deadline_s, int64_t request_id) {
+  auto it = deadline_s.find(request_id);
+  if (it == deadline_s.end()) return;
+  const double now_s = sg4::Engine::get_clock();
+  shared->records[request_id] = now_s <= it->second ? Record{now_s, Outcome::Cloud}
+                                                    : Record{it->second, Outcome::Fallback};
+  deadline_s.erase(it);
+}
+
+// The device's last deadline has passed: whatever is still out falls back.
+void settle_fallbacks(Shared* shared, std::map<int64_t, double>& deadline_s) {
+  for (const auto& [id, deadline] : deadline_s) shared->records[id] = {deadline, Outcome::Fallback};
+  deadline_s.clear();
+}
+
+double last_deadline_s(const std::map<int64_t, double>& deadline_s) {
+  double last_s = 0;
+  for (const auto& [id, deadline] : deadline_s) last_s = std::max(last_s, deadline);
+  return last_s;
+}
 
 uint64_t splitmix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
@@ -166,11 +269,8 @@ class EdgeDevice {
         send(cloud_, new Upload{id, replies_, now_s}, config.image_bytes, config, sent);
     }
     sent.wait_all();
-    double last_s = 0;
-    for (const auto& [id, deadline_s] : deadline_s_) last_s = std::max(last_s, deadline_s);
-    wait_settling_replies(nullptr, last_s);
-    for (const auto& [id, deadline_s] : deadline_s_) shared_->records[id] = {deadline_s, Outcome::Fallback};
-    deadline_s_.clear();
+    wait_settling_replies(nullptr, last_deadline_s(deadline_s_));
+    settle_fallbacks(shared_, deadline_s_);
     sg4::Actor::self()->daemonize();
     wait_settling_replies(nullptr, std::numeric_limits<double>::infinity());
   }
@@ -197,19 +297,11 @@ class EdgeDevice {
         continue;
       }
       if (done > 0) return;  // the work is done
-      settle(std::unique_ptr<Reply>(reply_payload_));
+      const std::unique_ptr<Reply> reply(reply_payload_);
+      settle_reply(shared_, deadline_s_, reply->request_id);
       reply_ = replies_->get_async(&reply_payload_);
       waited.front() = reply_;
     }
-  }
-
-  void settle(std::unique_ptr<Reply> reply) {
-    auto it = deadline_s_.find(reply->request_id);
-    if (it == deadline_s_.end()) return;
-    const double now_s = sg4::Engine::get_clock();
-    shared_->records[reply->request_id] = now_s <= it->second ? Record{now_s, Outcome::Cloud}
-                                                                : Record{it->second, Outcome::Fallback};
-    deadline_s_.erase(it);
   }
 
   Shared* shared_;
@@ -222,13 +314,145 @@ class EdgeDevice {
   std::vector<sg4::CommPtr> uploads_;  // --sends kept
 };
 
+// Devices driven as state (--devices-as pooled), as eccsim's sim/actors/device_pool.hpp: one actor on
+// the controller host plays the schedules of a block of devices, keeping each device's place in its
+// schedule and its offloads' deadlines as data, and doing step for step, at the same times, what
+// EdgeDevice does. It sleeps until the next step of any of its devices, runs each inference as an
+// execution on the device's own host, and sends uploads by courier; replies come back by courier
+// and are settled on arrival.
+class DeviceBlock {
+ public:
+  DeviceBlock(Shared* shared, int first, int count)
+      : shared_(shared), first_(first), count_(count), next_request_(static_cast<size_t>(count), 0) {}
+
+  void operator()() {
+    for (int d = first_; d < first_ + count_; ++d) next_request(d);
+    std::vector<sg4::ActivityPtr> waited;
+    double due_s = sg4::Engine::get_clock();
+    for (;;) {
+      // Every step due, in time order (a wait that timed out makes its event due, whatever the
+      // clock's rounding).
+      while (!events_.empty() && events_.top().t_s <= due_s) {
+        const Event event = events_.top();
+        events_.pop();
+        wake(event);
+      }
+      if (events_.empty() && computing_.empty()) break;
+      const double next_s = events_.empty() ? std::numeric_limits<double>::infinity() : events_.top().t_s;
+      const double timeout_s = events_.empty() ? -1 : next_s - sg4::Engine::get_clock();
+      if (computing_.empty()) {
+        sg4::this_actor::sleep_for(timeout_s);
+        due_s = next_s;
+        continue;
+      }
+      waited.clear();
+      for (const Computing& c : computing_) waited.emplace_back(c.exec);
+      const ssize_t done = sg4::Activity::wait_any_for(waited, timeout_s);
+      if (done < 0) {
+        due_s = next_s;
+        continue;
+      }
+      computed(static_cast<size_t>(done));
+      due_s = sg4::Engine::get_clock();
+    }
+  }
+
+ private:
+  enum class Wake { Arrival, LastDeadline };
+  struct Event {
+    double t_s;
+    int device;
+    Wake wake;
+    bool operator>(const Event& other) const { return t_s != other.t_s ? t_s > other.t_s : device > other.device; }
+  };
+  struct Computing {
+    sg4::ExecPtr exec;
+    int device;
+  };
+
+  size_t local(int device) const { return static_cast<size_t>(device - first_); }
+  int64_t request_id(int device, size_t k) const {
+    return shared_->first_request_id[static_cast<size_t>(device)] + static_cast<int64_t>(k);
+  }
+
+  // The device is free: it sleeps until its next request arrives (at once when it arrived while
+  // the device computed), or after its last one until its last deadline.
+  void next_request(int device) {
+    const std::vector<Request>& schedule = shared_->schedules[static_cast<size_t>(device)];
+    const double now_s = sg4::Engine::get_clock();
+    size_t& k = next_request_[local(device)];
+    if (k < schedule.size()) {
+      events_.push({std::max(schedule[k].t_arrival_s, now_s), device, Wake::Arrival});
+      ++k;
+      return;
+    }
+    const double last_s = last_deadline_s(shared_->pooled->deadline_s[static_cast<size_t>(device)]);
+    events_.push({std::max(last_s, now_s), device, Wake::LastDeadline});
+  }
+
+  void wake(const Event& event) {
+    if (event.wake == Wake::LastDeadline) {
+      settle_fallbacks(shared_, shared_->pooled->deadline_s[static_cast<size_t>(event.device)]);
+      return;
+    }
+    // The request arrived: its edge inference runs on the device's host.
+    sg4::ExecPtr exec = sg4::Exec::init()
+                            ->set_flops_amount(shared_->config.edge_ops)
+                            ->set_host(shared_->pooled->hosts[static_cast<size_t>(event.device)]);
+    exec->start();
+    computing_.push_back({std::move(exec), event.device});
+  }
+
+  // An edge inference is done: the request is answered at the edge, or offloaded with its deadline.
+  void computed(size_t index) {
+    const int device = computing_[index].device;
+    computing_.erase(computing_.begin() + static_cast<std::ptrdiff_t>(index));
+    const size_t k = next_request_[local(device)] - 1;
+    const int64_t id = request_id(device, k);
+    const double now_s = sg4::Engine::get_clock();
+    PooledDevices& pooled = *shared_->pooled;
+    if (!shared_->schedules[static_cast<size_t>(device)][k].offload) {
+      shared_->records[id] = {now_s, Outcome::Edge};
+    } else {
+      pooled.deadline_s[static_cast<size_t>(device)].emplace(id, now_s + shared_->config.timeout_s);
+      pooled.couriers.carry(pooled.hosts[static_cast<size_t>(device)], pooled.cloud, shared_->config.image_bytes,
+                            [&pooled, upload = Upload{id, nullptr, now_s, device}] {
+                              pooled.cloud_inbox.delivered.push_back(upload);
+                              pooled.cloud_inbox.wake->release();
+                            });
+    }
+    next_request(device);
+  }
+
+  Shared* shared_;
+  int first_;
+  int count_;
+  std::vector<size_t> next_request_;   // per device of the block: the index of its next request
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::vector<Computing> computing_;   // the inferences in flight
+};
+
+void enqueue(CloudQueue& queue, const Upload& upload) {
+  std::unique_lock lock(*queue.mutex);
+  queue.waiting.push_back(upload);
+  queue.t_received_s.push_back(sg4::Engine::get_clock());
+  queue.arrived->notify_all();
+}
+
 void cloud_receiver(sg4::Mailbox* requests, std::shared_ptr<CloudQueue> queue) {
   for (;;) {
     std::unique_ptr<Upload> upload(requests->get<Upload>());
-    std::unique_lock lock(*queue->mutex);
-    queue->waiting.push_back(*upload);
-    queue->t_received_s.push_back(sg4::Engine::get_clock());
-    queue->arrived->notify_all();
+    enqueue(*queue, *upload);
+  }
+}
+
+// --devices-as pooled: the uploads the couriers hand over.
+void pooled_cloud_receiver(CloudInbox* inbox, std::shared_ptr<CloudQueue> queue) {
+  for (;;) {
+    inbox->wake->acquire();
+    const Upload upload = inbox->delivered.front();
+    inbox->delivered.pop_front();
+    enqueue(*queue, upload);
   }
 }
 
@@ -250,8 +474,18 @@ void cloud_worker(Shared* shared, std::shared_ptr<CloudQueue> queue) {
       queue->t_received_s.erase(queue->t_received_s.begin(), queue->t_received_s.begin() + static_cast<long>(n));
     }
     sg4::this_actor::execute(2 * config.cloud_macs * static_cast<double>(batch.size()));
-    for (const Upload& upload : batch)
-      send(upload.reply_to, new Reply{upload.request_id}, config.logits_bytes, config, sent);
+    for (const Upload& upload : batch) {
+      if (PooledDevices* pooled = shared->pooled) {
+        // The reply's transfer, started now; its courier settles it on arrival.
+        const auto device = static_cast<size_t>(upload.device);
+        pooled->couriers.carry(pooled->cloud, pooled->hosts[device], config.logits_bytes,
+                               [shared, pooled, device, id = upload.request_id] {
+                                 settle_reply(shared, pooled->deadline_s[device], id);
+                               });
+      } else {
+        send(upload.reply_to, new Reply{upload.request_id}, config.logits_bytes, config, sent);
+      }
+    }
   }
 }
 
@@ -284,6 +518,7 @@ BenchConfig parse(int argc, char** argv) {
     else if (flag == "--cloud-macs") c.cloud_macs = std::stod(value);
     else if (flag == "--stack-size") c.stack_size_KiB = value;
     else if (flag == "--sends" && (value == "detached" || value == "tested" || value == "kept")) c.sends = value;
+    else if (flag == "--devices-as" && (value == "actors" || value == "pooled")) c.devices_as = value;
     else throw std::invalid_argument("unknown flag " + flag);
   }
   return c;
@@ -326,6 +561,10 @@ int main(int argc, char** argv) {
                     ->set_property("wattage_off", "0")
                     ->seal();
   attach(root, cloud->get_netpoint(), from_cloud, to_cloud);
+  // --devices-as pooled: the block actors' and couriers' host, with no route and drawing no power.
+  sg4::Host* controller = nullptr;
+  if (config.devices_as == "pooled")
+    controller = root->create_host("controller", 1e9)->set_property("wattage_per_state", "0:0:0")->seal();
   root->seal();
 
   Shared shared{config, {}, {}, {}};
@@ -337,16 +576,31 @@ int main(int argc, char** argv) {
   }
   shared.records.resize(static_cast<size_t>(total));
 
-  auto* requests = sg4::Mailbox::by_name("cloud-0");
   auto queue = std::make_shared<CloudQueue>();
-  auto receiver = sg4::Actor::create("cloud-0-receiver", cloud, cloud_receiver, requests, queue);
-  receiver->daemonize();
-  requests->set_receiver(receiver);
+  std::unique_ptr<PooledDevices> pooled;
+  if (controller != nullptr) {
+    pooled.reset(new PooledDevices{devices, std::vector<std::map<int64_t, double>>(devices.size()), cloud,
+                                   Couriers(controller), CloudInbox()});
+    shared.pooled = pooled.get();
+    sg4::Actor::create("cloud-0-receiver", cloud, pooled_cloud_receiver, &pooled->cloud_inbox, queue)->daemonize();
+  }
+  auto* requests = sg4::Mailbox::by_name("cloud-0");
+  if (!pooled) {
+    auto receiver = sg4::Actor::create("cloud-0-receiver", cloud, cloud_receiver, requests, queue);
+    receiver->daemonize();
+    requests->set_receiver(receiver);
+  }
   for (int core = 0; core < config.cloud_cores; ++core)
     sg4::Actor::create("cloud-0-core-" + std::to_string(core), cloud, cloud_worker, &shared, queue)->daemonize();
-  for (int i = 0; i < config.devices; ++i) {
-    auto* replies = sg4::Mailbox::by_name("device-" + std::to_string(i) + "-replies");
-    sg4::Actor::create("device-" + std::to_string(i), devices[i], EdgeDevice(&shared, i, requests, replies));
+  if (pooled) {
+    for (int first = 0; first < config.devices; first += kDevicesPerBlock)
+      sg4::Actor::create("devices-" + std::to_string(first), controller,
+                         DeviceBlock(&shared, first, std::min(kDevicesPerBlock, config.devices - first)));
+  } else {
+    for (int i = 0; i < config.devices; ++i) {
+      auto* replies = sg4::Mailbox::by_name("device-" + std::to_string(i) + "-replies");
+      sg4::Actor::create("device-" + std::to_string(i), devices[i], EdgeDevice(&shared, i, requests, replies));
+    }
   }
   engine.run();
 

@@ -160,7 +160,7 @@ void spawn_device_actors(const Platform& platform, RunState& state, const std::v
     const EdgeDeviceConfig config{
         i, cloud_inboxes[i % cloud_inboxes.size()][static_cast<size_t>(class_of[i])],
         // The device waits on its posted receive (Inbox::post_receive), never on a semaphore.
-        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::InGet,
+        &state.inboxes.emplace_back(sg4::Mailbox::by_name(fmt::format("device-{}-replies", i)), Inbox::Waiting::PostedReceive,
                                     own_transfers ? host : nullptr)};
     sg4::Actor::create(fmt::format("device-{}", i), host, EdgeDevice(config, state))->set_auto_restart();
   }

@@ -46,21 +46,18 @@ void Inbox::deliver_payload(void* payload, void (*discard)(void*)) {
   wake_->release();
 }
 
-// A wake-up may be stale (its message already taken, or lost with a failed host); the mailbox
-// decides, the semaphore only ends the sleep.
+// A wake-up may be stale (its message already taken, or lost with a failed host); the delivered
+// queue and the mailbox decide, the semaphore only ends the sleep.
 void* Inbox::receive_payload() {
-  if (wake_) {
-    for (;;) {
-      wake_->acquire();
-      if (!delivered_.empty()) {
-        void* payload = delivered_.front().payload;
-        delivered_.pop_front();
-        return payload;
-      }
-      if (mailbox_->listen()) break;
+  for (;;) {
+    wake_->acquire();
+    if (!delivered_.empty()) {
+      void* payload = delivered_.front().payload;
+      delivered_.pop_front();
+      return payload;
     }
+    if (mailbox_->listen()) return mailbox_->get<void>();
   }
-  return mailbox_->get<void>();
 }
 
 }  // namespace eccsim

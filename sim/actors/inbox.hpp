@@ -1,22 +1,18 @@
-// A server's mailbox. A receiver blocked in Mailbox::get() on an empty mailbox holds a receive with
-// no source yet; when such an actor is killed (its host fails, or the run ends with it pending as a
-// daemon), SimGrid 3.32 completes that receive and the link energy plugin asks for the route of a
-// comm without a source, and crashes. So when that plugin runs, receivers never wait in get():
-// they sleep on a wake-up semaphore, which every sender releases after its put, and call get()
-// only once the mailbox holds a message (sent eagerly to its permanent receiver). Without the
-// plugin, receivers wait in get() itself: one simcall and one context switch per message instead
-// of four simcalls and two switches. An actor that also computes or sleeps keeps a receive posted
-// instead (post_receive) and waits in Activity::wait_any: killed there, it only cancels the
-// receive, which fires no plugin callback, so that is safe with the plugin too.
+// A mailbox of a server (a cloud host's receiver) or of a device actor (its replies).
 //
-// Under the packet network model (SimGrid's ns-3) each message travels as a transfer of its own
-// to the receiver's host and is handed to the mailbox when it arrives: TCP transfers on alike
-// paths can finish out of order (a lost SYN waits a second for its retransmission), while a
-// mailbox delivers in send order, each message waiting for the one before.
+// Uploads come by courier (sim/actors/couriers.hpp): a message that has crossed the network already
+// is handed over with deliver(), and the receiver, waiting on a wake-up semaphore, takes it at once.
+// A receiver never waits in Mailbox::get() on an empty mailbox: a receiver blocked there holds a
+// receive with no source yet, and when such an actor is killed (its host fails, or the run ends
+// with it pending as a daemon), SimGrid 3.32 completes that receive and the link energy plugin asks
+// for the route of a comm without a source, and crashes. A device actor keeps a receive posted for
+// its replies instead (post_receive) and waits in Activity::wait_any: killed there, it only cancels
+// the receive, which fires no plugin callback.
 //
-// A message carried by a courier (devices driven as state, sim/actors/couriers.hpp) has crossed the
-// network already when it is handed over: deliver() queues it for the receiver at once, and the
-// receiver waits on the semaphore.
+// Under the packet network model (SimGrid's ns-3) each reply to a device actor travels as a
+// transfer of its own to the device's host and is handed to the mailbox when it arrives: TCP
+// transfers on alike paths can finish out of order (a lost SYN waits a second for its
+// retransmission), while a mailbox delivers in send order, each message waiting for the one before.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +25,8 @@ namespace eccsim {
 
 class Inbox {
  public:
-  enum class Waiting { InGet, OnSemaphore };  // OnSemaphore: the link energy plugin runs
+  // OnSemaphore: its receiver calls receive(); PostedReceive: its receiver waits on post_receive().
+  enum class Waiting { OnSemaphore, PostedReceive };
 
   // `own_transfers_to`: the receiver's host, when every message is its own transfer (packet model).
   Inbox(simgrid::s4u::Mailbox* mailbox, Waiting waiting, simgrid::s4u::Host* own_transfers_to = nullptr);

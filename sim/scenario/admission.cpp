@@ -366,7 +366,7 @@ void admit_run(const Scenario& s, const AdmissionLimits& limits, const OffloadMe
                                  "devices fit at this workload; {})",
                                  s.where(key), what, gib(e.memory_B), s.platform.devices, e.requests,
                                  s.platform.cloud.hosts, e.model_versions, gib(limits.memory_B), 100 * kMemoryMargin,
-                                 count_text(fits), kOverride));
+                                 fmt::format("{:.0f}", fits), kOverride));
   }
   admit_transfers(s, messages);
 }

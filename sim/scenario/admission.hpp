@@ -49,7 +49,7 @@ constexpr double kEventsPerRequest = 6;
 struct MemoryModel {
   double base_B = 800e6;                // process, libraries, dataset, models, inference (cold cache: 541-770 MB)
   double per_device_B = 24e3;           // host, links, routes, records, its actor's stack pages (20 KB at 50,000)
-  double per_shared_device_B = 2.5e3;   // the same, driven as state: no actor, no mailbox (MEASURE)
+  double per_shared_device_B = 6e3;     // the same, devices sharing actors: no stack, no mailbox (5.4 KB at 1,000,000)
   double device_B(const PlatformConfig& platform) const {
     return devices_share_actors(platform) ? per_shared_device_B : per_device_B;
   }

@@ -84,8 +84,12 @@ TEST_CASE("admission: 2^31-1 devices and 10^8 cloud hosts are refused before any
   const std::string many_devices = refusal(scenario({"platform.devices=10000000", "workload.requests_per_device=1"}));
   CHECK_THAT(many_devices, Catch::StartsWith("--set platform.devices: 10000000 devices need ~"));
   CHECK_THAT(many_devices, Catch::Contains("of memory") && Catch::Contains("more than the 16 GiB this run may take"));
-  // 16 GiB less 800 MB and one 4-core cloud host, at 24 KB a device and 600 B a request.
-  CHECK_THAT(many_devices, Catch::Contains("about 665000 devices fit at this workload"));
+  // 16 GiB less 800 MB and one 4-core cloud host, at 6 KB a device sharing actors and 600 B a request.
+  CHECK_THAT(many_devices, Catch::Contains("about 2480000 devices fit at this workload"));
+  // With an actor each, 24 KB a device.
+  const std::string one_actor_each =
+      refusal(scenario({"platform.devices=10000000", "workload.requests_per_device=1", "platform.device_actors=per_device"}));
+  CHECK_THAT(one_actor_each, Catch::Contains("about 665000 devices fit at this workload"));
   const std::string hosts = refusal(scenario({"platform.cloud.hosts=100000000"}));
   CHECK_THAT(hosts, Catch::StartsWith("--set platform.cloud.hosts: 100000000 cloud hosts need ~"));
 }
