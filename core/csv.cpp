@@ -54,7 +54,10 @@ void append_integer(std::string& out, int64_t value) {
 void append_fixed(std::string& out, double value, int precision) {
   char buffer[400];   // any double at the precisions used (<= 12 digits) fits
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, precision);
-  out.append(buffer, result.ptr);
+  // A value that rounds to zero is written without a sign: -1e-16 (a clock's rounding) is 0.000000000.
+  char* first = buffer;
+  if (*first == '-' && std::all_of(first + 1, result.ptr, [](char c) { return c == '0' || c == '.'; })) ++first;
+  out.append(first, result.ptr);
 }
 
 void append_exact(std::string& out, double value) {

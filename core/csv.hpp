@@ -18,6 +18,7 @@ std::vector<std::string> split_csv_record(const std::string& line);
 void append_integer(std::string& out, int64_t value);
 
 // Appends `value` with `precision` decimals (the same bytes as printf's "%.*f").
+// A value that rounds to zero has no sign.
 void append_fixed(std::string& out, double value, int precision);
 
 // Appends `value` exactly: the shortest fixed-point decimal that reads back as the same double

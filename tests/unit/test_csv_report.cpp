@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -24,15 +25,21 @@ namespace {
 using eccsim::Outcome;
 using eccsim::RequestRecord;
 
+// fmt's fixed-point text, except that a value rounding to zero has no sign (eccsim's CSVs).
+std::string unsigned_zeros(std::string row) {
+  static const std::regex negative_zero("-(0(\\.0+)?)(?=[,\\n]|$)");
+  return std::regex_replace(row, negative_zero, "$1");
+}
+
 std::string reference_row(const RequestRecord& r) {
-  return fmt::format("{},{},{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
+  return unsigned_zeros(fmt::format("{},{},{},{},{:.9f},{:.9f},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{},{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},"
                      "{:.9f},{:.9f},{:.9f},{:.9f},{:.9f},{:.12f},{:.12f},{:.12f},{:.12f},{:.12f}\n",
                      r.request_id, r.device, eccsim::kDefaultGroup, eccsim::kDefaultSite, r.t_arrival_s, r.t_done_s, r.sample, r.label, r.task, r.phase,
                      r.edge_pred, r.score, int{r.offloaded}, int{r.explored}, r.cloud_pred, r.final_pred, int{r.correct()},
                      eccsim::name_of(r.outcome), eccsim::name_of(r.reason), r.latency_s, r.edge_queue_s, r.edge_compute_s,
                      r.edge_wait_s, r.uplink_s, r.cloud_queue_s, r.cloud_compute_s, r.downlink_s, r.fallback_wait_s,
                      r.drop_wait_s, r.edge_energy_J, r.radio_energy_J, r.cloud_energy_J, r.idle_energy_J,
-                     r.edge_memory_energy_J);
+                     r.edge_memory_energy_J));
 }
 
 // A double of any kind: random bits, a random magnitude, or an exact decimal tie and its neighbours.
@@ -68,6 +75,20 @@ eccsim::Fleet single_fleet(int devices) {
 }
 
 }  // namespace
+
+TEST_CASE("a number that rounds to zero is written without a sign", "[output]") {
+  const auto fixed = [](double value, int precision) {
+    std::string out;
+    eccsim::append_fixed(out, value, precision);
+    return out;
+  };
+  CHECK(fixed(-1e-16, 9) == "0.000000000");   // a clock a rounding error short of an arrival
+  CHECK(fixed(-0.0, 3) == "0.000");
+  CHECK(fixed(-0.0004, 3) == "0.000");
+  CHECK(fixed(-0.002, 3) == "-0.002");
+  CHECK(fixed(-12.5, 1) == "-12.5");
+  CHECK(fixed(0.0, 2) == "0.00");
+}
 
 TEST_CASE("requests.csv rows are byte-identical to fmt's fixed-precision formatting", "[output]") {
   std::mt19937_64 rng(2025);
@@ -154,10 +175,10 @@ TEST_CASE("every CSV's header and rows come from one column list: same field cou
   REQUIRE(update_lines.size() == 2);
   CHECK(fields(update_lines[0]) == fields(update_lines[1]));
   CHECK(update_lines[0].find(",task,samples,classes_added,classes,train_ops,") != std::string::npos);
-  CHECK(update_lines[1] == fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,,1,0,2,7 4,{:.0f},{:.9f},{:.12f},"
+  CHECK(update_lines[1] == unsigned_zeros(fmt::format("{},{:.9f},{:.9f},on_device,replay_wa,installed,,1,0,2,7 4,{:.0f},{:.9f},{:.12f},"
                                        "{:.12f},{:.12f},{:.12f},{:.12f},{:.0f},{:.0f},0",
                                        u.device, u.t_start_s, u.t_end_s, u.train_ops, u.duration_s, u.train_energy_J,
-                                       u.radio_energy_J, u.idle_energy_J, u.energy_J, u.train_memory_energy_J, u.bytes_up, u.bytes_down));
+                                       u.radio_energy_J, u.idle_energy_J, u.energy_J, u.train_memory_energy_J, u.bytes_up, u.bytes_down)));
 
   eccsim::Summary s;
   s.requests = 12;
