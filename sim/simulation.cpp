@@ -186,9 +186,10 @@ void spawn_device_pools(const Platform& platform, RunState& state, const std::ve
   }
 }
 
-// The actors: per cloud host a receiver per upload class and one worker per core, one per device,
-// a fault injector per fault, the progress line, and the oracle's phase clock. Actors on hosts that can fail are daemonized first, then marked auto-restart
-// (SimGrid remembers the daemon flag only in that order).
+// The actors: per cloud host a receiver per upload class and one worker per core; the devices' (one
+// each, or one per block: platform.device_actors) and the couriers for their transfers; a fault
+// injector per fault, the progress line, and the oracle's phase clock. Actors on hosts that can fail
+// are daemonized first, then marked auto-restart (SimGrid remembers the daemon flag only in that order).
 void spawn_actors(const Platform& platform, RunState& state) {
   const Scenario& scenario = state.inputs.scenario;
   const bool shared = devices_share_actors(scenario.platform);

@@ -80,7 +80,8 @@ class DevicePool {
 
 // Tells a device's pool, from any actor on any host, that the device changed (RunState::device_changed),
 // at the moment it happens. Each pool waits, beside its devices' inferences, on a suspended execution
-// on the controller host, which never ends by itself; ringing cancels it, which wakes the pool at once. A block whose pool has ended gets a new one when a device of it comes back.
+// on the controller host, which never ends by itself; ringing cancels it, which wakes the pool at
+// once. A block whose pool has ended gets a new one when a device of it comes back.
 class DeviceBell {
  public:
   DeviceBell(simgrid::s4u::Host* home, RunState& state, DevicePoolConfig block_template, int blocks);

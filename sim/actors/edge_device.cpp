@@ -323,7 +323,8 @@ bool start_serving(DeviceView device, OffloadPolicy& policy, PluginScratch& scra
                         : policy.should_offload(edge, threshold);
   const OffloadDecision decision =
       knows_every_class ? OffloadDecision{filter_offloads, false} : policy.explore(filter_offloads);
-  serving = ServingRequest{request_id, sample, now_s, 0, decision, {edge.predicted, edge.entropy_score, edge.max_prob, edge.margin}};
+  const PluginDecision scores{edge.predicted, edge.entropy_score, edge.max_prob, edge.margin};
+  serving = ServingRequest{request_id, sample, now_s, 0, decision, scores};
   if (policy.runs_edge_model()) {
     const Cost cost = edge_inference_cost(device.config(), edge);
     record.edge_compute_s = cost.duration_s;
