@@ -508,7 +508,7 @@ const std::vector<Malformed>& malformed_scenarios() {
       {"key at the wrong level", "name: x\ndevices: 3\n", 2, "devices",
        "unknown key (did you mean 'platform.devices'?)"},
       {"unknown key, nothing close", "platform: {zzzzzz: 1}\n", 1, "platform.zzzzzz",
-       "unknown key (expected one of: devices, device, access, backhaul, network, sites, groups, cloud)"},
+       "unknown key (expected one of: devices, device_actors, device, access, backhaul, network, sites, groups, cloud)"},
       {"string for an integer", "platform: {devices: ten}\n", 1, "platform.devices",
        "expected an integer, got 'ten'"},
       {"fraction for an integer", "dataset: {tasks: 2.5}\n", 1, "dataset.tasks", "expected an integer, got '2.5'"},
