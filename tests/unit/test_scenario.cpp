@@ -20,6 +20,7 @@
 #include "sim/scenario/scenario_yaml.hpp"
 #include "tests/support/eccsim_runs.hpp"
 #include "tests/support/fuzz_seeds.hpp"
+#include "tests/support/input_error_of.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -92,6 +93,22 @@ TEST_CASE("exploration defaults to 0.2 with buffer-driven updates only, unless g
   // The resolved scenario carries the value used, so a point of a sweep reads back the same.
   const Scenario resolved = load_scenario(dir.write("m.yaml", "policy: {update: {mode: on_device}}\n"));
   CHECK(load_scenario(dir.write("r.yaml", to_yaml(resolved))).policy.offload.explore == eccsim::kBufferExploreDefault);
+}
+
+TEST_CASE("devices share actors from 20,000 unless platform.device_actors says otherwise", "[scenario]") {
+  TempDir dir("device-actors");
+  const fs::path file = dir.write("s.yaml", "name: n\n");
+  const auto shared = [&](const std::vector<std::string>& sets) {
+    return eccsim::devices_share_actors(load_scenario(file, sets).platform);
+  };
+  CHECK(load_scenario(file).platform.device_actors == eccsim::DeviceActors::Auto);
+  CHECK_FALSE(shared({"platform.devices=19999"}));
+  CHECK(shared({"platform.devices=20000"}));
+  CHECK_FALSE(shared({"platform.devices=1000000", "platform.device_actors=per_device"}));
+  CHECK(shared({"platform.devices=1", "platform.device_actors=shared"}));
+  const std::string error = eccsim::testing::input_error_of([&] { load_scenario(file, {"platform.device_actors=pooled"}); });
+  CHECK_THAT(error, Catch::Contains("platform.device_actors") && Catch::Contains("auto") &&
+                        Catch::Contains("per_device") && Catch::Contains("shared"));
 }
 
 TEST_CASE("unit strings become SI fields", "[scenario]") {
