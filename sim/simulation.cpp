@@ -137,10 +137,11 @@ std::vector<RequestRecord> initial_records(const RunInputs& run) {
   return records;
 }
 
-// Each device's upload path class: its group and, on Wi-Fi, its rate level. A receiver takes the
-// uploads of its mailbox in the order they were sent, which is the order they arrive only when they
-// travel alike; so every class has its own receiver per cloud host (one in a uniform wired fleet).
-// (Under the packet model each message is its own transfer: Inbox.)
+// Each device's upload path class: its group and, on Wi-Fi, its rate level; every class has its own
+// receiver per cloud host (one in a uniform wired fleet). The classes kept uploads that travel alike
+// in one mailbox, which delivered in send order; uploads now come by courier, each when its own
+// transfer ends, so one receiver per host would do. Kept as it is: the order in which receivers woken
+// at the same instant queue their inputs is part of what makes outputs identical to earlier runs.
 std::vector<int> upload_classes(const Fleet& fleet, const NetworkLedger& network) {
   std::map<std::pair<int, int>, int> index_of;
   std::vector<int> class_of;

@@ -141,7 +141,7 @@ void DevicePool::serve(int device_index) {
     return;
   }
   if (serving.compute_flops <= 0) {
-    finish_serving(device, policy, serving, {(*config_.cloud_inbox_of)[static_cast<size_t>(device_index)], nullptr});
+    finish_serving(device, policy, serving, upload_path(device_index));
     next_request(device_index);
     return;
   }
@@ -153,8 +153,7 @@ void DevicePool::serve(int device_index) {
 void DevicePool::computed(size_t index) {
   const Computing done = computing_[index];
   computing_.erase(computing_.begin() + static_cast<std::ptrdiff_t>(index));
-  finish_serving(view(done.device), policies_[local(done.device)], done.serving,
-                 {(*config_.cloud_inbox_of)[static_cast<size_t>(done.device)], nullptr});
+  finish_serving(view(done.device), policies_[local(done.device)], done.serving, upload_path(done.device));
   next_request(done.device);
 }
 

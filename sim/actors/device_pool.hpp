@@ -56,6 +56,8 @@ class DevicePool {
   };
   size_t local(int device) const { return static_cast<size_t>(device - config_.first); }
   DeviceView view(int device) { return DeviceView(state_, device); }
+  // Its cloud inbox; no reply inbox: replies come by courier.
+  UploadPath upload_path(int device) const { return {(*config_.cloud_inbox_of)[static_cast<size_t>(device)], nullptr}; }
   bool stale(const Event& event) const { return event.generation != generation_[local(event.device)]; }
 
   // The device is free (its last request served, or none yet): on to its next request, as the
